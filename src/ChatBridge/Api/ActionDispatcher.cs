@@ -1,0 +1,102 @@
+using System.Collections.Frozen;
+using ChatBridge.Hosting;
+using ChatBridge.Settings;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace ChatBridge.Api;
+
+/// <summary>
+/// Maps an action name to its handler and enforces what the handler declares, in the contract's order:
+/// method, then authentication, then the rate limit.
+/// </summary>
+internal sealed class ActionDispatcher(
+    IEnumerable<IActionHandler> handlers,
+    SettingsStore settings,
+    BridgeRateLimiter limiter,
+    ICorsService cors,
+    IOptions<ChatBridgeOptions> options)
+{
+    /// <summary>Key of <see cref="HttpContext.Items"/> under which the resolved action is kept for request logging.</summary>
+    public const string ActionItem = "ChatBridge.Action";
+
+    private static readonly CorsPolicy PublicCors = new CorsPolicyBuilder()
+        .AllowAnyOrigin()
+        .WithMethods(HttpMethods.Get, HttpMethods.Post)
+        .WithHeaders("Content-Type")
+        .Build();
+
+    private readonly FrozenDictionary<string, IActionHandler> _handlers =
+        handlers.ToFrozenDictionary(h => h.Action, StringComparer.OrdinalIgnoreCase);
+
+    public IEnumerable<IActionHandler> Handlers => _handlers.Values;
+
+    /// <param name="routeAction">The action from <c>/api/v1/NAME</c>, or null to read <c>?action=</c>.</param>
+    public async Task<IResult> DispatchAsync(HttpContext http, string? routeAction)
+    {
+        var name = routeAction ?? QueryParams.Single(http, "action");
+        var isPreflight = HttpMethods.IsOptions(http.Request.Method);
+        if (string.IsNullOrEmpty(name) || !_handlers.TryGetValue(name, out var handler))
+        {
+            return (isPreflight, name, routeAction) switch
+            {
+                (true, _, _) => Envelope.Ok(new { }),
+                (_, _, not null) => Envelope.Fail(StatusCodes.Status404NotFound, Errors.EndpointNotFound),
+                (_, null or "", _) => Envelope.BadRequest(Errors.MissingAction),
+                _ => Envelope.BadRequest(Errors.InvalidAction),
+            };
+        }
+        http.Items[ActionItem] = handler.Action;
+        if (handler.Access == Access.Public)
+        {
+            cors.ApplyResult(cors.EvaluatePolicy(http, PublicCors), http.Response);
+        }
+        if (isPreflight)
+        {
+            return Envelope.Ok(new { });
+        }
+        if (!Allows(handler.Methods, http.Request.Method))
+        {
+            http.Response.Headers.Allow = AllowHeader(handler.Methods);
+            return Envelope.Fail(StatusCodes.Status405MethodNotAllowed, Errors.MethodNotAllowed);
+        }
+
+        var ct = http.RequestAborted;
+        var current = await settings.GetAsync(ct);
+        if (BearerAuth.Check(http, handler.Access, current) is { } denied)
+        {
+            return denied;
+        }
+        if (options.Value.RateLimiting.Enabled
+            && handler.RateLimitSetting is { } setting
+            && current.RateLimit(setting) is > 0 and var limit
+            && !limiter.TryAcquire(handler.Action, ClientAddress.Of(http), limit, out var retryAfter))
+        {
+            return Envelope.RateLimited(retryAfter);
+        }
+        return await handler.HandleAsync(http, current, ct);
+    }
+
+    public static IEnumerable<string> HttpMethodsOf(ActionMethods methods)
+    {
+        if (methods.HasFlag(ActionMethods.Get))
+        {
+            yield return HttpMethods.Get;
+        }
+        if (methods.HasFlag(ActionMethods.Post))
+        {
+            yield return HttpMethods.Post;
+        }
+    }
+
+    private static bool Allows(ActionMethods methods, string method) =>
+        (HttpMethods.IsGet(method) && methods.HasFlag(ActionMethods.Get))
+        || (HttpMethods.IsPost(method) && methods.HasFlag(ActionMethods.Post));
+
+    private static string AllowHeader(ActionMethods methods) => string.Join(", ", HttpMethodsOf(methods).Append(HttpMethods.Options));
+}
+
+internal static class ClientAddress
+{
+    public static string Of(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

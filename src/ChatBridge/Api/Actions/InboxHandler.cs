@@ -1,0 +1,46 @@
+using ChatBridge.Data;
+using ChatBridge.Settings;
+
+namespace ChatBridge.Api.Actions;
+
+internal sealed class InboxHandler(ChatRepository chats) : IActionHandler
+{
+    public string Action => "inbox";
+
+    public ActionMethods Methods => ActionMethods.Get;
+
+    public Access Access => Access.ApiKey;
+
+    public string? RateLimitSetting => SettingKeys.RateLimitInbox;
+
+    public ActionDoc Doc { get; } = new(
+        "Claim new user messages (Broca)",
+        "Returns unprocessed messages oldest first and marks them processed in the same step: every message is handed out "
+        + "exactly once, even to concurrent pollers. An empty inbox is a 200 with `messages: []`.")
+    {
+        Query =
+        [
+            new QueryDoc("limit", "How many messages at most: default 50, larger values are clamped to 100.", Type: "integer"),
+            new QueryDoc("offset", "Unprocessed messages to skip: default 0.", Type: "integer"),
+            new QueryDoc("since", "Only messages stored strictly after this ISO-8601 time."),
+        ],
+        DataExample = """{"messages": [{"id": 42, "session_id": "session_k3f9x2m4q8w1", "message": "Hello, Athena!", "timestamp": "2026-11-24T10:15:30.123Z", "uid": "3f2a9c0b7d1e4f68", "agent_id": 1}], "pagination": {"total": 1, "limit": 50, "offset": 0, "has_more": false}}""",
+    };
+
+    public async Task<IResult> HandleAsync(HttpContext http, BridgeSettings settings, CancellationToken ct)
+    {
+        var limit = QueryParams.Int(http, "limit", fallback: 50, min: 1, clampAt: 100);
+        var offset = QueryParams.Int(http, "offset", fallback: 0, min: 0);
+        var since = QueryParams.OptionalTimestamp(http, "since");
+        if ((limit.Error ?? offset.Error ?? since.Error) is { } invalid)
+        {
+            return invalid;
+        }
+        var page = await chats.ClaimInboxAsync(limit.Value, offset.Value, since.Value, ct);
+        return Envelope.Ok(new
+        {
+            messages = page.Messages,
+            pagination = new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total),
+        });
+    }
+}

@@ -1,0 +1,64 @@
+using ChatBridge.Data;
+using ChatBridge.Settings;
+
+namespace ChatBridge.Api.Actions;
+
+internal sealed class OutboxHandler(ChatRepository chats) : IActionHandler
+{
+    public string Action => "outbox";
+
+    public ActionMethods Methods => ActionMethods.Post;
+
+    public Access Access => Access.ApiKey;
+
+    public string? RateLimitSetting => SettingKeys.RateLimitOutbox;
+
+    public ActionDoc Doc { get; } = new(
+        "Post an agent reply (Broca)",
+        "Stores a reply for the session's user. Without `message_id` the reply answers the session's oldest delivered, "
+        + "unanswered message. An unknown session is `Invalid session`. A success is 200.")
+    {
+        BodyExample = """{"session_id": "session_k3f9x2m4q8w1", "response": "Hi! How can I help?"}""",
+        DataExample = """{"response_id": 7, "session_id": "session_k3f9x2m4q8w1", "timestamp": "2026-11-24T10:15:32.456Z"}""",
+    };
+
+    public async Task<IResult> HandleAsync(HttpContext http, BridgeSettings settings, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Authenticated, ct);
+        if (body.Error is { } invalidBody)
+        {
+            return invalidBody;
+        }
+        if (!JsonFields.HasAll(body.Value, "session_id", "response"))
+        {
+            return Envelope.BadRequest(Errors.MissingRequiredFields);
+        }
+        if (JsonFields.String(body.Value, "session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
+        {
+            return Envelope.BadRequest(Errors.InvalidSessionId);
+        }
+        var text = ChatText.Required(body.Value, "response", int.MaxValue, Errors.InvalidResponse);
+        if (text.Error is { } invalidText)
+        {
+            return invalidText;
+        }
+        if (!JsonFields.OptionalId(body.Value, "message_id", out var messageId))
+        {
+            return Envelope.BadRequest(Errors.InvalidMessageId);
+        }
+        if (!JsonFields.OptionalTimestamp(body.Value, "timestamp", out _))
+        {
+            return Envelope.BadRequest(Errors.InvalidTimestamp);
+        }
+
+        var stored = await chats.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId), ct);
+        return stored.Outcome switch
+        {
+            ResponseOutcome.UnknownSession => Envelope.BadRequest(Errors.InvalidSession),
+            ResponseOutcome.UnknownMessage => Envelope.BadRequest(Errors.InvalidMessageId),
+            _ => Envelope.Ok(new ResponseAccepted(stored.ResponseId, sessionId, stored.Timestamp, stored.MessageId)),
+        };
+    }
+
+    private sealed record ResponseAccepted(long ResponseId, string SessionId, string Timestamp, long? MessageId);
+}

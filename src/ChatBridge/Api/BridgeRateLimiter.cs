@@ -1,0 +1,46 @@
+using System.Threading.RateLimiting;
+
+namespace ChatBridge.Api;
+
+/// <summary>
+/// Hourly fixed-window limits per action and client IP, on ASP.NET Core's partitioned rate limiter.
+/// The limit is part of the partition, so a limit changed through <c>config</c> applies at once.
+/// </summary>
+internal sealed class BridgeRateLimiter : IDisposable
+{
+    private static readonly TimeSpan Window = TimeSpan.FromHours(1);
+
+    private readonly PartitionedRateLimiter<Partition> _limiter = PartitionedRateLimiter.Create<Partition, Partition>(
+        partition => RateLimitPartition.GetFixedWindowLimiter(partition, p => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = p.Limit,
+            Window = Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    // Bumped by Reset: new partitions start full, the old ones idle out.
+    private int _generation;
+
+    /// <summary>Takes one permit; when none is left, says how many seconds until the window reopens.</summary>
+    public bool TryAcquire(string action, string client, int limit, out int retryAfterSeconds)
+    {
+        using var lease = _limiter.AttemptAcquire(new Partition(Volatile.Read(ref _generation), action, client, limit));
+        if (lease.IsAcquired)
+        {
+            retryAfterSeconds = 0;
+            return true;
+        }
+        retryAfterSeconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+            : (int)Window.TotalSeconds;
+        return false;
+    }
+
+    /// <summary>Forgets every count, as <c>clear_data</c> promises.</summary>
+    public void Reset() => Interlocked.Increment(ref _generation);
+
+    public void Dispose() => _limiter.Dispose();
+
+    private readonly record struct Partition(int Generation, string Action, string Client, int Limit);
+}

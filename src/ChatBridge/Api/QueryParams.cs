@@ -1,0 +1,62 @@
+using System.Globalization;
+using ChatBridge.Data;
+
+namespace ChatBridge.Api;
+
+/// <summary>Parses query parameters; a value that is present but wrong is a 400 naming the parameter.</summary>
+internal static class QueryParams
+{
+    public static string? Single(HttpContext http, string name) =>
+        http.Request.Query.TryGetValue(name, out var values) && values.Count > 0 ? values[^1] : null;
+
+    public static Parsed<int> Int(HttpContext http, string name, int fallback, int min, int? clampAt = null)
+    {
+        var text = Single(http, name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return Parsed<int>.Ok(fallback);
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min)
+        {
+            return Parsed<int>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
+        }
+        return Parsed<int>.Ok(clampAt is { } max ? Math.Min(value, max) : value);
+    }
+
+    public static Parsed<long?> OptionalId(HttpContext http, string name)
+    {
+        var text = Single(http, name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return Parsed<long?>.Ok(null);
+        }
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? Parsed<long?>.Ok(value)
+            : Parsed<long?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
+    }
+
+    /// <summary><c>since</c> in any ISO-8601 form, turned into the stored text form so it compares as text.</summary>
+    public static Parsed<string?> OptionalTimestamp(HttpContext http, string name)
+    {
+        var text = Single(http, name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return Parsed<string?>.Ok(null);
+        }
+        return Timestamps.TryParse(text, out var value)
+            ? Parsed<string?>.Ok(Timestamps.Format(value))
+            : Parsed<string?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
+    }
+
+    public static Parsed<bool> Bool(HttpContext http, string name, bool fallback)
+    {
+        var text = Single(http, name);
+        return text?.ToLowerInvariant() switch
+        {
+            null or "" => Parsed<bool>.Ok(fallback),
+            "true" or "1" or "yes" => Parsed<bool>.Ok(true),
+            "false" or "0" or "no" => Parsed<bool>.Ok(false),
+            _ => Parsed<bool>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name))),
+        };
+    }
+}

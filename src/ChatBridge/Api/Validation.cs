@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ChatBridge.Api;
+
+internal static partial class SessionIds
+{
+    public const int MaxLength = 64;
+
+    // \z rather than $: $ would also accept a trailing newline.
+    [GeneratedRegex(@"^session_[A-Za-z0-9_]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+
+    public static bool IsValid(string? id) => id is { Length: <= MaxLength } && Pattern().IsMatch(id);
+
+    /// <summary>The <c>session_id</c> query parameter: required, and of the contract's form.</summary>
+    public static Parsed<string> FromQuery(HttpContext http)
+    {
+        var id = QueryParams.Single(http, "session_id");
+        if (string.IsNullOrEmpty(id))
+        {
+            return Parsed<string>.Fail(Envelope.BadRequest(Errors.MissingSessionId));
+        }
+        return IsValid(id) ? Parsed<string>.Ok(id) : Parsed<string>.Fail(Envelope.BadRequest(Errors.InvalidSessionId));
+    }
+}
+
+internal static class ChatText
+{
+    /// <summary>
+    /// A required text field: missing is <c>Missing required fields</c>; not a string, empty or whitespace
+    /// after trimming, or longer than <paramref name="maxCodePoints"/> Unicode code points is <paramref name="invalidError"/>.
+    /// </summary>
+    public static Parsed<string> Required(JsonElement body, string field, int maxCodePoints, string invalidError)
+    {
+        switch (JsonFields.String(body, field, out var raw))
+        {
+            case FieldState.Missing:
+                return Parsed<string>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
+            case FieldState.WrongType:
+                return Parsed<string>.Fail(Envelope.BadRequest(invalidError));
+        }
+        var text = raw.Trim();
+        if (text.Length == 0 || CodePoints(text) > maxCodePoints)
+        {
+            return Parsed<string>.Fail(Envelope.BadRequest(invalidError));
+        }
+        return Parsed<string>.Ok(text);
+    }
+
+    private static int CodePoints(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+        return count;
+    }
+}

@@ -1,0 +1,314 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Dapper;
+
+namespace ChatBridge.Data;
+
+/// <summary>All SQL over the chat tables. Every write that must be atomic runs in one IMMEDIATE transaction.</summary>
+internal sealed class ChatRepository(Db db, TimeProvider time)
+{
+    /// <summary>A poll refreshes <c>last_active</c> at most this often, so polling is read-only nearly always.</summary>
+    private static readonly TimeSpan PollTouchInterval = TimeSpan.FromMinutes(1);
+
+    private const string SessionSummaryColumns = """
+        s.session_id AS id, COALESCE(s.uid, '') AS uid, COALESCE(s.created_at, '') AS created_at,
+        COALESCE(s.last_active, '') AS last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
+        s.user_id, s.agent_id,
+        (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id) AS message_count,
+        (SELECT COUNT(*) FROM web_chat_responses r WHERE r.session_id = s.session_id) AS response_count
+        """;
+
+    private const string TranscriptMessageColumns = """
+        id, session_id, message, timestamp, processed_at, answered_at,
+        CASE WHEN answered_at IS NOT NULL THEN 'answered' WHEN processed THEN 'delivered' ELSE 'pending' END AS status
+        """;
+
+    private const string InsertSessionIfMissing = """
+        INSERT INTO web_chat_sessions (session_id, uid, agent_id, ip_address, user_agent, metadata, status, created_at, last_active)
+        SELECT @sessionId, @uid, @agentId, @ipAddress, @userAgent, '{}', 'active', @now, @now
+        WHERE NOT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)
+        """;
+
+    public async Task<StoredMessage> AddMessageAsync(NewMessage message, CancellationToken ct)
+    {
+        var now = Timestamps.Now(time);
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var created = await connection.ExecuteAsync(Command(InsertSessionIfMissing, new
+        {
+            sessionId = message.SessionId,
+            uid = NewUid(),
+            agentId = message.AgentId,
+            ipAddress = message.IpAddress,
+            userAgent = message.UserAgent,
+            now,
+        }, tx, ct)) == 1;
+        var uid = await connection.ExecuteScalarAsync<string>(Command("""
+            UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id)
+            WHERE session_id = @sessionId
+            RETURNING uid
+            """, new { sessionId = message.SessionId, agentId = message.AgentId, now }, tx, ct));
+        var id = await connection.ExecuteScalarAsync<long>(Command("""
+            INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
+            VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0)
+            RETURNING id
+            """, new { sessionId = message.SessionId, text = message.Text, now, clientTimestamp = message.ClientTimestamp, uid }, tx, ct));
+        await tx.CommitAsync(ct);
+        return new StoredMessage(id, message.SessionId, uid ?? "", created, now);
+    }
+
+    /// <summary>
+    /// The session's responses after a point, oldest first. An unknown session is created, as the
+    /// Flask bridge did, so a client may poll before it has sent anything.
+    /// </summary>
+    public async Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
+        string sessionId, string? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await KeepSessionAliveAsync(connection, sessionId, ipAddress, userAgent, ct);
+        var rows = await connection.QueryAsync<ResponseItem>(Command("""
+            SELECT id, response, timestamp, message_id FROM web_chat_responses
+            WHERE session_id = @sessionId
+              AND (@since IS NULL OR timestamp > @since)
+              AND (@afterId IS NULL OR id > @afterId)
+            ORDER BY id
+            """, new { sessionId, since, afterId }, ct: ct));
+        return rows.AsList();
+    }
+
+    private async Task KeepSessionAliveAsync(
+        DbConnection connection, string sessionId, string? ipAddress, string? userAgent, CancellationToken ct)
+    {
+        var lastActive = await connection.QuerySingleOrDefaultAsync<string?>(Command(
+            "SELECT COALESCE(last_active, '') FROM web_chat_sessions WHERE session_id = @sessionId LIMIT 1",
+            new { sessionId }, ct: ct));
+        var now = time.GetUtcNow();
+        if (lastActive is null)
+        {
+            await connection.ExecuteAsync(Command(InsertSessionIfMissing, new
+            {
+                sessionId,
+                uid = NewUid(),
+                agentId = (long?)null,
+                ipAddress,
+                userAgent,
+                now = Timestamps.Format(now),
+            }, ct: ct));
+        }
+        else if (string.CompareOrdinal(lastActive, Timestamps.Format(now - PollTouchInterval)) < 0)
+        {
+            await connection.ExecuteAsync(Command(
+                "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND last_active < @now",
+                new { sessionId, now = Timestamps.Format(now) }, ct: ct));
+        }
+    }
+
+    /// <summary>
+    /// Hands out unprocessed messages oldest first and marks them processed in the same transaction,
+    /// so concurrent pollers never receive the same message twice.
+    /// </summary>
+    public async Task<InboxPage> ClaimInboxAsync(int limit, int offset, string? since, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var total = await connection.ExecuteScalarAsync<int>(Command(
+            "SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)",
+            new { since }, tx, ct));
+        var ids = (await connection.QueryAsync<long>(Command("""
+            UPDATE web_chat_messages SET processed = 1, processed_at = @now
+            WHERE id IN (
+                SELECT id FROM web_chat_messages
+                WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
+                ORDER BY id LIMIT @limit OFFSET @offset)
+            RETURNING id
+            """, new { since, limit, offset, now = Timestamps.Now(time) }, tx, ct))).AsList();
+        IReadOnlyList<InboxMessage> messages = [];
+        if (ids.Count > 0)
+        {
+            messages = (await connection.QueryAsync<InboxMessage>(Command("""
+                SELECT m.id, m.session_id, m.message, m.timestamp, COALESCE(s.uid, m.uid, '') AS uid, s.agent_id
+                FROM web_chat_messages m
+                LEFT JOIN web_chat_sessions s ON s.session_id = m.session_id
+                WHERE m.id IN @ids
+                ORDER BY m.id
+                """, new { ids }, tx, ct))).AsList();
+        }
+        await tx.CommitAsync(ct);
+        return new InboxPage(messages, total);
+    }
+
+    /// <summary>
+    /// Stores an agent's reply. Without an explicit <c>message_id</c> the reply answers the session's
+    /// oldest delivered, unanswered message, since Broca answers messages in the order it claims them.
+    /// </summary>
+    public async Task<StoredResponse> AddResponseAsync(NewResponse response, CancellationToken ct)
+    {
+        var now = Timestamps.Now(time);
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var sessionExists = await connection.ExecuteScalarAsync<bool>(Command(
+            "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)",
+            new { sessionId = response.SessionId }, tx, ct));
+        if (!sessionExists)
+        {
+            return new StoredResponse(ResponseOutcome.UnknownSession);
+        }
+        long? messageId;
+        if (response.MessageId is { } explicitId)
+        {
+            var belongs = await connection.ExecuteScalarAsync<bool>(Command(
+                "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @explicitId AND session_id = @sessionId)",
+                new { explicitId, sessionId = response.SessionId }, tx, ct));
+            if (!belongs)
+            {
+                return new StoredResponse(ResponseOutcome.UnknownMessage);
+            }
+            messageId = explicitId;
+        }
+        else
+        {
+            messageId = await connection.ExecuteScalarAsync<long?>(Command("""
+                SELECT id FROM web_chat_messages
+                WHERE session_id = @sessionId AND processed = 1 AND answered_at IS NULL
+                ORDER BY id LIMIT 1
+                """, new { sessionId = response.SessionId }, tx, ct));
+        }
+        var id = await connection.ExecuteScalarAsync<long>(Command("""
+            INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp)
+            VALUES (@sessionId, @messageId, @text, 'resp_' || lower(hex(randomblob(8))), 'sent', @now)
+            RETURNING id
+            """, new { sessionId = response.SessionId, messageId, text = response.Text, now }, tx, ct));
+        await connection.ExecuteAsync(Command("""
+            UPDATE web_chat_messages SET answered_at = COALESCE(answered_at, @now) WHERE id = @messageId;
+            UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId;
+            """, new { sessionId = response.SessionId, messageId, now }, tx, ct));
+        await tx.CommitAsync(ct);
+        return new StoredResponse(ResponseOutcome.Stored, id, now, messageId);
+    }
+
+    /// <summary>Sessions newest activity first; <paramref name="activeSince"/> null lists all of them.</summary>
+    public async Task<SessionPage> ListSessionsAsync(string? activeSince, int limit, int offset, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = connection.BeginTransaction(deferred: true);
+        var total = await connection.ExecuteScalarAsync<int>(Command(
+            "SELECT COUNT(*) FROM web_chat_sessions WHERE @activeSince IS NULL OR last_active >= @activeSince",
+            new { activeSince }, tx, ct));
+        var sessions = await connection.QueryAsync<SessionSummary>(Command($"""
+            SELECT {SessionSummaryColumns}
+            FROM web_chat_sessions s
+            WHERE @activeSince IS NULL OR s.last_active >= @activeSince
+            ORDER BY s.last_active DESC, s.id DESC
+            LIMIT @limit OFFSET @offset
+            """, new { activeSince, limit, offset }, tx, ct));
+        return new SessionPage(sessions.AsList(), total);
+    }
+
+    /// <summary>Everything stored for one session, or null when there is no such session.</summary>
+    public async Task<Transcript?> GetTranscriptAsync(string sessionId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = connection.BeginTransaction(deferred: true);
+        var session = await connection.QueryFirstOrDefaultAsync<SessionSummary>(Command(
+            $"SELECT {SessionSummaryColumns} FROM web_chat_sessions s WHERE s.session_id = @sessionId",
+            new { sessionId }, tx, ct));
+        if (session is null)
+        {
+            return null;
+        }
+        var (messages, responses) = await ReadConversationAsync(connection, tx, sessionId, afterId: null, ct);
+        return new Transcript(session, messages, responses);
+    }
+
+    /// <summary>A session's own messages (with delivery state) and responses after an id, oldest first.</summary>
+    public async Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses)> GetHistoryAsync(
+        string sessionId, long? afterId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = connection.BeginTransaction(deferred: true);
+        return await ReadConversationAsync(connection, tx, sessionId, afterId, ct);
+    }
+
+    private static async Task<(IReadOnlyList<TranscriptMessage>, IReadOnlyList<ResponseItem>)> ReadConversationAsync(
+        DbConnection connection, DbTransaction tx, string sessionId, long? afterId, CancellationToken ct)
+    {
+        var messages = await connection.QueryAsync<TranscriptMessage>(Command($"""
+            SELECT {TranscriptMessageColumns} FROM web_chat_messages
+            WHERE session_id = @sessionId AND (@afterId IS NULL OR id > @afterId)
+            ORDER BY id
+            """, new { sessionId, afterId }, tx, ct));
+        var responses = await connection.QueryAsync<ResponseItem>(Command("""
+            SELECT id, response, timestamp, message_id FROM web_chat_responses
+            WHERE session_id = @sessionId AND (@afterId IS NULL OR id > @afterId)
+            ORDER BY id
+            """, new { sessionId, afterId }, tx, ct));
+        return (messages.AsList(), responses.AsList());
+    }
+
+    /// <summary>
+    /// Deletes sessions idle since before <paramref name="idleBefore"/> with their messages and responses,
+    /// except those holding a message Broca has not picked up yet. Children are deleted explicitly because
+    /// chat tables inherited from an older schema may lack ON DELETE CASCADE.
+    /// </summary>
+    public async Task<int> DeleteIdleSessionsAsync(string idleBefore, CancellationToken ct)
+    {
+        const string IdleSessions = """
+            SELECT s.session_id FROM web_chat_sessions s
+            WHERE s.last_active < @idleBefore
+              AND NOT EXISTS (SELECT 1 FROM web_chat_messages m WHERE m.session_id = s.session_id AND m.processed = 0)
+            """;
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(Command($"""
+            DELETE FROM web_chat_responses WHERE session_id IN ({IdleSessions});
+            DELETE FROM web_chat_messages WHERE session_id IN ({IdleSessions});
+            """, new { idleBefore }, tx, ct));
+        var deleted = await connection.ExecuteAsync(Command(
+            $"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})", new { idleBefore }, tx, ct));
+        await tx.CommitAsync(ct);
+        return deleted;
+    }
+
+    /// <summary>Deletes every chat row; the control app's tables are not touched.</summary>
+    public async Task<RemainingData> DeleteAllChatDataAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(Command("""
+            DELETE FROM web_chat_responses;
+            DELETE FROM web_chat_messages;
+            DELETE FROM web_chat_sessions;
+            DELETE FROM rate_limits;
+            """, null, tx, ct));
+        var remaining = await connection.QuerySingleAsync<RemainingData>(Command("""
+            SELECT (SELECT COUNT(*) FROM web_chat_responses) AS responses,
+                   (SELECT COUNT(*) FROM web_chat_messages) AS messages,
+                   (SELECT COUNT(*) FROM web_chat_sessions) AS sessions
+            """, null, tx, ct));
+        await tx.CommitAsync(ct);
+        return remaining;
+    }
+
+    public async Task<IReadOnlyList<Agent>> GetActiveAgentsAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var agents = await connection.QueryAsync<Agent>(Command(
+            "SELECT id, name, description, status FROM agents WHERE status = 'active' ORDER BY name, id",
+            null, ct: ct));
+        return agents.AsList();
+    }
+
+    public async Task<bool> IsActiveAgentAsync(long agentId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(Command(
+            "SELECT EXISTS (SELECT 1 FROM agents WHERE id = @agentId AND status = 'active')",
+            new { agentId }, ct: ct));
+    }
+
+    /// <summary>A session's public handle: 16 lowercase hex characters from the system's cryptographic RNG.</summary>
+    private static string NewUid() => RandomNumberGenerator.GetHexString(16, lowercase: true);
+
+    private static CommandDefinition Command(string sql, object? parameters, DbTransaction? tx = null, CancellationToken ct = default) =>
+        new(sql, parameters, tx, cancellationToken: ct);
+}

@@ -1,0 +1,38 @@
+using Dapper;
+
+namespace ChatBridge.Data;
+
+/// <summary>Reads and writes named rows of the control app's <c>system_config</c> table.</summary>
+internal sealed class ConfigRepository(Db db)
+{
+    public async Task<IReadOnlyDictionary<string, string?>> ReadAsync(IEnumerable<string> keys, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string Key, string? Value)>(new CommandDefinition(
+            "SELECT config_key, config_value FROM system_config WHERE config_key IN @keys",
+            new { keys = keys.ToArray() },
+            cancellationToken: ct));
+        return rows.ToDictionary(r => r.Key, r => r.Value);
+    }
+
+    /// <summary>Writes all <paramref name="values"/> in one transaction; other rows are untouched.</summary>
+    public async Task WriteAsync(IReadOnlyDictionary<string, string> values, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        foreach (var (key, value) in values)
+        {
+            // Update-then-insert works whether or not an older control schema declared config_key UNIQUE.
+            var updated = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE system_config SET config_value = @value WHERE config_key = @key",
+                new { key, value }, tx, cancellationToken: ct));
+            if (updated == 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO system_config (config_key, config_value) VALUES (@key, @value)",
+                    new { key, value }, tx, cancellationToken: ct));
+            }
+        }
+        await tx.CommitAsync(ct);
+    }
+}

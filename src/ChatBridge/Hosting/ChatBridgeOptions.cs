@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Options;
+
+namespace ChatBridge.Hosting;
+
+/// <summary>The <c>ChatBridge</c> configuration section (appsettings, <c>ChatBridge__*</c> variables, command line).</summary>
+public sealed class ChatBridgeOptions
+{
+    public const string Section = "ChatBridge";
+
+    /// <summary>The control database; a relative path is taken from the content root (the folder the service starts in).</summary>
+    public string DatabasePath { get; set; } = "db/sanctum_ui.db";
+
+    /// <summary>Seeds the API key of a database that has none; never overrides a stored key.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Seeds the admin key of a database that has none; never overrides a stored key.</summary>
+    public string? AdminKey { get; set; }
+
+    public RateLimitingOptions RateLimiting { get; set; } = new();
+
+    public string LogPath { get; set; } = "logs";
+
+    /// <summary>How long rolled log files are kept before <c>cleanup_logs</c> deletes them.</summary>
+    public int LogRetentionDays { get; set; } = 7;
+
+    /// <summary>Size at which the current log file rolls over.</summary>
+    public int LogMaxSizeMb { get; set; } = 10;
+}
+
+public sealed class RateLimitingOptions
+{
+    public bool Enabled { get; set; } = true;
+}
+
+internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChatBridgeOptions options)
+    {
+        List<string> failures = [];
+        if (string.IsNullOrWhiteSpace(options.DatabasePath))
+        {
+            failures.Add("ChatBridge:DatabasePath must name a file.");
+        }
+        if (options.ApiKey is { } api && !Settings.KeyRules.IsValid(api))
+        {
+            failures.Add($"ChatBridge:ApiKey {Settings.KeyRules.Requirement}.");
+        }
+        if (options.AdminKey is { } admin && !Settings.KeyRules.IsValid(admin))
+        {
+            failures.Add($"ChatBridge:AdminKey {Settings.KeyRules.Requirement}.");
+        }
+        if (options.LogRetentionDays < 1)
+        {
+            failures.Add("ChatBridge:LogRetentionDays must be at least 1.");
+        }
+        if (options.LogMaxSizeMb < 1)
+        {
+            failures.Add("ChatBridge:LogMaxSizeMb must be at least 1.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,49 @@
+using ChatBridge.Api;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Events;
+
+namespace ChatBridge.Hosting;
+
+internal static class LoggingExtensions
+{
+    /// <summary>
+    /// Serilog to the console and to daily files that also roll at <c>LogMaxSizeMb</c>; <c>cleanup_logs</c>
+    /// removes old ones. Nothing logged at Information carries a key or message text: request logging
+    /// records the path (never the query or headers) and the resolved action name.
+    /// </summary>
+    public static WebApplicationBuilder AddChatBridgeLogging(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<LogFiles>();
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            var files = services.GetRequiredService<LogFiles>();
+            var options = services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value;
+            logger
+                .ReadFrom.Configuration(builder.Configuration)
+                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+                .WriteTo.File(
+                    files.PathTemplate,
+                    formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                    rollingInterval: RollingInterval.Day,
+                    fileSizeLimitBytes: options.LogMaxSizeMb * 1024L * 1024L,
+                    rollOnFileSizeLimit: true,
+                    retainedFileCountLimit: null);
+        });
+        return builder;
+    }
+
+    public static WebApplication UseChatBridgeRequestLogging(this WebApplication app)
+    {
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} {Action} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.EnrichDiagnosticContext = (diagnostics, http) =>
+                diagnostics.Set("Action", http.Items.TryGetValue(ActionDispatcher.ActionItem, out var action) ? action : "-");
+        });
+        return app;
+    }
+}

@@ -1,0 +1,30 @@
+using ChatBridge.Api;
+using ChatBridge.Hosting;
+
+var (command, hostArgs) = KeysCommand.Parse(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, WebRootPath = BridgeHostExtensions.WebRoot });
+builder.ListenOnDefaultPort();
+builder.AddChatBridgeLogging();                             // Serilog: console + rolling files
+builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, repositories, settings
+builder.Services.AddActionHandlers();                       // one class per ?action=, dispatcher, rate limiter
+builder.Services.AddBridgeHealthChecks();
+builder.Services.AddBridgeSwagger();
+
+var app = builder.Build();
+await app.InitializeControlDatabaseAsync();                 // create or upgrade the schema, seed keys
+if (command is not null)
+{
+    return await command.RunAsync(app.Services);
+}
+
+app.UseBridgeErrorHandling();                               // every failure is a JSON envelope
+app.UseChatBridgeRequestLogging();
+app.UseBridgeSwagger();                                     // /swagger
+app.UseChatUi();                                            // /, /admin
+app.MapBridgeApi();                                         // /api/v1/?action= and /api/v1/{action}
+app.MapBridgeHealthChecks();                                // /health
+await app.RunAsync();
+return 0;
+
+/// <summary>Visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;
