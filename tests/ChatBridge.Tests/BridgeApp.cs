@@ -1,0 +1,144 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace ChatBridge.Tests;
+
+/// <summary>
+/// The host under test, on a real SQLite file in its own temp folder. Rate limiting is off unless a test
+/// asks for it, so tests that send many requests are not throttled by each other.
+/// </summary>
+public class BridgeApp : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-api-key-0123456789";
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public BridgeApp() : this(rateLimiting: false)
+    {
+    }
+
+    public BridgeApp(bool rateLimiting = false, string? databasePath = null, IDictionary<string, string?>? settings = null)
+    {
+        Folder = Directory.CreateTempSubdirectory("chatbridge-test-").FullName;
+        DatabasePath = databasePath ?? Path.Combine(Folder, "sanctum_ui.db");
+        _settings = new Dictionary<string, string?>
+        {
+            ["ChatBridge:DatabasePath"] = DatabasePath,
+            ["ChatBridge:LogPath"] = LogFolder,
+            ["ChatBridge:ApiKey"] = ApiKey,
+            ["ChatBridge:AdminKey"] = AdminKey,
+            ["ChatBridge:RateLimiting:Enabled"] = rateLimiting ? "true" : "false",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string Folder { get; }
+
+    public string DatabasePath { get; }
+
+    public string LogFolder => Path.Combine(Folder, "logs");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+
+    /// <summary>A client with no credentials, as the chat UI is.</summary>
+    public HttpClient Anonymous() => CreateClient();
+
+    /// <summary>A client that authenticates as Broca does.</summary>
+    public HttpClient Broca() => WithKey(ApiKey);
+
+    public HttpClient Admin() => WithKey(AdminKey);
+
+    public HttpClient WithKey(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>Opens the test's database directly, to arrange rows or check what was stored.</summary>
+    public SqliteConnection OpenDatabase()
+    {
+        var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(Folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A log file still held open by a finishing sink; the OS temp cleaner takes it.
+            }
+        }
+    }
+}
+
+/// <summary>Shorthand for the requests tests make again and again.</summary>
+public static class BridgeRequests
+{
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string action, object body) =>
+        client.PostAsync($"/api/v1/?action={action}", JsonContent.Create(body));
+
+    public static Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string action, string body, string contentType = "application/json") =>
+        client.PostAsync($"/api/v1/?action={action}", new StringContent(body, Encoding.UTF8, contentType));
+
+    public static Task<HttpResponseMessage> PostMessageAsync(this HttpClient client, string sessionId, string message) =>
+        client.PostJsonAsync("messages", new { session_id = sessionId, message });
+
+    public static Task<HttpResponseMessage> PostReplyAsync(this HttpClient broca, string sessionId, string response) =>
+        broca.PostJsonAsync("outbox", new { session_id = sessionId, response });
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
+    {
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Asserts a 200 success envelope and returns its <c>data</c>.</summary>
+    public static async Task<JsonElement> DataAsync(this HttpResponseMessage response)
+    {
+        var body = await response.JsonAsync();
+        Assert.True(response.IsSuccessStatusCode, $"expected success, got {(int)response.StatusCode}: {body}");
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.True(body.GetProperty("success").GetBoolean());
+        Assert.Equal("Success", body.GetProperty("message").GetString());
+        AssertTimestamp(body.GetProperty("timestamp").GetString());
+        return body.GetProperty("data");
+    }
+
+    /// <summary>Asserts a failure envelope with exactly this status and error text.</summary>
+    public static async Task<JsonElement> AssertErrorAsync(this HttpResponseMessage response, int status, string error)
+    {
+        var body = await response.JsonAsync();
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.False(body.GetProperty("success").GetBoolean());
+        Assert.Equal(error, body.GetProperty("error").GetString());
+        Assert.Equal(status, body.GetProperty("code").GetInt32());
+        AssertTimestamp(body.GetProperty("timestamp").GetString());
+        return body;
+    }
+
+    /// <summary>UTC ISO-8601 with milliseconds and Z, the form Broca parses.</summary>
+    public static void AssertTimestamp(string? value) =>
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", value);
+}
