@@ -2,7 +2,7 @@ using ChatBridge.Api;
 using ChatBridge.Hosting;
 
 var (command, hostArgs) = KeysCommand.Parse(args);
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, WebRootPath = BridgeHostExtensions.WebRoot });
+var builder = WebApplication.CreateBuilder(hostArgs);
 builder.ListenOnDefaultPort();
 builder.AddChatBridgeLogging();                             // Serilog: console + rolling files
 builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, repositories, settings

@@ -18,38 +18,41 @@ public class BridgeApp : WebApplicationFactory<Program>
     public const string ApiKey = "test-api-key-0123456789";
     public const string AdminKey = "test-admin-key-0123456789";
 
-    private readonly Dictionary<string, string?> _settings;
+    private readonly string? _databasePath;
 
-    public BridgeApp() : this(rateLimiting: false)
+    /// <summary>Whether the rate limits apply; off by default.</summary>
+    public bool RateLimiting { get; init; }
+
+    /// <summary>The database file; by default a new one in <see cref="Folder"/>.</summary>
+    public string DatabasePath
     {
+        get => _databasePath ?? Path.Combine(Folder, "sanctum_ui.db");
+        init => _databasePath = value;
     }
 
-    public BridgeApp(bool rateLimiting = false, string? databasePath = null, IDictionary<string, string?>? settings = null)
+    /// <summary>Further configuration, e.g. <c>ChatBridge:ApiKey</c> = null to start without a key seed.</summary>
+    public IDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("chatbridge-test-").FullName;
+
+    public string LogFolder => Path.Combine(Folder, "logs");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        Folder = Directory.CreateTempSubdirectory("chatbridge-test-").FullName;
-        DatabasePath = databasePath ?? Path.Combine(Folder, "sanctum_ui.db");
-        _settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ChatBridge:DatabasePath"] = DatabasePath,
             ["ChatBridge:LogPath"] = LogFolder,
             ["ChatBridge:ApiKey"] = ApiKey,
             ["ChatBridge:AdminKey"] = AdminKey,
-            ["ChatBridge:RateLimiting:Enabled"] = rateLimiting ? "true" : "false",
+            ["ChatBridge:RateLimiting:Enabled"] = RateLimiting ? "true" : "false",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in Settings)
         {
-            _settings[key] = value;
+            settings[key] = value;
         }
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
     }
-
-    public string Folder { get; }
-
-    public string DatabasePath { get; }
-
-    public string LogFolder => Path.Combine(Folder, "logs");
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
 
     /// <summary>A client with no credentials, as the chat UI is.</summary>
     public HttpClient Anonymous() => CreateClient();

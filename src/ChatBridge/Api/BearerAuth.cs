@@ -6,7 +6,7 @@ namespace ChatBridge.Api;
 
 internal static class BearerAuth
 {
-    private const string Scheme = "Bearer ";
+    private const string Scheme = "Bearer";
 
     /// <summary>Null when the caller may proceed, else the 401 answer.</summary>
     public static IResult? Check(HttpContext http, Access access, BridgeSettings settings)
@@ -16,7 +16,10 @@ internal static class BearerAuth
             return null;
         }
         string? header = http.Request.Headers.Authorization;
-        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        // "Bearer" with nothing after it is an empty key (Broca sends "Bearer " when its key is unset).
+        if (header is null
+            || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
+            || (header.Length > Scheme.Length && header[Scheme.Length] != ' '))
         {
             return Unauthorized(Errors.AuthenticationRequired);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using ChatBridge.Data;
 
 namespace ChatBridge.Api;
@@ -25,9 +26,15 @@ internal static class JsonBody
             }
             buffer.Write(chunk, 0, read);
         }
+        var json = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        // The parser checks UTF-8 only where a value is read; checking up front keeps bad bytes out of storage.
+        if (!Utf8.IsValid(json.Span))
+        {
+            return Parsed<JsonElement>.Fail(Envelope.BadRequest(Errors.InvalidJson));
+        }
         try
         {
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ParseOptions);
+            using var document = JsonDocument.Parse(json, ParseOptions);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? Parsed<JsonElement>.Ok(document.RootElement.Clone())
                 : Parsed<JsonElement>.Fail(Envelope.BadRequest(Errors.InvalidJson));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.FileProviders;
+
 namespace ChatBridge.Hosting;
 
 internal static class BridgeHostExtensions
@@ -19,13 +21,13 @@ internal static class BridgeHostExtensions
     /// <summary>The chat page at <c>/</c> and the admin page at <c>/admin</c>, from the top-level <c>wwwroot/</c>.</summary>
     public static WebApplication UseChatUi(this WebApplication app)
     {
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
-        app.MapGet("/admin", (IWebHostEnvironment env) => Results.File(Path.Combine(env.WebRootPath, "admin.html"), "text/html; charset=utf-8"))
+        // The build copies the repository's wwwroot/ beside the assembly; serving from there explicitly keeps
+        // the pages found whatever content root a host (or a test factory) chooses.
+        var pages = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pages });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
+        app.MapGet("/admin", () => Results.File(pages.GetFileInfo("admin.html").CreateReadStream(), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         return app;
     }
-
-    /// <summary>Where the build copies the repository's <c>wwwroot/</c>.</summary>
-    public static string WebRoot => Path.Combine(AppContext.BaseDirectory, "wwwroot");
 }
