@@ -1,25 +1,11 @@
 using System.Text.Json;
 using ChatBridge.Api;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace ChatBridge.Tests;
 
-public sealed class SwaggerTests(SwaggerTests.App app) : IClassFixture<SwaggerTests.App>
+public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
 {
-    /// <summary>xUnit needs a fixture with a single public constructor; <see cref="BridgeApp"/> has two.</summary>
-    public sealed class App : BridgeApp
-    {
-        // In Development the host loads the static web assets manifest, whose content root src/ChatBridge/wwwroot/
-        // does not exist (the UI is the linked top-level wwwroot/), and fails to start.
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment(Environments.Production);
-        }
-    }
-
     [Fact]
     public async Task Document_lists_every_action_at_its_own_route_with_its_methods()
     {
