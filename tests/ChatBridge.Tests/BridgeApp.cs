@@ -72,6 +72,8 @@ public class BridgeApp : WebApplicationFactory<Program>
     /// <summary>Opens the test's database directly, to arrange rows or check what was stored.</summary>
     public SqliteConnection OpenDatabase()
     {
+        // The host creates the database as it starts, which a factory only does on first use.
+        _ = Services;
         var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         connection.Open();
         return connection;
