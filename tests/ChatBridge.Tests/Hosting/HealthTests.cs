@@ -1,0 +1,49 @@
+using Microsoft.Data.Sqlite;
+
+namespace ChatBridge.Tests.Hosting;
+
+public sealed class HealthTests
+{
+    [Fact]
+    public async Task Reports_healthy_with_the_database_check()
+    {
+        using var app = new BridgeApp();
+        var response = await app.Anonymous().GetAsync("/health");
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var body = await response.JsonAsync();
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Reports_503_when_the_database_is_unusable_and_api_calls_fail_as_json()
+    {
+        using var app = new BridgeApp();
+        await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
+        SqliteConnection.ClearAllPools();
+        File.Delete(app.DatabasePath + "-wal");
+        File.Delete(app.DatabasePath + "-shm");
+        await File.WriteAllTextAsync(app.DatabasePath, new string('x', 8192));
+
+        var health = await app.Anonymous().GetAsync("/health");
+        var api = await app.Anonymous().PostMessageAsync("session_broken_disk", "hello?");
+
+        Assert.Equal(503, (int)health.StatusCode);
+        Assert.Equal("Unhealthy", (await health.JsonAsync()).GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        await api.AssertErrorAsync(500, "Internal server error");
+    }
+
+    [Fact]
+    public async Task Serves_the_chat_page_and_the_admin_page()
+    {
+        using var app = new BridgeApp();
+        var chat = await app.Anonymous().GetAsync("/");
+        var admin = await app.Anonymous().GetAsync("/admin");
+
+        Assert.Equal("text/html", chat.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("text/html", admin.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>", await chat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("admin", await admin.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+}

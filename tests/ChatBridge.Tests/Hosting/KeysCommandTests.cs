@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+
+namespace ChatBridge.Tests.Hosting;
+
+/// <summary>The host's <c>keys</c> verbs and first-start key generation, run as the real program.</summary>
+public sealed partial class KeysCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("chatbridge-keys-").FullName;
+
+    private string DatabasePath => Path.Combine(_folder, "db", "sanctum_ui.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_new_database_gets_random_keys_printed_once_and_shown_again_on_request()
+    {
+        var first = await RunAsync("keys", "show");
+        var second = await RunAsync("keys", "show");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("generated keys", first.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("generated keys", second.Output, StringComparison.Ordinal);
+        var keys = Keys(first.Output);
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", keys["api_key"]);
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", keys["admin_key"]);
+        Assert.NotEqual(keys["api_key"], keys["admin_key"]);
+        Assert.Equal(keys, Keys(second.Output));
+    }
+
+    [Fact]
+    public async Task Rotate_replaces_the_named_key_only()
+    {
+        var before = Keys((await RunAsync("keys", "show")).Output);
+
+        var api = await RunAsync("keys", "rotate", "api");
+        var afterApi = Keys(api.Output);
+        var admin = await RunAsync("keys", "rotate", "admin");
+        var afterAdmin = Keys(admin.Output);
+        var both = Keys((await RunAsync("keys", "rotate")).Output);
+
+        Assert.NotEqual(before["api_key"], afterApi["api_key"]);
+        Assert.Equal(before["admin_key"], afterApi["admin_key"]);
+        Assert.Equal(afterApi["api_key"], afterAdmin["api_key"]);
+        Assert.NotEqual(afterApi["admin_key"], afterAdmin["admin_key"]);
+        Assert.NotEqual(afterAdmin["api_key"], both["api_key"]);
+        Assert.NotEqual(afterAdmin["admin_key"], both["admin_key"]);
+    }
+
+    [Fact]
+    public async Task An_unknown_verb_prints_usage_and_fails()
+    {
+        var result = await RunAsync("keys", "explode");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("usage: ChatBridge keys show | keys rotate [api|admin]", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_rotated_from_the_command_line_stops_working_in_the_running_service()
+    {
+        using var app = new BridgeApp { DatabasePath = DatabasePath };
+        await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+
+        var rotated = Keys((await RunAsync("keys", "rotate", "api")).Output)["api_key"];
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((await app.Broca().GetAsync("/api/v1/?action=inbox")).IsSuccessStatusCode && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        await (await app.Broca().GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Invalid API key");
+        await (await app.WithKey(rotated).GetAsync("/api/v1/?action=inbox")).DataAsync();
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] verb)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatBridge.dll"));
+        foreach (var word in verb)
+        {
+            start.ArgumentList.Add(word);
+        }
+        start.ArgumentList.Add($"--ChatBridge:DatabasePath={DatabasePath}");
+        start.ArgumentList.Add($"--ChatBridge:LogPath={Path.Combine(_folder, "logs")}");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>The keys a run printed; a first start prints them twice (generated, then shown), the last print wins.</summary>
+    private static Dictionary<string, string> Keys(string output)
+    {
+        var keys = new Dictionary<string, string>();
+        foreach (Match match in KeyLine().Matches(output))
+        {
+            keys[match.Groups[1].Value] = match.Groups[2].Value;
+        }
+        return keys;
+    }
+
+    [GeneratedRegex(@"^\s+(api_key|admin_key): (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex KeyLine();
+}
