@@ -19,6 +19,7 @@ if (command is not null)
 
 app.UseBridgeErrorHandling();                               // every failure is a JSON envelope
 app.UseChatBridgeRequestLogging();
+app.UseSecurityHeaders();                                   // CSP, nosniff, no framing
 app.UseBridgeSwagger();                                     // /swagger
 app.UseChatUi();                                            // /, /admin
 app.MapBridgeApi();                                         // /api/v1/?action= and /api/v1/{action}

@@ -8,7 +8,8 @@ namespace ChatBridge.Api;
 
 /// <summary>
 /// Maps an action name to its handler and enforces what the handler declares, in the contract's order:
-/// method, then authentication, then the rate limit.
+/// method, then authentication, then the rate limit. A client locked out for guessing keys is refused
+/// keyed actions before its key is even looked at.
 /// </summary>
 internal sealed class ActionDispatcher(
     IEnumerable<IActionHandler> handlers,
@@ -63,14 +64,25 @@ internal sealed class ActionDispatcher(
 
         var ct = http.RequestAborted;
         var current = await settings.GetAsync(ct);
-        if (BearerAuth.Check(http, handler.Access, current) is { } denied)
+        var client = ClientAddress.Of(http);
+        var limited = options.Value.RateLimiting.Enabled;
+        if (limited && handler.Access != Access.Public && limiter.IsLockedOut(client, out var lockout))
         {
+            return Envelope.RateLimited(lockout);
+        }
+        var auth = BearerAuth.Check(http, handler.Access, current);
+        if (auth.Denied is { } denied)
+        {
+            if (limited && auth.WrongKey)
+            {
+                limiter.RecordWrongKey(client);
+            }
             return denied;
         }
-        if (options.Value.RateLimiting.Enabled
+        if (limited
             && handler.RateLimitSetting is { } setting
             && current.RateLimit(setting) is > 0 and var limit
-            && !limiter.TryAcquire(handler.Action, ClientAddress.Of(http), limit, out var retryAfter))
+            && !limiter.TryAcquire(handler.Action, client, limit, out var retryAfter))
         {
             return Envelope.RateLimited(retryAfter);
         }

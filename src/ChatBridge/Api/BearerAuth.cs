@@ -8,12 +8,12 @@ internal static class BearerAuth
 {
     private const string Scheme = "Bearer";
 
-    /// <summary>Null when the caller may proceed, else the 401 answer.</summary>
-    public static IResult? Check(HttpContext http, Access access, BridgeSettings settings)
+    /// <summary>Whether the caller may proceed; if not, the 401 answer and whether a key was presented and wrong.</summary>
+    public static AuthDecision Check(HttpContext http, Access access, BridgeSettings settings)
     {
         if (access == Access.Public)
         {
-            return null;
+            return AuthDecision.Allowed;
         }
         string? header = http.Request.Headers.Authorization;
         // "Bearer" with nothing after it is an empty key (Broca sends "Bearer " when its key is unset).
@@ -21,15 +21,15 @@ internal static class BearerAuth
             || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
             || (header.Length > Scheme.Length && header[Scheme.Length] != ' '))
         {
-            return Unauthorized(Errors.AuthenticationRequired);
+            return new AuthDecision(Unauthorized(Errors.AuthenticationRequired), WrongKey: false);
         }
         var presented = header[Scheme.Length..].Trim();
         var isAdmin = Matches(presented, settings.AdminKey);
         return access switch
         {
-            Access.Admin when !isAdmin => Unauthorized(Errors.InvalidAdminKey),
-            Access.ApiKey when !isAdmin && !Matches(presented, settings.ApiKey) => Unauthorized(Errors.InvalidApiKey),
-            _ => null,
+            Access.Admin when !isAdmin => new AuthDecision(Unauthorized(Errors.InvalidAdminKey), WrongKey: true),
+            Access.ApiKey when !isAdmin && !Matches(presented, settings.ApiKey) => new AuthDecision(Unauthorized(Errors.InvalidApiKey), WrongKey: true),
+            _ => AuthDecision.Allowed,
         };
     }
 
@@ -50,4 +50,11 @@ internal static class BearerAuth
             return inner.ExecuteAsync(httpContext);
         }
     }
+}
+
+/// <param name="Denied">The 401 answer, or null when the caller may proceed.</param>
+/// <param name="WrongKey">A key was presented and did not match: a guess, which counts towards the lockout.</param>
+internal readonly record struct AuthDecision(IResult? Denied, bool WrongKey)
+{
+    public static readonly AuthDecision Allowed = new(null, false);
 }

@@ -7,14 +7,16 @@ namespace ChatBridge.Data;
 /// <summary>Opens connections to the control database, each set up for concurrent, durable use.</summary>
 internal sealed class Db
 {
-    // Per-connection settings; journal_mode=WAL is stored in the file and set once by the migrator.
-    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;";
-
     private readonly string _connectionString;
+
+    // Per-connection settings; journal_mode=WAL is stored in the file and set once by the migrator.
+    private readonly string _connectionPragmas;
 
     public Db(IOptions<ChatBridgeOptions> options, IHostEnvironment environment)
     {
         FilePath = Path.GetFullPath(options.Value.DatabasePath, environment.ContentRootPath);
+        var busyTimeoutMs = options.Value.BusyTimeoutMs;
+        _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA synchronous = FULL;";
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -22,7 +24,8 @@ internal sealed class Db
             Cache = SqliteCacheMode.Private,
             Pooling = true,
             ForeignKeys = true,
-            DefaultTimeout = 5,
+            // The driver retries a busy statement until this many seconds have passed; keep it in step.
+            DefaultTimeout = (busyTimeoutMs + 999) / 1000,
         }.ToString();
     }
 
@@ -35,7 +38,7 @@ internal sealed class Db
         {
             await connection.OpenAsync(ct);
             await using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = ConnectionPragmas;
+            pragmas.CommandText = _connectionPragmas;
             await pragmas.ExecuteNonQueryAsync(ct);
             return connection;
         }

@@ -16,6 +16,9 @@ public sealed class ChatBridgeOptions
     /// <summary>Seeds the admin key of a database that has none; never overrides a stored key.</summary>
     public string? AdminKey { get; set; }
 
+    /// <summary>How long a write waits for another writer (another process, say) before the request gets a 503.</summary>
+    public int BusyTimeoutMs { get; set; } = 5000;
+
     public RateLimitingOptions RateLimiting { get; set; } = new();
 
     public string LogPath { get; set; } = "logs";
@@ -48,6 +51,10 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         if (options.AdminKey is { } admin && !Settings.KeyRules.IsValid(admin))
         {
             failures.Add($"ChatBridge:AdminKey {Settings.KeyRules.Requirement}.");
+        }
+        if (options.BusyTimeoutMs is < 100 or > 60_000)
+        {
+            failures.Add("ChatBridge:BusyTimeoutMs must be from 100 to 60000.");
         }
         if (options.LogRetentionDays < 1)
         {
