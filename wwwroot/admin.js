@@ -184,16 +184,29 @@ async function openTranscript(sessionId) {
 
 function keyField(name, value) {
   const id = `config-${name}`;
-  const input = el('input', { className: 'form-control font-monospace', attrs: { id, name, autocomplete: 'off', spellcheck: 'false', minlength: '16' } });
+  // Masked until asked for: the page may be on a shared or recorded screen.
+  const input = el('input', {
+    className: 'form-control font-monospace',
+    attrs: { id, name, type: 'password', autocomplete: 'off', spellcheck: 'false', minlength: '16' },
+  });
   input.value = value;
+  const show = el('button', { className: 'btn btn-outline-secondary', text: 'Show', attrs: { type: 'button', 'aria-label': `Show ${name}`, 'aria-pressed': 'false' } });
+  const setVisible = (visible) => {
+    input.type = visible ? 'text' : 'password';
+    show.textContent = visible ? 'Hide' : 'Show';
+    show.setAttribute('aria-pressed', String(visible));
+  };
+  show.addEventListener('click', () => setVisible(input.type === 'password'));
   const generate = el('button', { className: 'btn btn-outline-secondary', text: 'Generate', attrs: { type: 'button', 'aria-label': `Generate a new ${name}` } });
   generate.addEventListener('click', () => {
     input.value = newKey();
+    setVisible(true);
     input.focus();
   });
   return el('div', { className: 'mb-3' }, [
     el('label', { className: 'form-label', text: name === 'api_key' ? 'API key (Broca)' : 'Admin key', attrs: { for: id } }),
-    el('div', { className: 'input-group' }, [input, generate]),
+    el('div', { className: 'input-group' }, [input, show, generate]),
+    el('div', { className: 'form-text', text: 'Saving a new key refuses the old one from the next request on.' }),
   ]);
 }
 

@@ -228,9 +228,13 @@ function blockSending(seconds) {
   state.blockTimer = setInterval(update, 1000);
 }
 
+/** Sending waits for the conversation to load, so a new bubble never races the history it belongs after. */
+function canSend() {
+  return state.transport !== null && !state.sending && Date.now() >= state.blockedUntil;
+}
+
 function updateComposer() {
-  const blocked = Date.now() < state.blockedUntil;
-  ui.send.disabled = state.sending || blocked;
+  ui.send.disabled = !canSend();
   ui.sendSpinner.classList.toggle('d-none', !state.sending);
   ui.sendLabel.textContent = state.sending ? 'Sending' : 'Send';
   ui.send.setAttribute('aria-busy', String(state.sending));
@@ -239,7 +243,7 @@ function updateComposer() {
 // Sending.
 
 async function send(bubble) {
-  if (state.sending || Date.now() < state.blockedUntil) {
+  if (!canSend()) {
     return;
   }
   const generation = state.generation;
@@ -278,7 +282,7 @@ async function send(bubble) {
 
 function submit() {
   const text = ui.input.value.trim();
-  if (!text || state.sending || Date.now() < state.blockedUntil) {
+  if (!text || !canSend()) {
     return;
   }
   const bubble = userBubble(text, new Date().toISOString());
@@ -325,6 +329,8 @@ function describeAgent(agent) {
 
 async function openConversation(agent) {
   state.transport?.stop();
+  state.transport = null;
+  updateComposer();
   state.generation += 1;
   const generation = state.generation;
   state.agent = agent;
@@ -371,6 +377,7 @@ async function openConversation(agent) {
       state.transport.watch(message.id);
     }
   }
+  updateComposer();
 }
 
 async function loadAgents() {

@@ -14,6 +14,9 @@ import { callApi } from './api.js';
 const PollMs = 2000;
 const HiddenPollMs = 15000;
 const MaxBackoffMs = 30000;
+// Delivery states change rarely and cost a second request, so they are checked every third round,
+// and at once in a round that brought a reply (which usually answers a message).
+const StatusEveryRounds = 3;
 
 export function createPollingTransport({ sessionId, afterId = 0, onResponse, onStatus, onConnection }) {
   let cursor = afterId;
@@ -22,6 +25,7 @@ export function createPollingTransport({ sessionId, afterId = 0, onResponse, onS
   let failures = 0;
   let controller = null;
   let busy = false;
+  let round = 0;
   const watched = new Map(); // message id -> last status reported
 
   function schedule(delayMs) {
@@ -35,14 +39,18 @@ export function createPollingTransport({ sessionId, afterId = 0, onResponse, onS
     return document.hidden ? HiddenPollMs : PollMs;
   }
 
+  /** Delivers new replies; true when there was at least one. */
   async function pollResponses(signal) {
     const data = await callApi('responses', { query: { session_id: sessionId, after_id: cursor }, signal });
+    let delivered = false;
     for (const response of data.responses) {
       if (response.id > cursor) {
         cursor = response.id;
+        delivered = true;
         onResponse(response);
       }
     }
+    return delivered;
   }
 
   // One history call starting just below the oldest unanswered message covers every watched message.
@@ -71,8 +79,11 @@ export function createPollingTransport({ sessionId, afterId = 0, onResponse, onS
     controller = new AbortController();
     const { signal } = controller;
     try {
-      await pollResponses(signal);
-      await pollStatuses(signal);
+      const replied = await pollResponses(signal);
+      if (replied || round % StatusEveryRounds === 0) {
+        await pollStatuses(signal);
+      }
+      round += 1;
       if (stopped) {
         return;
       }
@@ -119,9 +130,7 @@ export function createPollingTransport({ sessionId, afterId = 0, onResponse, onS
       if (!watched.has(messageId)) {
         watched.set(messageId, 'pending');
       }
-      if (failures === 0) {
-        schedule(PollMs / 2);
-      }
+      round = 0; // a new message: its state is worth checking on the next round
     },
   };
 }

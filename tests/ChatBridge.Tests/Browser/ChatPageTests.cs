@@ -146,4 +146,20 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
         await chat.SendAsync("Back again");
         await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
     }
+
+    [Fact]
+    public async Task Chat_page_fits_a_narrow_phone_screen()
+    {
+        var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl, width: 360, height: 640));
+        await chat.GotoAsync();
+
+        await chat.SendAsync("A long message, to see that bubbles wrap instead of pushing the page sideways on a phone: https://example.com/a/very/long/path/without/any/spaces");
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
+
+        Assert.True(await chat.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        await Expect(chat.SendButton).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Expect(chat.Input).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Expect(chat.Page.Locator("#agent-select")).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Screenshots.SaveAsync(chat.Page, "chat-phone.png");
+    }
 }
