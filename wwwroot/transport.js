@@ -1,6 +1,6 @@
 // How replies and delivery states reach the chat page. A transport is a small object:
 //   start()            begin delivering events for the session
-//   stop()             stop for good (agent switch, page leaving)
+//   stop()             stop for good (agent switch)
 //   watch(messageId)   follow this message's delivery state until it is answered
 // and it reports through the handlers it was made with:
 //   onResponse({id, response, timestamp, message_id})   each reply once, in id order

@@ -162,4 +162,59 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
         await Expect(chat.Page.Locator("#agent-select")).ToBeInViewportAsync(new() { Ratio = 1 });
         await Screenshots.SaveAsync(chat.Page, "chat-phone.png");
     }
+
+    [Fact]
+    public async Task Composer_adds_a_line_on_Shift_Enter_and_shows_a_spinner_while_sending()
+    {
+        var chat = await ChatPage.OpenAsync(browser, app);
+        var release = new TaskCompletionSource();
+        await chat.Page.RouteAsync("**/api/v1/?action=messages", async route =>
+        {
+            await release.Task;
+            await route.ContinueAsync();
+        });
+
+        await chat.Input.PressSequentiallyAsync("first line");
+        await chat.Input.PressAsync("Shift+Enter");
+        await chat.Input.PressSequentiallyAsync("second line");
+        await Expect(chat.Input).ToHaveValueAsync("first line\nsecond line");
+        await Expect(chat.UserMessages).ToHaveCountAsync(0);
+
+        await chat.Input.PressAsync("Enter");
+        await Expect(chat.UserMessages.Locator(".bubble-text")).ToHaveTextAsync(["first line\nsecond line"]);
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sending…");
+        await Expect(chat.SendButton).ToBeDisabledAsync();
+        await Expect(chat.Page.Locator("#send-spinner")).ToBeVisibleAsync();
+
+        release.SetResult();
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
+        await Expect(chat.SendButton).ToBeEnabledAsync();
+        await Expect(chat.Page.Locator("#send-spinner")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task New_reply_while_scrolled_up_offers_a_jump_to_the_latest()
+    {
+        var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl, width: 800, height: 500));
+        await chat.GotoAsync();
+        var session = await chat.SessionIdAsync();
+        using var broca = app.Broca();
+        for (var i = 1; i <= 12; i++)
+        {
+            await (await broca.PostReplyAsync(session, $"Reply number {i}")).DataAsync();
+        }
+        await Expect(chat.AgentMessages).ToHaveCountAsync(12);
+        var jump = chat.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Jump to latest" });
+        await Expect(jump).ToBeHiddenAsync();
+
+        await chat.Transcript.EvaluateAsync("t => { t.scrollTop = 0; }");
+        await (await broca.PostReplyAsync(session, "One more")).DataAsync();
+        await Expect(chat.AgentMessages).ToHaveCountAsync(13);
+        await Expect(jump).ToBeVisibleAsync();
+        await Expect(chat.AgentMessages.Last).Not.ToBeInViewportAsync();
+
+        await jump.ClickAsync();
+        await Expect(chat.AgentMessages.Last).ToBeInViewportAsync();
+        await Expect(jump).ToBeHiddenAsync();
+    }
 }
