@@ -340,6 +340,7 @@ async function openConversation(agent) {
   ui.transcript.replaceChildren(systemNote(`You are talking to ${agent.name}.`));
   ui.emptyState.classList.remove('d-none');
   ui.transcript.dataset.sessionId = state.sessionId;
+  delete ui.transcript.dataset.ready;
   describeAgent(agent);
   clearError();
 
@@ -351,8 +352,9 @@ async function openConversation(agent) {
       if (generation !== state.generation) {
         return;
       }
-      showConnection({ online: false, retryInSeconds: 3, error });
-      await new Promise((resolve) => { setTimeout(resolve, 3000); });
+      const waitSeconds = error instanceof ApiError && error.retryAfter ? error.retryAfter : 3;
+      showConnection({ online: false, retryInSeconds: waitSeconds, error });
+      await new Promise((resolve) => { setTimeout(resolve, waitSeconds * 1000); });
     }
     if (generation !== state.generation) {
       return;
