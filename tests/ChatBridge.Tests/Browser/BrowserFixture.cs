@@ -1,0 +1,94 @@
+using Microsoft.Playwright;
+
+namespace ChatBridge.Tests.Browser;
+
+/// <summary>
+/// Browser tests share one headless Chromium and run one class at a time: each class drives its own
+/// <see cref="LiveBridge"/>, and two CPU-heavy browsers at once only make every test slower.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser";
+}
+
+/// <summary>The system Chromium, driven by Playwright; never a downloaded browser.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not started.");
+
+    public async Task InitializeAsync()
+    {
+        Assertions.SetDefaultExpectTimeout(10_000);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+            ],
+        });
+    }
+
+    /// <summary>A fresh profile (empty localStorage) with one page, on the given host.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseUrl, int width = 1024, int height = 768)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(10_000);
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+    }
+}
+
+/// <summary>The bridge on a loopback port, one per test class.</summary>
+public class LiveBridge : BridgeApp
+{
+    public LiveBridge() : this(rateLimiting: false)
+    {
+    }
+
+    protected LiveBridge(bool rateLimiting)
+    {
+        RateLimiting = rateLimiting;
+        BaseUrl = ServeOnLoopback();
+    }
+
+    public Uri BaseUrl { get; }
+}
+
+/// <summary>The bridge with its rate limits switched on, for the 429 path.</summary>
+public sealed class RateLimitedLiveBridge() : LiveBridge(rateLimiting: true);
+
+/// <summary>Saves a screenshot when <c>CHATBRIDGE_SCREENSHOTS</c> names a folder; tests run without it.</summary>
+internal static class Screenshots
+{
+    public static async Task SaveAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("CHATBRIDGE_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name) });
+        }
+    }
+}

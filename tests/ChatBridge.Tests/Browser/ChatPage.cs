@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ChatBridge.Tests.Browser;
+
+/// <summary>What a person sees on the chat page, as locators, and the few things they do there.</summary>
+internal sealed partial class ChatPage(IPage page)
+{
+    public IPage Page => page;
+
+    public ILocator Transcript => page.Locator("#transcript");
+
+    public ILocator UserMessages => page.Locator(".message-user");
+
+    public ILocator AgentMessages => page.Locator(".message-agent");
+
+    public ILocator Error => page.Locator("#composer-error");
+
+    public ILocator ConnectionBanner => page.Locator("#connection-banner");
+
+    public ILocator SendButton => page.Locator("#send-button");
+
+    public ILocator Input => page.GetByLabel("Message", new() { Exact = true });
+
+    public static async Task<ChatPage> OpenAsync(BrowserFixture browser, LiveBridge app)
+    {
+        var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl));
+        await chat.GotoAsync();
+        return chat;
+    }
+
+    public async Task GotoAsync()
+    {
+        await page.GotoAsync("/");
+        await WaitUntilReadyAsync();
+    }
+
+    public Task WaitUntilReadyAsync() => Expect(Transcript).ToHaveAttributeAsync("data-ready", "true");
+
+    public async Task<string> SessionIdAsync()
+    {
+        var id = await Transcript.GetAttributeAsync("data-session-id");
+        Assert.NotNull(id);
+        Assert.Matches(SessionIdPattern(), id);
+        return id;
+    }
+
+    public async Task SendAsync(string text)
+    {
+        await Input.FillAsync(text);
+        await Input.PressAsync("Enter");
+    }
+
+    public ILocator StatusOf(ILocator message) => message.Locator(".message-status");
+
+    [GeneratedRegex("^session_[A-Za-z0-9_]+$")]
+    private static partial Regex SessionIdPattern();
+}

@@ -1,0 +1,344 @@
+// The admin page: sessions, transcripts, settings and clean-up, all through the admin actions.
+
+import { ApiError, callApi, el, formatTime } from './api.js';
+
+const KeyStorage = 'chatbridge.adminKey';
+const PageSize = 20;
+const KeyNames = ['api_key', 'admin_key'];
+const NumberLabels = {
+  session_timeout: 'Session timeout (seconds)',
+  max_message_length: 'Max message length (characters)',
+  rate_limit_messages: 'Messages per IP per hour',
+  rate_limit_responses: 'Reply polls per IP per hour',
+  rate_limit_inbox: 'Inbox polls per IP per hour',
+  rate_limit_outbox: 'Outbox posts per IP per hour',
+  rate_limit_sessions: 'Session lists per IP per hour',
+};
+
+const ui = {
+  error: document.getElementById('admin-error'),
+  notice: document.getElementById('admin-notice'),
+  signIn: document.getElementById('sign-in'),
+  signInForm: document.getElementById('sign-in-form'),
+  keyInput: document.getElementById('admin-key'),
+  signOut: document.getElementById('sign-out'),
+  dashboard: document.getElementById('dashboard'),
+  activeOnly: document.getElementById('active-only'),
+  refresh: document.getElementById('refresh-sessions'),
+  sessionsBody: document.getElementById('sessions-body'),
+  sessionsTotal: document.getElementById('sessions-total'),
+  sessionsRange: document.getElementById('sessions-range'),
+  prev: document.getElementById('prev-page'),
+  next: document.getElementById('next-page'),
+  transcript: document.getElementById('admin-transcript'),
+  transcriptSession: document.getElementById('transcript-session'),
+  configForm: document.getElementById('config-form'),
+  configKeys: document.getElementById('config-keys'),
+  configNumbers: document.getElementById('config-numbers'),
+  cleanup: document.getElementById('cleanup'),
+  clearForm: document.getElementById('clear-form'),
+  clearConfirm: document.getElementById('clear-confirm'),
+  clearData: document.getElementById('clear-data'),
+};
+
+const state = { offset: 0, config: null, openSession: null };
+
+function adminKey() {
+  return sessionStorage.getItem(KeyStorage);
+}
+
+/** An admin call; a refused key sends the admin back to the sign-in form. */
+async function admin(action, options = {}) {
+  try {
+    return await callApi(action, { ...options, key: adminKey() ?? '' });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      signOut();
+    }
+    throw error;
+  }
+}
+
+function describe(error) {
+  if (!(error instanceof ApiError)) {
+    return `The page failed: ${error.message}`;
+  }
+  if (error.isNetwork) {
+    return "Can't reach the server. Check that the bridge is running and try again.";
+  }
+  if (error.status === 401) {
+    return `The admin key was refused (${error.message}). Sign in again.`;
+  }
+  if (error.status === 429) {
+    return `Rate limit reached; try again in ${error.retryAfter ?? 60} s.`;
+  }
+  return `${error.message} (HTTP ${error.status})`;
+}
+
+function showError(error) {
+  ui.notice.classList.add('d-none');
+  ui.error.textContent = describe(error);
+  ui.error.classList.remove('d-none');
+}
+
+function showNotice(text) {
+  ui.error.classList.add('d-none');
+  ui.notice.textContent = text;
+  ui.notice.classList.remove('d-none');
+}
+
+function clearAlerts() {
+  ui.error.classList.add('d-none');
+  ui.notice.classList.add('d-none');
+}
+
+/** Runs an action for a button, keeping the button disabled while it runs and reporting any failure. */
+async function run(button, work) {
+  button.disabled = true;
+  try {
+    await work();
+  } catch (error) {
+    showError(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// Sign-in.
+
+function signOut() {
+  sessionStorage.removeItem(KeyStorage);
+  ui.dashboard.classList.add('d-none');
+  ui.signOut.classList.add('d-none');
+  ui.signIn.classList.remove('d-none');
+}
+
+async function showDashboard() {
+  ui.signIn.classList.add('d-none');
+  ui.signOut.classList.remove('d-none');
+  ui.dashboard.classList.remove('d-none');
+  await Promise.all([loadSessions(), loadConfig()]);
+}
+
+// Sessions and transcripts.
+
+async function loadSessions() {
+  const data = await admin('sessions', {
+    query: { limit: PageSize, offset: state.offset, active: ui.activeOnly.checked },
+  });
+  const { total, offset, has_more: hasMore } = data.pagination;
+  ui.sessionsTotal.textContent = String(total);
+  ui.sessionsRange.textContent = total === 0
+    ? 'No sessions'
+    : `${offset + 1}–${offset + data.sessions.length} of ${total}`;
+  ui.prev.disabled = offset === 0;
+  ui.next.disabled = !hasMore;
+  if (data.sessions.length === 0) {
+    ui.sessionsBody.replaceChildren(el('tr', {}, [
+      el('td', { className: 'text-body-secondary', text: ui.activeOnly.checked ? 'No active sessions.' : 'No sessions.', attrs: { colspan: '5' } }),
+    ]));
+    return;
+  }
+  ui.sessionsBody.replaceChildren(...data.sessions.map(sessionRow));
+}
+
+function sessionRow(session) {
+  const open = el('button', { className: 'btn btn-outline-primary btn-sm', text: 'Open', attrs: { type: 'button', 'aria-label': `Open ${session.id}` } });
+  open.addEventListener('click', () => run(open, () => openTranscript(session.id)));
+  const row = el('tr', { attrs: { 'data-session-id': session.id } }, [
+    el('td', {}, [
+      el('div', { className: 'session-id', text: session.id }),
+      el('div', { className: 'small text-body-secondary', text: `uid ${session.uid}${session.agent_id ? ` · agent ${session.agent_id}` : ''}` }),
+    ]),
+    el('td', { className: 'text-end', text: String(session.message_count) }),
+    el('td', { className: 'text-end', text: String(session.response_count) }),
+    el('td', { className: 'small', text: formatTime(session.last_active, { withDate: true }) }),
+    el('td', { className: 'text-end' }, [open]),
+  ]);
+  row.classList.toggle('table-active', session.id === state.openSession);
+  return row;
+}
+
+async function openTranscript(sessionId) {
+  const data = await admin('session_messages', { query: { session_id: sessionId } });
+  state.openSession = sessionId;
+  for (const row of ui.sessionsBody.querySelectorAll('tr')) {
+    row.classList.toggle('table-active', row.dataset.sessionId === sessionId);
+  }
+  ui.transcriptSession.textContent = sessionId;
+  const items = [
+    ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: m.status })),
+    ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', text: r.response })),
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
+  if (items.length === 0) {
+    ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: 'This session has no messages.' }));
+    return;
+  }
+  ui.transcript.replaceChildren(...items.map((item) => el('article', { className: `message message-${item.who}` }, [
+    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: item.text })]),
+    el('div', { className: 'message-meta', text: item.status ? `${formatTime(item.at, { withDate: true })} · ${item.status}` : formatTime(item.at, { withDate: true }) }),
+  ])));
+}
+
+// Settings.
+
+function keyField(name, value) {
+  const id = `config-${name}`;
+  // Masked until asked for: the page may be on a shared or recorded screen.
+  const input = el('input', {
+    className: 'form-control font-monospace',
+    attrs: { id, name, type: 'password', autocomplete: 'off', spellcheck: 'false', minlength: '16' },
+  });
+  input.value = value;
+  const show = el('button', { className: 'btn btn-outline-secondary', text: 'Show', attrs: { type: 'button', 'aria-label': `Show ${name}`, 'aria-pressed': 'false' } });
+  const setVisible = (visible) => {
+    input.type = visible ? 'text' : 'password';
+    show.textContent = visible ? 'Hide' : 'Show';
+    show.setAttribute('aria-pressed', String(visible));
+  };
+  show.addEventListener('click', () => setVisible(input.type === 'password'));
+  const generate = el('button', { className: 'btn btn-outline-secondary', text: 'Generate', attrs: { type: 'button', 'aria-label': `Generate a new ${name}` } });
+  generate.addEventListener('click', () => {
+    input.value = newKey();
+    setVisible(true);
+    input.focus();
+  });
+  return el('div', { className: 'mb-3' }, [
+    el('label', { className: 'form-label', text: name === 'api_key' ? 'API key (Broca)' : 'Admin key', attrs: { for: id } }),
+    el('div', { className: 'input-group' }, [input, show, generate]),
+    el('div', { className: 'form-text', text: 'Saving a new key refuses the old one from the next request on.' }),
+  ]);
+}
+
+/** 32 random bytes as URL-safe base64: 43 printable characters, well over the 16 the bridge asks for. */
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function numberField(name, value) {
+  const id = `config-${name}`;
+  const input = el('input', { className: 'form-control', attrs: { id, name, type: 'number', min: '0', step: '1', inputmode: 'numeric' } });
+  input.value = String(value);
+  return el('div', { className: 'col-sm-6' }, [
+    el('label', { className: 'form-label small', text: NumberLabels[name] ?? name, attrs: { for: id } }),
+    input,
+  ]);
+}
+
+function renderConfig(config) {
+  state.config = config;
+  ui.configKeys.replaceChildren(...KeyNames.map((name) => keyField(name, config[name])));
+  ui.configNumbers.replaceChildren(...Object.keys(config)
+    .filter((name) => !KeyNames.includes(name))
+    .map((name) => numberField(name, config[name])));
+}
+
+async function loadConfig() {
+  renderConfig(await admin('config'));
+}
+
+/** Only the fields the admin changed are sent, so a save never rewrites what it did not touch. */
+function configChanges() {
+  const changes = {};
+  for (const [name, old] of Object.entries(state.config)) {
+    const input = ui.configForm.elements.namedItem(name);
+    if (!input) {
+      continue;
+    }
+    const value = KeyNames.includes(name) ? input.value.trim() : Number(input.value);
+    if (value !== old) {
+      changes[name] = value;
+    }
+  }
+  return changes;
+}
+
+async function saveConfig() {
+  const changes = configChanges();
+  if (Object.keys(changes).length === 0) {
+    showNotice('Nothing changed.');
+    return;
+  }
+  const saved = await admin('config', { method: 'POST', body: changes });
+  if (changes.admin_key) {
+    // The old admin key is refused from the very next request on.
+    sessionStorage.setItem(KeyStorage, changes.admin_key);
+  }
+  renderConfig(saved);
+  showNotice(`Saved: ${Object.keys(changes).join(', ')}.`);
+}
+
+// Maintenance.
+
+async function cleanup() {
+  const data = await admin('cleanup', { method: 'POST', body: {} });
+  showNotice(data.message ?? `Removed ${data.cleaned_count} idle sessions.`);
+  await loadSessions();
+}
+
+async function clearData() {
+  if (ui.clearConfirm.value !== 'DELETE') {
+    return;
+  }
+  const data = await admin('clear_data', { method: 'POST', body: {} });
+  ui.clearConfirm.value = '';
+  ui.clearData.disabled = true;
+  state.offset = 0;
+  state.openSession = null;
+  ui.transcriptSession.textContent = '';
+  ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: 'Open a session to read its conversation.' }));
+  showNotice(data.message ?? 'All chat data cleared.');
+  await loadSessions();
+}
+
+function wireEvents() {
+  ui.signInForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearAlerts();
+    sessionStorage.setItem(KeyStorage, ui.keyInput.value.trim());
+    ui.keyInput.value = '';
+    try {
+      await showDashboard();
+    } catch (error) {
+      showError(error);
+    }
+  });
+  ui.signOut.addEventListener('click', () => {
+    clearAlerts();
+    signOut();
+  });
+  // Paging buttons are not wrapped in run(): loadSessions itself decides whether they are enabled.
+  ui.activeOnly.addEventListener('change', () => {
+    state.offset = 0;
+    loadSessions().catch(showError);
+  });
+  ui.refresh.addEventListener('click', () => run(ui.refresh, loadSessions));
+  ui.prev.addEventListener('click', () => {
+    state.offset = Math.max(0, state.offset - PageSize);
+    loadSessions().catch(showError);
+  });
+  ui.next.addEventListener('click', () => {
+    state.offset += PageSize;
+    loadSessions().catch(showError);
+  });
+  ui.configForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(ui.configForm.querySelector('[type=submit]'), saveConfig);
+  });
+  ui.cleanup.addEventListener('click', () => run(ui.cleanup, cleanup));
+  ui.clearConfirm.addEventListener('input', () => {
+    ui.clearData.disabled = ui.clearConfirm.value !== 'DELETE';
+  });
+  ui.clearForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(ui.clearData, clearData).then(() => {
+      ui.clearData.disabled = ui.clearConfirm.value !== 'DELETE';
+    });
+  });
+}
+
+wireEvents();
+if (adminKey()) {
+  showDashboard().catch(showError);
+}

@@ -1,0 +1,116 @@
+// The bridge's JSON envelope, shared by the chat and admin pages.
+
+/** A failed call: `status` 0 means the server could not be reached at all. */
+export class ApiError extends Error {
+  constructor(status, message, retryAfter = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+
+  get isNetwork() {
+    return this.status === 0;
+  }
+}
+
+/**
+ * Calls `/api/v1/?action=NAME` and returns the envelope's `data`, or throws an ApiError carrying the
+ * server's `error` text (and `retry_after` for a 429).
+ */
+export async function callApi(action, { method = 'GET', query = {}, body, key, signal } = {}) {
+  const params = new URLSearchParams({ action });
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) {
+      params.set(name, String(value));
+    }
+  }
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+  if (key !== undefined) {
+    headers.Authorization = `Bearer ${key}`;
+  }
+
+  let response;
+  try {
+    response = await fetch(`/api/v1/?${params}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      signal,
+    });
+  } catch (error) {
+    if (error.name === 'AbortError') {
+      throw error;
+    }
+    throw new ApiError(0, "Can't reach the server.");
+  }
+
+  let envelope = null;
+  try {
+    envelope = await response.json();
+  } catch {
+    // A proxy's HTML error page or an empty body: reported below by status alone.
+  }
+  if (response.ok && envelope?.success === true) {
+    return envelope.data;
+  }
+  const retryAfter = Number(envelope?.retry_after ?? response.headers.get('Retry-After')) || null;
+  const message = typeof envelope?.error === 'string' ? envelope.error : `The server answered ${response.status}.`;
+  throw new ApiError(response.status, message, retryAfter);
+}
+
+/** Random bytes as lowercase hex, from the browser's cryptographic generator. */
+export function randomHex(byteCount) {
+  const bytes = crypto.getRandomValues(new Uint8Array(byteCount));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Creates an element with classes, text and attributes; text always goes through textContent. */
+export function el(tag, { className, text, attrs } = {}, children = []) {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text !== undefined) {
+    node.textContent = text;
+  }
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+/** A timestamp as the reader's local date and time, or the raw text when it does not parse. */
+export function formatTime(timestamp, { withDate = false } = {}) {
+  const date = new Date(timestamp);
+  if (Number.isNaN(date.getTime())) {
+    return String(timestamp ?? '');
+  }
+  return withDate
+    ? date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })
+    : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Copies text to the clipboard; falls back to a selection copy where the Clipboard API is missing (plain http). */
+export async function copyText(text) {
+  if (navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      // Permission refused: try the selection route below.
+    }
+  }
+  const area = el('textarea', { className: 'visually-hidden', attrs: { readonly: '' } });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  const copied = document.execCommand('copy');
+  area.remove();
+  return copied;
+}

@@ -1,0 +1,433 @@
+// The chat page: one conversation per agent, kept across reloads, replies from a swappable transport.
+
+import { ApiError, callApi, copyText, el, formatTime, randomHex } from './api.js';
+import { createPollingTransport } from './transport.js';
+
+const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
+const AgentChoiceKey = 'chatbridge.agent';
+const StatusLabels = {
+  sending: 'Sending…',
+  pending: 'Sent',
+  delivered: 'Delivered',
+  answered: 'Answered',
+  failed: 'Not sent',
+};
+
+const ui = {
+  agentSelect: document.getElementById('agent-select'),
+  agentName: document.getElementById('agent-name'),
+  agentAvatar: document.getElementById('agent-avatar'),
+  agentDescription: document.getElementById('agent-description'),
+  connection: document.getElementById('connection-banner'),
+  transcript: document.getElementById('transcript'),
+  emptyState: document.getElementById('empty-state'),
+  jump: document.getElementById('jump-bottom'),
+  form: document.getElementById('composer'),
+  input: document.getElementById('message-input'),
+  send: document.getElementById('send-button'),
+  sendSpinner: document.getElementById('send-spinner'),
+  sendLabel: document.getElementById('send-label'),
+  error: document.getElementById('composer-error'),
+};
+
+const state = {
+  agents: [DefaultAgent],
+  agent: DefaultAgent,
+  sessionId: null,
+  transport: null,
+  sending: false,
+  blockedUntil: 0,
+  blockTimer: null,
+  bubbles: new Map(), // server message id -> bubble
+  shownResponses: new Set(),
+  generation: 0, // bumped on every agent switch so late answers for the old session are dropped
+};
+
+// Sessions: one per agent, remembered in localStorage.
+
+function sessionStorageKey(agent) {
+  return `chatbridge.session.${agent.id ?? 'default'}`;
+}
+
+/** `session_` and 128 random bits as hex: 40 characters, inside the contract's 64. */
+function newSessionId() {
+  return `session_${randomHex(16)}`;
+}
+
+function sessionFor(agent) {
+  const key = sessionStorageKey(agent);
+  const stored = localStorage.getItem(key);
+  if (stored && /^session_[A-Za-z0-9_]+$/.test(stored) && stored.length <= 64) {
+    return stored;
+  }
+  const created = newSessionId();
+  localStorage.setItem(key, created);
+  return created;
+}
+
+// Transcript rendering. Every piece of user or agent text goes through textContent.
+
+function isNearBottom() {
+  const t = ui.transcript;
+  return t.scrollHeight - t.scrollTop - t.clientHeight < 80;
+}
+
+function scrollToBottom() {
+  ui.transcript.scrollTop = ui.transcript.scrollHeight;
+  ui.jump.classList.add('d-none');
+}
+
+function append(node) {
+  const stick = isNearBottom();
+  ui.emptyState.classList.add('d-none');
+  ui.transcript.append(node);
+  if (stick) {
+    scrollToBottom();
+  } else {
+    ui.jump.classList.remove('d-none');
+  }
+}
+
+function copyButton(getText) {
+  const button = el('button', {
+    className: 'btn btn-link btn-sm p-0 copy-button',
+    text: 'Copy',
+    attrs: { type: 'button', 'aria-label': 'Copy message' },
+  });
+  button.addEventListener('click', async () => {
+    const copied = await copyText(getText());
+    button.textContent = copied ? 'Copied' : 'Copy failed';
+    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+  });
+  return button;
+}
+
+function userBubble(text, timestamp) {
+  const body = el('div', { className: 'bubble-text', text });
+  const status = el('span', { className: 'message-status' });
+  const time = el('time', { text: formatTime(timestamp), attrs: { datetime: timestamp } });
+  const actions = el('span', { className: 'message-actions' }, [copyButton(() => text)]);
+  const node = el('article', { className: 'message message-user', attrs: { 'aria-label': 'You' } }, [
+    el('div', { className: 'bubble' }, [body]),
+    el('div', { className: 'message-meta' }, [time, status, actions]),
+  ]);
+  const bubble = { node, text, status, actions, retry: null, reason: null };
+  setBubbleStatus(bubble, 'sending');
+  return bubble;
+}
+
+function setBubbleStatus(bubble, status, reason) {
+  bubble.status.textContent = StatusLabels[status] ?? status;
+  bubble.status.dataset.status = status;
+  bubble.node.dataset.status = status;
+  bubble.reason?.remove();
+  bubble.reason = null;
+  bubble.retry?.remove();
+  bubble.retry = null;
+  if (status === 'failed') {
+    bubble.reason = el('div', { className: 'message-error', text: reason });
+    bubble.retry = el('button', {
+      className: 'btn btn-outline-danger btn-sm retry-button',
+      text: 'Retry',
+      attrs: { type: 'button' },
+    });
+    bubble.retry.addEventListener('click', () => send(bubble));
+    bubble.node.append(bubble.reason);
+    bubble.actions.prepend(bubble.retry);
+  }
+}
+
+function agentBubble(response) {
+  const name = state.agent.name;
+  return el('article', { className: 'message message-agent', attrs: { 'aria-label': name, 'data-response-id': String(response.id) } }, [
+    el('div', { className: 'message-author', text: name }),
+    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: response.response })]),
+    el('div', { className: 'message-meta' }, [
+      el('time', { text: formatTime(response.timestamp), attrs: { datetime: response.timestamp } }),
+      el('span', { className: 'message-actions' }, [copyButton(() => response.response)]),
+    ]),
+  ]);
+}
+
+function systemNote(text) {
+  return el('div', { className: 'system-note', text, attrs: { role: 'note' } });
+}
+
+function showResponse(response) {
+  if (state.shownResponses.has(response.id)) {
+    return;
+  }
+  state.shownResponses.add(response.id);
+  append(agentBubble(response));
+}
+
+function showStatus({ message_id: id, status }) {
+  const bubble = state.bubbles.get(id);
+  if (bubble) {
+    setBubbleStatus(bubble, status);
+  }
+}
+
+// Errors and connection state.
+
+function showError(text) {
+  ui.error.textContent = text;
+  ui.error.classList.remove('d-none');
+}
+
+function clearError() {
+  ui.error.textContent = '';
+  ui.error.classList.add('d-none');
+}
+
+function describe(error) {
+  if (!(error instanceof ApiError)) {
+    return 'Something went wrong in the page. Please try again.';
+  }
+  if (error.isNetwork) {
+    return "Can't reach the server. Check your connection; the message was not sent.";
+  }
+  if (error.status === 429) {
+    return 'You are sending messages too fast.';
+  }
+  if (error.status >= 500) {
+    return 'The server had a problem. Please try again in a moment.';
+  }
+  return `The server refused the message: ${error.message}`;
+}
+
+function showConnection({ online, retryInSeconds, error }) {
+  if (online) {
+    ui.connection.classList.add('d-none');
+    ui.connection.textContent = '';
+    return;
+  }
+  ui.connection.textContent = error?.status === 429
+    ? `Checking for replies too often; pausing for ${retryInSeconds} s.`
+    : `Can't reach the server, retrying in ${retryInSeconds} s…`;
+  ui.connection.classList.remove('d-none');
+}
+
+/** After a 429, sending waits out the server's retry_after with a visible countdown. */
+function blockSending(seconds) {
+  state.blockedUntil = Date.now() + seconds * 1000;
+  clearInterval(state.blockTimer);
+  const update = () => {
+    const left = Math.ceil((state.blockedUntil - Date.now()) / 1000);
+    if (left <= 0) {
+      clearInterval(state.blockTimer);
+      state.blockTimer = null;
+      clearError();
+      updateComposer();
+      return;
+    }
+    showError(`Too many messages. You can send again in ${left} s.`);
+    updateComposer();
+  };
+  update();
+  state.blockTimer = setInterval(update, 1000);
+}
+
+/** Sending waits for the conversation to load, so a new bubble never races the history it belongs after. */
+function canSend() {
+  return state.transport !== null && !state.sending && Date.now() >= state.blockedUntil;
+}
+
+function updateComposer() {
+  ui.send.disabled = !canSend();
+  ui.sendSpinner.classList.toggle('d-none', !state.sending);
+  ui.sendLabel.textContent = state.sending ? 'Sending' : 'Send';
+  ui.send.setAttribute('aria-busy', String(state.sending));
+}
+
+// Sending.
+
+async function send(bubble) {
+  if (!canSend()) {
+    return;
+  }
+  const generation = state.generation;
+  state.sending = true;
+  updateComposer();
+  setBubbleStatus(bubble, 'sending');
+  const body = { session_id: state.sessionId, message: bubble.text, timestamp: new Date().toISOString() };
+  if (state.agent.id !== null) {
+    body.agent_id = state.agent.id;
+  }
+  try {
+    const data = await callApi('messages', { method: 'POST', body });
+    if (generation !== state.generation) {
+      return;
+    }
+    clearError();
+    state.bubbles.set(data.message_id, bubble);
+    bubble.node.dataset.messageId = String(data.message_id);
+    setBubbleStatus(bubble, 'pending');
+    state.transport.watch(data.message_id);
+  } catch (error) {
+    if (generation !== state.generation) {
+      return;
+    }
+    setBubbleStatus(bubble, 'failed', describe(error));
+    if (error instanceof ApiError && error.status === 429) {
+      blockSending(error.retryAfter ?? 60);
+    } else {
+      showError(describe(error));
+    }
+  } finally {
+    state.sending = false;
+    updateComposer();
+  }
+}
+
+function submit() {
+  const text = ui.input.value.trim();
+  if (!text || !canSend()) {
+    return;
+  }
+  const bubble = userBubble(text, new Date().toISOString());
+  append(bubble.node);
+  scrollToBottom();
+  ui.input.value = '';
+  growInput();
+  send(bubble);
+}
+
+function growInput() {
+  ui.input.style.height = 'auto';
+  ui.input.style.height = `${Math.min(ui.input.scrollHeight, 200)}px`;
+}
+
+// Conversations.
+
+function renderHistory(history) {
+  // Messages and replies interleaved by time; a reply stored in the same millisecond follows its message.
+  const items = [
+    ...history.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, message: m })),
+    ...history.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, response: r })),
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
+  for (const item of items) {
+    if (item.message) {
+      const bubble = userBubble(item.message.message, item.message.timestamp);
+      bubble.node.dataset.messageId = String(item.message.id);
+      setBubbleStatus(bubble, item.message.status);
+      state.bubbles.set(item.message.id, bubble);
+      append(bubble.node);
+    } else {
+      showResponse(item.response);
+    }
+  }
+}
+
+function describeAgent(agent) {
+  ui.agentName.textContent = agent.name;
+  ui.agentAvatar.textContent = agent.name.slice(0, 1).toUpperCase();
+  ui.agentDescription.textContent = agent.description || 'Online';
+  ui.emptyState.textContent = `Say hello to ${agent.name}.`;
+  document.title = `${agent.name} · ChatBridge`;
+}
+
+async function openConversation(agent) {
+  state.transport?.stop();
+  state.transport = null;
+  updateComposer();
+  state.generation += 1;
+  const generation = state.generation;
+  state.agent = agent;
+  state.sessionId = sessionFor(agent);
+  state.bubbles.clear();
+  state.shownResponses.clear();
+  ui.transcript.replaceChildren(systemNote(`You are talking to ${agent.name}.`));
+  ui.emptyState.classList.remove('d-none');
+  ui.transcript.dataset.sessionId = state.sessionId;
+  delete ui.transcript.dataset.ready;
+  describeAgent(agent);
+  clearError();
+
+  let history = null;
+  while (history === null) {
+    try {
+      history = await callApi('history', { query: { session_id: state.sessionId } });
+    } catch (error) {
+      if (generation !== state.generation) {
+        return;
+      }
+      const waitSeconds = error instanceof ApiError && error.retryAfter ? error.retryAfter : 3;
+      showConnection({ online: false, retryInSeconds: waitSeconds, error });
+      await new Promise((resolve) => { setTimeout(resolve, waitSeconds * 1000); });
+    }
+    if (generation !== state.generation) {
+      return;
+    }
+  }
+  showConnection({ online: true });
+  renderHistory(history);
+  const afterId = history.responses.reduce((max, r) => Math.max(max, r.id), 0);
+  scrollToBottom();
+  ui.transcript.dataset.ready = 'true';
+
+  state.transport = createPollingTransport({
+    sessionId: state.sessionId,
+    afterId,
+    onResponse: showResponse,
+    onStatus: showStatus,
+    onConnection: showConnection,
+  });
+  state.transport.start();
+  for (const message of history.messages) {
+    if (message.status !== 'answered') {
+      state.transport.watch(message.id);
+    }
+  }
+  updateComposer();
+}
+
+async function loadAgents() {
+  try {
+    const data = await callApi('agents');
+    if (data.agents.length > 0) {
+      state.agents = data.agents;
+    }
+  } catch {
+    // Without the list the default agent still works; the connection banner reports a dead server.
+  }
+  ui.agentSelect.replaceChildren(...state.agents.map((agent) =>
+    el('option', { text: agent.name, attrs: { value: agent.id === null ? '' : String(agent.id) } })));
+  const saved = localStorage.getItem(AgentChoiceKey);
+  return state.agents.find((a) => String(a.id ?? '') === saved) ?? state.agents[0];
+}
+
+function wireEvents() {
+  ui.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  ui.input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  ui.input.addEventListener('input', growInput);
+  ui.transcript.addEventListener('scroll', () => {
+    if (isNearBottom()) {
+      ui.jump.classList.add('d-none');
+    }
+  });
+  ui.jump.addEventListener('click', scrollToBottom);
+  ui.agentSelect.addEventListener('change', () => {
+    const agent = state.agents.find((a) => String(a.id ?? '') === ui.agentSelect.value) ?? DefaultAgent;
+    localStorage.setItem(AgentChoiceKey, ui.agentSelect.value);
+    openConversation(agent);
+  });
+}
+
+async function main() {
+  wireEvents();
+  updateComposer();
+  const agent = await loadAgents();
+  ui.agentSelect.value = agent.id === null ? '' : String(agent.id);
+  await openConversation(agent);
+}
+
+main();
