@@ -32,7 +32,7 @@ internal static class LoggingExtensions
                     fileSizeLimitBytes: options.LogMaxSizeMb * 1024L * 1024L,
                     rollOnFileSizeLimit: true,
                     retainedFileCountLimit: null);
-        });
+        }, preserveStaticLogger: true);
         return builder;
     }
 
@@ -40,6 +40,8 @@ internal static class LoggingExtensions
     {
         app.UseSerilogRequestLogging(options =>
         {
+            // This host's logger, not the static one: several hosts in one process (tests) keep their logs apart.
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} {Action} responded {StatusCode} in {Elapsed:0.0} ms";
             options.EnrichDiagnosticContext = (diagnostics, http) =>
                 diagnostics.Set("Action", http.Items.TryGetValue(ActionDispatcher.ActionItem, out var action) ? action : "-");
