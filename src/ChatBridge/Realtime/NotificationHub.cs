@@ -50,6 +50,15 @@ internal sealed class NotificationHub
 
     public void PublishTyping(string sessionId, string state) => PublishToSession(sessionId, RealtimeEvent.Typing(state));
 
+    /// <summary>Open subscriptions on a session, or on the inbox when <paramref name="sessionId"/> is null: shows that waiters are freed.</summary>
+    public int ListenerCount(string? sessionId)
+    {
+        lock (_lock)
+        {
+            return sessionId is null ? _inbox.Count : _sessions.GetValueOrDefault(sessionId)?.Count ?? 0;
+        }
+    }
+
     private void PublishToSession(string sessionId, RealtimeEvent evt) => Publish(Snapshot(sessionId), evt);
 
     private static void Publish(Subscription[] listeners, RealtimeEvent evt)
