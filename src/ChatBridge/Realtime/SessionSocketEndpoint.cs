@@ -99,10 +99,17 @@ internal sealed class SessionSocketEndpoint(
         {
             using var timeout = new CancellationTokenSource(PeerTimeout);
             await socket.CloseOutputAsync(status.Value, description, timeout.Token);
+            // Let the client answer our close, so it sees a clean close rather than a reset.
             if (ending is Ending.Overflow or Ending.Shutdown)
             {
-                // Let the client answer our close, so it sees a clean close rather than a reset.
                 await receiving.WaitAsync(timeout.Token);
+            }
+            else if (ending == Ending.MessageTooBig)
+            {
+                var discard = new byte[1024];
+                while ((await socket.ReceiveAsync(discard.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
+                {
+                }
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)

@@ -5,9 +5,7 @@ namespace ChatBridge.Tests.Realtime;
 /// <summary>A host whose typing indicator expires after half a second, so the expiry is quick to observe.</summary>
 public sealed class FastTypingApp : BridgeApp
 {
-    public FastTypingApp() : base(settings: new Dictionary<string, string?> { ["ChatBridge:TypingTimeout"] = "00:00:00.5" })
-    {
-    }
+    public FastTypingApp() => Settings = new Dictionary<string, string?> { ["ChatBridge:TypingTimeout"] = "00:00:00.5" };
 }
 
 public sealed class TypingTests(FastTypingApp app) : IClassFixture<FastTypingApp>

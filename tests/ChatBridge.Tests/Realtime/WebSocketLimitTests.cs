@@ -9,14 +9,12 @@ namespace ChatBridge.Tests.Realtime;
 /// <summary>A host with tiny WebSocket limits, so each one is quick to reach.</summary>
 public sealed class TightSocketsApp : BridgeApp
 {
-    public TightSocketsApp() : base(settings: new Dictionary<string, string?>
+    public TightSocketsApp() => Settings = new Dictionary<string, string?>
     {
         ["ChatBridge:WebSockets:MaxPerClient"] = "2",
         ["ChatBridge:WebSockets:MaxMessageBytes"] = "64",
         ["ChatBridge:WebSockets:SendQueueCapacity"] = "4",
-    })
-    {
-    }
+    };
 }
 
 public sealed class WebSocketLimitTests(TightSocketsApp app) : IClassFixture<TightSocketsApp>
