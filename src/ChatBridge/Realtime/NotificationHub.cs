@@ -29,7 +29,7 @@ internal sealed class NotificationHub
     /// <summary>New user messages, for inbox long polls.</summary>
     public Subscription WatchInbox() => Add(null, new Subscription(this, null, WatchCapacity, keepNewest: true));
 
-    public void PublishMessage(StoredMessage message) => Publish(Snapshot(null), RealtimeEvent.NewMessage(message.MessageId));
+    public void PublishMessageStored() => Publish(Snapshot(null), RealtimeEvent.MessageStored);
 
     public void PublishDelivered(IEnumerable<InboxMessage> claimed)
     {

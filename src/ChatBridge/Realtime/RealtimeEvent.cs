@@ -10,7 +10,10 @@ namespace ChatBridge.Realtime;
 /// </summary>
 internal sealed record RealtimeEvent(string Type, ReadOnlyMemory<byte> Json)
 {
-    public const string ResponseType = "response";
+    private const string ResponseType = "response";
+
+    /// <summary>Wakes inbox long polls, which then claim from the database; never sent to a browser, so it carries no JSON.</summary>
+    public static readonly RealtimeEvent MessageStored = new("message", ReadOnlyMemory<byte>.Empty);
 
     /// <summary>The response's id for a <c>response</c> event, so a socket can drop one it already replayed.</summary>
     public long? ResponseId { get; init; }
@@ -21,9 +24,6 @@ internal sealed record RealtimeEvent(string Type, ReadOnlyMemory<byte> Json)
     public static RealtimeEvent Status(long messageId, string status) => Create("status", new StatusData(messageId, status));
 
     public static RealtimeEvent Typing(string state) => Create("typing", new TypingData(state));
-
-    /// <summary>Wakes inbox long polls; never sent to a browser.</summary>
-    public static RealtimeEvent NewMessage(long messageId) => Create("message", new { message_id = messageId });
 
     private static RealtimeEvent Create<T>(string type, T data) =>
         new(type, JsonSerializer.SerializeToUtf8Bytes(new Wire<T>(type, data), Envelope.Json));

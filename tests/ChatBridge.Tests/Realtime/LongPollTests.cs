@@ -107,7 +107,7 @@ public sealed class LongPollTests(BridgeApp app, ITestOutputHelper output) : ICl
         {
             while (handedOut.Count < Messages && !done.IsCancellationRequested)
             {
-                var data = await (await broca.GetAsync("/api/v1/?action=inbox&limit=3&wait=2")).DataAsync();
+                var data = await (await broca.GetAsync("/api/v1/?action=inbox&limit=3&wait=1")).DataAsync();
                 foreach (var message in data.GetProperty("messages").EnumerateArray())
                 {
                     handedOut.Add(message.GetProperty("id").GetInt64());

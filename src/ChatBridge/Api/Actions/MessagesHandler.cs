@@ -59,7 +59,7 @@ internal sealed class MessagesHandler(ChatRepository chats, NotificationHub hub)
         var stored = await chats.AddMessageAsync(
             new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]),
             ct);
-        hub.PublishMessage(stored);
+        hub.PublishMessageStored();
         return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? stored.Timestamp, stored.Uid, stored.IsNewUser));
     }
 
