@@ -16,8 +16,9 @@ public sealed class EventSocket(WebSocket socket) : IAsyncDisposable
 
     public static async Task<EventSocket> ConnectAsync(BridgeApp app, string sessionId, long? afterId = null)
     {
+        var client = app.Server.CreateWebSocketClient(); // starts the host first, so start-up does not eat the patience
         using var timeout = new CancellationTokenSource(Patience);
-        return new EventSocket(await app.Server.CreateWebSocketClient().ConnectAsync(Address(sessionId, afterId), timeout.Token));
+        return new EventSocket(await client.ConnectAsync(Address(sessionId, afterId), timeout.Token));
     }
 
     /// <summary>The next event as <c>{type, data}</c>; fails the test if none comes within a few seconds.</summary>
