@@ -1,4 +1,3 @@
-using ChatBridge.Api;
 using ChatBridge.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +35,8 @@ internal static class RealtimeExtensions
             .WithSummary("Live replies, delivery status and typing for one session (WebSocket)")
             .WithDescription("""
                 Open with a WebSocket client (`ws://host/api/v1/ws?session_id=…&after_id=N`); a plain HTTP request is a 400.
+                Query: `session_id` (required, `session_[A-Za-z0-9_]+`, at most 64 characters) and `after_id` (optional integer,
+                the largest response id the client already has).
                 A bad or missing `session_id` is refused before the upgrade with the usual JSON envelope (400), and a client
                 IP with too many open sockets gets a 429.
 
@@ -50,14 +51,8 @@ internal static class RealtimeExtensions
                 KiB close the socket with 1009). A client that stops reading is closed with 1008 and should reconnect with `after_id`;
                 on shutdown the server closes with 1001.
                 """)
-            .WithMetadata(new ActionDoc("", "")
-            {
-                Query =
-                [
-                    new QueryDoc("session_id", "The chat session, `session_[A-Za-z0-9_]+`, at most 64 characters.", Required: true),
-                    new QueryDoc("after_id", "Replay only responses with a larger id (the last one you have).", Type: "integer"),
-                ],
-            });
+            // Not an action: ActionDoc would make the Swagger filter describe it as the ?action= entry point.
+            .Produces(StatusCodes.Status101SwitchingProtocols);
         return app;
     }
 }
