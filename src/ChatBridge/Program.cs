@@ -1,5 +1,6 @@
 using ChatBridge.Api;
 using ChatBridge.Hosting;
+using ChatBridge.Realtime;
 
 var (command, hostArgs) = KeysCommand.Parse(args);
 var builder = WebApplication.CreateBuilder(hostArgs);
@@ -7,6 +8,7 @@ builder.ListenOnDefaultPort();
 builder.AddChatBridgeLogging();                             // Serilog: console + rolling files
 builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, repositories, settings
 builder.Services.AddActionHandlers();                       // one class per ?action=, dispatcher, rate limiter
+builder.Services.AddRealtime();                             // notification hub, long polls, typing, WebSocket endpoint
 builder.Services.AddBridgeHealthChecks();
 builder.Services.AddBridgeSwagger();
 
@@ -22,6 +24,8 @@ app.UseChatBridgeRequestLogging();
 app.UseSecurityHeaders();                                   // CSP, nosniff, no framing
 app.UseBridgeSwagger();                                     // /swagger
 app.UseChatUi();                                            // /, /admin
+app.UseBridgeWebSockets();                                  // WebSocket upgrades with keep-alive pings
+app.MapRealtime();                                          // /api/v1/ws
 app.MapBridgeApi();                                         // /api/v1/?action= and /api/v1/{action}
 app.MapBridgeHealthChecks();                                // /health
 await app.RunAsync();

@@ -38,7 +38,7 @@ public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
         var inbox = (await DocumentAsync()).GetProperty("paths").GetProperty("/api/v1/inbox").GetProperty("get");
 
         var parameters = inbox.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
-        Assert.Equal(["limit", "offset", "since"], parameters.Keys.Order());
+        Assert.Equal(["limit", "offset", "since", "wait"], parameters.Keys.Order());
         Assert.All(parameters.Values, p => Assert.Equal("query", p.GetProperty("in").GetString()));
         Assert.Equal("integer", parameters["limit"].GetProperty("schema").GetProperty("type").GetString());
         Assert.Equal("string", parameters["since"].GetProperty("schema").GetProperty("type").GetString());

@@ -28,6 +28,8 @@ internal static class Errors
     public const string InvalidAgentId = "Invalid agent_id";
     public const string DatabaseBusy = "Service busy, retry shortly";
     public const string KeysMustDiffer = "api_key and admin_key must differ";
+    public const string WebSocketRequired = "WebSocket upgrade required";
+    public const string InvalidTypingState = "Invalid state: expected \"start\" or \"stop\"";
 
     /// <summary>A bad query parameter names itself: <c>Invalid limit parameter</c>.</summary>
     public static string InvalidParameter(string name) => $"Invalid {name} parameter";

@@ -186,6 +186,14 @@ internal sealed class ChatRepository(Db db, TimeProvider time)
         return new StoredResponse(ResponseOutcome.Stored, id, now, messageId);
     }
 
+    public async Task<bool> SessionExistsAsync(string sessionId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(Command(
+            "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)",
+            new { sessionId }, ct: ct));
+    }
+
     /// <summary>Sessions newest activity first; <paramref name="activeSince"/> null lists all of them.</summary>
     public async Task<SessionPage> ListSessionsAsync(string? activeSince, int limit, int offset, CancellationToken ct)
     {

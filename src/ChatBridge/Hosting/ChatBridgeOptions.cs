@@ -28,11 +28,31 @@ public sealed class ChatBridgeOptions
 
     /// <summary>Size at which the current log file rolls over.</summary>
     public int LogMaxSizeMb { get; set; } = 10;
+
+    public WebSocketLimits WebSockets { get; set; } = new();
+
+    /// <summary>A typing <c>start</c> that Broca never follows with <c>stop</c> ends by itself after this long.</summary>
+    public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class RateLimitingOptions
 {
     public bool Enabled { get; set; } = true;
+}
+
+/// <summary>Bounds on <c>/api/v1/ws</c>, so no client can hold unbounded server resources.</summary>
+public sealed class WebSocketLimits
+{
+    /// <summary>Open sockets per client IP; one more is refused with a 429 before the upgrade.</summary>
+    public int MaxPerClient { get; set; } = 20;
+
+    /// <summary>Largest message a client may send (the protocol needs none); a larger one closes the socket.</summary>
+    public int MaxMessageBytes { get; set; } = 4096;
+
+    /// <summary>Events queued for one socket; a client that falls this far behind is closed and reconnects with <c>after_id</c>.</summary>
+    public int SendQueueCapacity { get; set; } = 256;
+
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOptions>
@@ -63,6 +83,14 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         if (options.LogMaxSizeMb < 1)
         {
             failures.Add("ChatBridge:LogMaxSizeMb must be at least 1.");
+        }
+        if (options.WebSockets is not { MaxPerClient: > 0, MaxMessageBytes: > 0, SendQueueCapacity: > 0 })
+        {
+            failures.Add("ChatBridge:WebSockets:MaxPerClient, MaxMessageBytes and SendQueueCapacity must be positive.");
+        }
+        if (options.WebSockets.KeepAliveInterval <= TimeSpan.Zero || options.TypingTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("ChatBridge:WebSockets:KeepAliveInterval and ChatBridge:TypingTimeout must be positive.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -1,9 +1,10 @@
 using ChatBridge.Data;
+using ChatBridge.Realtime;
 using ChatBridge.Settings;
 
 namespace ChatBridge.Api.Actions;
 
-internal sealed class InboxHandler(ChatRepository chats) : IActionHandler
+internal sealed class InboxHandler(ChatRepository chats, NotificationHub hub, LongPoller poller) : IActionHandler
 {
     public string Action => "inbox";
 
@@ -16,13 +17,15 @@ internal sealed class InboxHandler(ChatRepository chats) : IActionHandler
     public ActionDoc Doc { get; } = new(
         "Claim new user messages (Broca)",
         "Returns unprocessed messages oldest first and marks them processed in the same step: every message is handed out "
-        + "exactly once, even to concurrent pollers. An empty inbox is a 200 with `messages: []`.")
+        + "exactly once, even to concurrent pollers. An empty inbox is a 200 with `messages: []`. "
+        + "With `wait`, an empty inbox holds the request until a message arrives (answered at once) or the wait ends (empty).")
     {
         Query =
         [
             new QueryDoc("limit", "How many messages at most: default 50, larger values are clamped to 100.", Type: "integer"),
             new QueryDoc("offset", "Unprocessed messages to skip: default 0.", Type: "integer"),
             new QueryDoc("since", "Only messages stored strictly after this ISO-8601 time."),
+            new QueryDoc("wait", "Long poll: seconds to wait for a message when there is none, 0 to 30 (default 0; larger is clamped to 30).", Type: "integer"),
         ],
         DataExample = """{"messages": [{"id": 42, "session_id": "session_k3f9x2m4q8w1", "message": "Hello, Athena!", "timestamp": "2026-11-24T10:15:30.123Z", "uid": "3f2a9c0b7d1e4f68", "agent_id": 1}], "pagination": {"total": 1, "limit": 50, "offset": 0, "has_more": false}}""",
     };
@@ -32,11 +35,19 @@ internal sealed class InboxHandler(ChatRepository chats) : IActionHandler
         var limit = QueryParams.Int(http, "limit", fallback: 50, min: 1, clampAt: 100);
         var offset = QueryParams.Int(http, "offset", fallback: 0, min: 0);
         var since = QueryParams.OptionalTimestamp(http, "since");
-        if ((limit.Error ?? offset.Error ?? since.Error) is { } invalid)
+        var wait = QueryParams.Int(http, "wait", fallback: 0, min: 0, clampAt: LongPoller.MaxWaitSeconds);
+        if ((limit.Error ?? offset.Error ?? since.Error ?? wait.Error) is { } invalid)
         {
             return invalid;
         }
-        var page = await chats.ClaimInboxAsync(limit.Value, offset.Value, since.Value, ct);
+        using var watch = wait.Value > 0 ? hub.WatchInbox() : null;
+        var page = await poller.RunAsync(
+            watch,
+            TimeSpan.FromSeconds(wait.Value),
+            token => chats.ClaimInboxAsync(limit.Value, offset.Value, since.Value, token),
+            found => found.Messages.Count > 0,
+            ct);
+        hub.PublishDelivered(page.Messages);
         return Envelope.Ok(new
         {
             messages = page.Messages,

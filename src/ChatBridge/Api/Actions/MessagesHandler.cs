@@ -1,9 +1,10 @@
 using ChatBridge.Data;
+using ChatBridge.Realtime;
 using ChatBridge.Settings;
 
 namespace ChatBridge.Api.Actions;
 
-internal sealed class MessagesHandler(ChatRepository chats) : IActionHandler
+internal sealed class MessagesHandler(ChatRepository chats, NotificationHub hub) : IActionHandler
 {
     private const int MaxUserAgentLength = 512;
 
@@ -58,6 +59,7 @@ internal sealed class MessagesHandler(ChatRepository chats) : IActionHandler
         var stored = await chats.AddMessageAsync(
             new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]),
             ct);
+        hub.PublishMessageStored();
         return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? stored.Timestamp, stored.Uid, stored.IsNewUser));
     }
 

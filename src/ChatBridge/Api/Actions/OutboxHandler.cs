@@ -1,9 +1,10 @@
 using ChatBridge.Data;
+using ChatBridge.Realtime;
 using ChatBridge.Settings;
 
 namespace ChatBridge.Api.Actions;
 
-internal sealed class OutboxHandler(ChatRepository chats) : IActionHandler
+internal sealed class OutboxHandler(ChatRepository chats, NotificationHub hub, TypingTimers typing) : IActionHandler
 {
     public string Action => "outbox";
 
@@ -52,12 +53,16 @@ internal sealed class OutboxHandler(ChatRepository chats) : IActionHandler
         }
 
         var stored = await chats.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId), ct);
-        return stored.Outcome switch
+        switch (stored.Outcome)
         {
-            ResponseOutcome.UnknownSession => Envelope.BadRequest(Errors.InvalidSession),
-            ResponseOutcome.UnknownMessage => Envelope.BadRequest(Errors.InvalidMessageId),
-            _ => Envelope.Ok(new ResponseAccepted(stored.ResponseId, sessionId, stored.Timestamp, stored.MessageId)),
-        };
+            case ResponseOutcome.UnknownSession:
+                return Envelope.BadRequest(Errors.InvalidSession);
+            case ResponseOutcome.UnknownMessage:
+                return Envelope.BadRequest(Errors.InvalidMessageId);
+        }
+        typing.StopIfActive(sessionId);
+        hub.PublishResponse(sessionId, new ResponseItem { Id = stored.ResponseId, Response = text.Value, Timestamp = stored.Timestamp, MessageId = stored.MessageId });
+        return Envelope.Ok(new ResponseAccepted(stored.ResponseId, sessionId, stored.Timestamp, stored.MessageId));
     }
 
     private sealed record ResponseAccepted(long ResponseId, string SessionId, string Timestamp, long? MessageId);

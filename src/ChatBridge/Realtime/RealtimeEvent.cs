@@ -1,0 +1,49 @@
+using System.Text.Json;
+using ChatBridge.Api;
+using ChatBridge.Data;
+
+namespace ChatBridge.Realtime;
+
+/// <summary>
+/// One event pushed to a session's listeners, serialized once when published so that each WebSocket only
+/// copies bytes: <c>{"type":"response"|"status"|"typing","data":{…}}</c>.
+/// </summary>
+internal sealed record RealtimeEvent(string Type, ReadOnlyMemory<byte> Json)
+{
+    private const string ResponseType = "response";
+
+    /// <summary>Wakes inbox long polls, which then claim from the database; never sent to a browser, so it carries no JSON.</summary>
+    public static readonly RealtimeEvent MessageStored = new("message", ReadOnlyMemory<byte>.Empty);
+
+    /// <summary>The response's id for a <c>response</c> event, so a socket can drop one it already replayed.</summary>
+    public long? ResponseId { get; init; }
+
+    public static RealtimeEvent Response(ResponseItem response) =>
+        Create(ResponseType, response) with { ResponseId = response.Id };
+
+    public static RealtimeEvent Status(long messageId, string status) => Create("status", new StatusData(messageId, status));
+
+    public static RealtimeEvent Typing(string state) => Create("typing", new TypingData(state));
+
+    private static RealtimeEvent Create<T>(string type, T data) =>
+        new(type, JsonSerializer.SerializeToUtf8Bytes(new Wire<T>(type, data), Envelope.Json));
+
+    private sealed record Wire<T>(string Type, T Data);
+
+    private sealed record StatusData(long MessageId, string Status);
+
+    private sealed record TypingData(string State);
+}
+
+/// <summary>A message's delivery states, as <c>history</c> reports them.</summary>
+internal static class MessageStatus
+{
+    public const string Delivered = "delivered";
+    public const string Answered = "answered";
+}
+
+internal static class TypingState
+{
+    public const string Start = "start";
+    public const string Stop = "stop";
+}

@@ -1,0 +1,160 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using ChatBridge.Api;
+
+namespace ChatBridge.Tests.Realtime;
+
+public sealed class WebSocketTests(BridgeApp app) : IClassFixture<BridgeApp>
+{
+    [Fact]
+    public async Task Two_sockets_on_one_session_each_get_every_reply()
+    {
+        var session = Sessions.New();
+        await app.Anonymous().PostMessageAsync(session, "Hello");
+        await using var first = await EventSocket.ConnectAsync(app, session);
+        await using var second = await EventSocket.ConnectAsync(app, session);
+
+        var stored = await (await app.Broca().PostReplyAsync(session, "Hi there")).DataAsync();
+        var id = stored.GetProperty("response_id").GetInt64();
+
+        foreach (var socket in new[] { first, second })
+        {
+            var reply = await socket.NextAsync("response");
+            Assert.Equal(id, reply.GetProperty("id").GetInt64());
+            Assert.Equal("Hi there", reply.GetProperty("response").GetString());
+            Assert.Equal(stored.GetProperty("timestamp").GetString(), reply.GetProperty("timestamp").GetString());
+            Assert.Equal(JsonValueKind.Null, reply.GetProperty("message_id").ValueKind);
+        }
+    }
+
+    [Fact]
+    public async Task Response_events_carry_the_same_fields_as_the_responses_action()
+    {
+        var session = Sessions.New();
+        await app.Anonymous().PostMessageAsync(session, "Question");
+        await app.Broca().GetAsync("/api/v1/?action=inbox&limit=100");
+        await using var socket = await EventSocket.ConnectAsync(app, session);
+
+        await app.Broca().PostReplyAsync(session, "Answer");
+        var pushed = await socket.NextAsync("response");
+        var polled = (await (await app.Anonymous().GetAsync($"/api/v1/?action=responses&session_id={session}")).DataAsync())
+            .GetProperty("responses")[0];
+
+        Assert.Equal(polled.ToString(), pushed.ToString());
+    }
+
+    [Fact]
+    public async Task Reconnect_with_after_id_replays_only_missed_replies_then_goes_live()
+    {
+        var session = Sessions.New();
+        await app.Anonymous().PostMessageAsync(session, "Hello");
+        var broca = app.Broca();
+        long lastSeen;
+        await using (var socket = await EventSocket.ConnectAsync(app, session))
+        {
+            await broca.PostReplyAsync(session, "one");
+            lastSeen = (await socket.NextAsync("response")).GetProperty("id").GetInt64();
+        }
+        var missed = new List<long>();
+        foreach (var text in new[] { "two", "three" })
+        {
+            missed.Add((await (await broca.PostReplyAsync(session, text)).DataAsync()).GetProperty("response_id").GetInt64());
+        }
+
+        await using var again = await EventSocket.ConnectAsync(app, session, afterId: lastSeen);
+        Assert.Equal(missed[0], (await again.NextAsync("response")).GetProperty("id").GetInt64());
+        Assert.Equal(missed[1], (await again.NextAsync("response")).GetProperty("id").GetInt64());
+        var live = (await (await broca.PostReplyAsync(session, "four")).DataAsync()).GetProperty("response_id").GetInt64();
+        var next = await again.NextAsync("response");
+        Assert.Equal(live, next.GetProperty("id").GetInt64());
+        Assert.Equal("four", next.GetProperty("response").GetString());
+    }
+
+    [Fact]
+    public async Task Replies_posted_while_a_socket_connects_arrive_exactly_once()
+    {
+        var session = Sessions.New();
+        await app.Anonymous().PostMessageAsync(session, "Hello");
+        var broca = app.Broca();
+        const int Count = 30;
+
+        var posting = Task.Run(async () =>
+        {
+            var ids = new List<long>();
+            for (var i = 0; i < Count; i++)
+            {
+                ids.Add((await (await broca.PostReplyAsync(session, $"reply {i}")).DataAsync()).GetProperty("response_id").GetInt64());
+            }
+            return ids;
+        });
+        await Task.Delay(20);
+        await using var socket = await EventSocket.ConnectAsync(app, session);
+        var posted = await posting;
+
+        var received = new List<long>();
+        while (received.Count < Count)
+        {
+            received.Add((await socket.NextAsync("response")).GetProperty("id").GetInt64());
+        }
+        Assert.Equal(posted.Order(), received.Order());
+
+        // Nothing extra is queued behind them: the next event is the next reply.
+        var sentinel = (await (await broca.PostReplyAsync(session, "last")).DataAsync()).GetProperty("response_id").GetInt64();
+        Assert.Equal(sentinel, (await socket.NextAsync("response")).GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task Status_events_report_delivered_on_claim_and_answered_on_reply()
+    {
+        var session = Sessions.New();
+        var messageId = (await (await app.Anonymous().PostMessageAsync(session, "Hello")).DataAsync()).GetProperty("message_id").GetInt64();
+        await using var socket = await EventSocket.ConnectAsync(app, session);
+
+        var claimed = await (await app.Broca().GetAsync("/api/v1/?action=inbox&limit=100")).DataAsync();
+        Assert.Contains(claimed.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetInt64() == messageId);
+        var delivered = await socket.NextAsync("status");
+        Assert.Equal(messageId, delivered.GetProperty("message_id").GetInt64());
+        Assert.Equal("delivered", delivered.GetProperty("status").GetString());
+
+        await app.Broca().PostReplyAsync(session, "Hi");
+        var reply = await socket.NextAsync("response");
+        Assert.Equal(messageId, reply.GetProperty("message_id").GetInt64());
+        var answered = await socket.NextAsync("status");
+        Assert.Equal(messageId, answered.GetProperty("message_id").GetInt64());
+        Assert.Equal("answered", answered.GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("", Errors.MissingSessionId)]
+    [InlineData("?session_id=", Errors.MissingSessionId)]
+    [InlineData("?session_id=nope", Errors.InvalidSessionId)]
+    [InlineData("?session_id=session_a%0A", Errors.InvalidSessionId)]
+    public async Task Bad_session_id_is_a_json_400_before_any_upgrade(string query, string error)
+    {
+        await (await app.Anonymous().GetAsync($"/api/v1/ws{query}")).AssertErrorAsync(400, error);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            app.Server.CreateWebSocketClient().ConnectAsync(new Uri($"ws://localhost/api/v1/ws{query}"), CancellationToken.None));
+        Assert.Contains("400", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_after_id_is_a_400_naming_it() =>
+        await (await app.Anonymous().GetAsync($"/api/v1/ws?session_id={Sessions.New()}&after_id=x"))
+            .AssertErrorAsync(400, "Invalid after_id parameter");
+
+    [Fact]
+    public async Task Plain_http_request_is_a_json_400() =>
+        await (await app.Anonymous().GetAsync($"/api/v1/ws?session_id={Sessions.New()}"))
+            .AssertErrorAsync(400, Errors.WebSocketRequired);
+
+    [Fact]
+    public async Task Client_close_gets_a_clean_close_back()
+    {
+        var socket = await EventSocket.ConnectAsync(app, Sessions.New());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await socket.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+        Assert.Equal(WebSocketState.Closed, socket.Socket.State);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.Socket.CloseStatus);
+    }
+}
