@@ -4,8 +4,11 @@ using Dapper;
 
 namespace ChatBridge.Data;
 
-/// <summary>All SQL over the chat tables. Every write that must be atomic runs in one IMMEDIATE transaction.</summary>
-internal sealed class ChatRepository(Db db, TimeProvider time)
+/// <summary>
+/// All SQL over the chat tables. Reads run on pooled connections side by side (WAL); every write goes
+/// through <see cref="WriteQueue"/>, each one atomic, committed in groups by the single writer.
+/// </summary>
+internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time)
 {
     /// <summary>A poll refreshes <c>last_active</c> at most this often, so polling is read-only nearly always.</summary>
     private static readonly TimeSpan PollTouchInterval = TimeSpan.FromMinutes(1);
@@ -29,33 +32,31 @@ internal sealed class ChatRepository(Db db, TimeProvider time)
         WHERE NOT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)
         """;
 
-    public async Task<StoredMessage> AddMessageAsync(NewMessage message, CancellationToken ct)
-    {
-        var now = Timestamps.Now(time);
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var created = await connection.ExecuteAsync(Command(InsertSessionIfMissing, new
+    public Task<StoredMessage> AddMessageAsync(NewMessage message, CancellationToken ct) =>
+        writes.RunAsync((connection, tx) =>
         {
-            sessionId = message.SessionId,
-            uid = NewUid(),
-            agentId = message.AgentId,
-            ipAddress = message.IpAddress,
-            userAgent = message.UserAgent,
-            now,
-        }, tx, ct)) == 1;
-        var uid = await connection.ExecuteScalarAsync<string>(Command("""
-            UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id)
-            WHERE session_id = @sessionId
-            RETURNING uid
-            """, new { sessionId = message.SessionId, agentId = message.AgentId, now }, tx, ct));
-        var id = await connection.ExecuteScalarAsync<long>(Command("""
-            INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
-            VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0)
-            RETURNING id
-            """, new { sessionId = message.SessionId, text = message.Text, now, clientTimestamp = message.ClientTimestamp, uid }, tx, ct));
-        await tx.CommitAsync(ct);
-        return new StoredMessage(id, message.SessionId, uid ?? "", created, now);
-    }
+            var now = Timestamps.Now(time);
+            var created = connection.Execute(InsertSessionIfMissing, new
+            {
+                sessionId = message.SessionId,
+                uid = NewUid(),
+                agentId = message.AgentId,
+                ipAddress = message.IpAddress,
+                userAgent = message.UserAgent,
+                now,
+            }, tx) == 1;
+            var uid = connection.ExecuteScalar<string>("""
+                UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id)
+                WHERE session_id = @sessionId
+                RETURNING uid
+                """, new { sessionId = message.SessionId, agentId = message.AgentId, now }, tx);
+            var id = connection.ExecuteScalar<long>("""
+                INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
+                VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0)
+                RETURNING id
+                """, new { sessionId = message.SessionId, text = message.Text, now, clientTimestamp = message.ClientTimestamp, uid }, tx);
+            return new StoredMessage(id, message.SessionId, uid ?? "", created, now);
+        }, ct);
 
     /// <summary>
     /// The session's responses after a point, oldest first. An unknown session is created, as the
@@ -85,7 +86,7 @@ internal sealed class ChatRepository(Db db, TimeProvider time)
         var now = time.GetUtcNow();
         if (lastActive is null)
         {
-            await connection.ExecuteAsync(Command(InsertSessionIfMissing, new
+            await writes.RunAsync((c, tx) => c.Execute(InsertSessionIfMissing, new
             {
                 sessionId,
                 uid = NewUid(),
@@ -93,13 +94,13 @@ internal sealed class ChatRepository(Db db, TimeProvider time)
                 ipAddress,
                 userAgent,
                 now = Timestamps.Format(now),
-            }, ct: ct));
+            }, tx), ct);
         }
         else if (string.CompareOrdinal(lastActive, Timestamps.Format(now - PollTouchInterval)) < 0)
         {
-            await connection.ExecuteAsync(Command(
+            await writes.RunAsync((c, tx) => c.Execute(
                 "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND last_active < @now",
-                new { sessionId, now = Timestamps.Format(now) }, ct: ct));
+                new { sessionId, now = Timestamps.Format(now) }, tx), ct);
         }
     }
 
@@ -107,84 +108,78 @@ internal sealed class ChatRepository(Db db, TimeProvider time)
     /// Hands out unprocessed messages oldest first and marks them processed in the same transaction,
     /// so concurrent pollers never receive the same message twice.
     /// </summary>
-    public async Task<InboxPage> ClaimInboxAsync(int limit, int offset, string? since, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var total = await connection.ExecuteScalarAsync<int>(Command(
-            "SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)",
-            new { since }, tx, ct));
-        var ids = (await connection.QueryAsync<long>(Command("""
-            UPDATE web_chat_messages SET processed = 1, processed_at = @now
-            WHERE id IN (
-                SELECT id FROM web_chat_messages
-                WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
-                ORDER BY id LIMIT @limit OFFSET @offset)
-            RETURNING id
-            """, new { since, limit, offset, now = Timestamps.Now(time) }, tx, ct))).AsList();
-        IReadOnlyList<InboxMessage> messages = [];
-        if (ids.Count > 0)
+    public Task<InboxPage> ClaimInboxAsync(int limit, int offset, string? since, CancellationToken ct) =>
+        writes.RunAsync((connection, tx) =>
         {
-            messages = (await connection.QueryAsync<InboxMessage>(Command("""
-                SELECT m.id, m.session_id, m.message, m.timestamp, COALESCE(s.uid, m.uid, '') AS uid, s.agent_id
-                FROM web_chat_messages m
-                LEFT JOIN web_chat_sessions s ON s.session_id = m.session_id
-                WHERE m.id IN @ids
-                ORDER BY m.id
-                """, new { ids }, tx, ct))).AsList();
-        }
-        await tx.CommitAsync(ct);
-        return new InboxPage(messages, total);
-    }
+            var total = connection.ExecuteScalar<int>(
+                "SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)",
+                new { since }, tx);
+            var ids = connection.Query<long>("""
+                UPDATE web_chat_messages SET processed = 1, processed_at = @now
+                WHERE id IN (
+                    SELECT id FROM web_chat_messages
+                    WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
+                    ORDER BY id LIMIT @limit OFFSET @offset)
+                RETURNING id
+                """, new { since, limit, offset, now = Timestamps.Now(time) }, tx).AsList();
+            IReadOnlyList<InboxMessage> messages = ids.Count == 0
+                ? []
+                : connection.Query<InboxMessage>("""
+                    SELECT m.id, m.session_id, m.message, m.timestamp, COALESCE(s.uid, m.uid, '') AS uid, s.agent_id
+                    FROM web_chat_messages m
+                    LEFT JOIN web_chat_sessions s ON s.session_id = m.session_id
+                    WHERE m.id IN @ids
+                    ORDER BY m.id
+                    """, new { ids }, tx).AsList();
+            return new InboxPage(messages, total);
+        }, ct);
 
     /// <summary>
     /// Stores an agent's reply. Without an explicit <c>message_id</c> the reply answers the session's
     /// oldest delivered, unanswered message, since Broca answers messages in the order it claims them.
     /// </summary>
-    public async Task<StoredResponse> AddResponseAsync(NewResponse response, CancellationToken ct)
-    {
-        var now = Timestamps.Now(time);
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var sessionExists = await connection.ExecuteScalarAsync<bool>(Command(
-            "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)",
-            new { sessionId = response.SessionId }, tx, ct));
-        if (!sessionExists)
+    public Task<StoredResponse> AddResponseAsync(NewResponse response, CancellationToken ct) =>
+        writes.RunAsync((connection, tx) =>
         {
-            return new StoredResponse(ResponseOutcome.UnknownSession);
-        }
-        long? messageId;
-        if (response.MessageId is { } explicitId)
-        {
-            var belongs = await connection.ExecuteScalarAsync<bool>(Command(
-                "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @explicitId AND session_id = @sessionId)",
-                new { explicitId, sessionId = response.SessionId }, tx, ct));
-            if (!belongs)
+            var sessionExists = connection.ExecuteScalar<bool>(
+                "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)",
+                new { sessionId = response.SessionId }, tx);
+            if (!sessionExists)
             {
-                return new StoredResponse(ResponseOutcome.UnknownMessage);
+                return new StoredResponse(ResponseOutcome.UnknownSession);
             }
-            messageId = explicitId;
-        }
-        else
-        {
-            messageId = await connection.ExecuteScalarAsync<long?>(Command("""
-                SELECT id FROM web_chat_messages
-                WHERE session_id = @sessionId AND processed = 1 AND answered_at IS NULL
-                ORDER BY id LIMIT 1
-                """, new { sessionId = response.SessionId }, tx, ct));
-        }
-        var id = await connection.ExecuteScalarAsync<long>(Command("""
-            INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp)
-            VALUES (@sessionId, @messageId, @text, 'resp_' || lower(hex(randomblob(8))), 'sent', @now)
-            RETURNING id
-            """, new { sessionId = response.SessionId, messageId, text = response.Text, now }, tx, ct));
-        await connection.ExecuteAsync(Command("""
-            UPDATE web_chat_messages SET answered_at = COALESCE(answered_at, @now) WHERE id = @messageId;
-            UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId;
-            """, new { sessionId = response.SessionId, messageId, now }, tx, ct));
-        await tx.CommitAsync(ct);
-        return new StoredResponse(ResponseOutcome.Stored, id, now, messageId);
-    }
+            long? messageId;
+            if (response.MessageId is { } explicitId)
+            {
+                var belongs = connection.ExecuteScalar<bool>(
+                    "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @explicitId AND session_id = @sessionId)",
+                    new { explicitId, sessionId = response.SessionId }, tx);
+                if (!belongs)
+                {
+                    return new StoredResponse(ResponseOutcome.UnknownMessage);
+                }
+                messageId = explicitId;
+            }
+            else
+            {
+                messageId = connection.ExecuteScalar<long?>("""
+                    SELECT id FROM web_chat_messages
+                    WHERE session_id = @sessionId AND processed = 1 AND answered_at IS NULL
+                    ORDER BY id LIMIT 1
+                    """, new { sessionId = response.SessionId }, tx);
+            }
+            var now = Timestamps.Now(time);
+            var id = connection.ExecuteScalar<long>("""
+                INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp)
+                VALUES (@sessionId, @messageId, @text, 'resp_' || lower(hex(randomblob(8))), 'sent', @now)
+                RETURNING id
+                """, new { sessionId = response.SessionId, messageId, text = response.Text, now }, tx);
+            connection.Execute("""
+                UPDATE web_chat_messages SET answered_at = COALESCE(answered_at, @now) WHERE id = @messageId;
+                UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId;
+                """, new { sessionId = response.SessionId, messageId, now }, tx);
+            return new StoredResponse(ResponseOutcome.Stored, id, now, messageId);
+        }, ct);
 
     public async Task<bool> SessionExistsAsync(string sessionId, CancellationToken ct)
     {
@@ -258,44 +253,39 @@ internal sealed class ChatRepository(Db db, TimeProvider time)
     /// except those holding a message Broca has not picked up yet. Children are deleted explicitly because
     /// chat tables inherited from an older schema may lack ON DELETE CASCADE.
     /// </summary>
-    public async Task<int> DeleteIdleSessionsAsync(string idleBefore, CancellationToken ct)
+    public Task<int> DeleteIdleSessionsAsync(string idleBefore, CancellationToken ct)
     {
         const string IdleSessions = """
             SELECT s.session_id FROM web_chat_sessions s
             WHERE s.last_active < @idleBefore
               AND NOT EXISTS (SELECT 1 FROM web_chat_messages m WHERE m.session_id = s.session_id AND m.processed = 0)
             """;
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(Command($"""
-            DELETE FROM web_chat_responses WHERE session_id IN ({IdleSessions});
-            DELETE FROM web_chat_messages WHERE session_id IN ({IdleSessions});
-            """, new { idleBefore }, tx, ct));
-        var deleted = await connection.ExecuteAsync(Command(
-            $"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})", new { idleBefore }, tx, ct));
-        await tx.CommitAsync(ct);
-        return deleted;
+        return writes.RunAsync((connection, tx) =>
+        {
+            connection.Execute($"""
+                DELETE FROM web_chat_responses WHERE session_id IN ({IdleSessions});
+                DELETE FROM web_chat_messages WHERE session_id IN ({IdleSessions});
+                """, new { idleBefore }, tx);
+            return connection.Execute($"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})", new { idleBefore }, tx);
+        }, ct);
     }
 
     /// <summary>Deletes every chat row; the control app's tables are not touched.</summary>
-    public async Task<RemainingData> DeleteAllChatDataAsync(CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(Command("""
-            DELETE FROM web_chat_responses;
-            DELETE FROM web_chat_messages;
-            DELETE FROM web_chat_sessions;
-            DELETE FROM rate_limits;
-            """, null, tx, ct));
-        var remaining = await connection.QuerySingleAsync<RemainingData>(Command("""
-            SELECT (SELECT COUNT(*) FROM web_chat_responses) AS responses,
-                   (SELECT COUNT(*) FROM web_chat_messages) AS messages,
-                   (SELECT COUNT(*) FROM web_chat_sessions) AS sessions
-            """, null, tx, ct));
-        await tx.CommitAsync(ct);
-        return remaining;
-    }
+    public Task<RemainingData> DeleteAllChatDataAsync(CancellationToken ct) =>
+        writes.RunAsync((connection, tx) =>
+        {
+            connection.Execute("""
+                DELETE FROM web_chat_responses;
+                DELETE FROM web_chat_messages;
+                DELETE FROM web_chat_sessions;
+                DELETE FROM rate_limits;
+                """, transaction: tx);
+            return connection.QuerySingle<RemainingData>("""
+                SELECT (SELECT COUNT(*) FROM web_chat_responses) AS responses,
+                       (SELECT COUNT(*) FROM web_chat_messages) AS messages,
+                       (SELECT COUNT(*) FROM web_chat_sessions) AS sessions
+                """, transaction: tx);
+        }, ct);
 
     public async Task<IReadOnlyList<Agent>> GetActiveAgentsAsync(CancellationToken ct)
     {
