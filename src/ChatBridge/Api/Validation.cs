@@ -25,6 +25,32 @@ internal static partial class SessionIds
     }
 }
 
+/// <summary>A POST body about one session: a JSON object with a valid <c>session_id</c> and the action's other required field.</summary>
+internal readonly record struct SessionBody(JsonElement Body, string SessionId)
+{
+    /// <summary>
+    /// In the contract's order: not a JSON object is <c>Invalid JSON</c>, a missing field <c>Missing required fields</c>,
+    /// a session id that is not a string of the right form <c>Invalid session ID</c>.
+    /// </summary>
+    public static async Task<Parsed<SessionBody>> ReadAsync(HttpContext http, int maxBytes, string requiredField, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(http, maxBytes, ct);
+        if (body.Error is { } invalidBody)
+        {
+            return Parsed<SessionBody>.Fail(invalidBody);
+        }
+        if (!JsonFields.HasAll(body.Value, "session_id", requiredField))
+        {
+            return Parsed<SessionBody>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
+        }
+        if (JsonFields.String(body.Value, "session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
+        {
+            return Parsed<SessionBody>.Fail(Envelope.BadRequest(Errors.InvalidSessionId));
+        }
+        return Parsed<SessionBody>.Ok(new SessionBody(body.Value, sessionId));
+    }
+}
+
 internal static class ChatText
 {
     /// <summary>

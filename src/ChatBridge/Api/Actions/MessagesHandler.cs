@@ -27,29 +27,22 @@ internal sealed class MessagesHandler(ChatRepository chats, NotificationHub hub)
 
     public async Task<IResult> HandleAsync(HttpContext http, BridgeSettings settings, CancellationToken ct)
     {
-        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Public, ct);
-        if (body.Error is { } invalidBody)
+        var request = await SessionBody.ReadAsync(http, BodyLimits.Public, "message", ct);
+        if (request.Error is { } invalidRequest)
         {
-            return invalidBody;
+            return invalidRequest;
         }
-        if (!JsonFields.HasAll(body.Value, "session_id", "message"))
-        {
-            return Envelope.BadRequest(Errors.MissingRequiredFields);
-        }
-        if (JsonFields.String(body.Value, "session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
-        {
-            return Envelope.BadRequest(Errors.InvalidSessionId);
-        }
-        var text = ChatText.Required(body.Value, "message", settings.MaxMessageLength, Errors.InvalidMessage);
+        var (body, sessionId) = request.Value;
+        var text = ChatText.Required(body, "message", settings.MaxMessageLength, Errors.InvalidMessage);
         if (text.Error is { } invalidText)
         {
             return invalidText;
         }
-        if (!JsonFields.OptionalTimestamp(body.Value, "timestamp", out var clientTimestamp))
+        if (!JsonFields.OptionalTimestamp(body, "timestamp", out var clientTimestamp))
         {
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
-        if (!JsonFields.OptionalId(body.Value, "agent_id", out var agentId)
+        if (!JsonFields.OptionalId(body, "agent_id", out var agentId)
             || (agentId is { } id && !await chats.IsActiveAgentAsync(id, ct)))
         {
             return Envelope.BadRequest(Errors.InvalidAgentId);

@@ -25,29 +25,22 @@ internal sealed class OutboxHandler(ChatRepository chats, NotificationHub hub, T
 
     public async Task<IResult> HandleAsync(HttpContext http, BridgeSettings settings, CancellationToken ct)
     {
-        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Authenticated, ct);
-        if (body.Error is { } invalidBody)
+        var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "response", ct);
+        if (request.Error is { } invalidRequest)
         {
-            return invalidBody;
+            return invalidRequest;
         }
-        if (!JsonFields.HasAll(body.Value, "session_id", "response"))
-        {
-            return Envelope.BadRequest(Errors.MissingRequiredFields);
-        }
-        if (JsonFields.String(body.Value, "session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
-        {
-            return Envelope.BadRequest(Errors.InvalidSessionId);
-        }
-        var text = ChatText.Required(body.Value, "response", int.MaxValue, Errors.InvalidResponse);
+        var (body, sessionId) = request.Value;
+        var text = ChatText.Required(body, "response", int.MaxValue, Errors.InvalidResponse);
         if (text.Error is { } invalidText)
         {
             return invalidText;
         }
-        if (!JsonFields.OptionalId(body.Value, "message_id", out var messageId))
+        if (!JsonFields.OptionalId(body, "message_id", out var messageId))
         {
             return Envelope.BadRequest(Errors.InvalidMessageId);
         }
-        if (!JsonFields.OptionalTimestamp(body.Value, "timestamp", out _))
+        if (!JsonFields.OptionalTimestamp(body, "timestamp", out _))
         {
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }

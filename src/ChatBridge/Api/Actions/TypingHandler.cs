@@ -26,20 +26,13 @@ internal sealed class TypingHandler(ChatRepository chats, TypingTimers typing) :
 
     public async Task<IResult> HandleAsync(HttpContext http, BridgeSettings settings, CancellationToken ct)
     {
-        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Authenticated, ct);
-        if (body.Error is { } invalidBody)
+        var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "state", ct);
+        if (request.Error is { } invalidRequest)
         {
-            return invalidBody;
+            return invalidRequest;
         }
-        if (!JsonFields.HasAll(body.Value, "session_id", "state"))
-        {
-            return Envelope.BadRequest(Errors.MissingRequiredFields);
-        }
-        if (JsonFields.String(body.Value, "session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
-        {
-            return Envelope.BadRequest(Errors.InvalidSessionId);
-        }
-        if (JsonFields.String(body.Value, "state", out var state) != FieldState.Present || state is not (TypingState.Start or TypingState.Stop))
+        var (body, sessionId) = request.Value;
+        if (JsonFields.String(body, "state", out var state) != FieldState.Present || state is not (TypingState.Start or TypingState.Stop))
         {
             return Envelope.BadRequest(Errors.InvalidTypingState);
         }
