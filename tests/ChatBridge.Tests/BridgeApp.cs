@@ -50,6 +50,8 @@ public class BridgeApp : WebApplicationFactory<Program>
             ["ChatBridge:ApiKey"] = ApiKey,
             ["ChatBridge:AdminKey"] = AdminKey,
             ["ChatBridge:RateLimiting:Enabled"] = RateLimiting ? "true" : "false",
+            // Hundreds of hosts log to the test console; tests about logging ask for Information.
+            ["Serilog:MinimumLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in Settings)
         {

@@ -6,7 +6,7 @@ public sealed class LoggingTests
     public async Task Request_logs_name_the_action_but_never_keys_or_message_text()
     {
         const string Secret = "marker-text-that-must-stay-private-4711";
-        using var app = new BridgeApp();
+        using var app = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Information" } };
         await (await app.Anonymous().PostMessageAsync("session_log_check", Secret)).DataAsync();
         await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
         await (await app.Broca().PostReplyAsync("session_log_check", Secret + " reply")).DataAsync();
