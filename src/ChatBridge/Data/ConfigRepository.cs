@@ -3,7 +3,7 @@ using Dapper;
 namespace ChatBridge.Data;
 
 /// <summary>Reads and writes named rows of the control app's <c>system_config</c> table.</summary>
-internal sealed class ConfigRepository(Db db)
+internal sealed class ConfigRepository(Db db, WriteQueue writes)
 {
     public async Task<IReadOnlyDictionary<string, string?>> ReadAsync(IEnumerable<string> keys, CancellationToken ct)
     {
@@ -15,24 +15,21 @@ internal sealed class ConfigRepository(Db db)
         return rows.ToDictionary(r => r.Key, r => r.Value);
     }
 
-    /// <summary>Writes all <paramref name="values"/> in one transaction; other rows are untouched.</summary>
-    public async Task WriteAsync(IReadOnlyDictionary<string, string> values, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        foreach (var (key, value) in values)
+    /// <summary>Writes all <paramref name="values"/> atomically; other rows are untouched.</summary>
+    public Task WriteAsync(IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
+        writes.RunAsync((connection, tx) =>
         {
-            // Update-then-insert works whether or not an older control schema declared config_key UNIQUE.
-            var updated = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE system_config SET config_value = @value WHERE config_key = @key",
-                new { key, value }, tx, cancellationToken: ct));
-            if (updated == 0)
+            foreach (var (key, value) in values)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO system_config (config_key, config_value) VALUES (@key, @value)",
-                    new { key, value }, tx, cancellationToken: ct));
+                // Update-then-insert works whether or not an older control schema declared config_key UNIQUE.
+                var updated = connection.Execute(
+                    "UPDATE system_config SET config_value = @value WHERE config_key = @key", new { key, value }, tx);
+                if (updated == 0)
+                {
+                    connection.Execute(
+                        "INSERT INTO system_config (config_key, config_value) VALUES (@key, @value)", new { key, value }, tx);
+                }
             }
-        }
-        await tx.CommitAsync(ct);
-    }
+            return values.Count;
+        }, ct);
 }

@@ -88,7 +88,7 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     private async Task CommitAsync(List<IWrite> batch)
     {
-        _connection ??= await _db.OpenAsync(CancellationToken.None);
+        _connection ??= await _db.OpenWriterAsync(CancellationToken.None);
         using (var tx = _connection.BeginTransaction())
         {
             foreach (var write in batch)

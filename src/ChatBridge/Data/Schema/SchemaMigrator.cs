@@ -16,7 +16,7 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
     public async Task MigrateAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(db.FilePath)!);
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenWriterAsync(ct);
         // WAL is a property of the file: set once here, it holds for every later connection.
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
 
