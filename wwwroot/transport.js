@@ -102,6 +102,7 @@ function createCursor(afterId) {
   let resume = afterId;
   const seen = new Set();
   const pushed = []; // {before, at}: recent live replies
+  let heldBack = false;
 
   return {
     get resume() {
@@ -123,18 +124,20 @@ function createCursor(afterId) {
       return true;
     },
     /**
-     * An open socket closed: resume before anything pushed in the last moments. A socket that did not stay
-     * open long enough to finish its replay moves nothing forward.
+     * An open socket closed after `openMs`: resume before anything it pushed in the last moments. Once held
+     * back, the resume point moves on only after a socket stayed open long enough to finish its replay.
      */
-    dropped({ stable }) {
+    dropped(openMs) {
       const now = Date.now();
       while (pushed.length > 0 && now - pushed[0].at > SettleMs) {
         pushed.shift();
       }
       if (pushed.length > 0) {
         resume = Math.max(resume, pushed[0].before);
-      } else if (stable) {
+        heldBack = true;
+      } else if (!heldBack || openMs >= SettleMs) {
         resume = latest;
+        heldBack = false;
       }
     },
   };
@@ -187,7 +190,7 @@ export function createSocketTransport({ sessionId, afterId = 0, cursor = createC
       onTyping({ state: 'stop' }); // unknown until we are back; the server repeats a running start
       const failed = openedAt === 0 || Date.now() - openedAt < StableMs;
       if (openedAt > 0) {
-        cursor.dropped({ stable: !failed });
+        cursor.dropped(Date.now() - openedAt);
       }
       if (stopped) {
         return;
