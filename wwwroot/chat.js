@@ -53,6 +53,7 @@ const state = {
   blockedUntil: 0,
   blockTimer: null,
   bubbles: new Map(), // server message id -> bubble
+  earlyStatuses: new Map(), // message id -> a state that arrived before its send returned
   shownResponses: new Set(),
   typingTimer: null,
   generation: 0, // bumped on every agent switch so late answers for the old session are dropped
@@ -188,8 +189,9 @@ function showResponse(response) {
 /** Delivery states only move forward: a late history answer never undoes a live event. */
 function showStatus({ message_id: id, status }) {
   const bubble = state.bubbles.get(id);
-  const current = bubble?.node.dataset.status;
-  if (bubble && StatusOrder.indexOf(status) > StatusOrder.indexOf(current)) {
+  if (!bubble) {
+    state.earlyStatuses.set(id, status);
+  } else if (StatusOrder.indexOf(status) > StatusOrder.indexOf(bubble.node.dataset.status)) {
     setBubbleStatus(bubble, status);
   }
 }
@@ -305,6 +307,10 @@ async function send(bubble) {
     state.bubbles.set(data.message_id, bubble);
     bubble.node.dataset.messageId = String(data.message_id);
     setBubbleStatus(bubble, 'pending');
+    if (state.earlyStatuses.has(data.message_id)) {
+      showStatus({ message_id: data.message_id, status: state.earlyStatuses.get(data.message_id) });
+      state.earlyStatuses.delete(data.message_id);
+    }
     state.transport.watch(data.message_id);
   } catch (error) {
     if (generation !== state.generation) {
@@ -380,6 +386,7 @@ async function openConversation(agent) {
   state.agent = agent;
   state.sessionId = sessionFor(agent);
   state.bubbles.clear();
+  state.earlyStatuses.clear();
   state.shownResponses.clear();
   ui.transcript.replaceChildren(systemNote(`You are talking to ${agent.name}.`));
   ui.emptyState.classList.remove('d-none');

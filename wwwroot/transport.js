@@ -352,9 +352,12 @@ export function createPollingTransport({ sessionId, afterId = 0, cursor = create
 function createStatusTracker(sessionId, onStatus) {
   const watched = new Map(); // message id -> last status reported
 
-  // A history answer can be older than a live event that overtook it; states only move forward.
+  // A history answer can be older than a live event that overtook it; states only move forward. A state
+  // for a message not watched yet is passed on too: Broca may claim a message before its send returns.
   function report({ message_id: id, status }) {
-    if (watched.has(id) && StatusOrder.indexOf(status) > StatusOrder.indexOf(watched.get(id))) {
+    if (!watched.has(id)) {
+      onStatus({ message_id: id, status });
+    } else if (StatusOrder.indexOf(status) > StatusOrder.indexOf(watched.get(id))) {
       watched.set(id, status);
       onStatus({ message_id: id, status });
     }

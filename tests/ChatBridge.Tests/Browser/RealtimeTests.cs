@@ -64,6 +64,49 @@ public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : ICla
     }
 
     [Fact]
+    public async Task Typing_indicator_hides_by_itself_when_no_stop_arrives()
+    {
+        var page = await browser.NewPageAsync(app.BaseUrl);
+        await page.Clock.InstallAsync(); // fake timers, so the page's safety timeout can be skipped
+        var chat = new ChatPage(page);
+        await chat.GotoAsync();
+        await chat.WaitUntilLiveAsync();
+        var session = await chat.SessionIdAsync();
+        await chat.SendAsync("Still there?");
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
+        using var broca = app.Broca();
+
+        await (await broca.PostJsonAsync("typing", new { session_id = session, state = "start" })).DataAsync();
+        await Expect(chat.TypingIndicator).ToBeVisibleAsync();
+        await page.Clock.RunForAsync(15_000);
+        await Expect(chat.TypingIndicator).ToBeVisibleAsync();
+        await page.Clock.RunForAsync(6_000);
+        await Expect(chat.TypingIndicator).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task Delivered_state_that_arrives_before_the_send_returns_is_not_lost()
+    {
+        var page = await browser.NewPageAsync(app.BaseUrl);
+        var chat = new ChatPage(page);
+        await chat.GotoAsync();
+        await chat.WaitUntilLiveAsync();
+        using var broca = app.Broca();
+        await page.RouteAsync("**/api/v1/?action=messages", async route =>
+        {
+            // The message is stored and claimed by Broca before the page hears back from its send.
+            var stored = await route.FetchAsync();
+            await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
+            await page.WaitForTimeoutAsync(500);
+            await route.FulfillAsync(new() { Response = stored });
+        });
+
+        await chat.SendAsync("Quick, Broca");
+
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Delivered");
+    }
+
+    [Fact]
     public async Task Dropped_socket_reconnects_after_the_last_reply_and_a_reply_sent_meanwhile_appears_once()
     {
         var page = await browser.NewPageAsync(app.BaseUrl);
