@@ -153,7 +153,6 @@ export function createSocketTransport({ sessionId, afterId = 0, cursor = createC
   let stopped = true;
   let timer = null;
   let failures = 0;
-  let delayMs = 0;
   const statuses = createStatusTracker(sessionId, onStatus);
 
   function url() {
@@ -197,7 +196,7 @@ export function createSocketTransport({ sessionId, afterId = 0, cursor = createC
       }
       failures = failed ? failures + 1 : 0;
       // 1008: we fell behind; the replay after the resume point catches up at once.
-      delayMs = event.code === 1008 ? 0 : nextDelay(failed);
+      const delayMs = event.code === 1008 ? 0 : nextDelay(failed);
       // Only the small indicator says so: a blip is not worth a banner, and once sockets keep failing
       // the fallback takes over and reports whether the server can be reached at all.
       onConnection({ mode: 'reconnecting', online: true, failures });
