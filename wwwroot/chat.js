@@ -1,10 +1,20 @@
 // The chat page: one conversation per agent, kept across reloads, replies from a swappable transport.
 
 import { ApiError, callApi, copyText, el, formatTime, randomHex } from './api.js';
-import { createPollingTransport } from './transport.js';
+import { createTransport } from './transport.js';
 
 const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
+// The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
+const TypingSafetyMs = 20000;
+const StatusOrder = ['pending', 'delivered', 'answered'];
+const ConnectionLabels = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  polling: 'Live (polling)',
+  offline: 'Offline',
+};
 const StatusLabels = {
   sending: 'Sending…',
   pending: 'Sent',
@@ -19,6 +29,10 @@ const ui = {
   agentAvatar: document.getElementById('agent-avatar'),
   agentDescription: document.getElementById('agent-description'),
   connection: document.getElementById('connection-banner'),
+  connectionState: document.getElementById('connection-state'),
+  connectionLabel: document.getElementById('connection-label'),
+  typing: document.getElementById('typing-indicator'),
+  typingLabel: document.getElementById('typing-label'),
   transcript: document.getElementById('transcript'),
   emptyState: document.getElementById('empty-state'),
   jump: document.getElementById('jump-bottom'),
@@ -39,7 +53,9 @@ const state = {
   blockedUntil: 0,
   blockTimer: null,
   bubbles: new Map(), // server message id -> bubble
+  earlyStatuses: new Map(), // message id -> a state that arrived before its send returned
   shownResponses: new Set(),
+  typingTimer: null,
   generation: 0, // bumped on every agent switch so late answers for the old session are dropped
 };
 
@@ -153,19 +169,41 @@ function systemNote(text) {
   return el('div', { className: 'system-note', text, attrs: { role: 'note' } });
 }
 
+/** Each reply once; one that arrives after a later one (stored at the same moment) goes before it. */
 function showResponse(response) {
+  showTyping({ state: 'stop' });
   if (state.shownResponses.has(response.id)) {
     return;
   }
   state.shownResponses.add(response.id);
-  append(agentBubble(response));
+  const node = agentBubble(response);
+  const later = [...ui.transcript.querySelectorAll('.message-agent')]
+    .find((other) => Number(other.dataset.responseId) > response.id);
+  if (later) {
+    ui.transcript.insertBefore(node, later);
+  } else {
+    append(node);
+  }
 }
 
+/** Delivery states only move forward: a late history answer never undoes a live event. */
 function showStatus({ message_id: id, status }) {
   const bubble = state.bubbles.get(id);
-  if (bubble) {
+  if (!bubble) {
+    state.earlyStatuses.set(id, status);
+  } else if (StatusOrder.indexOf(status) > StatusOrder.indexOf(bubble.node.dataset.status)) {
     setBubbleStatus(bubble, status);
   }
+}
+
+function showTyping({ state: typing }) {
+  clearTimeout(state.typingTimer);
+  const active = typing === 'start';
+  if (active) {
+    ui.typingLabel.textContent = `${state.agent.name} is typing…`;
+    state.typingTimer = setTimeout(() => showTyping({ state: 'stop' }), TypingSafetyMs);
+  }
+  ui.typing.classList.toggle('d-none', !active);
 }
 
 // Errors and connection state.
@@ -196,7 +234,13 @@ function describe(error) {
   return `The server refused the message: ${error.message}`;
 }
 
-function showConnection({ online, retryInSeconds, error }) {
+function showConnectionState(mode) {
+  ui.connectionState.dataset.state = mode;
+  ui.connectionLabel.textContent = ConnectionLabels[mode];
+}
+
+function showConnection({ mode, online, retryInSeconds, error }) {
+  showConnectionState(online ? mode ?? 'connecting' : 'offline');
   if (online) {
     ui.connection.classList.add('d-none');
     ui.connection.textContent = '';
@@ -263,6 +307,10 @@ async function send(bubble) {
     state.bubbles.set(data.message_id, bubble);
     bubble.node.dataset.messageId = String(data.message_id);
     setBubbleStatus(bubble, 'pending');
+    if (state.earlyStatuses.has(data.message_id)) {
+      showStatus({ message_id: data.message_id, status: state.earlyStatuses.get(data.message_id) });
+      state.earlyStatuses.delete(data.message_id);
+    }
     state.transport.watch(data.message_id);
   } catch (error) {
     if (generation !== state.generation) {
@@ -330,12 +378,15 @@ function describeAgent(agent) {
 async function openConversation(agent) {
   state.transport?.stop();
   state.transport = null;
+  showTyping({ state: 'stop' });
+  showConnectionState('connecting');
   updateComposer();
   state.generation += 1;
   const generation = state.generation;
   state.agent = agent;
   state.sessionId = sessionFor(agent);
   state.bubbles.clear();
+  state.earlyStatuses.clear();
   state.shownResponses.clear();
   ui.transcript.replaceChildren(systemNote(`You are talking to ${agent.name}.`));
   ui.emptyState.classList.remove('d-none');
@@ -360,17 +411,18 @@ async function openConversation(agent) {
       return;
     }
   }
-  showConnection({ online: true });
+  showConnection({ mode: 'connecting', online: true });
   renderHistory(history);
   const afterId = history.responses.reduce((max, r) => Math.max(max, r.id), 0);
   scrollToBottom();
   ui.transcript.dataset.ready = 'true';
 
-  state.transport = createPollingTransport({
+  state.transport = createTransport({
     sessionId: state.sessionId,
     afterId,
     onResponse: showResponse,
     onStatus: showStatus,
+    onTyping: showTyping,
     onConnection: showConnection,
   });
   state.transport.start();

@@ -21,6 +21,10 @@ internal sealed partial class ChatPage(IPage page)
 
     public ILocator SendButton => page.Locator("#send-button");
 
+    public ILocator ConnectionState => page.Locator("#connection-state");
+
+    public ILocator TypingIndicator => page.Locator("#typing-indicator");
+
     public ILocator Input => page.GetByLabel("Message", new() { Exact = true });
 
     public static async Task<ChatPage> OpenAsync(BrowserFixture browser, LiveBridge app)
@@ -35,6 +39,9 @@ internal sealed partial class ChatPage(IPage page)
         await page.GotoAsync("/");
         await WaitUntilReadyAsync();
     }
+
+    /** Replies arrive live: over the WebSocket, or by long polling where there is none. */
+    public Task WaitUntilLiveAsync(string state = "live") => Expect(ConnectionState).ToHaveAttributeAsync("data-state", state);
 
     public Task WaitUntilReadyAsync() => Expect(Transcript).ToHaveAttributeAsync("data-ready", "true");
 

@@ -30,7 +30,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
         await Expect(chat.AgentMessages.Locator("time")).ToHaveTextAsync([new Regex(@"\d{1,2}:\d{2}")]);
         await Expect(chat.StatusOf(mine)).ToHaveTextAsync("Answered");
 
-        await chat.Page.WaitForTimeoutAsync(4500); // two more polling rounds
+        await chat.Page.WaitForTimeoutAsync(4500); // time for a repeated reply to show up
         await Expect(chat.AgentMessages).ToHaveCountAsync(1);
         await Expect(chat.UserMessages).ToHaveCountAsync(1);
     }
@@ -63,7 +63,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
             "You keep the same session, and the whole conversation comes back.",
         ]);
         await Expect(chat.UserMessages.Locator(".message-status")).ToHaveTextAsync(["Answered", "Answered"]);
-        await chat.Page.WaitForTimeoutAsync(2500); // a polling round must not repeat replies already in the history
+        await chat.Page.WaitForTimeoutAsync(2500); // the socket's replay must not repeat replies already in the history
         await Expect(chat.AgentMessages).ToHaveCountAsync(2);
 
         await chat.SendAsync("Great, thanks!");
@@ -125,8 +125,29 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Unreachable_server_is_reported_and_the_failed_message_can_be_retried()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var page = await browser.NewPageAsync(app.BaseUrl);
+        var down = false;
+        var sockets = new System.Collections.Concurrent.ConcurrentQueue<Microsoft.Playwright.IWebSocketRoute>();
+        await page.Context.RouteWebSocketAsync("**/api/v1/ws**", socket =>
+        {
+            if (Volatile.Read(ref down))
+            {
+                _ = socket.CloseAsync(new() { Code = 1011 });
+                return;
+            }
+            socket.ConnectToServer();
+            sockets.Enqueue(socket);
+        });
+        var chat = new ChatPage(page);
+        await chat.GotoAsync();
+        await chat.WaitUntilLiveAsync();
+        // The server goes away: requests fail, the live socket drops and new ones are refused.
+        Volatile.Write(ref down, true);
         await chat.Page.Context.RouteAsync("**/api/v1/**", route => route.AbortAsync());
+        foreach (var socket in sockets)
+        {
+            await socket.CloseAsync(new() { Code = 1011 });
+        }
 
         await chat.SendAsync("Are you there?");
 
@@ -136,6 +157,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
         await Expect(chat.ConnectionBanner).ToContainTextAsync("Can't reach the server, retrying");
 
         await chat.Page.Context.UnrouteAsync("**/api/v1/**");
+        Volatile.Write(ref down, false);
         await failed.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
 
         await Expect(chat.StatusOf(failed)).ToHaveTextAsync("Sent");
