@@ -21,6 +21,9 @@ internal sealed class ActionDispatcher(
     /// <summary>Key of <see cref="HttpContext.Items"/> under which the resolved action is kept for request logging.</summary>
     public const string ActionItem = "ChatBridge.Action";
 
+    /// <summary>The status request logs show for a request its client abandoned (nginx's convention).</summary>
+    private const int ClientClosedRequest = 499;
+
     private static readonly CorsPolicy PublicCors = new CorsPolicyBuilder()
         .AllowAnyOrigin()
         .WithMethods(HttpMethods.Get, HttpMethods.Post)
@@ -86,7 +89,15 @@ internal sealed class ActionDispatcher(
         {
             return Envelope.RateLimited(retryAfter);
         }
-        return await handler.HandleAsync(http, current, ct);
+        try
+        {
+            return await handler.HandleAsync(http, current, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client hung up (a closed tab, an abandoned long poll): nobody to answer, and no fault of ours.
+            return Results.StatusCode(ClientClosedRequest);
+        }
     }
 
     public static IEnumerable<string> HttpMethodsOf(ActionMethods methods)

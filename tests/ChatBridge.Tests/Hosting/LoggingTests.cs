@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace ChatBridge.Tests.Hosting;
 
 public sealed class LoggingTests
@@ -21,6 +23,31 @@ public sealed class LoggingTests
         Assert.DoesNotContain(BridgeApp.ApiKey, logs, StringComparison.Ordinal);
         Assert.DoesNotContain(BridgeApp.AdminKey, logs, StringComparison.Ordinal);
         Assert.DoesNotContain("a-guessed-key-for-the-log-test", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_its_client_abandons_is_logged_as_499_not_as_an_error()
+    {
+        using var app = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Information" } };
+        using var hangUp = new CancellationTokenSource();
+        var polling = app.Anonymous().GetAsync("/api/v1/?action=responses&session_id=session_log_abandon&wait=30", hangUp.Token);
+        var hub = app.Services.GetRequiredService<ChatBridge.Realtime.NotificationHub>();
+        while (hub.ListenerCount("session_log_abandon") == 0)
+        {
+            await Task.Delay(20);
+        }
+
+        await hangUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => polling);
+
+        var logs = "";
+        for (var i = 0; i < 50 && !logs.Contains("responded 499", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            logs = string.Concat(Directory.GetFiles(app.LogFolder, "*.log").Select(ReadShared));
+        }
+        Assert.Contains("HTTP GET /api/v1/ responses responded 499", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("[ERR]", logs, StringComparison.Ordinal);
     }
 
     private static async Task<string> ReadLogsAsync(BridgeApp app)
