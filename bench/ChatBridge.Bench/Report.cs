@@ -32,13 +32,19 @@ internal sealed class Report(string name, string title)
     public void AddErrors(long errors, long total) =>
         Check("errors", $"{errors} of {total}", "0", errors == 0);
 
-    public void AddHost(HostProcess host, CpuWindow cpu)
+    /// <param name="operations">What the host handled in the window; its CPU time per operation does not depend on how
+    /// much of the shared cores other processes took, unlike throughput.</param>
+    public void AddHost(HostProcess host, CpuWindow cpu, long operations)
     {
         var (hostCpu, benchCpu, wall) = cpu.Stop();
         var (peak, current) = host.Memory();
         Add("host memory", string.Create(CultureInfo.InvariantCulture, $"peak (VmHWM) {peak:0} MiB, now (VmRSS) {current:0} MiB"));
         Add("CPU used (2 cores shared)", string.Create(CultureInfo.InvariantCulture,
             $"host {hostCpu.TotalSeconds / wall.TotalSeconds:0.00} cores, load generator {benchCpu.TotalSeconds / wall.TotalSeconds:0.00} cores"));
+        Add("host CPU per operation", string.Create(CultureInfo.InvariantCulture, $"{hostCpu.TotalMicroseconds / Math.Max(1, operations):0} µs"));
+        // Other processes on the machine take their share of the same cores; the load average shows how much.
+        var load = File.ReadAllText("/proc/loadavg").Split(' ');
+        Add("machine load average", $"{load[0]} / {load[1]} / {load[2]} (1 / 5 / 15 min)");
     }
 
     public void Print(TextWriter output)

@@ -20,7 +20,7 @@ internal static class PostingWorkload
         report.Check("messages/s", result.PerSecond.ToString("0", CultureInfo.InvariantCulture), $">= {TargetPerSecond:0}", result.PerSecond >= TargetPerSecond);
         report.AddLatency("latency", result.Latency, TargetP99Ms);
         report.AddErrors(result.Errors, result.Ok + result.Errors);
-        report.AddHost(host, cpu);
+        report.AddHost(host, cpu, result.Completed);
         return report;
     }
 }

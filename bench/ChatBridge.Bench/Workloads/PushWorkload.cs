@@ -105,7 +105,7 @@ internal static class PushWorkload
         report.Add("deliveries", $"{Interlocked.Read(ref delivered)} of {Interlocked.Read(ref expected)} expected, {Math.Max(0, missing)} missing after 5 s");
         var peakMb = host.Memory().PeakMb;
         report.Check("host peak memory (VmHWM), whole run", $"{peakMb:0} MiB", $"< {TargetMemoryMb:0} MiB", peakMb < TargetMemoryMb);
-        report.AddHost(host, cpu);
+        report.AddHost(host, cpu, posts.Completed);
 
         await stopReceiving.CancelAsync();
         await Task.WhenAll(receivers);

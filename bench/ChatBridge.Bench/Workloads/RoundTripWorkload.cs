@@ -71,7 +71,7 @@ internal static class RoundTripWorkload
         report.AddLatency("simulated Broca's own time", brocaShare.Summarize());
         report.AddLatency("bridge's share", bridge.Summarize(), TargetP99Ms);
         report.AddErrors(result.Errors + brocaErrors, result.Ok + result.Errors);
-        report.AddHost(host, cpu);
+        report.AddHost(host, cpu, result.Completed);
         return report;
     }
 
