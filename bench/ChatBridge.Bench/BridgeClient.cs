@@ -17,6 +17,9 @@ internal sealed class BridgeClient : IDisposable
     private readonly Uri _baseAddress;
     private readonly AuthenticationHeaderValue _brocaAuth;
 
+    /// <summary>Every failed call, whichever workload made it.</summary>
+    public ErrorTally Failures { get; } = new();
+
     public BridgeClient(Uri baseAddress, string apiKey, int maxConnections)
     {
         _baseAddress = baseAddress;
@@ -57,8 +60,13 @@ internal sealed class BridgeClient : IDisposable
     public async Task<bool> PollResponsesAsync(string sessionId, long afterId)
     {
         using var response = await _http.GetAsync(Action($"responses&session_id={sessionId}&after_id={afterId}"));
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            await TallyAsync(response);
+            return false;
+        }
         await response.Content.ReadAsByteArrayAsync();
-        return response.StatusCode == HttpStatusCode.OK;
+        return true;
     }
 
     /// <summary>
@@ -73,6 +81,7 @@ internal sealed class BridgeClient : IDisposable
         var receivedAt = Stopwatch.GetTimestamp();
         if (response.StatusCode != HttpStatusCode.OK)
         {
+            await TallyAsync(response);
             return (null, receivedAt);
         }
         using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
@@ -102,13 +111,29 @@ internal sealed class BridgeClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    private async Task TallyAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        string? error = null;
+        try
+        {
+            using var envelope = JsonDocument.Parse(body);
+            error = envelope.RootElement.TryGetProperty("error", out var e) ? e.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            // Not an envelope: the status alone says enough.
+        }
+        Failures.Add($"{(int)response.StatusCode} {error}".TrimEnd());
+    }
+
     private static Uri Action(string query) => new($"api/v1/?action={query}", UriKind.Relative);
 
-    private static async Task<long?> IdOrNullAsync(HttpResponseMessage response, string field)
+    private async Task<long?> IdOrNullAsync(HttpResponseMessage response, string field)
     {
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            await response.Content.ReadAsByteArrayAsync();
+            await TallyAsync(response);
             return null;
         }
         using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync());

@@ -9,7 +9,8 @@ namespace ChatBridge.Bench;
 internal static class LoadRunner
 {
     /// <param name="operation">Given the worker index; returns false (or throws) for an error.</param>
-    public static async Task<LoadResult> RunAsync(int workers, TimeSpan warmup, TimeSpan duration, Func<int, Task<bool>> operation)
+    public static async Task<LoadResult> RunAsync(
+        int workers, TimeSpan warmup, TimeSpan duration, ErrorTally failures, Func<int, Task<bool>> operation)
     {
         var latency = new LatencyRecorder();
         long ok = 0, errors = 0, completed = 0;
@@ -32,8 +33,9 @@ internal static class LoadRunner
                 {
                     success = await operation(worker);
                 }
-                catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or System.Net.WebSockets.WebSocketException)
+                catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Net.WebSockets.WebSocketException)
                 {
+                    failures.Add(e.GetType().Name);
                     success = false;
                 }
                 Interlocked.Increment(ref completed);

@@ -29,8 +29,14 @@ internal sealed class Report(string name, string title)
         }
     }
 
-    public void AddErrors(long errors, long total) =>
+    public void AddErrors(long errors, long total, ErrorTally failures)
+    {
         Check("errors", $"{errors} of {total}", "0", errors == 0);
+        if (errors > 0)
+        {
+            Add("error kinds", failures.ToString());
+        }
+    }
 
     /// <param name="operations">What the host handled in the window; its CPU time per operation does not depend on how
     /// much of the shared cores other processes took, unlike throughput.</param>

@@ -23,7 +23,7 @@ internal static class PollingWorkload
 
         var cpu = CpuWindow.Start(host);
         // after_id is just below the seeded reply, so every poll finds and returns it: the full read path.
-        var result = await LoadRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, _ =>
+        var result = await LoadRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, client.Failures, _ =>
         {
             var i = Random.Shared.Next(Sessions);
             return client.PollResponsesAsync(sessions[i], replyIds[i] - 1);
@@ -32,7 +32,7 @@ internal static class PollingWorkload
         var report = new Report("w1", $"responses polling, {Sessions} sessions, {options.Concurrency} concurrent clients");
         report.Check("requests/s", result.PerSecond.ToString("0", CultureInfo.InvariantCulture), $">= {TargetPerSecond:0}", result.PerSecond >= TargetPerSecond);
         report.AddLatency("latency", result.Latency, TargetP99Ms);
-        report.AddErrors(result.Errors, result.Ok + result.Errors);
+        report.AddErrors(result.Errors, result.Ok + result.Errors, client.Failures);
         report.AddHost(host, cpu, result.Completed);
         return report;
     }

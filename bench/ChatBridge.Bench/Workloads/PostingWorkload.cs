@@ -13,13 +13,13 @@ internal static class PostingWorkload
     {
         var sessions = Enumerable.Range(0, Sessions).Select(i => $"session_bench_post_{i}").ToArray();
         var cpu = CpuWindow.Start(host);
-        var result = await LoadRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, async _ =>
+        var result = await LoadRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, client.Failures, async _ =>
             await client.PostMessageAsync(sessions[Random.Shared.Next(Sessions)], "Hello from the benchmark") is not null);
 
         var report = new Report("w2", $"message posting, {Sessions} sessions, {options.Concurrency} concurrent clients");
         report.Check("messages/s", result.PerSecond.ToString("0", CultureInfo.InvariantCulture), $">= {TargetPerSecond:0}", result.PerSecond >= TargetPerSecond);
         report.AddLatency("latency", result.Latency, TargetP99Ms);
-        report.AddErrors(result.Errors, result.Ok + result.Errors);
+        report.AddErrors(result.Errors, result.Ok + result.Errors, client.Failures);
         report.AddHost(host, cpu, result.Completed);
         return report;
     }

@@ -68,7 +68,7 @@ internal static class PushWorkload
 
         var cpu = CpuWindow.Start(host);
         var measureFrom = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
-        var posts = await LoadRunner.RunAsync(Pushers, options.Warmup, options.Duration, async _ =>
+        var posts = await LoadRunner.RunAsync(Pushers, options.Warmup, options.Duration, client.Failures, async _ =>
         {
             var session = Random.Shared.Next(sessionCount);
             var key = Interlocked.Increment(ref nextKey);
@@ -101,7 +101,7 @@ internal static class PushWorkload
         report.Add("pushes/s (outbox posts)", posts.PerSecond.ToString("0", CultureInfo.InvariantCulture));
         report.AddLatency("outbox POST", posts.Latency);
         report.AddLatency("push (POST start -> socket)", pushLatency.Summarize(), TargetP99Ms);
-        report.AddErrors(posts.Errors + Math.Max(0, missing), posts.Ok + posts.Errors);
+        report.AddErrors(posts.Errors + Math.Max(0, missing), posts.Ok + posts.Errors, client.Failures);
         report.Add("deliveries", $"{Interlocked.Read(ref delivered)} of {Interlocked.Read(ref expected)} expected, {Math.Max(0, missing)} missing after 5 s");
         var peakMb = host.Memory().PeakMb;
         report.Check("host peak memory (VmHWM), whole run", $"{peakMb:0} MiB", $"< {TargetMemoryMb:0} MiB", peakMb < TargetMemoryMb);
