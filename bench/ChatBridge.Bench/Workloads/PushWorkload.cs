@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
@@ -35,6 +36,7 @@ internal static class PushWorkload
             }
             catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException)
             {
+                client.Failures.Add($"connect: {e.Message}");
                 Interlocked.Increment(ref connectErrors);
             }
         });
@@ -42,7 +44,7 @@ internal static class PushWorkload
         var open = options.Sockets - connectErrors;
         var (openPeakMb, openNowMb) = host.Memory();
 
-        var starts = new System.Collections.Concurrent.ConcurrentDictionary<long, long>();
+        var starts = new ConcurrentDictionary<long, long>();
         var pushLatency = new LatencyRecorder();
         long delivered = 0, expected = 0, nextKey = 0;
         using var stopReceiving = new CancellationTokenSource();
@@ -94,6 +96,10 @@ internal static class PushWorkload
             await Task.Delay(50);
         }
         var missing = Interlocked.Read(ref expected) - Interlocked.Read(ref delivered);
+        if (missing > 0)
+        {
+            client.Failures.Add($"{missing} pushes not delivered within 5 s");
+        }
 
         var report = new Report("w4", $"{options.Sockets} WebSockets over {sessionCount} sessions, {Pushers} concurrent outbox posters");
         report.Check("sockets open", $"{open} of {options.Sockets} in {connecting.Elapsed.TotalSeconds:0.0} s", $"{options.Sockets}", connectErrors == 0);
