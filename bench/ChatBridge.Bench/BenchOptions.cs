@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace ChatBridge.Bench;
+
+internal sealed record BenchOptions
+{
+    public static readonly string[] AllWorkloads = ["w1", "w2", "w3", "w4"];
+
+    public IReadOnlyList<string> Workloads { get; private init; } = AllWorkloads;
+
+    public TimeSpan Duration { get; private init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Run before each measured window and not counted: JIT, connection pools and SQLite's page cache warm up.</summary>
+    public TimeSpan Warmup { get; private init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Concurrent clients for the HTTP workloads w1 and w2.</summary>
+    public int Concurrency { get; private init; } = 32;
+
+    public int Sockets { get; private init; } = 10_000;
+
+    /// <summary>Passed to the host as they are, e.g. <c>--Serilog:MinimumLevel:Default=Warning</c>.</summary>
+    public IReadOnlyList<string> HostArgs { get; private init; } = [];
+
+    public const string Usage = """
+        dotnet run -c Release --project bench/ChatBridge.Bench -- [options]
+          --workload w1,w2,w3,w4   which workloads to run (default: all)
+          --duration SECONDS       measured time per workload (default 10)
+          --warmup SECONDS         unmeasured time before it (default 2)
+          --concurrency N          concurrent HTTP clients in w1 and w2 (default 32)
+          --sockets N              WebSockets to open in w4 (default 10000)
+          --host-arg ARG           pass ARG to the host; repeatable (e.g. --host-arg --Serilog:MinimumLevel:Default=Warning)
+        """;
+
+    /// <summary>The options, or null (after printing why) when the arguments are wrong.</summary>
+    public static BenchOptions? Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        var hostArgs = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--workload" when value is not null && value.Split(',').All(AllWorkloads.Contains):
+                    options = options with { Workloads = value.Split(',') };
+                    break;
+                case "--duration" when PositiveInt(value) is { } seconds:
+                    options = options with { Duration = TimeSpan.FromSeconds(seconds) };
+                    break;
+                case "--warmup" when PositiveInt(value) is { } seconds:
+                    options = options with { Warmup = TimeSpan.FromSeconds(seconds) };
+                    break;
+                case "--concurrency" when PositiveInt(value) is { } n:
+                    options = options with { Concurrency = n };
+                    break;
+                case "--sockets" when PositiveInt(value) is { } n:
+                    options = options with { Sockets = n };
+                    break;
+                case "--host-arg" when value is not null:
+                    hostArgs.Add(value);
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unexpected argument '{args[i]}'{(value is null ? "" : $" '{value}'")}.\n\n{Usage}");
+                    return null;
+            }
+            i++;
+        }
+        return options with { HostArgs = hostArgs };
+    }
+
+    private static int? PositiveInt(string? value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
+}

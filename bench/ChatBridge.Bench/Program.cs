@@ -1,0 +1,55 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using ChatBridge.Bench;
+using ChatBridge.Bench.Workloads;
+
+if (BenchOptions.Parse(args) is not { } options)
+{
+    return 2;
+}
+var configuration = typeof(BenchOptions).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration;
+if (configuration != "Release")
+{
+    Console.Error.WriteLine($"Benchmark a Release build only:\n{BenchOptions.Usage}");
+    return 2;
+}
+// The project reference has already built the host in this configuration, beside its sources.
+var root = new DirectoryInfo(AppContext.BaseDirectory);
+while (root is not null && !File.Exists(Path.Combine(root.FullName, "ChatBridge.sln")))
+{
+    root = root.Parent;
+}
+var hostDll = Path.Combine(root?.FullName ?? ".", "src", "ChatBridge", "bin", configuration, "net10.0", "ChatBridge.dll");
+if (!File.Exists(hostDll))
+{
+    Console.Error.WriteLine($"The host is not built at {hostDll}.");
+    return 2;
+}
+
+var cpuModel = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+Console.WriteLine($"""
+    ChatBridge benchmark: {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} cores ({cpuModel})
+    Host: {hostDll} {string.Join(' ', options.HostArgs)}
+    The load generator runs on the same {Environment.ProcessorCount} cores as the host, so every figure below is what the host
+    achieves while sharing the CPU with its clients: see each workload's CPU line.
+    Warm-up {options.Warmup.TotalSeconds} s, then {options.Duration.TotalSeconds} s measured per workload; a fresh host and database for each.
+
+    """);
+
+var allPassed = true;
+foreach (var workload in options.Workloads)
+{
+    await using var host = await HostProcess.StartAsync(hostDll, options.HostArgs, maxSocketsPerClient: options.Sockets + 1000);
+    using var client = new BridgeClient(host.BaseAddress, host.ApiKey, maxConnections: options.Concurrency + 16);
+    var report = workload switch
+    {
+        "w1" => await PollingWorkload.RunAsync(host, client, options),
+        "w2" => await PostingWorkload.RunAsync(host, client, options),
+        "w3" => await RoundTripWorkload.RunAsync(host, client, options),
+        _ => await PushWorkload.RunAsync(host, client, options),
+    };
+    report.Print(Console.Out);
+    allPassed &= report.AllPassed;
+}
+Console.WriteLine(allPassed ? "All targets met." : "Some targets were missed (FAIL above).");
+return allPassed ? 0 : 1;

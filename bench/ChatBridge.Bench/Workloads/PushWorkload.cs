@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.WebSockets;
+
+namespace ChatBridge.Bench.Workloads;
+
+/// <summary>
+/// w4: many open WebSockets, two per session, then outbox posts to random sessions. Push latency runs from the
+/// start of the outbox POST to a socket receiving the reply, once per receiving socket.
+/// </summary>
+internal static class PushWorkload
+{
+    private const int SocketsPerSession = 2;
+    private const int ConnectConcurrency = 64;
+
+    /// <summary>Broca posts replies one agent at a time; a handful of concurrent posters is already generous.</summary>
+    private const int Pushers = 8;
+    private const double TargetMemoryMb = 500;
+    private const double TargetP99Ms = 50;
+
+    public static async Task<Report> RunAsync(HostProcess host, BridgeClient client, BenchOptions options)
+    {
+        var sessionCount = Math.Max(1, options.Sockets / SocketsPerSession);
+        var sessions = Enumerable.Range(0, sessionCount).Select(i => $"session_bench_push_{i}").ToArray();
+        var openOnSession = new int[sessionCount];
+        var sockets = new ClientWebSocket?[options.Sockets];
+        var connectErrors = 0L;
+        var connecting = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, options.Sockets), new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency }, async (i, _) =>
+        {
+            try
+            {
+                sockets[i] = await client.ConnectAsync(sessions[i % sessionCount], CancellationToken.None);
+                Interlocked.Increment(ref openOnSession[i % sessionCount]);
+            }
+            catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException)
+            {
+                client.Failures.Add($"connect: {e.Message}");
+                Interlocked.Increment(ref connectErrors);
+            }
+        });
+        connecting.Stop();
+        var open = options.Sockets - connectErrors;
+        var (openPeakMb, openNowMb) = host.Memory();
+
+        var starts = new ConcurrentDictionary<long, long>();
+        var pushLatency = new LatencyRecorder();
+        long delivered = 0, expected = 0, nextKey = 0;
+        using var stopReceiving = new CancellationTokenSource();
+        var receivers = sockets.OfType<ClientWebSocket>().Select(socket => Task.Run(async () =>
+        {
+            var buffer = new byte[1024];
+            try
+            {
+                while (await PushedResponse.ReceiveAsync(socket, buffer, stopReceiving.Token) is { } push)
+                {
+                    if (starts.TryGetValue(long.Parse(push.Response.AsSpan("push ".Length), CultureInfo.InvariantCulture), out var start))
+                    {
+                        pushLatency.RecordSince(start);
+                        Interlocked.Increment(ref delivered);
+                    }
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            {
+                // The socket broke or the run is over; a missing delivery is counted below.
+            }
+        })).ToArray();
+
+        var cpu = CpuWindow.Start(host);
+        var measureFrom = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
+        var posts = await LoadRunner.RunAsync(Pushers, options.Warmup, options.Duration, client.Failures, async _ =>
+        {
+            var session = Random.Shared.Next(sessionCount);
+            var key = Interlocked.Increment(ref nextKey);
+            var start = Stopwatch.GetTimestamp();
+            // Warm-up pushes are delivered but not recorded.
+            if (start >= measureFrom)
+            {
+                starts[key] = start;
+            }
+            if (await client.PostOutboxAsync(sessions[session], $"push {key}") is null)
+            {
+                return false;
+            }
+            if (start >= measureFrom)
+            {
+                Interlocked.Add(ref expected, Volatile.Read(ref openOnSession[session]));
+            }
+            return true;
+        });
+        var drain = Stopwatch.StartNew();
+        while (Interlocked.Read(ref delivered) < Interlocked.Read(ref expected) && drain.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50);
+        }
+        var missing = Interlocked.Read(ref expected) - Interlocked.Read(ref delivered);
+        if (missing > 0)
+        {
+            client.Failures.Add($"{missing} pushes not delivered within 5 s");
+        }
+
+        var report = new Report("w4", $"{options.Sockets} WebSockets over {sessionCount} sessions, {Pushers} concurrent outbox posters");
+        report.Check("sockets open", $"{open} of {options.Sockets} in {connecting.Elapsed.TotalSeconds:0.0} s", $"{options.Sockets}", connectErrors == 0);
+        report.Add("host memory once connected", $"peak {openPeakMb:0} MiB, now {openNowMb:0} MiB");
+        report.Add("pushes/s (outbox posts)", posts.PerSecond.ToString("0", CultureInfo.InvariantCulture));
+        report.AddLatency("outbox POST", posts.Latency);
+        report.AddLatency("push (POST start -> socket)", pushLatency.Summarize(), TargetP99Ms);
+        report.AddErrors(posts.Errors + Math.Max(0, missing), posts.Ok + posts.Errors, client.Failures);
+        report.Add("deliveries", $"{Interlocked.Read(ref delivered)} of {Interlocked.Read(ref expected)} expected, {Math.Max(0, missing)} missing after 5 s");
+        var peakMb = host.Memory().PeakMb;
+        report.Check("host peak memory (VmHWM), whole run", $"{peakMb:0} MiB", $"< {TargetMemoryMb:0} MiB", peakMb < TargetMemoryMb);
+        report.AddHost(host, cpu, posts.Completed);
+
+        await stopReceiving.CancelAsync();
+        await Task.WhenAll(receivers);
+        foreach (var socket in sockets)
+        {
+            socket?.Dispose();
+        }
+        return report;
+    }
+}

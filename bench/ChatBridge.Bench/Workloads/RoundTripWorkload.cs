@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ChatBridge.Bench.Workloads;
+
+/// <summary>
+/// w3: user → inbox → outbox → user. Users post and wait for the reply on their session's WebSocket; a simulated
+/// Broca long-polls the inbox and posts each reply to the outbox at once. The bridge's share of a round trip is the
+/// end-to-end time minus Broca's own time (from the inbox answer's headers to the start of the outbox POST).
+/// </summary>
+internal static class RoundTripWorkload
+{
+    /// <summary>Chat users type; a pause of 0–100 ms between messages keeps this a latency test, not a second w2.</summary>
+    private const int Users = 32;
+    private const int MaxThinkMs = 100;
+    private const double TargetP99Ms = 10;
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(5);
+
+    public static async Task<Report> RunAsync(HostProcess host, BridgeClient client, BenchOptions options)
+    {
+        var sessions = Enumerable.Range(0, Users).Select(i => $"session_bench_rt_{i}").ToArray();
+        var sockets = await Task.WhenAll(sessions.Select(s => client.ConnectAsync(s, CancellationToken.None)));
+        var buffers = sockets.Select(_ => new byte[4096]).ToArray();
+        var brocaTicks = new ConcurrentDictionary<long, long>();
+        var endToEnd = new LatencyRecorder();
+        var bridge = new LatencyRecorder();
+        var brocaShare = new LatencyRecorder();
+
+        using var stopBroca = new CancellationTokenSource();
+        var broca = RunBrocaAsync(client, brocaTicks, stopBroca.Token);
+        var cpu = CpuWindow.Start(host);
+        var measureFrom = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
+        var result = await LoadRunner.RunAsync(Users, options.Warmup, options.Duration, client.Failures, async user =>
+        {
+            await Task.Delay(Random.Shared.Next(MaxThinkMs));
+            var start = Stopwatch.GetTimestamp();
+            if (await client.PostMessageAsync(sessions[user], "Hello, agent") is not { } messageId)
+            {
+                return false;
+            }
+            using var timeout = new CancellationTokenSource(ReplyTimeout);
+            while (await PushedResponse.ReceiveAsync(sockets[user], buffers[user], timeout.Token) is { } reply)
+            {
+                if (reply.MessageId != messageId)
+                {
+                    continue;
+                }
+                var total = Stopwatch.GetTimestamp() - start;
+                if (start >= measureFrom && brocaTicks.TryRemove(messageId, out var brocaTime))
+                {
+                    endToEnd.Record(total);
+                    brocaShare.Record(brocaTime);
+                    bridge.Record(total - brocaTime);
+                }
+                return true;
+            }
+            return false;
+        });
+        await stopBroca.CancelAsync();
+        var brocaErrors = await broca;
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
+
+        var report = new Report("w3", $"round trip user -> inbox -> outbox -> user over WebSockets, {Users} users, 0-{MaxThinkMs} ms pauses, 1 Broca long-polling inbox");
+        report.Add("round trips/s", result.PerSecond.ToString("0", CultureInfo.InvariantCulture));
+        report.AddLatency("end-to-end", endToEnd.Summarize());
+        report.AddLatency("simulated Broca's own time", brocaShare.Summarize());
+        report.AddLatency("bridge's share", bridge.Summarize(), TargetP99Ms);
+        report.AddErrors(result.Errors + brocaErrors, result.Ok + result.Errors, client.Failures);
+        report.AddHost(host, cpu, result.Completed);
+        return report;
+    }
+
+    /// <summary>Long-polls the inbox and posts each reply at once, without waiting for earlier replies; returns its errors.</summary>
+    private static async Task<long> RunBrocaAsync(BridgeClient client, ConcurrentDictionary<long, long> brocaTicks, CancellationToken stop)
+    {
+        var errors = 0L;
+        var replies = new List<Task<long?>>();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var (messages, receivedAt) = await client.ClaimInboxAsync(waitSeconds: 5, stop);
+                if (messages is null)
+                {
+                    errors++;
+                    continue;
+                }
+                foreach (var message in messages)
+                {
+                    brocaTicks[message.Id] = Stopwatch.GetTimestamp() - receivedAt;
+                    replies.Add(client.PostOutboxAsync(message.SessionId, "Hello, human", message.Id));
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        try
+        {
+            var ids = await Task.WhenAll(replies);
+            return errors + ids.Count(id => id is null);
+        }
+        catch (HttpRequestException)
+        {
+            return errors + replies.Count(r => !r.IsCompletedSuccessfully || r.Result is null);
+        }
+    }
+}
