@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,9 @@ public class BridgeApp : WebApplicationFactory<Program>
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("chatbridge-test-").FullName;
 
+    /// <summary>The host's clock: real time plus whatever a test moves it on by; timers keep real time.</summary>
+    public ShiftedClock Clock { get; } = new();
+
     public string LogFolder => Path.Combine(Folder, "logs");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -58,6 +62,7 @@ public class BridgeApp : WebApplicationFactory<Program>
             settings[key] = value;
         }
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     /// <summary>
@@ -164,4 +169,14 @@ public static class BridgeRequests
     /// <summary>UTC ISO-8601 with milliseconds and Z, the form Broca parses.</summary>
     public static void AssertTimestamp(string? value) =>
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", value);
+}
+
+/// <summary>Real time moved on by <see cref="Advance"/>, for tests of what happens after a while.</summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 }

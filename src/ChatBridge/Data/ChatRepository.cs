@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
@@ -10,8 +11,20 @@ namespace ChatBridge.Data;
 /// </summary>
 internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time)
 {
-    /// <summary>A poll refreshes <c>last_active</c> at most this often, so polling is read-only nearly always.</summary>
-    private static readonly TimeSpan PollTouchInterval = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// A poll refreshes <c>last_active</c> at most this often, so polling is read-only nearly always. Well under
+    /// the shortest <c>session_timeout</c> (60 s), so a polled session never looks idle to <c>cleanup</c>.
+    /// </summary>
+    private static readonly TimeSpan PollTouchInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>Bounds <see cref="_lastActive"/>; past it the memory starts over, costing one query per session.</summary>
+    private const int RememberedSessions = 100_000;
+
+    /// <summary>
+    /// The <c>last_active</c> this process last saw or wrote per polled session, so a poll within the touch
+    /// interval needs no query at all.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastActive = new(StringComparer.Ordinal);
 
     private const string SessionSummaryColumns = """
         s.session_id AS id, COALESCE(s.uid, '') AS uid, COALESCE(s.created_at, '') AS created_at,
@@ -80,10 +93,14 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
     private async Task KeepSessionAliveAsync(
         DbConnection connection, string sessionId, string? ipAddress, string? userAgent, CancellationToken ct)
     {
+        var now = time.GetUtcNow();
+        if (_lastActive.TryGetValue(sessionId, out var seen) && now - seen < PollTouchInterval)
+        {
+            return;
+        }
         var lastActive = await connection.QuerySingleOrDefaultAsync<string?>(Command(
             "SELECT COALESCE(last_active, '') FROM web_chat_sessions WHERE session_id = @sessionId LIMIT 1",
             new { sessionId }, ct: ct));
-        var now = time.GetUtcNow();
         if (lastActive is null)
         {
             await writes.RunAsync((c, tx) => c.Execute(InsertSessionIfMissing, new
@@ -95,13 +112,28 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 userAgent,
                 now = Timestamps.Format(now),
             }, tx), ct);
+            Remember(sessionId, now);
         }
-        else if (string.CompareOrdinal(lastActive, Timestamps.Format(now - PollTouchInterval)) < 0)
+        else if (Timestamps.TryParse(lastActive, out var stored) && now - stored < PollTouchInterval)
+        {
+            Remember(sessionId, stored);
+        }
+        else
         {
             await writes.RunAsync((c, tx) => c.Execute(
                 "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND last_active < @now",
                 new { sessionId, now = Timestamps.Format(now) }, tx), ct);
+            Remember(sessionId, now);
         }
+    }
+
+    private void Remember(string sessionId, DateTimeOffset lastActive)
+    {
+        if (_lastActive.Count >= RememberedSessions)
+        {
+            _lastActive.Clear();
+        }
+        _lastActive[sessionId] = lastActive;
     }
 
     /// <summary>
@@ -271,8 +303,9 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
     }
 
     /// <summary>Deletes every chat row; the control app's tables are not touched.</summary>
-    public Task<RemainingData> DeleteAllChatDataAsync(CancellationToken ct) =>
-        writes.RunAsync((connection, tx) =>
+    public async Task<RemainingData> DeleteAllChatDataAsync(CancellationToken ct)
+    {
+        var remaining = await writes.RunAsync((connection, tx) =>
         {
             connection.Execute("""
                 DELETE FROM web_chat_responses;
@@ -286,6 +319,10 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                        (SELECT COUNT(*) FROM web_chat_sessions) AS sessions
                 """, transaction: tx);
         }, ct);
+        // Polls on the deleted sessions must find out (and recreate them) rather than trust the memory.
+        _lastActive.Clear();
+        return remaining;
+    }
 
     public async Task<IReadOnlyList<Agent>> GetActiveAgentsAsync(CancellationToken ct)
     {

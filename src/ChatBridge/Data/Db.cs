@@ -10,7 +10,8 @@ namespace ChatBridge.Data;
 /// </summary>
 internal sealed class Db
 {
-    private readonly string _connectionString;
+    private readonly string _readerConnectionString;
+    private readonly string _writerConnectionString;
 
     // Settings a writing connection needs; journal_mode=WAL is stored in the file and set once by the migrator.
     private readonly string _writerPragmas;
@@ -20,27 +21,33 @@ internal sealed class Db
         FilePath = Path.GetFullPath(options.Value.DatabasePath, environment.ContentRootPath);
         var busyTimeoutMs = options.Value.BusyTimeoutMs;
         _writerPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA synchronous = FULL;";
-        _connectionString = new SqliteConnectionStringBuilder
+        var builder = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            ForeignKeys = true,
             // The driver retries a busy statement until this many seconds have passed; keep it in step.
             DefaultTimeout = (busyTimeoutMs + 999) / 1000,
-        }.ToString();
+        };
+        _readerConnectionString = builder.ToString();
+        // Foreign keys only act on writes; the driver sets them on every open, so readers are spared it.
+        builder.ForeignKeys = true;
+        _writerConnectionString = builder.ToString();
     }
 
     public string FilePath { get; }
 
     /// <summary>
-    /// A pooled connection for reading. It runs no setup statement: a reader in WAL mode is not blocked by the
-    /// writer, and the rare busy moment (a checkpoint) is retried by the driver for <c>DefaultTimeout</c>.
+    /// A pooled connection for reading, never for writing (it has foreign keys off). It runs no setup statement:
+    /// a reader in WAL mode is not blocked by the writer, and the rare busy moment (a checkpoint) is retried by
+    /// the driver for <c>DefaultTimeout</c>.
     /// </summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    public Task<SqliteConnection> OpenAsync(CancellationToken ct) => OpenAsync(_readerConnectionString, ct);
+
+    private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(ct);
@@ -56,7 +63,7 @@ internal sealed class Db
     /// <summary>A connection for writing: waits out another writer for the busy timeout, and syncs every commit to disk.</summary>
     public async Task<SqliteConnection> OpenWriterAsync(CancellationToken ct)
     {
-        var connection = await OpenAsync(ct);
+        var connection = await OpenAsync(_writerConnectionString, ct);
         try
         {
             await using var pragmas = connection.CreateCommand();

@@ -36,6 +36,18 @@ internal static class LoggingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Successful reads are Debug: Broca and the pages poll many times a second, and logging each poll cost
+    /// more CPU than serving it (see docs/BENCHMARKS.md). Writes, refusals and failures stay visible.
+    /// </summary>
+    private static LogEventLevel RequestLevel(HttpContext http, double elapsedMs, Exception? error) => error switch
+    {
+        not null => LogEventLevel.Error,
+        _ when http.Response.StatusCode >= 500 => LogEventLevel.Error,
+        _ when http.Response.StatusCode < 400 && HttpMethods.IsGet(http.Request.Method) => LogEventLevel.Debug,
+        _ => LogEventLevel.Information,
+    };
+
     public static WebApplication UseChatBridgeRequestLogging(this WebApplication app)
     {
         app.UseSerilogRequestLogging(options =>
@@ -43,6 +55,7 @@ internal static class LoggingExtensions
             // This host's logger, not the static one: several hosts in one process (tests) keep their logs apart.
             options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} {Action} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.GetLevel = RequestLevel;
             options.EnrichDiagnosticContext = (diagnostics, http) =>
                 diagnostics.Set("Action", http.Items.TryGetValue(ActionDispatcher.ActionItem, out var action) ? action : "-");
         });

@@ -71,6 +71,41 @@ public sealed class ResponsesTests(BridgeApp app) : IClassFixture<BridgeApp>
         Assert.Equal(2, spaced.GetProperty("responses").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Polling_keeps_a_session_active_writing_at_most_every_15_seconds()
+    {
+        using var app = new BridgeApp();
+        var poll = $"/api/v1/?action=responses&session_id=session_resp_touch";
+        await (await app.Anonymous().GetAsync(poll)).DataAsync();
+        var created = LastActive(app);
+
+        app.Clock.Advance(TimeSpan.FromSeconds(10));
+        await (await app.Anonymous().GetAsync(poll)).DataAsync();
+        Assert.Equal(created, LastActive(app));
+
+        app.Clock.Advance(TimeSpan.FromSeconds(10));
+        await (await app.Anonymous().GetAsync(poll)).DataAsync();
+        var touched = LastActive(app);
+        Assert.True(string.CompareOrdinal(touched, created) > 0, $"{touched} is not after {created}");
+        Assert.InRange((DateTimeOffset.Parse(touched, System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture)).TotalSeconds, 19, 22);
+    }
+
+    [Fact]
+    public async Task A_session_deleted_by_clear_data_is_recreated_by_the_next_poll()
+    {
+        using var app = new BridgeApp();
+        var poll = "/api/v1/?action=responses&session_id=session_resp_cleared";
+        await (await app.Anonymous().GetAsync(poll)).DataAsync();
+        await (await app.Admin().PostJsonAsync("clear_data", new { })).DataAsync();
+
+        await (await app.Anonymous().GetAsync(poll)).DataAsync();
+
+        Assert.Equal(1L, app.Scalar("SELECT COUNT(*) FROM web_chat_sessions WHERE session_id = 'session_resp_cleared'"));
+    }
+
+    private static string LastActive(BridgeApp app) =>
+        (string)app.Scalar("SELECT last_active FROM web_chat_sessions WHERE session_id = 'session_resp_touch'")!;
+
     [Theory]
     [InlineData("", "Missing session_id")]
     [InlineData("&session_id=", "Missing session_id")]

@@ -15,14 +15,33 @@ public sealed class LoggingTests
         await (await app.Admin().GetAsync("/api/v1/?action=config")).DataAsync();
         await (await app.WithKey("a-guessed-key-for-the-log-test").GetAsync("/api/v1/?action=config")).AssertErrorAsync(401, "Invalid admin key");
 
-        var logs = await ReadLogsAsync(app);
+        var logs = await ReadLogsAsync(app, " config responded 401");
 
         Assert.Contains("HTTP POST /api/v1/ messages responded 200", logs, StringComparison.Ordinal);
-        Assert.Contains("HTTP GET /api/v1/ inbox responded 200", logs, StringComparison.Ordinal);
+        Assert.Contains("HTTP POST /api/v1/ outbox responded 200", logs, StringComparison.Ordinal);
+        Assert.Contains("HTTP GET /api/v1/ config responded 401", logs, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, logs, StringComparison.Ordinal);
         Assert.DoesNotContain(BridgeApp.ApiKey, logs, StringComparison.Ordinal);
         Assert.DoesNotContain(BridgeApp.AdminKey, logs, StringComparison.Ordinal);
         Assert.DoesNotContain("a-guessed-key-for-the-log-test", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Successful_reads_are_logged_at_debug_only()
+    {
+        using var quiet = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Information" } };
+        using var verbose = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Debug" } };
+        foreach (var app in new[] { quiet, verbose })
+        {
+            await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+            await (await app.Anonymous().PostMessageAsync("session_log_levels", "x")).DataAsync();
+        }
+
+        var quietLogs = await ReadLogsAsync(quiet, "messages responded 200");
+        var verboseLogs = await ReadLogsAsync(verbose, "messages responded 200");
+
+        Assert.DoesNotContain("inbox responded 200", quietLogs, StringComparison.Ordinal);
+        Assert.Contains("[DBG] HTTP GET /api/v1/ inbox responded 200", verboseLogs, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -40,19 +59,14 @@ public sealed class LoggingTests
         await hangUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => polling);
 
-        var logs = "";
-        for (var i = 0; i < 50 && !logs.Contains("responded 499", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(100);
-            logs = string.Concat(Directory.GetFiles(app.LogFolder, "*.log").Select(ReadShared));
-        }
+        var logs = await ReadLogsAsync(app, "responded 499");
         Assert.Contains("HTTP GET /api/v1/ responses responded 499", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("[ERR]", logs, StringComparison.Ordinal);
     }
 
-    private static async Task<string> ReadLogsAsync(BridgeApp app)
+    /// <summary>The host's log files once <paramref name="last"/> is in them: request lines follow the response by a moment.</summary>
+    private static async Task<string> ReadLogsAsync(BridgeApp app, string last)
     {
-        // Request logging completes just after the response; give the sink a moment.
         var deadline = DateTime.UtcNow.AddSeconds(5);
         string text;
         do
@@ -60,7 +74,7 @@ public sealed class LoggingTests
             await Task.Delay(100);
             text = string.Concat(Directory.GetFiles(app.LogFolder, "*.log").Select(ReadShared));
         }
-        while (!text.Contains("action=config", StringComparison.Ordinal) && !text.Contains(" config responded 401", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+        while (!text.Contains(last, StringComparison.Ordinal) && DateTime.UtcNow < deadline);
         return text;
     }
 
