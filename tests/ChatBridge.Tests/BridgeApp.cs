@@ -56,6 +56,7 @@ public class BridgeApp : WebApplicationFactory<Program>
             ["ChatBridge:RateLimiting:Enabled"] = RateLimiting ? "true" : "false",
             // Hundreds of hosts log to the test console; tests about logging ask for Information.
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
         };
         foreach (var (key, value) in Settings)
         {

@@ -21,8 +21,6 @@ internal static class LoggingExtensions
             var options = services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value;
             logger
                 .ReadFrom.Configuration(builder.Configuration)
-                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
                 .Enrich.FromLogContext()
                 .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
                 .WriteTo.File(
