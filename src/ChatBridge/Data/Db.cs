@@ -18,7 +18,7 @@ internal sealed class Db
 
     public Db(IOptions<ChatBridgeOptions> options, IHostEnvironment environment)
     {
-        FilePath = Path.GetFullPath(options.Value.DatabasePath, environment.ContentRootPath);
+        FilePath = BridgePaths.Resolve(options.Value.DatabasePath, environment);
         var busyTimeoutMs = options.Value.BusyTimeoutMs;
         _writerPragmas = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA synchronous = FULL;";
         var builder = new SqliteConnectionStringBuilder

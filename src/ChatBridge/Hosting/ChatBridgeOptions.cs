@@ -7,7 +7,7 @@ public sealed class ChatBridgeOptions
 {
     public const string Section = "ChatBridge";
 
-    /// <summary>The control database; a relative path is taken from the content root (the folder the service starts in).</summary>
+    /// <summary>The control database; a relative path is taken from the repository root (see <see cref="BridgePaths"/>).</summary>
     public string DatabasePath { get; set; } = "db/sanctum_ui.db";
 
     /// <summary>Seeds the API key of a database that has none; never overrides a stored key.</summary>

@@ -9,7 +9,7 @@ internal sealed class LogFiles(IOptions<ChatBridgeOptions> options, IHostEnviron
     private const string FilePattern = FilePrefix + "*.log";
     private const double BytesPerMb = 1024 * 1024;
 
-    public string Folder => Path.GetFullPath(options.Value.LogPath, environment.ContentRootPath);
+    public string Folder { get; } = BridgePaths.Resolve(options.Value.LogPath, environment);
 
     /// <summary>Serilog adds the date (and a roll number) between prefix and extension.</summary>
     public string PathTemplate => Path.Combine(Folder, FilePrefix + ".log");

@@ -78,21 +78,41 @@ public sealed partial class KeysCommandTests : IDisposable
         await (await app.WithKey(rotated).GetAsync("/api/v1/?action=inbox")).DataAsync();
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] verb)
+    [Fact]
+    public async Task Relative_paths_are_taken_from_the_repository_root_or_else_the_folder_the_service_starts_in()
+    {
+        var checkout = Directory.CreateDirectory(Path.Combine(_folder, "checkout", "src", "ChatBridge")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(_folder, "checkout", "ChatBridge.sln"), "");
+        var deployed = Directory.CreateDirectory(Path.Combine(_folder, "deployed")).FullName;
+
+        var fromCheckout = await RunInAsync(checkout, "keys", "show", "--ChatBridge:DatabasePath=db/sanctum_ui.db", "--ChatBridge:LogPath=logs");
+        var fromDeployment = await RunInAsync(deployed, "keys", "show", "--ChatBridge:DatabasePath=db/sanctum_ui.db", "--ChatBridge:LogPath=logs");
+
+        Assert.Equal(0, fromCheckout.ExitCode);
+        Assert.Equal(0, fromDeployment.ExitCode);
+        Assert.True(File.Exists(Path.Combine(_folder, "checkout", "db", "sanctum_ui.db")));
+        Assert.True(Directory.Exists(Path.Combine(_folder, "checkout", "logs")));
+        Assert.False(File.Exists(Path.Combine(checkout, "db", "sanctum_ui.db")));
+        Assert.True(File.Exists(Path.Combine(deployed, "db", "sanctum_ui.db")));
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] verb) =>
+        RunInAsync(_folder, [.. verb, $"--ChatBridge:DatabasePath={DatabasePath}", $"--ChatBridge:LogPath={Path.Combine(_folder, "logs")}"]);
+
+    /// <summary>Runs the built host with <paramref name="arguments"/> from <paramref name="workingDirectory"/>, its content root.</summary>
+    private static async Task<(int ExitCode, string Output, string Error)> RunInAsync(string workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = _folder,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatBridge.dll"));
-        foreach (var word in verb)
+        foreach (var argument in arguments)
         {
-            start.ArgumentList.Add(word);
+            start.ArgumentList.Add(argument);
         }
-        start.ArgumentList.Add($"--ChatBridge:DatabasePath={DatabasePath}");
-        start.ArgumentList.Add($"--ChatBridge:LogPath={Path.Combine(_folder, "logs")}");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
