@@ -47,6 +47,9 @@ internal sealed record ActionDoc(string Summary, string Description)
 
     /// <summary>An example of the envelope's <c>data</c> on success (JSON).</summary>
     public string? DataExample { get; init; }
+
+    /// <summary>The error of the action's 404, for actions that answer one (an unknown session, say).</summary>
+    public string? NotFoundError { get; init; }
 }
 
 internal sealed record QueryDoc(string Name, string Description, bool Required = false, string Type = "string");

@@ -65,10 +65,11 @@ internal sealed class ActionDocOperationFilter : IOperationFilter
         {
             operation.Responses["401"] = Failure(StatusCodes.Status401Unauthorized, "Missing or wrong key", UnauthorizedErrors(handler?.Access));
         }
-        // The contract gives a 404 to one action only: session_messages for an unknown session.
-        if (handler is null || handler.Action == "session_messages")
+        // The entry point can answer whatever 404 an action answers; today that is session_messages' one.
+        var notFound = handler is null ? Errors.SessionNotFound : doc.NotFoundError;
+        if (notFound is not null)
         {
-            operation.Responses["404"] = Failure(StatusCodes.Status404NotFound, "Unknown session", [Errors.SessionNotFound]);
+            operation.Responses["404"] = Failure(StatusCodes.Status404NotFound, "Not found", [notFound]);
         }
         operation.Responses["405"] = Failure(StatusCodes.Status405MethodNotAllowed, "Method not allowed for this action", [Errors.MethodNotAllowed]);
         if (isPost)
