@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Globalization;
 using System.Security.Cryptography;
 using Dapper;
 
@@ -45,29 +46,43 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         WHERE NOT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)
         """;
 
+    private const string TouchSessionForMessage = """
+        UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id)
+        WHERE session_id = @sessionId
+        RETURNING uid
+        """;
+
+    private const string InsertMessage = """
+        INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
+        VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0)
+        RETURNING id
+        """;
+
+    /// <summary>The hottest write there is: its statements stay prepared on the writer's connection.</summary>
     public Task<StoredMessage> AddMessageAsync(NewMessage message, CancellationToken ct) =>
-        writes.RunAsync((connection, tx) =>
+        writes.RunAsync(writer =>
         {
             var now = Timestamps.Now(time);
-            var created = connection.Execute(InsertSessionIfMissing, new
-            {
-                sessionId = message.SessionId,
-                uid = NewUid(),
-                agentId = message.AgentId,
-                ipAddress = message.IpAddress,
-                userAgent = message.UserAgent,
-                now,
-            }, tx) == 1;
-            var uid = connection.ExecuteScalar<string>("""
-                UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id)
-                WHERE session_id = @sessionId
-                RETURNING uid
-                """, new { sessionId = message.SessionId, agentId = message.AgentId, now }, tx);
-            var id = connection.ExecuteScalar<long>("""
-                INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
-                VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0)
-                RETURNING id
-                """, new { sessionId = message.SessionId, text = message.Text, now, clientTimestamp = message.ClientTimestamp, uid }, tx);
+            var created = writer.Statement(
+                InsertSessionIfMissing,
+                ("@sessionId", message.SessionId),
+                ("@uid", NewUid()),
+                ("@agentId", message.AgentId),
+                ("@ipAddress", message.IpAddress),
+                ("@userAgent", message.UserAgent),
+                ("@now", now)).ExecuteNonQuery() == 1;
+            var uid = writer.Statement(
+                TouchSessionForMessage,
+                ("@sessionId", message.SessionId),
+                ("@agentId", message.AgentId),
+                ("@now", now)).ExecuteScalar() as string;
+            var id = (long)writer.Statement(
+                InsertMessage,
+                ("@sessionId", message.SessionId),
+                ("@text", message.Text),
+                ("@now", now),
+                ("@clientTimestamp", message.ClientTimestamp),
+                ("@uid", uid)).ExecuteScalar()!;
             return new StoredMessage(id, message.SessionId, uid ?? "", created, now);
         }, ct);
 
@@ -103,7 +118,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
             new { sessionId }, ct: ct));
         if (lastActive is null)
         {
-            await writes.RunAsync((c, tx) => c.Execute(InsertSessionIfMissing, new
+            await writes.RunAsync(writer => writer.Connection.Execute(InsertSessionIfMissing, new
             {
                 sessionId,
                 uid = NewUid(),
@@ -111,7 +126,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 ipAddress,
                 userAgent,
                 now = Timestamps.Format(now),
-            }, tx), ct);
+            }, writer.Transaction), ct);
             Remember(sessionId, now);
         }
         else if (Timestamps.TryParse(lastActive, out var stored) && now - stored < PollTouchInterval)
@@ -120,9 +135,9 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         }
         else
         {
-            await writes.RunAsync((c, tx) => c.Execute(
+            await writes.RunAsync(writer => writer.Connection.Execute(
                 "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND last_active < @now",
-                new { sessionId, now = Timestamps.Format(now) }, tx), ct);
+                new { sessionId, now = Timestamps.Format(now) }, writer.Transaction), ct);
             Remember(sessionId, now);
         }
     }
@@ -136,82 +151,96 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         _lastActive[sessionId] = lastActive;
     }
 
+    private const string CountUnclaimed =
+        "SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)";
+
+    // RETURNING gives rows in no particular order; the caller sorts them.
+    private const string ClaimMessages = """
+        UPDATE web_chat_messages SET processed = 1, processed_at = @now
+        WHERE id IN (
+            SELECT id FROM web_chat_messages
+            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
+            ORDER BY id LIMIT @limit OFFSET @offset)
+        RETURNING id, session_id, message, timestamp,
+            COALESCE((SELECT s.uid FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id), uid, '') AS uid,
+            (SELECT s.agent_id FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id) AS agent_id
+        """;
+
     /// <summary>
     /// Hands out unprocessed messages oldest first and marks them processed in the same transaction,
     /// so concurrent pollers never receive the same message twice.
     /// </summary>
     public Task<InboxPage> ClaimInboxAsync(int limit, int offset, string? since, CancellationToken ct) =>
-        writes.RunAsync((connection, tx) =>
+        writes.RunAsync(writer =>
         {
-            var total = connection.ExecuteScalar<int>(
-                "SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)",
-                new { since }, tx);
-            var ids = connection.Query<long>("""
-                UPDATE web_chat_messages SET processed = 1, processed_at = @now
-                WHERE id IN (
-                    SELECT id FROM web_chat_messages
-                    WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
-                    ORDER BY id LIMIT @limit OFFSET @offset)
-                RETURNING id
-                """, new { since, limit, offset, now = Timestamps.Now(time) }, tx).AsList();
-            IReadOnlyList<InboxMessage> messages = ids.Count == 0
-                ? []
-                : connection.Query<InboxMessage>("""
-                    SELECT m.id, m.session_id, m.message, m.timestamp, COALESCE(s.uid, m.uid, '') AS uid, s.agent_id
-                    FROM web_chat_messages m
-                    LEFT JOIN web_chat_sessions s ON s.session_id = m.session_id
-                    WHERE m.id IN @ids
-                    ORDER BY m.id
-                    """, new { ids }, tx).AsList();
+            var total = Convert.ToInt32(writer.Statement(CountUnclaimed, ("@since", since)).ExecuteScalar(), CultureInfo.InvariantCulture);
+            using var claimed = writer.Statement(
+                ClaimMessages,
+                ("@since", since),
+                ("@limit", limit),
+                ("@offset", offset),
+                ("@now", Timestamps.Now(time))).ExecuteReader();
+            var messages = claimed.Parse<InboxMessage>().OrderBy(m => m.Id).ToList();
             return new InboxPage(messages, total);
         }, ct);
+
+    private const string SessionExists = "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)";
+
+    private const string MessageInSession = "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId)";
+
+    private const string OldestUnanswered = """
+        SELECT id FROM web_chat_messages
+        WHERE session_id = @sessionId AND processed = 1 AND answered_at IS NULL
+        ORDER BY id LIMIT 1
+        """;
+
+    private const string InsertResponse = """
+        INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp)
+        VALUES (@sessionId, @messageId, @text, 'resp_' || lower(hex(randomblob(8))), 'sent', @now)
+        RETURNING id
+        """;
+
+    private const string MarkAnswered = """
+        UPDATE web_chat_messages SET answered_at = COALESCE(answered_at, @now) WHERE id = @messageId;
+        UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId;
+        """;
 
     /// <summary>
     /// Stores an agent's reply. Without an explicit <c>message_id</c> the reply answers the session's
     /// oldest delivered, unanswered message, since Broca answers messages in the order it claims them.
     /// </summary>
     public Task<StoredResponse> AddResponseAsync(NewResponse response, CancellationToken ct) =>
-        writes.RunAsync((connection, tx) =>
+        writes.RunAsync(writer =>
         {
-            var sessionExists = connection.ExecuteScalar<bool>(
-                "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)",
-                new { sessionId = response.SessionId }, tx);
-            if (!sessionExists)
+            var sessionId = response.SessionId;
+            if (!IsTrue(writer.Statement(SessionExists, ("@sessionId", sessionId)).ExecuteScalar()))
             {
                 return new StoredResponse(ResponseOutcome.UnknownSession);
             }
-            long? messageId;
-            if (response.MessageId is { } explicitId)
+            long? messageId = response.MessageId;
+            if (messageId is not null)
             {
-                var belongs = connection.ExecuteScalar<bool>(
-                    "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @explicitId AND session_id = @sessionId)",
-                    new { explicitId, sessionId = response.SessionId }, tx);
-                if (!belongs)
+                if (!IsTrue(writer.Statement(MessageInSession, ("@messageId", messageId), ("@sessionId", sessionId)).ExecuteScalar()))
                 {
                     return new StoredResponse(ResponseOutcome.UnknownMessage);
                 }
-                messageId = explicitId;
             }
             else
             {
-                messageId = connection.ExecuteScalar<long?>("""
-                    SELECT id FROM web_chat_messages
-                    WHERE session_id = @sessionId AND processed = 1 AND answered_at IS NULL
-                    ORDER BY id LIMIT 1
-                    """, new { sessionId = response.SessionId }, tx);
+                messageId = writer.Statement(OldestUnanswered, ("@sessionId", sessionId)).ExecuteScalar() as long?;
             }
             var now = Timestamps.Now(time);
-            var id = connection.ExecuteScalar<long>("""
-                INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp)
-                VALUES (@sessionId, @messageId, @text, 'resp_' || lower(hex(randomblob(8))), 'sent', @now)
-                RETURNING id
-                """, new { sessionId = response.SessionId, messageId, text = response.Text, now }, tx);
-            connection.Execute("""
-                UPDATE web_chat_messages SET answered_at = COALESCE(answered_at, @now) WHERE id = @messageId;
-                UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId;
-                """, new { sessionId = response.SessionId, messageId, now }, tx);
+            var id = (long)writer.Statement(
+                InsertResponse,
+                ("@sessionId", sessionId),
+                ("@messageId", messageId),
+                ("@text", response.Text),
+                ("@now", now)).ExecuteScalar()!;
+            writer.Statement(MarkAnswered, ("@messageId", messageId), ("@sessionId", sessionId), ("@now", now)).ExecuteNonQuery();
             return new StoredResponse(ResponseOutcome.Stored, id, now, messageId);
         }, ct);
+
+    private static bool IsTrue(object? scalar) => scalar is long value && value != 0;
 
     public async Task<bool> SessionExistsAsync(string sessionId, CancellationToken ct)
     {
@@ -292,32 +321,32 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
             WHERE s.last_active < @idleBefore
               AND NOT EXISTS (SELECT 1 FROM web_chat_messages m WHERE m.session_id = s.session_id AND m.processed = 0)
             """;
-        return writes.RunAsync((connection, tx) =>
+        return writes.RunAsync(writer =>
         {
-            connection.Execute($"""
+            writer.Connection.Execute($"""
                 DELETE FROM web_chat_responses WHERE session_id IN ({IdleSessions});
                 DELETE FROM web_chat_messages WHERE session_id IN ({IdleSessions});
-                """, new { idleBefore }, tx);
-            return connection.Execute($"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})", new { idleBefore }, tx);
+                """, new { idleBefore }, writer.Transaction);
+            return writer.Connection.Execute($"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})", new { idleBefore }, writer.Transaction);
         }, ct);
     }
 
     /// <summary>Deletes every chat row; the control app's tables are not touched.</summary>
     public async Task<RemainingData> DeleteAllChatDataAsync(CancellationToken ct)
     {
-        var remaining = await writes.RunAsync((connection, tx) =>
+        var remaining = await writes.RunAsync(writer =>
         {
-            connection.Execute("""
+            writer.Connection.Execute("""
                 DELETE FROM web_chat_responses;
                 DELETE FROM web_chat_messages;
                 DELETE FROM web_chat_sessions;
                 DELETE FROM rate_limits;
-                """, transaction: tx);
-            return connection.QuerySingle<RemainingData>("""
+                """, transaction: writer.Transaction);
+            return writer.Connection.QuerySingle<RemainingData>("""
                 SELECT (SELECT COUNT(*) FROM web_chat_responses) AS responses,
                        (SELECT COUNT(*) FROM web_chat_messages) AS messages,
                        (SELECT COUNT(*) FROM web_chat_sessions) AS sessions
-                """, transaction: tx);
+                """, transaction: writer.Transaction);
         }, ct);
         // Polls on the deleted sessions must find out (and recreate them) rather than trust the memory.
         _lastActive.Clear();

@@ -17,17 +17,17 @@ internal sealed class ConfigRepository(Db db, WriteQueue writes)
 
     /// <summary>Writes all <paramref name="values"/> atomically; other rows are untouched.</summary>
     public Task WriteAsync(IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
-        writes.RunAsync((connection, tx) =>
+        writes.RunAsync(writer =>
         {
             foreach (var (key, value) in values)
             {
                 // Update-then-insert works whether or not an older control schema declared config_key UNIQUE.
-                var updated = connection.Execute(
-                    "UPDATE system_config SET config_value = @value WHERE config_key = @key", new { key, value }, tx);
+                var updated = writer.Connection.Execute(
+                    "UPDATE system_config SET config_value = @value WHERE config_key = @key", new { key, value }, writer.Transaction);
                 if (updated == 0)
                 {
-                    connection.Execute(
-                        "INSERT INTO system_config (config_key, config_value) VALUES (@key, @value)", new { key, value }, tx);
+                    writer.Connection.Execute(
+                        "INSERT INTO system_config (config_key, config_value) VALUES (@key, @value)", new { key, value }, writer.Transaction);
                 }
             }
             return values.Count;

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Data;
@@ -20,7 +19,7 @@ internal sealed class WriteQueue : IAsyncDisposable
     private readonly Db _db;
     private readonly ILogger<WriteQueue> _logger;
     private readonly Task _writer;
-    private SqliteConnection? _connection;
+    private WriterConnection? _connection;
 
     public WriteQueue(Db db, ILogger<WriteQueue> logger)
     {
@@ -30,7 +29,7 @@ internal sealed class WriteQueue : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="write"/> inside the next group transaction; completes once that has committed.</summary>
-    public Task<T> RunAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken ct)
+    public Task<T> RunAsync<T>(Func<WriterConnection, T> write, CancellationToken ct)
     {
         var operation = new Write<T>(write, ct);
         if (!_queue.Writer.TryWrite(operation))
@@ -88,12 +87,12 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     private async Task CommitAsync(List<IWrite> batch)
     {
-        _connection ??= await _db.OpenWriterAsync(CancellationToken.None);
-        using (var tx = _connection.BeginTransaction())
+        _connection ??= new WriterConnection(await _db.OpenWriterAsync(CancellationToken.None));
+        using (var tx = _connection.Begin())
         {
             foreach (var write in batch)
             {
-                write.Execute(_connection, tx);
+                write.Execute(_connection);
             }
             tx.Commit();
         }
@@ -116,14 +115,14 @@ internal sealed class WriteQueue : IAsyncDisposable
     {
         bool CancelIfRequested();
 
-        void Execute(SqliteConnection connection, SqliteTransaction tx);
+        void Execute(WriterConnection writer);
 
         void Complete();
 
         void Fail(Exception error);
     }
 
-    private sealed class Write<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken ct) : IWrite
+    private sealed class Write<T>(Func<WriterConnection, T> write, CancellationToken ct) : IWrite
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -133,18 +132,18 @@ internal sealed class WriteQueue : IAsyncDisposable
 
         public bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
 
-        public void Execute(SqliteConnection connection, SqliteTransaction tx)
+        public void Execute(WriterConnection writer)
         {
-            connection.Execute("SAVEPOINT write", transaction: tx);
+            writer.Statement("SAVEPOINT write").ExecuteNonQuery();
             try
             {
-                _result = write(connection, tx);
-                connection.Execute("RELEASE write", transaction: tx);
+                _result = write(writer);
+                writer.Statement("RELEASE write").ExecuteNonQuery();
             }
             catch (Exception e) when (e is not (SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_CORRUPT }))
             {
                 // This write alone is undone; the others in the group go on. Faults of the file itself fail the group.
-                connection.Execute("ROLLBACK TO write; RELEASE write", transaction: tx);
+                writer.Statement("ROLLBACK TO write; RELEASE write").ExecuteNonQuery();
                 _error = e;
             }
         }

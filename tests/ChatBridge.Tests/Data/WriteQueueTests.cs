@@ -14,15 +14,15 @@ public sealed class WriteQueueTests
         var writes = app.Services.GetRequiredService<WriteQueue>();
         using var release = new ManualResetEventSlim();
         // Hold the writer so the next writes gather into one group behind it.
-        var blocker = writes.RunAsync((_, _) => release.Wait(TimeSpan.FromSeconds(10)), CancellationToken.None);
+        var blocker = writes.RunAsync(_ => release.Wait(TimeSpan.FromSeconds(10)), CancellationToken.None);
 
-        var group = Enumerable.Range(0, 40).Select(i => writes.RunAsync((connection, tx) =>
+        var group = Enumerable.Range(0, 40).Select(i => writes.RunAsync(writer =>
         {
-            connection.Execute("INSERT INTO users (username) VALUES (@name)", new { name = $"user{i}" }, tx);
+            writer.Connection.Execute("INSERT INTO users (username) VALUES (@name)", new { name = $"user{i}" }, writer.Transaction);
             if (i % 5 == 0)
             {
                 // Fails after its own insert: the savepoint must take that insert back too.
-                connection.Execute("INSERT INTO no_such_table VALUES (1)", transaction: tx);
+                writer.Connection.Execute("INSERT INTO no_such_table VALUES (1)", transaction: writer.Transaction);
             }
             return i;
         }, CancellationToken.None)).ToList();
@@ -51,11 +51,11 @@ public sealed class WriteQueueTests
         using var app = new BridgeApp();
         var writes = app.Services.GetRequiredService<WriteQueue>();
         using var release = new ManualResetEventSlim();
-        var blocker = writes.RunAsync((_, _) => release.Wait(TimeSpan.FromSeconds(10)), CancellationToken.None);
+        var blocker = writes.RunAsync(_ => release.Wait(TimeSpan.FromSeconds(10)), CancellationToken.None);
         using var giveUp = new CancellationTokenSource();
 
-        var abandoned = writes.RunAsync((connection, tx) => connection.Execute("INSERT INTO users (username) VALUES ('ghost')", transaction: tx), giveUp.Token);
-        var kept = writes.RunAsync((connection, tx) => connection.Execute("INSERT INTO users (username) VALUES ('kept')", transaction: tx), CancellationToken.None);
+        var abandoned = writes.RunAsync(writer => writer.Connection.Execute("INSERT INTO users (username) VALUES ('ghost')", transaction: writer.Transaction), giveUp.Token);
+        var kept = writes.RunAsync(writer => writer.Connection.Execute("INSERT INTO users (username) VALUES ('kept')", transaction: writer.Transaction), CancellationToken.None);
         await giveUp.CancelAsync();
         release.Set();
         await blocker;
