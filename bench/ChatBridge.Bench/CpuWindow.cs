@@ -20,6 +20,8 @@ internal sealed class CpuWindow
 
     public static CpuWindow Start(HostProcess host) => new(host);
 
-    public (TimeSpan HostCpu, TimeSpan BenchCpu, TimeSpan Wall) Stop() =>
-        (_host.CpuTime() - _hostStart, Process.GetCurrentProcess().TotalProcessorTime - _benchStart, Stopwatch.GetElapsedTime(_wallStart));
+    public CpuUse Stop() =>
+        new(_host.CpuTime() - _hostStart, Process.GetCurrentProcess().TotalProcessorTime - _benchStart, Stopwatch.GetElapsedTime(_wallStart));
 }
+
+internal sealed record CpuUse(TimeSpan HostCpu, TimeSpan BenchCpu, TimeSpan Wall);

@@ -4,16 +4,17 @@ namespace ChatBridge.Bench;
 
 /// <summary>
 /// Closed-loop load: each worker runs its operation back to back. Operations started during the warm-up are not
-/// counted; the run stops starting new ones when the measured window ends.
+/// counted, nor is the CPU spent then (mostly the JIT compiling hot paths); the run stops starting new operations
+/// when the measured window ends.
 /// </summary>
 internal static class LoadRunner
 {
     /// <param name="operation">Given the worker index; returns false (or throws) for an error.</param>
     public static async Task<LoadResult> RunAsync(
-        int workers, TimeSpan warmup, TimeSpan duration, ErrorTally failures, Func<int, Task<bool>> operation)
+        HostProcess host, int workers, TimeSpan warmup, TimeSpan duration, ErrorTally failures, Func<int, Task<bool>> operation)
     {
         var latency = new LatencyRecorder();
-        long ok = 0, errors = 0, completed = 0;
+        long ok = 0, errors = 0;
         var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var measureUntil = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
 
@@ -38,7 +39,6 @@ internal static class LoadRunner
                     failures.Add(e.GetType().Name);
                     success = false;
                 }
-                Interlocked.Increment(ref completed);
                 if (start < measureFrom)
                 {
                     continue;
@@ -48,13 +48,14 @@ internal static class LoadRunner
             }
         }
 
+        var cpuWindow = Task.Delay(warmup).ContinueWith(_ => CpuWindow.Start(host), TaskScheduler.Default);
         await Task.WhenAll(Enumerable.Range(0, workers).Select(WorkerAsync));
-        return new LoadResult(ok, errors, completed, duration, latency.Summarize());
+        return new LoadResult(ok, errors, duration, latency.Summarize(), (await cpuWindow).Stop());
     }
 }
 
-/// <param name="Completed">Every operation, warm-up included: the host's CPU time is measured over both.</param>
-internal sealed record LoadResult(long Ok, long Errors, long Completed, TimeSpan Duration, LatencySummary Latency)
+/// <param name="Cpu">Over the measured window only.</param>
+internal sealed record LoadResult(long Ok, long Errors, TimeSpan Duration, LatencySummary Latency, CpuUse Cpu)
 {
     public double PerSecond => Ok / Duration.TotalSeconds;
 }

@@ -40,9 +40,9 @@ internal sealed class Report(string name, string title)
 
     /// <param name="operations">What the host handled in the window; its CPU time per operation does not depend on how
     /// much of the shared cores other processes took, unlike throughput.</param>
-    public void AddHost(HostProcess host, CpuWindow cpu, long operations)
+    public void AddHost(HostProcess host, CpuUse cpu, long operations)
     {
-        var (hostCpu, benchCpu, wall) = cpu.Stop();
+        var (hostCpu, benchCpu, wall) = cpu;
         var (peak, current) = host.Memory();
         Add("host memory", string.Create(CultureInfo.InvariantCulture, $"peak (VmHWM) {peak:0} MiB, now (VmRSS) {current:0} MiB"));
         Add("CPU used (2 cores shared)", string.Create(CultureInfo.InvariantCulture,

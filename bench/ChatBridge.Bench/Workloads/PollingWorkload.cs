@@ -21,9 +21,8 @@ internal static class PollingWorkload
                 ?? throw new InvalidOperationException("Seeding a reply failed");
         });
 
-        var cpu = CpuWindow.Start(host);
         // after_id is just below the seeded reply, so every poll finds and returns it: the full read path.
-        var result = await LoadRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, client.Failures, _ =>
+        var result = await LoadRunner.RunAsync(host, options.Concurrency, options.Warmup, options.Duration, client.Failures, _ =>
         {
             var i = Random.Shared.Next(Sessions);
             return client.PollResponsesAsync(sessions[i], replyIds[i] - 1);
@@ -33,7 +32,7 @@ internal static class PollingWorkload
         report.Check("requests/s", result.PerSecond.ToString("0", CultureInfo.InvariantCulture), $">= {TargetPerSecond:0}", result.PerSecond >= TargetPerSecond);
         report.AddLatency("latency", result.Latency, TargetP99Ms);
         report.AddErrors(result.Errors, result.Ok + result.Errors, client.Failures);
-        report.AddHost(host, cpu, result.Completed);
+        report.AddHost(host, result.Cpu, result.Ok + result.Errors);
         return report;
     }
 }

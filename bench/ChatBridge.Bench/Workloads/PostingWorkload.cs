@@ -12,15 +12,14 @@ internal static class PostingWorkload
     public static async Task<Report> RunAsync(HostProcess host, BridgeClient client, BenchOptions options)
     {
         var sessions = Enumerable.Range(0, Sessions).Select(i => $"session_bench_post_{i}").ToArray();
-        var cpu = CpuWindow.Start(host);
-        var result = await LoadRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, client.Failures, async _ =>
+        var result = await LoadRunner.RunAsync(host, options.Concurrency, options.Warmup, options.Duration, client.Failures, async _ =>
             await client.PostMessageAsync(sessions[Random.Shared.Next(Sessions)], "Hello from the benchmark") is not null);
 
         var report = new Report("w2", $"message posting, {Sessions} sessions, {options.Concurrency} concurrent clients");
         report.Check("messages/s", result.PerSecond.ToString("0", CultureInfo.InvariantCulture), $">= {TargetPerSecond:0}", result.PerSecond >= TargetPerSecond);
         report.AddLatency("latency", result.Latency, TargetP99Ms);
         report.AddErrors(result.Errors, result.Ok + result.Errors, client.Failures);
-        report.AddHost(host, cpu, result.Completed);
+        report.AddHost(host, result.Cpu, result.Ok + result.Errors);
         return report;
     }
 }

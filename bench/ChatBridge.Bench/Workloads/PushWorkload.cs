@@ -68,9 +68,8 @@ internal static class PushWorkload
             }
         })).ToArray();
 
-        var cpu = CpuWindow.Start(host);
         var measureFrom = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
-        var posts = await LoadRunner.RunAsync(Pushers, options.Warmup, options.Duration, client.Failures, async _ =>
+        var posts = await LoadRunner.RunAsync(host, Pushers, options.Warmup, options.Duration, client.Failures, async _ =>
         {
             var session = Random.Shared.Next(sessionCount);
             var key = Interlocked.Increment(ref nextKey);
@@ -111,7 +110,7 @@ internal static class PushWorkload
         report.Add("deliveries", $"{Interlocked.Read(ref delivered)} of {Interlocked.Read(ref expected)} expected, {Math.Max(0, missing)} missing after 5 s");
         var peakMb = host.Memory().PeakMb;
         report.Check("host peak memory (VmHWM), whole run", $"{peakMb:0} MiB", $"< {TargetMemoryMb:0} MiB", peakMb < TargetMemoryMb);
-        report.AddHost(host, cpu, posts.Completed);
+        report.AddHost(host, posts.Cpu, posts.Ok + posts.Errors);
 
         await stopReceiving.CancelAsync();
         await Task.WhenAll(receivers);

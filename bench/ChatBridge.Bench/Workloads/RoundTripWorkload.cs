@@ -29,9 +29,8 @@ internal static class RoundTripWorkload
 
         using var stopBroca = new CancellationTokenSource();
         var broca = RunBrocaAsync(client, brocaTicks, stopBroca.Token);
-        var cpu = CpuWindow.Start(host);
         var measureFrom = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
-        var result = await LoadRunner.RunAsync(Users, options.Warmup, options.Duration, client.Failures, async user =>
+        var result = await LoadRunner.RunAsync(host, Users, options.Warmup, options.Duration, client.Failures, async user =>
         {
             await Task.Delay(Random.Shared.Next(MaxThinkMs));
             var start = Stopwatch.GetTimestamp();
@@ -71,7 +70,7 @@ internal static class RoundTripWorkload
         report.AddLatency("simulated Broca's own time", brocaShare.Summarize());
         report.AddLatency("bridge's share", bridge.Summarize(), TargetP99Ms);
         report.AddErrors(result.Errors + brocaErrors, result.Ok + result.Errors, client.Failures);
-        report.AddHost(host, cpu, result.Completed);
+        report.AddHost(host, result.Cpu, result.Ok + result.Errors);
         return report;
     }
 
