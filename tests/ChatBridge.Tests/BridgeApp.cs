@@ -40,6 +40,9 @@ public class BridgeApp : WebApplicationFactory<Program>
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("chatbridge-test-").FullName;
 
+    /// <summary>Replaces services of the host, after its own registrations.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     /// <summary>The host's clock: real time plus whatever a test moves it on by; timers keep real time.</summary>
     public ShiftedClock Clock { get; } = new();
 
@@ -63,7 +66,11 @@ public class BridgeApp : WebApplicationFactory<Program>
             settings[key] = value;
         }
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            TestServices?.Invoke(services);
+        });
     }
 
     /// <summary>

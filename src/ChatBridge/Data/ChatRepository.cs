@@ -126,7 +126,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 ipAddress,
                 userAgent,
                 now = Timestamps.Format(now),
-            }, writer.Transaction), ct);
+            }, writer.Transaction), ct, Durability.Committed);
             Remember(sessionId, now);
         }
         else if (Timestamps.TryParse(lastActive, out var stored) && now - stored < PollTouchInterval)
@@ -137,7 +137,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         {
             await writes.RunAsync(writer => writer.Connection.Execute(
                 "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND last_active < @now",
-                new { sessionId, now = Timestamps.Format(now) }, writer.Transaction), ct);
+                new { sessionId, now = Timestamps.Format(now) }, writer.Transaction), ct, Durability.Committed);
             Remember(sessionId, now);
         }
     }
@@ -168,7 +168,8 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
 
     /// <summary>
     /// Hands out unprocessed messages oldest first and marks them processed in the same transaction,
-    /// so concurrent pollers never receive the same message twice.
+    /// so concurrent pollers never receive the same message twice. Broca gets them once the claim is committed,
+    /// without waiting for the disk: a power cut in that moment means a message is handed out again, never lost.
     /// </summary>
     public Task<InboxPage> ClaimInboxAsync(int limit, int offset, string? since, CancellationToken ct) =>
         writes.RunAsync(writer =>
@@ -182,7 +183,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 ("@now", Timestamps.Now(time))).ExecuteReader();
             var messages = claimed.Parse<InboxMessage>().OrderBy(m => m.Id).ToList();
             return new InboxPage(messages, total);
-        }, ct);
+        }, ct, Durability.Committed);
 
     private const string SessionExists = "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)";
 

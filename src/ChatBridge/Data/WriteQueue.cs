@@ -3,12 +3,32 @@ using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Data;
 
+/// <summary>How far a write must have got before its caller hears "done".</summary>
+internal enum Durability
+{
+    /// <summary>On the disk: it survives a power cut. For anything a client was told is stored.</summary>
+    Synced,
+
+    /// <summary>
+    /// Committed: every connection sees it and it survives this process being killed, but a power cut before the
+    /// next sync (a millisecond or so later) may undo it. For writes that are harmless to lose that way: an inbox
+    /// claim (the message is handed out again) or a session's activity time.
+    /// </summary>
+    Committed,
+}
+
 /// <summary>
 /// The bridge's only writer. SQLite takes one writer at a time; letting every request open its own write
 /// transaction makes them queue on the file lock with sleep-and-retry, which stalls for hundreds of
 /// milliseconds under load. Here writes queue in memory instead, and one connection commits whatever has
-/// gathered as a single transaction: one fsync for the lot (group commit). Each write runs in a savepoint,
-/// so one that fails is rolled back alone, and no caller hears "done" before the commit is on disk.
+/// gathered as a single transaction (group commit), each write in a savepoint so that one that fails is
+/// rolled back alone.
+/// <para>
+/// Syncing is pipelined: the commit only appends to the write-ahead log, and a second thread then syncs the
+/// log, once for every group committed since its last sync, while the writer goes on with the next group.
+/// A <see cref="Durability.Synced"/> write completes after that sync; the log only grows, so one sync covers
+/// all that was committed before it, as <c>synchronous = FULL</c> would.
+/// </para>
 /// </summary>
 internal sealed class WriteQueue : IAsyncDisposable
 {
@@ -16,22 +36,29 @@ internal sealed class WriteQueue : IAsyncDisposable
     private const int MaxBatch = 256;
 
     private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<CommittedGroup> _committed = Channel.CreateUnbounded<CommittedGroup>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Db _db;
+    private readonly IWalSync _walSync;
     private readonly ILogger<WriteQueue> _logger;
     private readonly Task _writer;
+    private readonly Task _syncer;
     private WriterConnection? _connection;
 
-    public WriteQueue(Db db, ILogger<WriteQueue> logger)
+    public WriteQueue(Db db, IWalSync walSync, ILogger<WriteQueue> logger)
     {
         _db = db;
+        _walSync = walSync;
         _logger = logger;
         _writer = Task.Run(WriteLoopAsync);
+        // Syncing blocks on the disk for most of its time: a thread of its own keeps it off the pool.
+        _syncer = Task.Factory.StartNew(SyncLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Runs <paramref name="write"/> inside the next group transaction; completes once that has committed.</summary>
-    public Task<T> RunAsync<T>(Func<WriterConnection, T> write, CancellationToken ct)
+    /// <summary>Runs <paramref name="write"/> inside the next group transaction; completes once that is as durable as asked.</summary>
+    public Task<T> RunAsync<T>(Func<WriterConnection, T> write, CancellationToken ct, Durability durability = Durability.Synced)
     {
-        var operation = new Write<T>(write, ct);
+        var operation = new Write<T>(write, durability, ct);
         if (!_queue.Writer.TryWrite(operation))
         {
             throw new ObjectDisposedException(nameof(WriteQueue), "The service is shutting down.");
@@ -43,6 +70,8 @@ internal sealed class WriteQueue : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer;
+        _committed.Writer.TryComplete();
+        await _syncer;
         if (_connection is not null)
         {
             await _connection.DisposeAsync();
@@ -87,7 +116,7 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     private async Task CommitAsync(List<IWrite> batch)
     {
-        _connection ??= new WriterConnection(await _db.OpenWriterAsync(CancellationToken.None));
+        _connection ??= await WriterConnection.OpenAsync(_db, CancellationToken.None);
         using (var tx = _connection.Begin())
         {
             foreach (var write in batch)
@@ -96,10 +125,23 @@ internal sealed class WriteQueue : IAsyncDisposable
             }
             tx.Commit();
         }
+        List<IWrite>? awaitingSync = null;
         foreach (var write in batch)
         {
-            write.Complete();
+            if (_connection.CommitSyncs || !write.NeedsSync)
+            {
+                write.Complete();
+            }
+            else
+            {
+                (awaitingSync ??= []).Add(write);
+            }
         }
+        if (awaitingSync is not null)
+        {
+            _committed.Writer.TryWrite(new CommittedGroup(_connection.Wal!, awaitingSync));
+        }
+        _connection.CommitWithoutSync();
     }
 
     private async Task ResetConnectionAsync()
@@ -111,8 +153,60 @@ internal sealed class WriteQueue : IAsyncDisposable
         }
     }
 
+    private void SyncLoop()
+    {
+        var groups = new List<CommittedGroup>();
+        WalFile? current = null;
+        while (_committed.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (_committed.Reader.TryRead(out var group))
+            {
+                groups.Add(group);
+            }
+            Exception? failure = null;
+            try
+            {
+                foreach (var wal in groups.Select(g => g.Wal).Distinct())
+                {
+                    wal.Sync(_walSync);
+                    // Groups arrive in commit order: once a newer connection's log shows up, the old one is done with.
+                    if (current is not null && current != wal)
+                    {
+                        current.Dispose();
+                    }
+                    current = wal;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Committed and visible, but not known to be on the disk: the callers must not be told it is stored.
+                _logger.LogError(e, "Syncing the write-ahead log failed; {Count} committed writes are reported as failed",
+                    groups.Sum(g => g.Writes.Count));
+                failure = e;
+            }
+            foreach (var write in groups.SelectMany(g => g.Writes))
+            {
+                if (failure is null)
+                {
+                    write.Complete();
+                }
+                else
+                {
+                    write.Fail(failure);
+                }
+            }
+            groups.Clear();
+        }
+        current?.Dispose();
+    }
+
+    private sealed record CommittedGroup(WalFile Wal, List<IWrite> Writes);
+
     private interface IWrite
     {
+        /// <summary>Whether it succeeded and asked to be <see cref="Durability.Synced"/>; a failed write has nothing to sync.</summary>
+        bool NeedsSync { get; }
+
         bool CancelIfRequested();
 
         void Execute(WriterConnection writer);
@@ -122,13 +216,15 @@ internal sealed class WriteQueue : IAsyncDisposable
         void Fail(Exception error);
     }
 
-    private sealed class Write<T>(Func<WriterConnection, T> write, CancellationToken ct) : IWrite
+    private sealed class Write<T>(Func<WriterConnection, T> write, Durability durability, CancellationToken ct) : IWrite
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
         private Exception? _error;
 
         public Task<T> Task => _done.Task;
+
+        public bool NeedsSync => durability == Durability.Synced && _error is null;
 
         public bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
 

@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Data;
@@ -8,11 +9,54 @@ namespace ChatBridge.Data;
 /// command runs it, which cost the writer more than executing it. A kept command stays prepared for the life
 /// of the connection.
 /// </summary>
-internal sealed class WriterConnection(SqliteConnection connection) : IAsyncDisposable
+internal sealed class WriterConnection : IAsyncDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private readonly SqliteConnection _connection;
 
-    public SqliteConnection Connection => connection;
+    private WriterConnection(SqliteConnection connection, WalFile? wal)
+    {
+        _connection = connection;
+        Wal = wal;
+    }
+
+    public SqliteConnection Connection => _connection;
+
+    /// <summary>The log to sync once <see cref="CommitSyncs"/> is false; null when the database is not in WAL mode.</summary>
+    public WalFile? Wal { get; }
+
+    /// <summary>
+    /// Whether COMMIT itself syncs the log to disk (<c>synchronous = FULL</c>). It does for the connection's first
+    /// group, so that SQLite syncs a log file it has just created along with its directory entry, and always when
+    /// the database is not in WAL mode. After that, commits only write the log and <see cref="Wal"/> is synced
+    /// apart, so the writer can go on with the next group while the disk works.
+    /// </summary>
+    public bool CommitSyncs { get; private set; } = true;
+
+    public static async Task<WriterConnection> OpenAsync(Db db, CancellationToken ct)
+    {
+        var connection = await db.OpenWriterAsync(ct);
+        try
+        {
+            var mode = await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode");
+            return new WriterConnection(connection, string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase) ? new WalFile(db.FilePath) : null);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>After the first group has committed: later commits leave the syncing to <see cref="Wal"/>.</summary>
+    public void CommitWithoutSync()
+    {
+        if (CommitSyncs && Wal is not null)
+        {
+            _connection.Execute("PRAGMA synchronous = NORMAL");
+            CommitSyncs = false;
+        }
+    }
 
     /// <summary>The group transaction every statement must join.</summary>
     public SqliteTransaction Transaction { get; private set; } = null!;
@@ -25,7 +69,7 @@ internal sealed class WriterConnection(SqliteConnection connection) : IAsyncDisp
     {
         if (!_statements.TryGetValue(sql, out var command))
         {
-            command = connection.CreateCommand();
+            command = _connection.CreateCommand();
             command.CommandText = sql;
             _statements[sql] = command;
         }
@@ -46,7 +90,7 @@ internal sealed class WriterConnection(SqliteConnection connection) : IAsyncDisp
         return command;
     }
 
-    public SqliteTransaction Begin() => Transaction = connection.BeginTransaction();
+    public SqliteTransaction Begin() => Transaction = _connection.BeginTransaction();
 
     public async ValueTask DisposeAsync()
     {
@@ -54,6 +98,6 @@ internal sealed class WriterConnection(SqliteConnection connection) : IAsyncDisp
         {
             await command.DisposeAsync();
         }
-        await connection.DisposeAsync();
+        await _connection.DisposeAsync();
     }
 }

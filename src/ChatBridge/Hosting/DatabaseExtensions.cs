@@ -15,6 +15,7 @@ internal static class DatabaseExtensions
         services.AddSingleton<IValidateOptions<ChatBridgeOptions>, ChatBridgeOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Db>();
+        services.AddSingleton<IWalSync, FsyncWalSync>();
         services.AddSingleton<WriteQueue>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<ConfigRepository>();

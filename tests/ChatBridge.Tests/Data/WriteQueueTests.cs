@@ -2,6 +2,7 @@ using ChatBridge.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Win32.SafeHandles;
 
 namespace ChatBridge.Tests.Data;
 
@@ -50,8 +51,15 @@ public sealed class WriteQueueTests
     {
         using var app = new BridgeApp();
         var writes = app.Services.GetRequiredService<WriteQueue>();
+        using var running = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var blocker = writes.RunAsync(_ => release.Wait(TimeSpan.FromSeconds(10)), CancellationToken.None);
+        var blocker = writes.RunAsync(_ =>
+        {
+            running.Set();
+            return release.Wait(TimeSpan.FromSeconds(10));
+        }, CancellationToken.None);
+        // Only once the writer is busy with the blocker are the next writes sure to wait for a later group.
+        Assert.True(running.Wait(TimeSpan.FromSeconds(10)));
         using var giveUp = new CancellationTokenSource();
 
         var abandoned = writes.RunAsync(writer => writer.Connection.Execute("INSERT INTO users (username) VALUES ('ghost')", transaction: writer.Transaction), giveUp.Token);
@@ -64,5 +72,75 @@ public sealed class WriteQueueTests
         Assert.Equal(1, await kept);
         Assert.Equal(0L, app.Scalar("SELECT COUNT(*) FROM users WHERE username = 'ghost'"));
         Assert.Equal(1L, app.Scalar("SELECT COUNT(*) FROM users WHERE username = 'kept'"));
+    }
+
+    [Fact]
+    public async Task A_synced_write_is_acknowledged_after_the_log_reaches_the_disk_and_a_committed_one_without_waiting()
+    {
+        var disk = new GatedWalSync();
+        using var app = new BridgeApp { TestServices = services => services.AddSingleton<IWalSync>(disk) };
+        var writes = app.Services.GetRequiredService<WriteQueue>();
+        // A connection's first group is synced by SQLite's own commit; the log is synced apart from the next one on.
+        await writes.RunAsync(_ => 0, CancellationToken.None);
+        disk.Hold();
+
+        var synced = writes.RunAsync(Insert("synced"), CancellationToken.None);
+        var committed = writes.RunAsync(Insert("committed"), CancellationToken.None, Durability.Committed);
+
+        Assert.Equal(1, await committed);
+        Assert.True(await disk.SyncWaiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(synced.IsCompleted);
+        // Committed already, so other connections see it; only the acknowledgement waits for the disk.
+        Assert.Equal(1L, app.Scalar("SELECT COUNT(*) FROM users WHERE username = 'synced'"));
+        disk.Release();
+        Assert.Equal(1, await synced);
+    }
+
+    [Fact]
+    public async Task When_syncing_the_log_fails_the_writes_waiting_for_it_fail_and_the_next_ones_succeed()
+    {
+        var disk = new GatedWalSync();
+        using var app = new BridgeApp { TestServices = services => services.AddSingleton<IWalSync>(disk) };
+        var writes = app.Services.GetRequiredService<WriteQueue>();
+        await writes.RunAsync(_ => 0, CancellationToken.None);
+        disk.Failure = new IOException("The disk is gone");
+
+        await Assert.ThrowsAsync<IOException>(() => writes.RunAsync(Insert("unsynced"), CancellationToken.None));
+        Assert.Equal(1, await writes.RunAsync(Insert("not waiting"), CancellationToken.None, Durability.Committed));
+
+        disk.Failure = null;
+        Assert.Equal(1, await writes.RunAsync(Insert("synced"), CancellationToken.None));
+    }
+
+    private static Func<WriterConnection, int> Insert(string username) => writer =>
+        writer.Connection.Execute("INSERT INTO users (username) VALUES (@username)", new { username }, writer.Transaction);
+
+    /// <summary>The real sync, which a test can hold back or make fail.</summary>
+    private sealed class GatedWalSync : IWalSync
+    {
+        private readonly ManualResetEventSlim _open = new(initialState: true);
+
+        /// <summary>Released each time a sync starts waiting at the closed gate.</summary>
+        public SemaphoreSlim SyncWaiting { get; } = new(0);
+
+        public Exception? Failure { get; set; }
+
+        public void Hold() => _open.Reset();
+
+        public void Release() => _open.Set();
+
+        public void Sync(SafeFileHandle wal)
+        {
+            if (!_open.IsSet)
+            {
+                SyncWaiting.Release();
+                _open.Wait(TimeSpan.FromSeconds(10));
+            }
+            if (Failure is { } failure)
+            {
+                throw failure;
+            }
+            RandomAccess.FlushToDisk(wal);
+        }
     }
 }
