@@ -18,7 +18,7 @@ internal sealed class ActionDispatcher(
     ICorsService cors,
     IOptions<ChatBridgeOptions> options)
 {
-    /// <summary>Key of <see cref="HttpContext.Items"/> under which the resolved action is kept for request logging.</summary>
+    /// <summary>Key of <see cref="HttpContext.Items"/> under which the resolved handler is kept for request logging.</summary>
     public const string ActionItem = "ChatBridge.Action";
 
     /// <summary>The status request logs show for a request its client abandoned (nginx's convention).</summary>
@@ -50,7 +50,7 @@ internal sealed class ActionDispatcher(
                 _ => Envelope.BadRequest(Errors.InvalidAction),
             };
         }
-        http.Items[ActionItem] = handler.Action;
+        http.Items[ActionItem] = handler;
         if (handler.Access == Access.Public)
         {
             cors.ApplyResult(cors.EvaluatePolicy(http, PublicCors), http.Response);

@@ -9,7 +9,7 @@ internal static class LoggingExtensions
 {
     /// <summary>
     /// Serilog to the console and to daily files that also roll at <c>LogMaxSizeMb</c>; <c>cleanup_logs</c>
-    /// removes old ones. Nothing logged at Information carries a key or message text: request logging
+    /// removes old ones. Nothing logged, even at Debug, carries a key or message text: request logging
     /// records the path (never the query or headers) and the resolved action name.
     /// </summary>
     public static WebApplicationBuilder AddChatBridgeLogging(this WebApplicationBuilder builder)
@@ -35,16 +35,22 @@ internal static class LoggingExtensions
     }
 
     /// <summary>
-    /// Successful reads are Debug: Broca and the pages poll many times a second, and logging each poll cost
-    /// more CPU than serving it (see docs/BENCHMARKS.md). Writes, refusals and failures stay visible.
+    /// Routine traffic that succeeds is Debug: the chat pages and Broca post and poll many times a second, and a
+    /// line for each cost more CPU than serving it (see docs/BENCHMARKS.md), and flooded the files. What an
+    /// operator needs to see stays at Information: whatever was done with the admin key, every refusal (4xx),
+    /// and failures at Error.
     /// </summary>
     private static LogEventLevel RequestLevel(HttpContext http, double elapsedMs, Exception? error) => error switch
     {
         not null => LogEventLevel.Error,
         _ when http.Response.StatusCode >= 500 => LogEventLevel.Error,
-        _ when http.Response.StatusCode < 400 && HttpMethods.IsGet(http.Request.Method) => LogEventLevel.Debug,
-        _ => LogEventLevel.Information,
+        _ when http.Response.StatusCode >= 400 => LogEventLevel.Information,
+        _ when HandlerOf(http) is { Access: Access.Admin } => LogEventLevel.Information,
+        _ => LogEventLevel.Debug,
     };
+
+    private static IActionHandler? HandlerOf(HttpContext http) =>
+        http.Items.TryGetValue(ActionDispatcher.ActionItem, out var handler) ? handler as IActionHandler : null;
 
     public static WebApplication UseChatBridgeRequestLogging(this WebApplication app)
     {
@@ -55,7 +61,7 @@ internal static class LoggingExtensions
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} {Action} responded {StatusCode} in {Elapsed:0.0} ms";
             options.GetLevel = RequestLevel;
             options.EnrichDiagnosticContext = (diagnostics, http) =>
-                diagnostics.Set("Action", http.Items.TryGetValue(ActionDispatcher.ActionItem, out var action) ? action : "-");
+                diagnostics.Set("Action", HandlerOf(http)?.Action ?? "-");
         });
         return app;
     }

@@ -5,10 +5,10 @@ namespace ChatBridge.Tests.Hosting;
 public sealed class LoggingTests
 {
     [Fact]
-    public async Task Request_logs_name_the_action_but_never_keys_or_message_text()
+    public async Task Request_logs_name_the_action_but_never_keys_or_message_text_even_at_debug()
     {
         const string Secret = "marker-text-that-must-stay-private-4711";
-        using var app = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Information" } };
+        using var app = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Debug" } };
         await (await app.Anonymous().PostMessageAsync("session_log_check", Secret)).DataAsync();
         await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
         await (await app.Broca().PostReplyAsync("session_log_check", Secret + " reply")).DataAsync();
@@ -27,21 +27,30 @@ public sealed class LoggingTests
     }
 
     [Fact]
-    public async Task Successful_reads_are_logged_at_debug_only()
+    public async Task Routine_successes_are_logged_at_debug_while_admin_actions_and_refusals_stay_at_information()
     {
         using var quiet = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Information" } };
         using var verbose = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Debug" } };
         foreach (var app in new[] { quiet, verbose })
         {
-            await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
             await (await app.Anonymous().PostMessageAsync("session_log_levels", "x")).DataAsync();
+            await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+            await (await app.Broca().PostReplyAsync("session_log_levels", "y")).DataAsync();
+            await (await app.Anonymous().PostMessageAsync("", "x")).AssertErrorAsync(400, "Invalid session ID");
+            await (await app.Admin().GetAsync("/api/v1/?action=config")).DataAsync();
         }
 
-        var quietLogs = await ReadLogsAsync(quiet, "messages responded 200");
-        var verboseLogs = await ReadLogsAsync(verbose, "messages responded 200");
+        var quietLogs = await ReadLogsAsync(quiet, "config responded 200");
+        var verboseLogs = await ReadLogsAsync(verbose, "config responded 200");
 
+        Assert.DoesNotContain("messages responded 200", quietLogs, StringComparison.Ordinal);
         Assert.DoesNotContain("inbox responded 200", quietLogs, StringComparison.Ordinal);
+        Assert.DoesNotContain("outbox responded 200", quietLogs, StringComparison.Ordinal);
+        Assert.Contains("[INF] HTTP POST /api/v1/ messages responded 400", quietLogs, StringComparison.Ordinal);
+        Assert.Contains("[INF] HTTP GET /api/v1/ config responded 200", quietLogs, StringComparison.Ordinal);
+        Assert.Contains("[DBG] HTTP POST /api/v1/ messages responded 200", verboseLogs, StringComparison.Ordinal);
         Assert.Contains("[DBG] HTTP GET /api/v1/ inbox responded 200", verboseLogs, StringComparison.Ordinal);
+        Assert.Contains("[DBG] HTTP POST /api/v1/ outbox responded 200", verboseLogs, StringComparison.Ordinal);
     }
 
     [Fact]
