@@ -3,7 +3,7 @@ using ChatBridge.Hosting;
 using ChatBridge.Realtime;
 
 var (command, hostArgs) = KeysCommand.Parse(args);
-var builder = WebApplication.CreateBuilder(BridgeHostExtensions.WithoutConfigReload(hostArgs));
+var builder = WebApplication.CreateBuilder(BridgeHostExtensions.WithHostDefaults(hostArgs));
 builder.ListenOnDefaultPort();
 builder.AddChatBridgeLogging();                             // Serilog: console + rolling files
 builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, repositories, settings

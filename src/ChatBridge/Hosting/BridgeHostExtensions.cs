@@ -7,12 +7,18 @@ internal static class BridgeHostExtensions
     public const string DefaultUrl = "http://localhost:8001";
 
     /// <summary>
-    /// Turns off reloading appsettings*.json on change, unless the arguments turn it back on. Reloading puts an
-    /// inotify watch on the whole content root, which may hold the database and the logs: every commit and log
-    /// line then wakes the watcher thread, which cost 11 % of the CPU when posting messages under load.
-    /// Nothing here rereads its options anyway; a changed setting takes a restart.
+    /// Host settings of our own, ahead of the command line so that its arguments still override them:
+    /// <list type="bullet">
+    /// <item>The content root is the application's folder, not the working directory, so that appsettings.json is
+    /// found however the service is started (a service manager, or <c>dotnet path/ChatBridge.dll</c> from elsewhere).
+    /// Without it the file was silently skipped and the defaults logged four lines per request.</item>
+    /// <item>appsettings*.json are not watched. A watch covers the whole content root, which may hold the database
+    /// and the logs: every commit and log line then wakes the watcher thread, 11 % of the CPU when posting messages.
+    /// Nothing here rereads its options anyway; a changed setting takes a restart.</item>
+    /// </list>
     /// </summary>
-    public static string[] WithoutConfigReload(string[] args) => ["--hostBuilder:reloadConfigOnChange=false", .. args];
+    public static string[] WithHostDefaults(string[] args) =>
+        [$"--contentRoot={AppContext.BaseDirectory}", "--hostBuilder:reloadConfigOnChange=false", .. args];
 
     /// <summary>Port 8001 unless <c>--urls</c>, <c>ASPNETCORE_URLS</c> or another standard setting names an address.</summary>
     public static WebApplicationBuilder ListenOnDefaultPort(this WebApplicationBuilder builder)

@@ -1,9 +1,9 @@
 namespace ChatBridge.Hosting;
 
 /// <summary>
-/// Where relative paths in the configuration point. Run from a checkout (<c>dotnet run --project src/ChatBridge</c>
-/// makes the project folder the content root), they are taken from the repository root, the folder holding
-/// <c>ChatBridge.sln</c>, as the contract's default <c>db/sanctum_ui.db</c> says; deployed without one, from the content root.
+/// Where relative paths in the configuration point. Run from a checkout (a build under the folder holding
+/// <c>ChatBridge.sln</c>), they are taken from the repository root, as the contract's default <c>db/sanctum_ui.db</c>
+/// says; deployed without one, from the application's folder, which is the content root whatever the working directory.
 /// </summary>
 internal static class BridgePaths
 {

@@ -3,8 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests.Hosting;
 
-public sealed class ConfigurationTests
+public sealed class ConfigurationTests : IDisposable
 {
+    private readonly string _folder = Directory.CreateTempSubdirectory("chatbridge-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
     [Fact]
     public void Settings_files_are_read_at_start_and_not_watched_for_changes()
     {
@@ -15,5 +19,43 @@ public sealed class ConfigurationTests
         var files = configuration.Providers.OfType<FileConfigurationProvider>().ToList();
         Assert.NotEmpty(files);
         Assert.All(files, file => Assert.False(file.Source.ReloadOnChange, file.Source.Path));
+    }
+
+    [Fact]
+    public async Task Relative_paths_are_taken_from_the_repository_root_or_else_the_application_folder_never_the_working_directory()
+    {
+        // The same program built inside a checkout (ChatBridge.sln above it) and deployed on its own.
+        var checkout = Path.Combine(_folder, "checkout");
+        var built = AppProcess.CopyTo(Path.Combine(checkout, "src", "ChatBridge", "bin", "Release"));
+        await File.WriteAllTextAsync(Path.Combine(checkout, "ChatBridge.sln"), "");
+        var deployed = AppProcess.CopyTo(Path.Combine(_folder, "deployed"));
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_folder, "elsewhere")).FullName;
+        string[] relative = ["keys", "show", "--ChatBridge:DatabasePath=db/sanctum_ui.db", "--ChatBridge:LogPath=logs"];
+
+        var fromCheckout = await AppProcess.RunAsync(built, elsewhere, relative);
+        var fromDeployment = await AppProcess.RunAsync(deployed, elsewhere, relative);
+
+        Assert.Equal(0, fromCheckout.ExitCode);
+        Assert.Equal(0, fromDeployment.ExitCode);
+        Assert.True(File.Exists(Path.Combine(checkout, "db", "sanctum_ui.db")));
+        Assert.True(Directory.Exists(Path.Combine(checkout, "logs")));
+        Assert.True(File.Exists(Path.Combine(deployed, "db", "sanctum_ui.db")));
+        Assert.True(Directory.Exists(Path.Combine(deployed, "logs")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere));
+    }
+
+    [Fact]
+    public async Task The_application_folders_appsettings_json_applies_whatever_the_working_directory()
+    {
+        var deployed = AppProcess.CopyTo(Path.Combine(_folder, "deployed"));
+        await File.WriteAllTextAsync(Path.Combine(deployed, "appsettings.json"), """
+            { "ChatBridge": { "DatabasePath": "data/from-settings.db", "LogPath": "data/logs" } }
+            """);
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_folder, "elsewhere")).FullName;
+
+        var run = await AppProcess.RunAsync(deployed, elsewhere, "keys", "show");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(File.Exists(Path.Combine(deployed, "data", "from-settings.db")));
     }
 }

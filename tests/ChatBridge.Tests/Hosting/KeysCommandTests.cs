@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 
@@ -78,47 +77,8 @@ public sealed partial class KeysCommandTests : IDisposable
         await (await app.WithKey(rotated).GetAsync("/api/v1/?action=inbox")).DataAsync();
     }
 
-    [Fact]
-    public async Task Relative_paths_are_taken_from_the_repository_root_or_else_the_folder_the_service_starts_in()
-    {
-        var checkout = Directory.CreateDirectory(Path.Combine(_folder, "checkout", "src", "ChatBridge")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(_folder, "checkout", "ChatBridge.sln"), "");
-        var deployed = Directory.CreateDirectory(Path.Combine(_folder, "deployed")).FullName;
-
-        var fromCheckout = await RunInAsync(checkout, "keys", "show", "--ChatBridge:DatabasePath=db/sanctum_ui.db", "--ChatBridge:LogPath=logs");
-        var fromDeployment = await RunInAsync(deployed, "keys", "show", "--ChatBridge:DatabasePath=db/sanctum_ui.db", "--ChatBridge:LogPath=logs");
-
-        Assert.Equal(0, fromCheckout.ExitCode);
-        Assert.Equal(0, fromDeployment.ExitCode);
-        Assert.True(File.Exists(Path.Combine(_folder, "checkout", "db", "sanctum_ui.db")));
-        Assert.True(Directory.Exists(Path.Combine(_folder, "checkout", "logs")));
-        Assert.False(File.Exists(Path.Combine(checkout, "db", "sanctum_ui.db")));
-        Assert.True(File.Exists(Path.Combine(deployed, "db", "sanctum_ui.db")));
-    }
-
     private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] verb) =>
-        RunInAsync(_folder, [.. verb, $"--ChatBridge:DatabasePath={DatabasePath}", $"--ChatBridge:LogPath={Path.Combine(_folder, "logs")}"]);
-
-    /// <summary>Runs the built host with <paramref name="arguments"/> from <paramref name="workingDirectory"/>, its content root.</summary>
-    private static async Task<(int ExitCode, string Output, string Error)> RunInAsync(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ChatBridge.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
+        AppProcess.RunAsync(AppProcess.BuiltFolder, _folder, [.. verb, $"--ChatBridge:DatabasePath={DatabasePath}", $"--ChatBridge:LogPath={Path.Combine(_folder, "logs")}"]);
 
     /// <summary>The keys a run printed; a first start prints them twice (generated, then shown), the last print wins.</summary>
     private static Dictionary<string, string> Keys(string output)
