@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using ChatBridge.Data;
@@ -13,20 +14,60 @@ internal static class JsonBody
     {
         if (http.Request.ContentLength > maxBytes)
         {
-            return Parsed<JsonElement>.Fail(Envelope.Fail(StatusCodes.Status413PayloadTooLarge, Errors.RequestTooLarge));
+            return TooLarge();
         }
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+        // Read straight from Kestrel's pipe: the whole body is in its buffers once the client has sent it, so it
+        // needs no copy of its own and no per-request buffers.
+        var body = http.Request.BodyReader;
+        while (true)
         {
-            if (buffer.Length + read > maxBytes)
+            var read = await body.ReadAsync(ct);
+            if (read.IsCanceled)
             {
-                return Parsed<JsonElement>.Fail(Envelope.Fail(StatusCodes.Status413PayloadTooLarge, Errors.RequestTooLarge));
+                throw new OperationCanceledException("Reading the request body was cancelled.");
             }
-            buffer.Write(chunk, 0, read);
+            if (read.Buffer.Length > maxBytes)
+            {
+                body.AdvanceTo(read.Buffer.End);
+                return TooLarge();
+            }
+            if (read.IsCompleted)
+            {
+                try
+                {
+                    return Parse(read.Buffer);
+                }
+                finally
+                {
+                    body.AdvanceTo(read.Buffer.End);
+                }
+            }
+            // Consume nothing but mark everything seen, so that the next read waits for more of the body.
+            body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
-        var json = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    private static Parsed<JsonElement> Parse(ReadOnlySequence<byte> json)
+    {
+        if (json.IsSingleSegment)
+        {
+            return Parse(json.First);
+        }
+        var copy = ArrayPool<byte>.Shared.Rent((int)json.Length);
+        try
+        {
+            json.CopyTo(copy);
+            return Parse(copy.AsMemory(0, (int)json.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>The element returned is a copy, independent of <paramref name="json"/>'s buffer.</summary>
+    private static Parsed<JsonElement> Parse(ReadOnlyMemory<byte> json)
+    {
         // The parser checks UTF-8 only where a value is read; checking up front keeps bad bytes out of storage.
         if (!Utf8.IsValid(json.Span))
         {
@@ -44,6 +85,9 @@ internal static class JsonBody
             return Parsed<JsonElement>.Fail(Envelope.BadRequest(Errors.InvalidJson));
         }
     }
+
+    private static Parsed<JsonElement> TooLarge() =>
+        Parsed<JsonElement>.Fail(Envelope.Fail(StatusCodes.Status413PayloadTooLarge, Errors.RequestTooLarge));
 }
 
 /// <summary>Either a value or the error answer explaining why there is none.</summary>

@@ -43,8 +43,11 @@ public sealed class ValidationTests(BridgeApp app) : IClassFixture<BridgeApp>
         // 10000 emoji are 20000 UTF-16 units but 10000 characters.
         // Sent unescaped, as a browser's JSON.stringify does: 40 000 bytes of UTF-8, within the body limit.
         var emoji = string.Concat(Enumerable.Repeat("😀", 10000));
-        await (await app.Anonymous().PostRawAsync("messages", $$"""{"session_id": "session_emoji", "message": "{{emoji}}"}""")).DataAsync();
+        var data = await (await app.Anonymous().PostRawAsync("messages", $$"""{"session_id": "session_emoji", "message": "{{emoji}}"}""")).DataAsync();
         await (await app.Anonymous().PostRawAsync("messages", $$"""{"session_id": "session_emoji", "message": "{{emoji}}😀"}""")).AssertErrorAsync(400, "Invalid message");
+
+        // The body spans many buffers, with characters split across their edges: it must arrive whole.
+        Assert.Equal(emoji, app.Scalar("SELECT message FROM web_chat_messages WHERE id = @id", ("@id", data.GetProperty("message_id").GetInt64())));
     }
 
     [Fact]
