@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
 
@@ -38,7 +37,7 @@ internal sealed class BridgeClient : IDisposable
     /// <summary>The stored message's id, or null when the bridge refused it.</summary>
     public async Task<long?> PostMessageAsync(string sessionId, string text)
     {
-        using var response = await _http.PostAsJsonAsync(Action("messages"), new { session_id = sessionId, message = text });
+        using var response = await _http.PostAsync(Action("messages"), Json(new { session_id = sessionId, message = text }));
         return await IdOrNullAsync(response, "message_id");
     }
 
@@ -47,7 +46,7 @@ internal sealed class BridgeClient : IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Action("outbox"))
         {
-            Content = JsonContent.Create(messageId is { } id
+            Content = Json(messageId is { } id
                 ? new { session_id = sessionId, response = text, message_id = id }
                 : (object)new { session_id = sessionId, response = text }),
         };
@@ -128,6 +127,10 @@ internal sealed class BridgeClient : IDisposable
     }
 
     private static Uri Action(string query) => new($"api/v1/?action={query}", UriKind.Relative);
+
+    /// <summary>A JSON body with its Content-Length, as browsers and Broca send it (JsonContent would stream it chunked).</summary>
+    private static ByteArrayContent Json(object value) =>
+        new(JsonSerializer.SerializeToUtf8Bytes(value)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
 
     private async Task<long?> IdOrNullAsync(HttpResponseMessage response, string field)
     {

@@ -7,7 +7,8 @@ namespace ChatBridge.Bench.Workloads;
 /// <summary>
 /// w3: user → inbox → outbox → user. Users post and wait for the reply on their session's WebSocket; a simulated
 /// Broca long-polls the inbox and posts each reply to the outbox at once. The bridge's share of a round trip is the
-/// end-to-end time minus Broca's own time (from the inbox answer's headers to the start of the outbox POST).
+/// end-to-end time minus Broca's own time (from the inbox answer's headers to the start of the outbox POST), and it
+/// splits into delivery (POST start to Broca holding the message) and push (outbox POST start to the reply on the socket).
 /// </summary>
 internal static class RoundTripWorkload
 {
@@ -22,13 +23,15 @@ internal static class RoundTripWorkload
         var sessions = Enumerable.Range(0, Users).Select(i => $"session_bench_rt_{i}").ToArray();
         var sockets = await Task.WhenAll(sessions.Select(s => client.ConnectAsync(s, CancellationToken.None)));
         var buffers = sockets.Select(_ => new byte[4096]).ToArray();
-        var brocaTicks = new ConcurrentDictionary<long, long>();
+        var atBroca = new ConcurrentDictionary<long, BrocaTimes>();
         var endToEnd = new LatencyRecorder();
         var bridge = new LatencyRecorder();
         var brocaShare = new LatencyRecorder();
+        var delivery = new LatencyRecorder();
+        var push = new LatencyRecorder();
 
         using var stopBroca = new CancellationTokenSource();
-        var broca = RunBrocaAsync(client, brocaTicks, stopBroca.Token);
+        var broca = RunBrocaAsync(client, atBroca, stopBroca.Token);
         var measureFrom = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
         var result = await LoadRunner.RunAsync(host, Users, options.Warmup, options.Duration, client.Failures, async user =>
         {
@@ -45,12 +48,15 @@ internal static class RoundTripWorkload
                 {
                     continue;
                 }
-                var total = Stopwatch.GetTimestamp() - start;
-                if (start >= measureFrom && brocaTicks.TryRemove(messageId, out var brocaTime))
+                var arrived = Stopwatch.GetTimestamp();
+                if (start >= measureFrom && atBroca.TryRemove(messageId, out var times))
                 {
-                    endToEnd.Record(total);
+                    var brocaTime = times.RepliedAt - times.ReceivedAt;
+                    endToEnd.Record(arrived - start);
                     brocaShare.Record(brocaTime);
-                    bridge.Record(total - brocaTime);
+                    bridge.Record(arrived - start - brocaTime);
+                    delivery.Record(times.ReceivedAt - start);
+                    push.Record(arrived - times.RepliedAt);
                 }
                 return true;
             }
@@ -69,13 +75,15 @@ internal static class RoundTripWorkload
         report.AddLatency("end-to-end", endToEnd.Summarize());
         report.AddLatency("simulated Broca's own time", brocaShare.Summarize());
         report.AddLatency("bridge's share", bridge.Summarize(), TargetP99Ms);
+        report.AddLatency("  of which delivery to Broca", delivery.Summarize());
+        report.AddLatency("  of which reply push", push.Summarize());
         report.AddErrors(result.Errors + brocaErrors, result.Ok + result.Errors, client.Failures);
         report.AddHost(host, result.Cpu, result.Ok + result.Errors);
         return report;
     }
 
     /// <summary>Long-polls the inbox and posts each reply at once, without waiting for earlier replies; returns its errors.</summary>
-    private static async Task<long> RunBrocaAsync(BridgeClient client, ConcurrentDictionary<long, long> brocaTicks, CancellationToken stop)
+    private static async Task<long> RunBrocaAsync(BridgeClient client, ConcurrentDictionary<long, BrocaTimes> atBroca, CancellationToken stop)
     {
         var errors = 0L;
         var replies = new List<Task<long?>>();
@@ -91,7 +99,7 @@ internal static class RoundTripWorkload
                 }
                 foreach (var message in messages)
                 {
-                    brocaTicks[message.Id] = Stopwatch.GetTimestamp() - receivedAt;
+                    atBroca[message.Id] = new BrocaTimes(receivedAt, Stopwatch.GetTimestamp());
                     replies.Add(client.PostOutboxAsync(message.SessionId, "Hello, human", message.Id));
                 }
             }
@@ -110,4 +118,7 @@ internal static class RoundTripWorkload
             return errors + replies.Count(r => !r.IsCompletedSuccessfully || r.Result is null);
         }
     }
+
+    /// <summary>Stopwatch timestamps: Broca got the inbox answer's headers, then started the outbox POST.</summary>
+    private sealed record BrocaTimes(long ReceivedAt, long RepliedAt);
 }
