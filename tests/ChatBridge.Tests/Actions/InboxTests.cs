@@ -106,7 +106,7 @@ public sealed class InboxTests
     public async Task Hands_each_message_out_exactly_once_with_concurrent_pollers_while_users_post()
     {
         using var app = new BridgeApp();
-        const int Messages = 600;
+        const int Messages = 2000;
         const int Pollers = 8;
         var claimed = new ConcurrentBag<long>();
         var posted = new ConcurrentBag<long>();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using ChatBridge.Api;
@@ -101,6 +102,56 @@ public sealed class WebSocketTests(BridgeApp app) : IClassFixture<BridgeApp>
         // Nothing extra is queued behind them: the next event is the next reply.
         var sentinel = (await (await broca.PostReplyAsync(session, "last")).DataAsync()).GetProperty("response_id").GetInt64();
         Assert.Equal(sentinel, (await socket.NextAsync("response")).GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task Under_load_every_socket_gets_each_reply_of_its_session_once_and_nothing_else()
+    {
+        const int SessionCount = 20;
+        const int RepliesPerSession = 50;
+        // A host of its own: forty sockets from one address are over the default per-client limit.
+        using var bridge = new BridgeApp { Settings = { ["ChatBridge:WebSockets:MaxPerClient"] = $"{2 * SessionCount}" } };
+        var sessions = Enumerable.Range(0, SessionCount).Select(_ => Sessions.New()).ToArray();
+        var sockets = new List<(string Session, EventSocket Socket)>();
+        foreach (var session in sessions)
+        {
+            await bridge.Anonymous().PostMessageAsync(session, "Hello");
+            sockets.Add((session, await EventSocket.ConnectAsync(bridge, session)));
+            sockets.Add((session, await EventSocket.ConnectAsync(bridge, session)));
+        }
+        var broca = bridge.Broca();
+        var posted = sessions.ToDictionary(s => s, _ => new ConcurrentBag<long>());
+
+        await Parallel.ForAsync(0, SessionCount * RepliesPerSession, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            var session = sessions[i % SessionCount];
+            var stored = await (await broca.PostReplyAsync(session, $"reply {i}")).DataAsync();
+            posted[session].Add(stored.GetProperty("response_id").GetInt64());
+        });
+
+        foreach (var (session, socket) in sockets)
+        {
+            var received = new List<long>();
+            while (received.Count < RepliesPerSession)
+            {
+                received.Add((await socket.NextAsync("response")).GetProperty("id").GetInt64());
+            }
+            // Replies stored at the same moment may be pushed out of id order; none may be missing or repeated.
+            Assert.Equal(posted[session].Order(), received.Order());
+        }
+        // Nothing extra is queued behind them: the next event on every socket is its session's next reply.
+        foreach (var session in sessions)
+        {
+            var last = (await (await broca.PostReplyAsync(session, "last")).DataAsync()).GetProperty("response_id").GetInt64();
+            foreach (var (_, socket) in sockets.Where(s => s.Session == session))
+            {
+                Assert.Equal(last, (await socket.NextAsync("response")).GetProperty("id").GetInt64());
+            }
+        }
+        foreach (var (_, socket) in sockets)
+        {
+            await socket.DisposeAsync();
+        }
     }
 
     [Fact]
