@@ -59,7 +59,8 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         """;
 
     /// <summary>The hottest write there is: its statements stay prepared on the writer's connection.</summary>
-    public Task<StoredMessage> AddMessageAsync(NewMessage message, CancellationToken ct) =>
+    /// <param name="whenCommitted">Announces the message once committed; the task completes once it is on disk.</param>
+    public Task<StoredMessage> AddMessageAsync(NewMessage message, Action<StoredMessage> whenCommitted, CancellationToken ct) =>
         writes.RunAsync(writer =>
         {
             var now = Timestamps.Now(time);
@@ -84,7 +85,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 ("@clientTimestamp", message.ClientTimestamp),
                 ("@uid", uid)).ExecuteScalar()!;
             return new StoredMessage(id, message.SessionId, uid ?? "", created, now);
-        }, ct);
+        }, ct, Durability.Synced, whenCommitted);
 
     /// <summary>
     /// The session's responses after a point, oldest first. An unknown session is created, as the
@@ -210,7 +211,8 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
     /// Stores an agent's reply. Without an explicit <c>message_id</c> the reply answers the session's
     /// oldest delivered, unanswered message, since Broca answers messages in the order it claims them.
     /// </summary>
-    public Task<StoredResponse> AddResponseAsync(NewResponse response, CancellationToken ct) =>
+    /// <param name="whenCommitted">Announces the reply once committed, if it was stored; the task completes once it is on disk.</param>
+    public Task<StoredResponse> AddResponseAsync(NewResponse response, Action<StoredResponse> whenCommitted, CancellationToken ct) =>
         writes.RunAsync(writer =>
         {
             var sessionId = response.SessionId;
@@ -239,7 +241,13 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 ("@now", now)).ExecuteScalar()!;
             writer.Statement(MarkAnswered, ("@messageId", messageId), ("@sessionId", sessionId), ("@now", now)).ExecuteNonQuery();
             return new StoredResponse(ResponseOutcome.Stored, id, now, messageId);
-        }, ct);
+        }, ct, Durability.Synced, stored =>
+        {
+            if (stored.Outcome == ResponseOutcome.Stored)
+            {
+                whenCommitted(stored);
+            }
+        });
 
     private static bool IsTrue(object? scalar) => scalar is long value && value != 0;
 

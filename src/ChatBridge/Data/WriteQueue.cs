@@ -29,6 +29,11 @@ internal enum Durability
 /// A <see cref="Durability.Synced"/> write completes after that sync; the log only grows, so one sync covers
 /// all that was committed before it, as <c>synchronous = FULL</c> would.
 /// </para>
+/// <para>
+/// A write may also be announced (a WebSocket push, a long poll woken) as soon as it is committed: from then on
+/// every reader sees it anyway, so listeners need not wait for the disk. Only the writer's own caller is promised
+/// durability before hearing "done".
+/// </para>
 /// </summary>
 internal sealed class WriteQueue : IAsyncDisposable
 {
@@ -56,9 +61,14 @@ internal sealed class WriteQueue : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="write"/> inside the next group transaction; completes once that is as durable as asked.</summary>
-    public Task<T> RunAsync<T>(Func<WriterConnection, T> write, CancellationToken ct, Durability durability = Durability.Synced)
+    /// <param name="whenCommitted">
+    /// Runs with the result on the writer's thread right after the commit, before any sync: for announcing the write
+    /// to listeners. It must be quick; if it throws, the failure is logged and the write still completes.
+    /// </param>
+    public Task<T> RunAsync<T>(
+        Func<WriterConnection, T> write, CancellationToken ct, Durability durability = Durability.Synced, Action<T>? whenCommitted = null)
     {
-        var operation = new Write<T>(write, durability, ct);
+        var operation = new Write<T>(write, durability, whenCommitted, ct);
         if (!_queue.Writer.TryWrite(operation))
         {
             throw new ObjectDisposedException(nameof(WriteQueue), "The service is shutting down.");
@@ -128,6 +138,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         List<IWrite>? awaitingSync = null;
         foreach (var write in batch)
         {
+            Announce(write);
             if (_connection.CommitSyncs || !write.NeedsSync)
             {
                 write.Complete();
@@ -142,6 +153,19 @@ internal sealed class WriteQueue : IAsyncDisposable
             _committed.Writer.TryWrite(new CommittedGroup(_connection.Wal!, awaitingSync));
         }
         _connection.CommitWithoutSync();
+    }
+
+    private void Announce(IWrite write)
+    {
+        try
+        {
+            write.AnnounceCommitted();
+        }
+        catch (Exception e)
+        {
+            // A listener's failure must not stop the writer, nor undo a write that is committed.
+            _logger.LogError(e, "Announcing a committed write failed");
+        }
     }
 
     private async Task ResetConnectionAsync()
@@ -211,12 +235,15 @@ internal sealed class WriteQueue : IAsyncDisposable
 
         void Execute(WriterConnection writer);
 
+        /// <summary>Runs the write's commit hook, if it succeeded and has one.</summary>
+        void AnnounceCommitted();
+
         void Complete();
 
         void Fail(Exception error);
     }
 
-    private sealed class Write<T>(Func<WriterConnection, T> write, Durability durability, CancellationToken ct) : IWrite
+    private sealed class Write<T>(Func<WriterConnection, T> write, Durability durability, Action<T>? whenCommitted, CancellationToken ct) : IWrite
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -241,6 +268,14 @@ internal sealed class WriteQueue : IAsyncDisposable
                 // This write alone is undone; the others in the group go on. Faults of the file itself fail the group.
                 writer.Statement("ROLLBACK TO write; RELEASE write").ExecuteNonQuery();
                 _error = e;
+            }
+        }
+
+        public void AnnounceCommitted()
+        {
+            if (_error is null)
+            {
+                whenCommitted?.Invoke(_result!);
             }
         }
 

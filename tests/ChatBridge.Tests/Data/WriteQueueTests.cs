@@ -2,7 +2,6 @@ using ChatBridge.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Win32.SafeHandles;
 
 namespace ChatBridge.Tests.Data;
 
@@ -114,33 +113,4 @@ public sealed class WriteQueueTests
 
     private static Func<WriterConnection, int> Insert(string username) => writer =>
         writer.Connection.Execute("INSERT INTO users (username) VALUES (@username)", new { username }, writer.Transaction);
-
-    /// <summary>The real sync, which a test can hold back or make fail.</summary>
-    private sealed class GatedWalSync : IWalSync
-    {
-        private readonly ManualResetEventSlim _open = new(initialState: true);
-
-        /// <summary>Released each time a sync starts waiting at the closed gate.</summary>
-        public SemaphoreSlim SyncWaiting { get; } = new(0);
-
-        public Exception? Failure { get; set; }
-
-        public void Hold() => _open.Reset();
-
-        public void Release() => _open.Set();
-
-        public void Sync(SafeFileHandle wal)
-        {
-            if (!_open.IsSet)
-            {
-                SyncWaiting.Release();
-                _open.Wait(TimeSpan.FromSeconds(10));
-            }
-            if (Failure is { } failure)
-            {
-                throw failure;
-            }
-            RandomAccess.FlushToDisk(wal);
-        }
-    }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ChatBridge.Data;
 using ChatBridge.Realtime;
+using ChatBridge.Tests.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -92,6 +94,27 @@ public sealed class LongPollTests(BridgeApp app, ITestOutputHelper output) : ICl
         Assert.Equal(id, message.GetProperty("id").GetInt64());
         Assert.Equal("Wake up", message.GetProperty("message").GetString());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the long poll took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_waiting_inbox_poll_gets_a_message_once_committed_while_its_sender_waits_for_the_disk()
+    {
+        var disk = new GatedWalSync();
+        using var bridge = new BridgeApp { TestServices = services => services.AddSingleton<IWalSync>(disk) };
+        var broca = bridge.Broca();
+        await (await broca.GetAsync("/api/v1/?action=inbox&limit=100")).DataAsync();
+        var polling = broca.GetAsync("/api/v1/?action=inbox&wait=10");
+        await WaitUntilAsync(() => bridge.Services.GetRequiredService<NotificationHub>().ListenerCount(null) > 0);
+        disk.Hold();
+
+        var sending = bridge.Anonymous().PostMessageAsync(Sessions.New(), "Are you there?");
+        var delivered = Assert.Single((await (await polling).DataAsync()).GetProperty("messages").EnumerateArray());
+
+        Assert.True(await disk.SyncWaiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(sending.IsCompleted);
+        disk.Release();
+        var stored = await (await sending).DataAsync();
+        Assert.Equal(stored.GetProperty("message_id").GetInt64(), delivered.GetProperty("id").GetInt64());
     }
 
     [Fact]

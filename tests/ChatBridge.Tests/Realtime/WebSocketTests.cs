@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using ChatBridge.Api;
+using ChatBridge.Data;
+using ChatBridge.Tests.Data;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests.Realtime;
 
@@ -152,6 +155,27 @@ public sealed class WebSocketTests(BridgeApp app) : IClassFixture<BridgeApp>
         {
             await socket.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_reply_is_pushed_once_committed_while_brocas_post_waits_for_the_disk()
+    {
+        var disk = new GatedWalSync();
+        using var bridge = new BridgeApp { TestServices = services => services.AddSingleton<IWalSync>(disk) };
+        var session = Sessions.New();
+        await (await bridge.Anonymous().PostMessageAsync(session, "Hello")).DataAsync();
+        await using var socket = await EventSocket.ConnectAsync(bridge, session);
+        disk.Hold();
+
+        var posting = bridge.Broca().PostReplyAsync(session, "Hi there");
+        var pushed = await socket.NextAsync("response");
+
+        Assert.Equal("Hi there", pushed.GetProperty("response").GetString());
+        Assert.True(await disk.SyncWaiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(posting.IsCompleted);
+        disk.Release();
+        var stored = await (await posting).DataAsync();
+        Assert.Equal(stored.GetProperty("response_id").GetInt64(), pushed.GetProperty("id").GetInt64());
     }
 
     [Fact]

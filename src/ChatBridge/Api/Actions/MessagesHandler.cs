@@ -51,8 +51,8 @@ internal sealed class MessagesHandler(ChatRepository chats, NotificationHub hub)
         string userAgent = http.Request.Headers.UserAgent.ToString();
         var stored = await chats.AddMessageAsync(
             new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]),
+            _ => hub.PublishMessageStored(),
             ct);
-        hub.PublishMessageStored();
         return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? stored.Timestamp, stored.Uid, stored.IsNewUser));
     }
 

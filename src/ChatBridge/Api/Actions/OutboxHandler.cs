@@ -45,7 +45,11 @@ internal sealed class OutboxHandler(ChatRepository chats, NotificationHub hub, T
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
 
-        var stored = await chats.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId), ct);
+        var stored = await chats.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId), reply =>
+        {
+            typing.StopIfActive(sessionId);
+            hub.PublishResponse(sessionId, new ResponseItem { Id = reply.ResponseId, Response = text.Value, Timestamp = reply.Timestamp, MessageId = reply.MessageId });
+        }, ct);
         switch (stored.Outcome)
         {
             case ResponseOutcome.UnknownSession:
@@ -53,8 +57,6 @@ internal sealed class OutboxHandler(ChatRepository chats, NotificationHub hub, T
             case ResponseOutcome.UnknownMessage:
                 return Envelope.BadRequest(Errors.InvalidMessageId);
         }
-        typing.StopIfActive(sessionId);
-        hub.PublishResponse(sessionId, new ResponseItem { Id = stored.ResponseId, Response = text.Value, Timestamp = stored.Timestamp, MessageId = stored.MessageId });
         return Envelope.Ok(new ResponseAccepted(stored.ResponseId, sessionId, stored.Timestamp, stored.MessageId));
     }
 
