@@ -19,6 +19,7 @@ if (command is not null)
     return await command.RunAsync(app.Services);
 }
 
+app.UseTrustedProxies();                                    // client address from X-Forwarded-For, if configured
 app.UseBridgeErrorHandling();                               // every failure is a JSON envelope
 app.UseChatBridgeRequestLogging();
 app.UseSecurityHeaders();                                   // CSP, nosniff, no framing

@@ -33,6 +33,12 @@ public sealed class ChatBridgeOptions
 
     /// <summary>A typing <c>start</c> that Broca never follows with <c>stop</c> ends by itself after this long.</summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Reverse proxies (addresses, or networks as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c> names the client.
+    /// Empty, the connection's own address is the client and the header is ignored, since any client could forge it.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 public sealed class RateLimitingOptions
@@ -91,6 +97,10 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         if (options.WebSockets.KeepAliveInterval <= TimeSpan.Zero || options.TypingTimeout <= TimeSpan.Zero)
         {
             failures.Add("ChatBridge:WebSockets:KeepAliveInterval and ChatBridge:TypingTimeout must be positive.");
+        }
+        foreach (var proxy in options.TrustedProxies.Where(p => !ProxyAddresses.TryParse(p, out _)))
+        {
+            failures.Add($"ChatBridge:TrustedProxies: '{proxy}' is neither an IP address nor a network such as 10.0.0.0/8.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
