@@ -8,8 +8,8 @@ internal static class AppProcess
     /// <summary>Where the build put the program, beside the tests.</summary>
     public static string BuiltFolder => AppContext.BaseDirectory;
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
-        string appFolder, string workingDirectory, params string[] arguments)
+    /// <summary>How to start the program in <paramref name="appFolder"/>, with its console redirected.</summary>
+    public static ProcessStartInfo StartInfo(string appFolder, string workingDirectory, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -22,7 +22,13 @@ internal static class AppProcess
         {
             start.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        string appFolder, string workingDirectory, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(appFolder, workingDirectory, arguments))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
+using ChatBridge.Tests.Hosting;
+
 namespace ChatBridge.Tests.Reliability;
 
 /// <summary>The real service as its own process on a loopback port, so a test can kill it outright.</summary>
@@ -20,27 +22,16 @@ public sealed class HostProcess : IDisposable
     public static async Task<HostProcess> StartAsync(string databasePath, string logPath)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(databasePath)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-                 {
-                     Path.Combine(AppContext.BaseDirectory, "ChatBridge.dll"),
-                     $"--urls={address}",
-                     $"--ChatBridge:DatabasePath={databasePath}",
-                     $"--ChatBridge:LogPath={logPath}",
-                     $"--ChatBridge:ApiKey={BridgeApp.ApiKey}",
-                     $"--ChatBridge:AdminKey={BridgeApp.AdminKey}",
-                     "--ChatBridge:RateLimiting:Enabled=false",
-                     "--Serilog:MinimumLevel:Default=Warning",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var process = Process.Start(start)!;
+        var process = Process.Start(AppProcess.StartInfo(AppProcess.BuiltFolder, Path.GetDirectoryName(databasePath)!,
+        [
+            $"--urls={address}",
+            $"--ChatBridge:DatabasePath={databasePath}",
+            $"--ChatBridge:LogPath={logPath}",
+            $"--ChatBridge:ApiKey={BridgeApp.ApiKey}",
+            $"--ChatBridge:AdminKey={BridgeApp.AdminKey}",
+            "--ChatBridge:RateLimiting:Enabled=false",
+            "--Serilog:MinimumLevel:Default=Warning",
+        ]))!;
         // Drain the pipes so a chatty host never blocks on a full buffer.
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
