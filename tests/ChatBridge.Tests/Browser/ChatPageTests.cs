@@ -219,6 +219,8 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
     {
         var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl, width: 800, height: 500));
         await chat.GotoAsync();
+        // The session exists once the page's socket is open; a reply before that is refused as for an unknown session.
+        await chat.WaitUntilLiveAsync();
         var session = await chat.SessionIdAsync();
         using var broca = app.Broca();
         for (var i = 1; i <= 12; i++)
