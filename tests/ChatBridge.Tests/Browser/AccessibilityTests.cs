@@ -11,22 +11,44 @@ namespace ChatBridge.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class AccessibilityTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
 {
+    // A reply like an agent's: a table, a list, a quote, a link and code; also what the screenshots show.
+    private const string Showcase = """
+        Here are the **two plans** side by side:
+
+        | Plan | Seats | Price per month |
+        |:-----|------:|----------------:|
+        | Starter | 3 | 9 € |
+        | Team | 10 | 29 € |
+
+        - *Starter* suits a small team
+        - *Team* adds shared inboxes and an audit log
+
+        > Prices exclude VAT. Details on the [pricing page](https://example.com/pricing).
+
+        To switch plans from a script:
+
+        ```bash
+        curl -X POST https://example.com/api/plan -H "Authorization: Bearer $TOKEN" -d '{"plan": "team", "seats": 10}'
+        ```
+        """;
+
     [Theory]
     [InlineData(ColorScheme.Light)]
     [InlineData(ColorScheme.Dark)]
     public async Task Chat_page_has_no_serious_findings_empty_and_with_a_Markdown_conversation(ColorScheme scheme)
     {
-        var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl, colorScheme: scheme, bypassCsp: true));
+        var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl, width: 1024, height: 820, colorScheme: scheme, bypassCsp: true));
         await chat.GotoAsync();
         await chat.WaitUntilLiveAsync();
         await AxeScan.AssertNoSeriousFindingsAsync(chat.Page, $"the empty chat ({scheme})");
 
         var session = await chat.SessionIdAsync();
-        await chat.SendAsync("Can you show me a table and some code?");
+        await chat.SendAsync("Which plan should we take, and how do I switch?");
         await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
         using var broca = app.Broca();
-        await (await broca.PostReplyAsync(session, MarkdownTests.RichReply)).DataAsync();
+        await (await broca.PostReplyAsync(session, Showcase)).DataAsync();
         await Expect(chat.AgentMessages.Locator(".code-block")).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(chat.Page, scheme == ColorScheme.Dark ? "chat-dark.png" : "chat-markdown.png");
         await AxeScan.AssertNoSeriousFindingsAsync(chat.Page, $"a chat with a Markdown reply ({scheme})");
     }
 
