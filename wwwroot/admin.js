@@ -154,6 +154,7 @@ function sessionRow(session) {
     el('td', { className: 'session-cell' }, [
       el('div', { className: 'session-id', text: session.id }),
       el('div', { className: 'small text-body-secondary', text: `uid ${session.uid}${session.agent_id ? ` · agent ${session.agent_id}` : ''}` }),
+      ...(session.exhausted_count > 0 ? [exhaustedBadge(session.exhausted_count)] : []),
     ]),
     el('td', { className: 'text-end', text: String(session.message_count), attrs: { 'data-label': 'Messages' } }),
     el('td', { className: 'text-end', text: String(session.response_count), attrs: { 'data-label': 'Replies' } }),
@@ -162,6 +163,14 @@ function sessionRow(session) {
   ]);
   row.classList.toggle('table-active', session.id === state.openSession);
   return row;
+}
+
+/** Messages inbox handed out as often as allowed that no reply ever answered: they need a person. */
+function exhaustedBadge(count) {
+  return el('span', {
+    className: 'badge text-bg-warning exhausted-badge',
+    text: `${count} unanswered after every delivery`,
+  });
 }
 
 async function openTranscript(sessionId) {
