@@ -52,6 +52,33 @@ public sealed class AccessibilityTests(BrowserFixture browser, LiveBridge app) :
         await AxeScan.AssertNoSeriousFindingsAsync(chat.Page, $"a chat with a Markdown reply ({scheme})");
     }
 
+    [Fact]
+    public async Task Pages_on_a_phone_have_no_serious_findings()
+    {
+        const string session = "session_axe_phone";
+        using (var user = app.Anonymous())
+        using (var broca = app.Broca())
+        {
+            await (await user.PostMessageAsync(session, "Does this work on a phone?")).DataAsync();
+            await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
+            await (await broca.PostReplyAsync(session, Showcase)).DataAsync();
+        }
+        var page = await browser.NewPageAsync(app.BaseUrl, width: 390, height: 844, bypassCsp: true);
+        await page.GotoAsync("/admin");
+        await page.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var row = page.Locator($"tr[data-session-id='{session}']");
+        await row.GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(page.Locator("#admin-transcript .code-block")).ToBeVisibleAsync();
+        await AxeScan.AssertNoSeriousFindingsAsync(page, "the admin page on a phone");
+
+        var chat = new ChatPage(page);
+        await chat.GotoAsync();
+        await chat.SendAsync("And the chat?");
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
+        await AxeScan.AssertNoSeriousFindingsAsync(page, "the chat on a phone");
+    }
+
     [Theory]
     [InlineData(ColorScheme.Light)]
     [InlineData(ColorScheme.Dark)]
