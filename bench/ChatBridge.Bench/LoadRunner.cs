@@ -17,6 +17,8 @@ internal static class LoadRunner
         long ok = 0, errors = 0;
         var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var measureUntil = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var runFrom = Stopwatch.GetTimestamp();
+        var timeline = new long[(int)Math.Ceiling((warmup + duration).TotalSeconds) + 1];
 
         async Task WorkerAsync(int worker)
         {
@@ -39,6 +41,10 @@ internal static class LoadRunner
                     failures.Add(e.GetType().Name);
                     success = false;
                 }
+                if (success)
+                {
+                    Interlocked.Increment(ref timeline[Math.Min(timeline.Length - 1, (start - runFrom) / Stopwatch.Frequency)]);
+                }
                 if (start < measureFrom)
                 {
                     continue;
@@ -50,12 +56,13 @@ internal static class LoadRunner
 
         var cpuWindow = Task.Delay(warmup).ContinueWith(_ => CpuWindow.Start(host), TaskScheduler.Default);
         await Task.WhenAll(Enumerable.Range(0, workers).Select(WorkerAsync));
-        return new LoadResult(ok, errors, duration, latency.Summarize(), (await cpuWindow).Stop());
+        return new LoadResult(ok, errors, duration, latency.Summarize(), (await cpuWindow).Stop(), timeline);
     }
 }
 
 /// <param name="Cpu">Over the measured window only.</param>
-internal sealed record LoadResult(long Ok, long Errors, TimeSpan Duration, LatencySummary Latency, CpuUse Cpu)
+/// <param name="Timeline">Operations that succeeded, by the second (from the first) in which they started.</param>
+internal sealed record LoadResult(long Ok, long Errors, TimeSpan Duration, LatencySummary Latency, CpuUse Cpu, IReadOnlyList<long> Timeline)
 {
     public double PerSecond => Ok / Duration.TotalSeconds;
 }

@@ -53,6 +53,9 @@ internal sealed class Report(string name, string title)
         Add("machine load average", $"{load[0]} / {load[1]} / {load[2]} (1 / 5 / 15 min)");
     }
 
+    public void AddTimeline(IReadOnlyList<long> perSecond) =>
+        Add("per second from start", string.Join(' ', perSecond.Select(n => n.ToString(CultureInfo.InvariantCulture))));
+
     public void Print(TextWriter output)
     {
         output.WriteLine($"== {Name}: {title}");

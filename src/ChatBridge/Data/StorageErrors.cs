@@ -9,6 +9,9 @@ internal static class StorageErrors
     public const string Busy = "busy";
     public const string Other = "io";
 
+    /// <summary>Refused at once because the write queue has stopped for good.</summary>
+    public const string Stopped = "stopped";
+
     /// <summary>ENOSPC (Linux): SQLite reports it as SQLITE_FULL, .NET's own file calls (syncing the log) as an IOException with this HResult.</summary>
     private const int NoSpaceLeft = 28;
 

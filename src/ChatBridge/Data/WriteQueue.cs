@@ -95,18 +95,17 @@ internal sealed class WriteQueue : IAsyncDisposable
         Func<WriterConnection, T> write, CancellationToken ct, Durability durability = Durability.Synced, Action<T>? whenCommitted = null)
     {
         var operation = new Write<T>(write, durability, whenCommitted, ct);
+        if (Fault is null && _queue.Writer.TryWrite(operation))
+        {
+            Interlocked.Increment(ref _queued);
+            return operation.Task;
+        }
         if (Fault is { } fault)
         {
+            _metrics.WriteGroupFailed(StorageErrors.Stopped, 1);
             return Task.FromException<T>(fault);
         }
-        if (!_queue.Writer.TryWrite(operation))
-        {
-            return Fault is { } stopped
-                ? Task.FromException<T>(stopped)
-                : throw new ObjectDisposedException(nameof(WriteQueue), "The service is shutting down.");
-        }
-        Interlocked.Increment(ref _queued);
-        return operation.Task;
+        throw new ObjectDisposedException(nameof(WriteQueue), "The service is shutting down.");
     }
 
     public async ValueTask DisposeAsync()
