@@ -1,8 +1,9 @@
 using ChatBridge.Api;
+using ChatBridge.Delivery;
 using ChatBridge.Hosting;
 using ChatBridge.Realtime;
 
-var (command, hostArgs) = HostCommands.Parse(args);                 // keys …, backup --to FILE
+var (command, hostArgs) = HostCommands.Parse(args);         // verbs: keys …, backup --to FILE
 var builder = WebApplication.CreateBuilder(BridgeHostExtensions.WithHostDefaults(hostArgs));
 builder.ListenOnDefaultPort();
 builder.AddChatBridgeLogging();                             // Serilog: console + rolling files, text or JSON
@@ -10,6 +11,7 @@ builder.AddBridgeMetrics();                                 // OpenTelemetry met
 builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, repositories, settings
 builder.Services.AddActionHandlers();                       // one class per ?action=, dispatcher, rate limiter
 builder.Services.AddRealtime();                             // notification hub, long polls, typing, WebSocket endpoint
+builder.Services.AddInboxDelivery();                        // inbox claims as leases, handed out again when they lapse
 builder.Services.AddBridgeHealthChecks();
 builder.Services.AddBridgeSwagger();
 

@@ -19,6 +19,8 @@ internal sealed class BridgeMetrics
 
     private readonly Counter<long> _messagesReceived;
     private readonly Counter<long> _repliesSent;
+    private readonly Counter<long> _redeliveries;
+    private readonly Counter<long> _exhausted;
     private readonly Counter<long> _rateLimitRefusals;
     private readonly Counter<long> _writeFailures;
     private long _webSockets;
@@ -31,6 +33,10 @@ internal sealed class BridgeMetrics
         Meter = meters.Create(MeterName);
         _messagesReceived = Meter.CreateCounter<long>("chatbridge.messages.received", "{message}", "User messages stored, by agent");
         _repliesSent = Meter.CreateCounter<long>("chatbridge.replies.sent", "{reply}", "Agent replies stored, by agent");
+        _redeliveries = Meter.CreateCounter<long>("chatbridge.inbox.redeliveries", "{message}",
+            "Claimed messages back in the inbox, by reason: their lease lapsed unanswered, or the inbox answer never reached Broca");
+        _exhausted = Meter.CreateCounter<long>("chatbridge.inbox.exhausted", "{message}",
+            "Messages handed out the maximum number of times without an answer; they are not handed out again");
         _rateLimitRefusals = Meter.CreateCounter<long>("chatbridge.rate_limit.refusals", "{request}", "Requests refused with 429, by reason");
         _writeFailures = Meter.CreateCounter<long>("chatbridge.write.failures", "{write}", "Writes that failed as a whole group, by reason");
         // Observed rather than counted up and down, so they read 0 from the start instead of missing until the first one.
@@ -46,6 +52,16 @@ internal sealed class BridgeMetrics
     public void MessageReceived(long? agentId) => _messagesReceived.Add(1, AgentTag(agentId));
 
     public void ReplySent(long? agentId) => _repliesSent.Add(1, AgentTag(agentId));
+
+    public void Redelivered(int count, string reason)
+    {
+        if (count > 0)
+        {
+            _redeliveries.Add(count, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    public void DeliveriesExhausted() => _exhausted.Add(1);
 
     public void RateLimitRefused(string reason) => _rateLimitRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -16,7 +16,7 @@ public sealed class LoggingTests
         await (await app.Admin().GetAsync("/api/v1/?action=config")).DataAsync();
         await (await app.WithKey("a-guessed-key-for-the-log-test").GetAsync("/api/v1/?action=config")).AssertErrorAsync(401, "Invalid admin key");
 
-        var logs = await ReadLogsAsync(app, " config responded 401");
+        var logs = await app.ReadLogsAsync(" config responded 401");
 
         Assert.Contains("HTTP POST /api/v1/ messages responded 200", logs, StringComparison.Ordinal);
         Assert.Contains("HTTP POST /api/v1/ outbox responded 200", logs, StringComparison.Ordinal);
@@ -37,7 +37,7 @@ public sealed class LoggingTests
         await (await app.Broca().PostReplyAsync("session_json_log", Secret + " reply")).DataAsync();
         await (await app.WithKey("a-guessed-key-for-the-json-log").GetAsync("/api/v1/?action=config")).AssertErrorAsync(401, "Invalid admin key");
 
-        var logs = await ReadLogsAsync(app, "\"StatusCode\":401");
+        var logs = await app.ReadLogsAsync("\"StatusCode\":401");
         var events = logs.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
 
         Assert.All(events, e => Assert.True(e.TryGetProperty("@t", out _) && e.TryGetProperty("@mt", out _), e.ToString()));
@@ -74,8 +74,8 @@ public sealed class LoggingTests
             await (await app.Admin().GetAsync("/api/v1/?action=config")).DataAsync();
         }
 
-        var quietLogs = await ReadLogsAsync(quiet, "config responded 200");
-        var verboseLogs = await ReadLogsAsync(verbose, "config responded 200");
+        var quietLogs = await quiet.ReadLogsAsync("config responded 200");
+        var verboseLogs = await verbose.ReadLogsAsync("config responded 200");
 
         Assert.DoesNotContain("messages responded 200", quietLogs, StringComparison.Ordinal);
         Assert.DoesNotContain("inbox responded 200", quietLogs, StringComparison.Ordinal);
@@ -102,10 +102,8 @@ public sealed class LoggingTests
         await hangUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => polling);
 
-        var logs = await ReadLogsAsync(app, "responded 499");
+        var logs = await app.ReadLogsAsync("responded 499");
         Assert.Contains("HTTP GET /api/v1/ responses responded 499", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("[ERR]", logs, StringComparison.Ordinal);
     }
-
-    private static Task<string> ReadLogsAsync(BridgeApp app, string last) => TestLogs.ReadAsync(app.LogFolder, last);
 }

@@ -2,11 +2,20 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using ChatBridge.Data;
 using ChatBridge.Realtime;
+using ChatBridge.Tests.Delivery;
 using ChatBridge.Tests.Realtime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests.Hosting;
 
+/// <summary>
+/// OpenTelemetry listens to meters by name, so a host's <c>/metrics</c> would also count what other hosts in the
+/// test process record at the same time: these tests run alone.
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
+[Collection(nameof(MetricsTests))]
 public sealed partial class MetricsTests
 {
     [Fact]
@@ -75,6 +84,28 @@ public sealed partial class MetricsTests
 
         Assert.Equal(1, Value(metrics, "chatbridge_websocket_connections"));
         Assert.Equal(1, Value(metrics, "chatbridge_long_polls_waiting"));
+    }
+
+    [Fact]
+    public async Task Lapsed_leases_count_as_redeliveries_until_a_message_is_out_of_deliveries()
+    {
+        using var app = Leases.App(TimeSpan.FromMilliseconds(300), maxDeliveries: 2);
+        await (await app.Anonymous().PostMessageAsync("session_metrics_lease", "anyone?")).DataAsync();
+        var broca = app.Broca();
+        var message = Assert.Single(await broca.ClaimAsync());
+        Assert.Single(await broca.ClaimAsync(wait: 10));
+        await app.WaitForHistoryStatusAsync("session_metrics_lease", message.Id(), "delivered");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string metrics;
+        do
+        {
+            await Task.Delay(100);
+            metrics = await ScrapeAsync(app.Anonymous());
+        }
+        while (!metrics.Contains("chatbridge_inbox_exhausted_total", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+
+        Assert.Equal(1, Value(metrics, "chatbridge_inbox_redeliveries_total", "reason=\"lease_expired\""));
+        Assert.Equal(1, Value(metrics, "chatbridge_inbox_exhausted_total"));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class FaultedLoopTests
         var writes = (await health.JsonAsync()).GetProperty("checks").GetProperty("writes");
         Assert.Equal("Unhealthy", writes.GetProperty("status").GetString());
         Assert.Contains("syncer stopped: a bug nobody foresaw", writes.GetProperty("description").GetString(), StringComparison.Ordinal);
-        var logs = await TestLogs.ReadAsync(app.LogFolder, "syncer stopped");
+        var logs = await app.ReadLogsAsync("syncer stopped");
         var fatal = Assert.Single(logs.Split('\n'), line => line.Contains("[FTL]", StringComparison.Ordinal));
         Assert.Matches("The write queue's \"?syncer\"? stopped: \"?a bug nobody foresaw\"?. Every write fails until the service restarts", fatal);
     }

@@ -46,7 +46,8 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
         new("001 upgrade chat tables of the Flask bridge's shape", LegacyChatTables.UpgradeAsync),
         new("002 create control and chat schema", CreateSchemaAsync),
         new("003 normalise legacy timestamps and fill missing uids", (c, tx, ct) => LegacyChatTables.NormaliseRowsAsync(c, tx, Timestamps.Now(time), ct)),
-        new("004 index claimed, unanswered messages", IndexUnansweredAsync),
+        new("004 claim leases for inbox redelivery", ClaimLeaseColumns.AddAsync),
+        new("005 index claimed, unanswered messages", IndexUnansweredAsync),
     ];
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
