@@ -35,7 +35,7 @@ internal static class PollingWorkload
         report.AddHost(host, result.Cpu, result.Ok + result.Errors);
         if (options.Timeline)
         {
-            report.AddTimeline(result.Timeline);
+            report.AddTimeline(result.Timeline, result.CpuTimeline);
         }
         return report;
     }

@@ -22,7 +22,7 @@ internal static class PostingWorkload
         report.AddHost(host, result.Cpu, result.Ok + result.Errors);
         if (options.Timeline)
         {
-            report.AddTimeline(result.Timeline);
+            report.AddTimeline(result.Timeline, result.CpuTimeline);
         }
         return report;
     }

@@ -62,7 +62,10 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     // Writes in the queue not yet taken into a group; the single-reader channel cannot count them itself.
     private long _queued;
-    private DateTimeOffset? _storageFullSince;
+
+    // UTC ticks of the first write refused for a full disk since the last commit; 0 when none. Set by the writer
+    // and the syncer, read by the health check: a long is read and written whole.
+    private long _storageFullSinceTicks;
 
     public WriteQueue(Db db, IWalSync walSync, BridgeMetrics metrics, TimeProvider time, ILogger<WriteQueue> logger)
     {
@@ -81,10 +84,9 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// <summary>Why the queue stopped for good, or null while it works.</summary>
     public WriteQueueStoppedException? Fault => Volatile.Read(ref _fault);
 
-    /// <summary>
-    /// Since when writes fail because the disk (or the database's size cap) is full; null once a group commits again.
-    /// </summary>
-    public DateTimeOffset? StorageFullSince => _storageFullSince;
+    /// <summary>Since when writes fail because the disk is full; null once a group commits again.</summary>
+    public DateTimeOffset? StorageFullSince =>
+        Interlocked.Read(ref _storageFullSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>Runs <paramref name="write"/> inside the next group transaction; completes once that is as durable as asked.</summary>
     /// <param name="whenCommitted">
@@ -163,18 +165,16 @@ internal sealed class WriteQueue : IAsyncDisposable
                     throw fault;
                 }
                 await CommitAsync(batch);
-                _storageFullSince = null;
+                if (Interlocked.Read(ref _storageFullSinceTicks) != 0)
+                {
+                    Interlocked.Exchange(ref _storageFullSinceTicks, 0);
+                }
             }
             catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
             {
                 // The transaction as a whole failed (the file is locked by another process past the busy timeout,
                 // the disk is full or gone): every write in it fails, and the next batch starts on a fresh connection.
-                var reason = StorageErrors.Classify(e);
-                if (reason == StorageErrors.Full)
-                {
-                    _storageFullSince ??= _time.GetUtcNow();
-                }
-                _metrics.WriteGroupFailed(reason, batch.Count);
+                var reason = RecordFailure(e, batch.Count);
                 _logger.LogWarning(e, "A group of {Count} writes failed ({Reason})", batch.Count, reason);
                 foreach (var write in batch)
                 {
@@ -253,6 +253,18 @@ internal sealed class WriteQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts writes that failed with their group, and notes when a full disk began refusing them.</summary>
+    private string RecordFailure(Exception error, int writes)
+    {
+        var reason = StorageErrors.Classify(error);
+        if (reason == StorageErrors.Full)
+        {
+            Interlocked.CompareExchange(ref _storageFullSinceTicks, _time.GetUtcNow().UtcTicks, 0);
+        }
+        _metrics.WriteGroupFailed(reason, writes);
+        return reason;
+    }
+
     /// <summary>Records why a loop died, once, so callers and <c>/health</c> can say it.</summary>
     private void Stop(string loop, Exception cause)
     {
@@ -314,12 +326,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             {
                 // Committed and visible, but not known to be on the disk: the callers must not be told it is stored.
                 var count = groups.Sum(g => g.Writes.Count);
-                var reason = StorageErrors.Classify(e);
-                if (reason == StorageErrors.Full)
-                {
-                    _storageFullSince ??= _time.GetUtcNow();
-                }
-                _metrics.WriteGroupFailed(reason, count);
+                var reason = RecordFailure(e, count);
                 _logger.LogError(e, "Syncing the write-ahead log failed ({Reason}); {Count} committed writes are reported as failed", reason, count);
                 failure = e;
             }

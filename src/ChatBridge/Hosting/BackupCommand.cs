@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ChatBridge.Data;
+using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Hosting;
 
@@ -33,7 +34,16 @@ internal sealed record BackupCommand(string? Target) : IHostCommand
             return 2;
         }
         var started = Stopwatch.GetTimestamp();
-        var backup = await services.GetRequiredService<DatabaseBackup>().CopyToAsync(target, CancellationToken.None);
+        BackupResult backup;
+        try
+        {
+            backup = await services.GetRequiredService<DatabaseBackup>().CopyToAsync(target, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"The backup to {target} failed: {e.Message}");
+            return 1;
+        }
         await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Backed up {backup.Source} to {target}: {backup.Bytes / 1024.0 / 1024.0:0.0} MB, {backup.Messages} messages, integrity_check ok, in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s."));
         return 0;

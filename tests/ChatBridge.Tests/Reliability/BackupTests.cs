@@ -60,19 +60,22 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Backup_needs_a_target_and_never_overwrites_one()
+    public async Task Backup_needs_a_target_never_overwrites_one_and_says_why_it_failed()
     {
         var existing = Path.Combine(_folder, "existing.db");
         await File.WriteAllTextAsync(existing, "keep me");
 
         var (noTarget, _, usage) = await Verb("backup");
         var (overwrite, _, refusal) = await Verb("backup", "--to", existing);
+        var (unwritable, _, failure) = await Verb("backup", "--to", Path.Combine(_folder, "no-such-folder", "copy.db"));
 
         Assert.Equal(2, noTarget);
         Assert.Contains("usage: ChatBridge backup --to FILE", usage, StringComparison.Ordinal);
         Assert.Equal(2, overwrite);
         Assert.Contains("exists; a backup never overwrites a file", refusal, StringComparison.Ordinal);
         Assert.Equal("keep me", await File.ReadAllTextAsync(existing));
+        Assert.Equal(1, unwritable);
+        Assert.Contains("The backup to", failure, StringComparison.Ordinal);
     }
 
     private Task<(int ExitCode, string Output, string Error)> Verb(params string[] verb) =>
