@@ -22,6 +22,7 @@ internal static class Errors
 
     // Beyond the contract's list: the same style, for cases it does not name.
     public const string RequestTooLarge = "Request body too large";
+    public const string InvalidRequestBody = "Invalid request body";
     public const string InvalidResponse = "Invalid response";
     public const string InvalidMessageId = "Invalid message_id";
     public const string InvalidTimestamp = "Invalid timestamp";

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Unicode;
 using ChatBridge.Data;
@@ -22,7 +23,19 @@ internal static class JsonBody
         var body = http.Request.BodyReader;
         while (true)
         {
-            var read = await body.ReadAsync(ct);
+            ReadResult read;
+            try
+            {
+                read = await body.ReadAsync(ct);
+            }
+            catch (Exception error) when (error is BadHttpRequestException or IOException && !ct.IsCancellationRequested)
+            {
+                // Framing Kestrel refuses mid-body: a bad or overflowing chunk size, a body shorter than its Content-Length.
+                // Most of it is a BadHttpRequestException; an overflowing chunk size is an IOException. Either is the client's fault.
+                return error is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                    ? TooLarge()
+                    : Parsed<JsonElement>.Fail(Envelope.BadRequest(Errors.InvalidRequestBody));
+            }
             if (read.IsCanceled)
             {
                 throw new OperationCanceledException("Reading the request body was cancelled.");
