@@ -190,26 +190,44 @@ internal sealed record CleanupReport(int CleanedCount, string Message);
 
 internal sealed record ClearReport(string Message, RemainingData RemainingData);
 
-/// <summary>Checks one property of a <c>config</c> body: a setting it names, with a value it accepts.</summary>
+/// <summary>Checks one property of a <c>config</c> body: a setting it names, a value of the right JSON type, in range.</summary>
 internal static class SettingChange
 {
     /// <summary>Null when the property names a setting and holds a value it accepts, else the error text.</summary>
     public static string? Check(JsonProperty property)
     {
+        var value = property.Value;
         if (SettingKeys.Keys.Contains(property.Name))
         {
-            return property.Value.ValueKind == JsonValueKind.String && KeyRules.IsValid(property.Value.GetString()!)
-                ? null
-                : Errors.InvalidConfigValue(property.Name, KeyRules.Requirement);
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                return Errors.WrongConfigType(property.Name, "a string", Describe(value));
+            }
+            return KeyRules.IsValid(value.GetString()!) ? null : Errors.InvalidConfigValue(property.Name, KeyRules.Requirement);
         }
         if (SettingKeys.Numbers.FirstOrDefault(n => n.Name == property.Name) is not { } number)
         {
             return Errors.UnknownConfigKey(property.Name);
         }
-        return property.Value.ValueKind == JsonValueKind.Number
-               && property.Value.TryGetInt32(out var value)
-               && value >= number.Min && value <= number.Max
+        var range = $"an integer from {number.Min} to {number.Max}";
+        if (value.ValueKind != JsonValueKind.Number || HasFraction(value))
+        {
+            return Errors.WrongConfigType(property.Name, range, Describe(value));
+        }
+        return value.TryGetInt32(out var parsed) && parsed >= number.Min && parsed <= number.Max
             ? null
-            : Errors.InvalidConfigValue(property.Name, $"an integer from {number.Min} to {number.Max}");
+            : Errors.InvalidConfigValue(property.Name, range);
     }
+
+    private static bool HasFraction(JsonElement number) => number.TryGetDouble(out var d) && Math.Floor(d) != d;
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => HasFraction(value) ? "a number with a fraction" : "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        _ => "an object",
+    };
 }
