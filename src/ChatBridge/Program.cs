@@ -1,4 +1,5 @@
 using ChatBridge.Api;
+using ChatBridge.Delivery;
 using ChatBridge.Hosting;
 using ChatBridge.Realtime;
 
@@ -11,6 +12,7 @@ builder.Services.AddBridgeApi();                            // JSON as on the wi
 builder.Services.AddBridgeAuth();                           // api key and admin key as an authentication scheme
 builder.Services.AddBridgeRateLimiting();                   // hourly limits per client IP from the settings
 builder.Services.AddRealtime();                             // notification hub, long polls, typing, WebSocket endpoint
+builder.Services.AddInboxDelivery();                        // inbox claims as leases, handed out again when they lapse
 builder.Services.AddBridgeHealthChecks();
 builder.Services.AddBridgeSwagger();
 

@@ -69,7 +69,7 @@ internal static class AdminApi
 
     private static readonly SessionView ExampleSession = new(
         "session_k3f9x2m4q8w1", "3f2a9c0b7d1e4f68", "2026-11-24T10:15:30.123Z", "2026-11-24T10:20:00.000Z", "127.0.0.1",
-        JsonDocument.Parse("{}").RootElement.Clone(), "active", 3, 2, null, 1);
+        JsonDocument.Parse("{}").RootElement.Clone(), "active", 3, 2, 0, null, 1);
 
     private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20);
 

@@ -1,4 +1,5 @@
 using ChatBridge.Data;
+using ChatBridge.Delivery;
 using ChatBridge.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,10 +18,12 @@ internal static class BrocaApi
         broca.MapGet("/inbox", ClaimInbox)
             .WithName("inbox")
             .WithSummary("Claim new user messages (Broca)")
-            .WithDescription("Returns unprocessed messages oldest first and marks them processed in the same step: every message is handed out "
-                + "exactly once, even to concurrent pollers. An empty inbox is a 200 with `messages: []`. `limit` defaults to 50 and is "
-                + "clamped to 100. With `wait` (seconds, 0 to 30), an empty inbox holds the request until a message arrives (answered at "
-                + "once) or the wait ends (empty).")
+            .WithDescription("Returns unprocessed messages oldest first and marks them processed in the same step: concurrent pollers never hold "
+                + "the same message at once. A claim is a lease: a message not answered within `ChatBridge:Inbox:ClaimTimeout` is "
+                + "handed out again (same id, text, timestamp and uid), up to `ChatBridge:Inbox:MaxDeliveries` times, and an answer "
+                + "that could not be written to its poller releases its messages at once. An empty inbox is a 200 with `messages: []`. "
+                + "`limit` defaults to 50 and is clamped to 100. With `wait` (seconds, 0 to 30), an empty inbox holds the request until "
+                + "a message arrives (answered at once) or the wait ends (empty).")
             .WithExamples(data: new InboxBatch(
                 [new InboxMessage { Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = "2026-11-24T10:15:30.123Z", Uid = "3f2a9c0b7d1e4f68", AgentId = 1 }],
                 new Pagination(1, 50, 0, HasMore: false)))
@@ -50,7 +53,7 @@ internal static class BrocaApi
     }
 
     private static async Task<Results<Ok<Envelope<InboxBatch>>, BadRequest<ErrorEnvelope>>> ClaimInbox(
-        [AsParameters] InboxQuery query, ChatRepository chats, NotificationHub hub, LongPoller poller, CancellationToken ct)
+        [AsParameters] InboxQuery query, HttpContext http, InboxDelivery delivery, NotificationHub hub, LongPoller poller, CancellationToken ct)
     {
         var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
         var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
@@ -64,10 +67,20 @@ internal static class BrocaApi
         var page = await poller.RunAsync(
             watch,
             TimeSpan.FromSeconds(wait.Value),
-            token => chats.ClaimInboxAsync(limit.Value, offset.Value, since.Value, token),
+            token => delivery.ClaimAsync(limit.Value, offset.Value, since.Value, token),
             found => found.Messages.Count > 0,
             ct);
-        hub.PublishDelivered(page.Messages);
+        if (page.Messages.Count > 0)
+        {
+            // A poller that hangs up before its answer is written never gets these: they go back now, not at lease end.
+            // The watch ends with the request, so a later abort of the same connection cannot touch a delivered answer.
+            var release = http.RequestAborted.Register(() => delivery.Release(page.Messages));
+            http.Response.OnCompleted(() =>
+            {
+                release.Dispose();
+                return Task.CompletedTask;
+            });
+        }
         return Envelope.Ok(new InboxBatch(
             page.Messages,
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
