@@ -20,15 +20,17 @@ internal static class Cors
     /// </summary>
     public static WebApplication UsePublicCors(this WebApplication app)
     {
-        app.Use(async (http, next) =>
-        {
-            await next(http);
-            if (HttpMethods.IsOptions(http.Request.Method) && http.Response is { StatusCode: StatusCodes.Status204NoContent, HasStarted: false })
-            {
-                await ApiFallbacks.Preflight().ExecuteAsync(http);
-            }
-        });
+        app.Use((http, next) => HttpMethods.IsOptions(http.Request.Method) ? PreflightAsync(http, next) : next(http));
         app.UseCors();
         return app;
+    }
+
+    private static async Task PreflightAsync(HttpContext http, RequestDelegate next)
+    {
+        await next(http);
+        if (http.Response is { StatusCode: StatusCodes.Status204NoContent, HasStarted: false })
+        {
+            await ApiFallbacks.Preflight().ExecuteAsync(http);
+        }
     }
 }

@@ -60,10 +60,15 @@ internal static class RateLimits
 
     /// <summary>
     /// The limiter's partitioner cannot wait for the settings, so they are loaded here, once per rate-limited request,
-    /// after authorization (a refused key never spends a permit) and before the limiter.
+    /// after authorization (a refused key never spends a permit) and before the limiter. With
+    /// <c>ChatBridge:RateLimiting:Enabled=false</c> neither runs: the endpoints' rate-limiting metadata is then inert.
     /// </summary>
     public static WebApplication UseBridgeRateLimiting(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.RateLimiting.Enabled)
+        {
+            return app;
+        }
         var settings = app.Services.GetRequiredService<SettingsStore>();
         app.Use(async (http, next) =>
         {
@@ -79,11 +84,8 @@ internal static class RateLimits
 
     private static RateLimitPartition<PartitionKey> Partition(HttpContext http, string setting)
     {
-        var services = http.RequestServices;
-        var limit = services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.RateLimiting.Enabled
-            ? http.Features.Get<BridgeSettings>()!.RateLimit(setting)
-            : 0;
-        var partition = new PartitionKey(services.GetRequiredService<RateLimitGeneration>().Current, ClientAddress.Of(http), limit);
+        var limit = http.Features.Get<BridgeSettings>()!.RateLimit(setting);
+        var partition = new PartitionKey(http.RequestServices.GetRequiredService<RateLimitGeneration>().Current, ClientAddress.Of(http), limit);
         return limit > 0
             ? RateLimitPartition.GetFixedWindowLimiter(partition, p => new FixedWindowRateLimiterOptions
             {
