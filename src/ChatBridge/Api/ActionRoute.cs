@@ -14,10 +14,7 @@ internal static class ActionRoute
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
     /// <summary>Marks a request that named its action in the query, whose unknown name is <c>Invalid action</c> (400), not a 404.</summary>
-    internal sealed class FromQuery
-    {
-        public static readonly FromQuery Instance = new();
-    }
+    private static readonly object FromQuery = new();
 
     public static WebApplication UseActionRoute(this WebApplication app)
     {
@@ -40,7 +37,7 @@ internal static class ActionRoute
     {
         var sent = http.Request.Path;
         http.Request.Path = route;
-        http.Features.Set(FromQuery.Instance);
+        http.Items[FromQuery] = FromQuery;
         try
         {
             await next(http);
@@ -51,5 +48,5 @@ internal static class ActionRoute
         }
     }
 
-    public static bool CameFromQuery(HttpContext http) => http.Features.Get<FromQuery>() is not null;
+    public static bool CameFromQuery(HttpContext http) => http.Items.ContainsKey(FromQuery);
 }

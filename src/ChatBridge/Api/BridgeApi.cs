@@ -20,6 +20,8 @@ internal static class BridgeApi
     /// </summary>
     public static IServiceCollection AddBridgeAuth(this IServiceCollection services)
     {
+        // A lone scheme would otherwise become the default and authenticate every request, public ones included.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(KeyAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorizationBuilder()
