@@ -1,4 +1,5 @@
 using ChatBridge.Hosting;
+using ChatBridge.Observability;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace ChatBridge.Api;
 /// wrong one (the API key on an admin action included, which also counts as a guess), and a 429 for a client locked
 /// out for guessing.
 /// </summary>
-internal sealed class KeyRefusals(KeyLockout lockout, IOptions<ChatBridgeOptions> options) : IAuthorizationMiddlewareResultHandler
+internal sealed class KeyRefusals(KeyLockout lockout, BridgeMetrics metrics, IOptions<ChatBridgeOptions> options) : IAuthorizationMiddlewareResultHandler
 {
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
@@ -24,6 +25,7 @@ internal sealed class KeyRefusals(KeyLockout lockout, IOptions<ChatBridgeOptions
         if (check == KeyCheck.LockedOut)
         {
             lockout.IsLockedOut(client, out var retryAfter);
+            metrics.RateLimitRefused("wrong_key_lockout");
             return Envelope.RateLimited(retryAfter).ExecuteAsync(context);
         }
         string error;

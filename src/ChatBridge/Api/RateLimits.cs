@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using ChatBridge.Hosting;
+using ChatBridge.Observability;
 using ChatBridge.Settings;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -53,7 +54,12 @@ internal static class RateLimits
                 options.AddPolicy(policy, http => Partition(http, setting));
             }
             options.OnRejected = (rejected, _) =>
-                new ValueTask(Envelope.RateLimited(RetryAfterSeconds(rejected.Lease, Window)).ExecuteAsync(rejected.HttpContext));
+            {
+                var http = rejected.HttpContext;
+                var policy = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "unknown";
+                http.RequestServices.GetRequiredService<BridgeMetrics>().RateLimitRefused(policy);
+                return new ValueTask(Envelope.RateLimited(RetryAfterSeconds(rejected.Lease, Window)).ExecuteAsync(http));
+            };
         });
         return services;
     }
