@@ -10,6 +10,14 @@ internal static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
         + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// Swagger UI gets the same policy but for inline styles: Swashbuckle's page loads every script from files
+    /// (<c>index.js</c>), but the UI writes <c>style</c> attributes into markup it renders (a browser test saw it), which
+    /// <c>style-src 'self'</c> blocks. Inline style cannot run code; script stays as strict as everywhere else.
+    /// </summary>
+    private static readonly string SwaggerContentSecurityPolicy =
+        ContentSecurityPolicy.Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
+
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
         app.Use((http, next) =>
@@ -17,12 +25,8 @@ internal static class SecurityHeaders
             var headers = http.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
-            // Swagger UI runs inline script of its own; every other page is held to the strict policy.
-            if (!http.Request.Path.StartsWithSegments("/swagger"))
-            {
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                headers.XFrameOptions = "DENY";
-            }
+            headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/swagger") ? SwaggerContentSecurityPolicy : ContentSecurityPolicy;
+            headers.XFrameOptions = "DENY";
             return next(http);
         });
         return app;
