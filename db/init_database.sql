@@ -77,7 +77,8 @@ CREATE TABLE IF NOT EXISTS web_chat_responses (
     -- external id of the Flask bridge's API, still filled for readers of this table
     response_id TEXT,
     status      TEXT    NOT NULL DEFAULT 'sent',
-    timestamp   TEXT    NOT NULL
+    timestamp   TEXT    NOT NULL,
+    author      TEXT    NOT NULL DEFAULT 'agent'  -- 'agent' (Broca's outbox) or 'admin' (a person in the admin console)
 );
 
 -- Kept for the control app and the previous bridge; ChatBridge limits in memory and clears it.

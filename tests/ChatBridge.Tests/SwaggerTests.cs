@@ -143,7 +143,7 @@ public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
         var responses = DataSchema(document, paths.GetProperty("/api/v1/responses").GetProperty("get"));
         Assert.Equal(["responses", "session_id"], PropertyNames(responses));
         var reply = Resolve(document, responses.GetProperty("properties").GetProperty("responses").GetProperty("items"));
-        Assert.Equal(["id", "message_id", "response", "timestamp"], PropertyNames(reply));
+        Assert.Equal(["author", "id", "message_id", "response", "timestamp"], PropertyNames(reply));
 
         foreach (var schema in document.GetProperty("components").GetProperty("schemas").EnumerateObject())
         {

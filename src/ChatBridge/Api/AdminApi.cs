@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ChatBridge.Data;
 using ChatBridge.Hosting;
+using ChatBridge.Realtime;
 using ChatBridge.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -30,6 +31,17 @@ internal static class AdminApi
             .WithSummary("A session's whole transcript (admin)")
             .WithDescription("The session, its messages with delivery state, and its responses, oldest first. An unknown session is a 404.")
             .WithExamples(data: new SessionTranscript(ExampleSession, [ChatApi.ExampleTranscriptMessage], [ChatApi.ExampleResponse]));
+
+        admin.MapPost("/reply", PostPersonReply)
+            .WithName("reply")
+            .WithSummary("Answer a user as a person (admin)")
+            .WithDescription("Stores a reply written by a person in the admin console, with `author: admin`; the user's open chat gets it at once "
+                + "and shows it as from a person. Same body and rules as `outbox`: without `message_id` it answers the session's oldest "
+                + "delivered, unanswered message. An unknown session is `Invalid session`.")
+            .Accepts<ReplyRequest>("application/json")
+            .WithExamples(
+                new ReplyRequest("session_k3f9x2m4q8w1", "Hello, I'm Sam from support. Let me look into this.", 42, null),
+                new ResponseAccepted(8, "session_k3f9x2m4q8w1", "2026-11-24T10:16:02.000Z", 42));
 
         admin.MapGet("/config", GetConfig)
             .WithName("config")
@@ -106,6 +118,10 @@ internal static class AdminApi
         }
         return Envelope.Ok(new SessionTranscript(SessionView.From(transcript.Session), transcript.Messages, transcript.Responses));
     }
+
+    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostPersonReply(
+        HttpContext http, ChatRepository chats, NotificationHub hub, TypingTimers typing, CancellationToken ct) =>
+        Replies.StoreAsync(http, ReplyAuthor.Admin, chats, hub, typing, ct);
 
     private static async Task<Ok<Envelope<ConfigView>>> GetConfig(SettingsStore settings, CancellationToken ct) =>
         Envelope.Ok(ConfigView.From(await settings.GetAsync(ct)));

@@ -86,45 +86,9 @@ internal static class BrocaApi
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
     }
 
-    private static async Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostReply(
-        HttpContext http, ChatRepository chats, NotificationHub hub, TypingTimers typing, CancellationToken ct)
-    {
-        var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "response", ct);
-        if (request.TooLarge is { } tooLarge)
-        {
-            return tooLarge;
-        }
-        if (request.Error is { } invalidRequest)
-        {
-            return invalidRequest;
-        }
-        var (body, sessionId) = request.Value;
-        var text = ChatText.Required(body, "response", int.MaxValue, Errors.InvalidResponse);
-        if (text.Error is { } invalidText)
-        {
-            return invalidText;
-        }
-        if (!JsonFields.OptionalId(body, "message_id", out var messageId))
-        {
-            return Envelope.BadRequest(Errors.InvalidMessageId);
-        }
-        if (!JsonFields.OptionalTimestamp(body, "timestamp", out _))
-        {
-            return Envelope.BadRequest(Errors.InvalidTimestamp);
-        }
-
-        var stored = await chats.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId), reply =>
-        {
-            typing.StopIfActive(sessionId);
-            hub.PublishResponse(sessionId, new ResponseItem { Id = reply.ResponseId, Response = text.Value, Timestamp = reply.Timestamp, MessageId = reply.MessageId });
-        }, ct);
-        return stored.Outcome switch
-        {
-            ResponseOutcome.UnknownSession => Envelope.BadRequest(Errors.InvalidSession),
-            ResponseOutcome.UnknownMessage => Envelope.BadRequest(Errors.InvalidMessageId),
-            _ => Envelope.Ok(new ResponseAccepted(stored.ResponseId, sessionId, stored.Timestamp, stored.MessageId)),
-        };
-    }
+    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostReply(
+        HttpContext http, ChatRepository chats, NotificationHub hub, TypingTimers typing, CancellationToken ct) =>
+        Replies.StoreAsync(http, ReplyAuthor.Agent, chats, hub, typing, ct);
 
     private static async Task<Results<Ok<Envelope<TypingRequest>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> SetTyping(
         HttpContext http, ChatRepository chats, TypingTimers typing, CancellationToken ct)

@@ -39,9 +39,19 @@ internal sealed record ResponseItem
     public string Response { get; init; } = "";
     public string Timestamp { get; init; } = "";
     public long? MessageId { get; init; }
+
+    /// <summary>Who wrote it: <see cref="ReplyAuthor.Agent"/> or <see cref="ReplyAuthor.Admin"/>.</summary>
+    public string Author { get; init; } = ReplyAuthor.Agent;
 }
 
-internal sealed record NewResponse(string SessionId, string Text, long? MessageId);
+/// <summary>Who wrote a reply: an agent through Broca's outbox, or a person from the admin console.</summary>
+internal static class ReplyAuthor
+{
+    public const string Agent = "agent";
+    public const string Admin = "admin";
+}
+
+internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author);
 
 internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage }
 

@@ -111,7 +111,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         await using var connection = await db.OpenAsync(ct);
         await KeepSessionAliveAsync(connection, sessionId, ipAddress, userAgent, ct);
         var rows = await connection.QueryAsync<ResponseItem>(Command("""
-            SELECT id, response, timestamp, message_id FROM web_chat_responses
+            SELECT id, response, timestamp, message_id, author FROM web_chat_responses
             WHERE session_id = @sessionId
               AND (@since IS NULL OR timestamp > @since)
               AND (@afterId IS NULL OR id > @afterId)
@@ -263,8 +263,8 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         """;
 
     private const string InsertResponse = """
-        INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp)
-        VALUES (@sessionId, @messageId, @text, 'resp_' || lower(hex(randomblob(8))), 'sent', @now)
+        INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp, author)
+        VALUES (@sessionId, @messageId, @text, 'resp_' || lower(hex(randomblob(8))), 'sent', @now, @author)
         RETURNING id
         """;
 
@@ -278,7 +278,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         """;
 
     /// <summary>
-    /// Stores an agent's reply. Without an explicit <c>message_id</c> the reply answers the session's
+    /// Stores a reply, an agent's or a person's. Without an explicit <c>message_id</c> the reply answers the session's
     /// oldest delivered, unanswered message, since Broca answers messages in the order it claims them.
     /// </summary>
     /// <param name="whenCommitted">Announces the reply once committed, if it was stored; the task completes once it is on disk.</param>
@@ -312,7 +312,8 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 ("@sessionId", sessionId),
                 ("@messageId", messageId),
                 ("@text", response.Text),
-                ("@now", now)).ExecuteScalar()!;
+                ("@now", now),
+                ("@author", response.Author)).ExecuteScalar()!;
             writer.Statement(MarkAnswered, ("@messageId", messageId), ("@sessionId", sessionId), ("@now", now)).ExecuteNonQuery();
             return new StoredResponse(ResponseOutcome.Stored, id, now, messageId);
         }, ct, Durability.Synced, stored =>
@@ -387,7 +388,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
             ORDER BY m.id
             """, new { sessionId, afterId }, tx, ct));
         var responses = await connection.QueryAsync<ResponseItem>(Command("""
-            SELECT id, response, timestamp, message_id FROM web_chat_responses
+            SELECT id, response, timestamp, message_id, author FROM web_chat_responses
             WHERE session_id = @sessionId AND (@afterId IS NULL OR id > @afterId)
             ORDER BY id
             """, new { sessionId, afterId }, tx, ct));

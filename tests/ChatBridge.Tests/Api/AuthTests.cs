@@ -17,6 +17,7 @@ public sealed class AuthTests(BridgeApp app) : IClassFixture<BridgeApp>
         { "POST", "cleanup" },
         { "POST", "cleanup_logs" },
         { "POST", "clear_data" },
+        { "POST", "reply" },
     };
 
     [Theory]

@@ -48,6 +48,7 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
         new("003 normalise legacy timestamps and fill missing uids", (c, tx, ct) => LegacyChatTables.NormaliseRowsAsync(c, tx, Timestamps.Now(time), ct)),
         new("004 claim leases for inbox redelivery", ClaimLeaseColumns.AddAsync),
         new("005 index claimed, unanswered messages", IndexUnansweredAsync),
+        new("006 reply authors", AddReplyAuthorAsync),
     ];
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
@@ -59,6 +60,10 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
             CREATE INDEX IF NOT EXISTS idx_web_chat_messages_unanswered ON web_chat_messages(id)
             WHERE processed = 1 AND answered_at IS NULL
             """, transaction: tx, cancellationToken: ct));
+
+    /// <summary>Every reply stored before people could answer from the admin console came from an agent.</summary>
+    private static async Task AddReplyAuthorAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await SchemaInspector.AddColumnIfMissingAsync(connection, tx, "web_chat_responses", "author", "TEXT NOT NULL DEFAULT 'agent'", ct);
 
     private static async Task<HashSet<string>> AppliedStepsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {

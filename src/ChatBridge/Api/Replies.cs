@@ -1,0 +1,55 @@
+using ChatBridge.Data;
+using ChatBridge.Realtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ChatBridge.Api;
+
+/// <summary>
+/// A reply into a conversation, read and stored alike whoever wrote it: Broca's <c>outbox</c> (an agent) and the admin
+/// console's <c>reply</c> (a person). The user's open pages get it at once.
+/// </summary>
+internal static class Replies
+{
+    public static async Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> StoreAsync(
+        HttpContext http, string author, ChatRepository chats, NotificationHub hub, TypingTimers typing, CancellationToken ct)
+    {
+        var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "response", ct);
+        if (request.TooLarge is { } tooLarge)
+        {
+            return tooLarge;
+        }
+        if (request.Error is { } invalidRequest)
+        {
+            return invalidRequest;
+        }
+        var (body, sessionId) = request.Value;
+        var text = ChatText.Required(body, "response", int.MaxValue, Errors.InvalidResponse);
+        if (text.Error is { } invalidText)
+        {
+            return invalidText;
+        }
+        if (!JsonFields.OptionalId(body, "message_id", out var messageId))
+        {
+            return Envelope.BadRequest(Errors.InvalidMessageId);
+        }
+        if (!JsonFields.OptionalTimestamp(body, "timestamp", out _))
+        {
+            return Envelope.BadRequest(Errors.InvalidTimestamp);
+        }
+
+        var stored = await chats.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId, author), reply =>
+        {
+            typing.StopIfActive(sessionId);
+            hub.PublishResponse(sessionId, new ResponseItem
+            {
+                Id = reply.ResponseId, Response = text.Value, Timestamp = reply.Timestamp, MessageId = reply.MessageId, Author = author,
+            });
+        }, ct);
+        return stored.Outcome switch
+        {
+            ResponseOutcome.UnknownSession => Envelope.BadRequest(Errors.InvalidSession),
+            ResponseOutcome.UnknownMessage => Envelope.BadRequest(Errors.InvalidMessageId),
+            _ => Envelope.Ok(new ResponseAccepted(stored.ResponseId, sessionId, stored.Timestamp, stored.MessageId)),
+        };
+    }
+}
