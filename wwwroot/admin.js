@@ -1,7 +1,7 @@
 // The admin page: sessions, transcripts, settings and clean-up, all through the admin actions.
 
 import { ApiError, callApi, el, formatTime } from './api.js';
-import { download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
+import { authorText, download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
 import { renderMarkdown } from './markdown.js';
 
 const KeyStorage = 'chatbridge.adminKey';
@@ -36,6 +36,9 @@ const ui = {
   transcriptSession: document.getElementById('transcript-session'),
   exportMarkdown: document.getElementById('export-markdown'),
   exportJson: document.getElementById('export-json'),
+  replyForm: document.getElementById('admin-reply-form'),
+  replyInput: document.getElementById('admin-reply-input'),
+  replySend: document.getElementById('admin-reply-send'),
   configForm: document.getElementById('config-form'),
   configKeys: document.getElementById('config-keys'),
   configNumbers: document.getElementById('config-numbers'),
@@ -181,6 +184,7 @@ async function openTranscript(sessionId) {
   }
   state.transcript = data;
   ui.transcriptSession.textContent = sessionId;
+  ui.replyForm.classList.remove('d-none');
   ui.exportMarkdown.disabled = false;
   ui.exportJson.disabled = false;
   const items = transcriptItems(data);
@@ -189,12 +193,35 @@ async function openTranscript(sessionId) {
     return;
   }
   // As on the chat page: the user's text stays text, the agent's Markdown is rendered and sanitised.
-  ui.transcript.replaceChildren(...items.map((item) => el('article', { className: `message message-${item.who}` }, [
-    el('div', { className: 'bubble' }, [item.who === 'agent'
-      ? el('div', { className: 'bubble-text markdown' }, [renderMarkdown(item.text)])
-      : el('div', { className: 'bubble-text', text: item.text })]),
-    el('div', { className: 'message-meta', text: item.status ? `${formatTime(item.at, { withDate: true })} · ${item.status}` : formatTime(item.at, { withDate: true }) }),
-  ])));
+  ui.transcript.replaceChildren(...items.map(transcriptItem));
+}
+
+/** As on the chat page: the user's text stays text, a reply's Markdown is rendered and sanitised; each reply names its author. */
+function transcriptItem(item) {
+  const at = formatTime(item.at, { withDate: true });
+  if (item.who === 'user') {
+    return el('article', { className: 'message message-user' }, [
+      el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: item.text })]),
+      el('div', { className: 'message-meta', text: `${at} · ${item.status}` }),
+    ]);
+  }
+  const person = item.author === 'admin';
+  return el('article', { className: person ? 'message message-agent message-person' : 'message message-agent', attrs: { 'data-author': item.author } }, [
+    el('div', { className: 'message-author', text: authorText(item.author) }),
+    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown' }, [renderMarkdown(item.text)])]),
+    el('div', { className: 'message-meta', text: at }),
+  ]);
+}
+
+/** A person's reply into the open conversation: the user's chat shows it at once, marked as from a person. */
+async function sendReply() {
+  const text = ui.replyInput.value.trim();
+  if (!state.openSession || text === '') {
+    return;
+  }
+  await admin('reply', { method: 'POST', body: { session_id: state.openSession, response: text } });
+  ui.replyInput.value = '';
+  await openTranscript(state.openSession);
 }
 
 // Settings.
@@ -307,6 +334,7 @@ async function clearData() {
   ui.exportMarkdown.disabled = true;
   ui.exportJson.disabled = true;
   ui.transcriptSession.textContent = '';
+  ui.replyForm.classList.add('d-none');
   ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: 'Open a session to read its conversation.' }));
   showNotice(data.message ?? 'All chat data cleared.');
   await loadSessions();
@@ -347,6 +375,10 @@ function wireEvents() {
     run(ui.configForm.querySelector('[type=submit]'), saveConfig);
   });
   ui.cleanup.addEventListener('click', () => run(ui.cleanup, cleanup));
+  ui.replyForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(ui.replySend, sendReply);
+  });
   ui.exportMarkdown.addEventListener('click', () => {
     download(`${state.transcript.session.id}.md`, transcriptMarkdown(state.transcript), 'text/markdown;charset=utf-8');
   });

@@ -8,6 +8,7 @@ import { createTransport, deliveryProgress } from './transport.js';
 const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
 const AppName = 'Sanctum Chat';
+const PersonName = 'Support (person)';
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
 const ConnectionLabels = {
@@ -160,9 +161,15 @@ function setBubbleStatus(bubble, status, reason) {
   }
 }
 
+/** A reply from a person in the admin console says so: the user should know a human is now answering. */
+function replyAuthorName(response) {
+  return response.author === 'admin' ? PersonName : state.agent.name;
+}
+
 function agentBubble(response) {
-  const name = state.agent.name;
-  return el('article', { className: 'message message-agent', attrs: { 'aria-label': name, 'data-response-id': String(response.id) } }, [
+  const name = replyAuthorName(response);
+  const className = response.author === 'admin' ? 'message message-agent message-person' : 'message message-agent';
+  return el('article', { className, attrs: { 'aria-label': name, 'data-response-id': String(response.id), 'data-author': response.author ?? 'agent' } }, [
     el('div', { className: 'message-author', text: name }),
     el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown' }, [renderMarkdown(response.response)])]),
     el('div', { className: 'message-meta' }, [
@@ -204,7 +211,7 @@ function receiveResponse(response) {
   }
   state.unread += 1;
   updateTitle();
-  alerts.announce(state.agent.name, response.response);
+  alerts.announce(replyAuthorName(response), response.response);
 }
 
 function updateTitle() {

@@ -7,11 +7,16 @@ export function messageStatusText(message) {
     : message.status;
 }
 
+/** Who wrote a reply, in words: the agent, or a person from the admin console. */
+export function authorText(author) {
+  return author === 'admin' ? 'Person (admin)' : 'Agent';
+}
+
 /** Messages and replies in one list, by time; a reply stored in the same millisecond follows its message. */
 export function transcriptItems(data) {
   return [
     ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: messageStatusText(m) })),
-    ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', text: r.response })),
+    ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', author: r.author ?? 'agent', text: r.response })),
   ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
 }
 
@@ -31,7 +36,7 @@ export function transcriptMarkdown(data, exportedAt = new Date()) {
     `- Exported: ${exportedAt.toISOString()}`,
   );
   for (const item of transcriptItems(data)) {
-    const heading = item.who === 'user' ? `User · ${item.at} · ${item.status}` : `Agent · ${item.at}`;
+    const heading = item.who === 'user' ? `User · ${item.at} · ${item.status}` : `${authorText(item.author)} · ${item.at}`;
     lines.push('', `## ${heading}`, '', item.text);
   }
   return `${lines.join('\n')}\n`;

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ChatBridge.Tests.Browser;
+
+/// <summary>The admin console as an operator runs it: stepping into a conversation, finding and triaging sessions, live updates.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+{
+    [Fact]
+    public async Task A_person_s_reply_from_the_transcript_reaches_the_open_chat_within_a_second_marked_as_from_a_person()
+    {
+        var chat = await ChatPage.OpenAsync(browser, app);
+        await chat.WaitUntilLiveAsync();
+        var session = await chat.SessionIdAsync();
+        await chat.SendAsync("My order never arrived");
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
+        using (var broca = app.Broca())
+        {
+            await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
+            await (await broca.PostReplyAsync(session, "I'm sorry to hear that.")).DataAsync();
+        }
+        await Expect(chat.AgentMessages).ToHaveCountAsync(1);
+
+        var admin = await SignInAsync();
+        await admin.Locator($"tr[data-session-id='{session}']").GetByRole(AriaRole.Button, new() { Name = $"Open {session}" }).ClickAsync();
+        await Expect(admin.Locator("#admin-transcript .message-author")).ToHaveTextAsync(["Agent"]);
+        await admin.GetByLabel("Reply as a person").FillAsync("Hi, I'm Sam from support. I've **resent** your order.");
+        var clock = Stopwatch.StartNew();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+
+        var person = chat.AgentMessages.Last;
+        await Expect(person.Locator(".bubble-text")).ToHaveTextAsync("Hi, I'm Sam from support. I've resent your order.", new() { Timeout = 1000 });
+        var elapsed = clock.Elapsed;
+        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"the person's reply took {elapsed.TotalMilliseconds:F0} ms to reach the chat");
+        await Expect(person.Locator(".message-author")).ToHaveTextAsync("Support (person)");
+        await Expect(person).ToHaveAttributeAsync("aria-label", "Support (person)");
+        await Expect(chat.AgentMessages.First.Locator(".message-author")).ToHaveTextAsync("Assistant");
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Answered");
+
+        await Expect(admin.Locator("#admin-transcript .message-author")).ToHaveTextAsync(["Agent", "Person (admin)"]);
+        await Expect(admin.GetByLabel("Reply as a person")).ToHaveValueAsync("");
+    }
+
+    private async Task<IPage> SignInAsync()
+    {
+        var page = await browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);
+        await page.GotoAsync("/admin");
+        await page.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator("#dashboard")).ToBeVisibleAsync();
+        return page;
+    }
+}
