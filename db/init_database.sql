@@ -95,5 +95,7 @@ CREATE INDEX IF NOT EXISTS idx_web_chat_messages_pending     ON web_chat_message
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_session     ON web_chat_messages(session_id, id);
 -- Only live leases: answered and exhausted messages leave it, so the lease sweep stays small.
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_leases      ON web_chat_messages(claim_expires_at) WHERE claim_expires_at IS NOT NULL;
+-- Only unanswered messages: the admin's backlog, oldest first.
+CREATE INDEX IF NOT EXISTS idx_web_chat_messages_waiting     ON web_chat_messages(id) WHERE answered_at IS NULL;
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_session    ON web_chat_responses(session_id, id);
 CREATE INDEX IF NOT EXISTS idx_rate_limits_ip_endpoint       ON rate_limits(ip_address, endpoint);

@@ -14,6 +14,9 @@ internal static class AdminApi
 {
     private const string Tag = "Admin (admin key)";
 
+    /// <summary>Longer than any id or uid, and enough for a phrase: a longer search is a typo or an attack on the LIKE.</summary>
+    private const int MaxSearchLength = 200;
+
     public static RouteGroupBuilder MapAdminApi(this RouteGroupBuilder api)
     {
         var admin = api.MapGroup("").WithTags(Tag).RequireKey(Policies.Admin);
@@ -22,9 +25,18 @@ internal static class AdminApi
             .WithName("sessions")
             .WithSummary("List chat sessions (admin)")
             .WithDescription("Sessions newest activity first, with message and response counts. `active=true` (the default) lists sessions "
-                + "active within `session_timeout`; `active=false` lists all. `limit` defaults to 50 and is clamped to 100.")
+                + "active within `session_timeout`; `active=false` lists all. `limit` defaults to 50 and is clamped to 100. Filters: `q` "
+                + "(part of the session id, the uid, or a message's or reply's text; ASCII case ignored), `agent_id`, `waiting=true` (sessions "
+                + "with a message no reply has answered yet). The hourly limit does not count requests made with the admin key.")
             .WithExamples(data: new SessionList([ExampleSession], new Pagination(1, 50, 0, HasMore: false)))
             .RateLimited(Limits.Sessions);
+
+        admin.MapGet("/backlog", ListBacklog)
+            .WithName("backlog")
+            .WithSummary("Messages waiting for an answer (admin)")
+            .WithDescription("Every message no reply has answered yet, oldest first, with its age in seconds: pending, delivered, and exhausted "
+                + "(handed out `MaxDeliveries` times without an answer, so only a person can still answer it). `limit` defaults to 50 and is clamped to 100.")
+            .WithExamples(data: new BacklogList([ExampleBacklogMessage], new Pagination(1, 50, 0, HasMore: false)));
 
         admin.MapGet("/session_messages", GetTranscript)
             .WithName("session_messages")
@@ -83,6 +95,12 @@ internal static class AdminApi
         "session_k3f9x2m4q8w1", "3f2a9c0b7d1e4f68", "2026-11-24T10:15:30.123Z", "2026-11-24T10:20:00.000Z", "127.0.0.1",
         JsonDocument.Parse("{}").RootElement.Clone(), "active", 3, 2, 0, null, 1);
 
+    private static readonly BacklogMessage ExampleBacklogMessage = new()
+    {
+        Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = "2026-11-24T10:15:30.123Z", Status = "delivered",
+        ProcessedAt = "2026-11-24T10:15:31.000Z", DeliveryCount = 3, Exhausted = true, Uid = "3f2a9c0b7d1e4f68", AgentId = 1, AgeSeconds = 1260,
+    };
+
     private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20);
 
     private static async Task<Results<Ok<Envelope<SessionList>>, BadRequest<ErrorEnvelope>>> ListSessions(
@@ -91,17 +109,36 @@ internal static class AdminApi
         var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
         var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
         var active = QueryParams.Bool(query.Active, "active", fallback: true);
-        if ((limit.Error ?? offset.Error ?? active.Error) is { } invalid)
+        var agentId = QueryParams.OptionalId(query.AgentId?.Text, "agent_id");
+        var waiting = QueryParams.Bool(query.Waiting, "waiting", fallback: false);
+        var text = QueryParams.OptionalText(query.Q, "q", MaxSearchLength);
+        if ((limit.Error ?? offset.Error ?? active.Error ?? agentId.Error ?? waiting.Error ?? text.Error) is { } invalid)
         {
             return invalid;
         }
         var activeSince = active.Value
             ? Timestamps.Format(time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds))
             : null;
-        var page = await chats.ListSessionsAsync(activeSince, limit.Value, offset.Value, ct);
+        var filter = new SessionFilter(activeSince, agentId.Value, waiting.Value, text.Value);
+        var page = await chats.ListSessionsAsync(filter, limit.Value, offset.Value, ct);
         return Envelope.Ok(new SessionList(
             [.. page.Sessions.Select(SessionView.From)],
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Sessions.Count < page.Total)));
+    }
+
+    private static async Task<Results<Ok<Envelope<BacklogList>>, BadRequest<ErrorEnvelope>>> ListBacklog(
+        [AsParameters] PageQuery query, ChatRepository chats, TimeProvider time, CancellationToken ct)
+    {
+        var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
+        var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
+        if ((limit.Error ?? offset.Error) is { } invalid)
+        {
+            return invalid;
+        }
+        var page = await chats.GetBacklogAsync(time.GetUtcNow(), limit.Value, offset.Value, ct);
+        return Envelope.Ok(new BacklogList(
+            page.Messages,
+            new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
     }
 
     private static async Task<Results<Ok<Envelope<SessionTranscript>>, BadRequest<ErrorEnvelope>, NotFound<ErrorEnvelope>>> GetTranscript(
@@ -185,7 +222,16 @@ internal static class AdminApi
 internal sealed record SessionsQuery(
     [property: FromQuery(Name = "limit")] QueryNumber? Limit,
     [property: FromQuery(Name = "offset")] QueryNumber? Offset,
-    [property: FromQuery(Name = "active")] string? Active);
+    [property: FromQuery(Name = "active")] string? Active,
+    [property: FromQuery(Name = "agent_id")] QueryNumber? AgentId,
+    [property: FromQuery(Name = "waiting")] string? Waiting,
+    [property: FromQuery(Name = "q")] string? Q);
+
+internal sealed record PageQuery(
+    [property: FromQuery(Name = "limit")] QueryNumber? Limit,
+    [property: FromQuery(Name = "offset")] QueryNumber? Offset);
+
+internal sealed record BacklogList(IReadOnlyList<BacklogMessage> Messages, Pagination Pagination);
 
 internal sealed record SessionList(IReadOnlyList<SessionView> Sessions, Pagination Pagination);
 

@@ -59,6 +59,19 @@ internal static class QueryParams
             : Parsed<string?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
     }
 
+    /// <summary>Trimmed free text; empty or blank means absent, longer than <paramref name="maxLength"/> characters is a 400.</summary>
+    public static Parsed<string?> OptionalText(string? text, string name, int maxLength)
+    {
+        var trimmed = text?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return Parsed<string?>.Ok(null);
+        }
+        return trimmed.Length <= maxLength
+            ? Parsed<string?>.Ok(trimmed)
+            : Parsed<string?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
+    }
+
     public static Parsed<bool> Bool(string? text, string name, bool fallback) =>
         text?.ToLowerInvariant() switch
         {

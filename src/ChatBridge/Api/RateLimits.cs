@@ -32,6 +32,12 @@ internal static class Limits
         [Outbox] = SettingKeys.RateLimitOutbox,
         [Sessions] = SettingKeys.RateLimitSessions,
     };
+
+    /// <summary>
+    /// Policies that do not count requests made with the admin key: the admin console lists and searches sessions as
+    /// often as its operator needs, while the limit still guards the action against anyone else.
+    /// </summary>
+    public static readonly IReadOnlySet<string> AdminExempt = new HashSet<string>(StringComparer.Ordinal) { Sessions };
 }
 
 /// <summary>
@@ -51,7 +57,7 @@ internal static class RateLimits
         {
             foreach (var (policy, setting) in Limits.Settings)
             {
-                options.AddPolicy(policy, http => Partition(http, setting));
+                options.AddPolicy(policy, http => Partition(http, policy, setting));
             }
             options.OnRejected = (rejected, _) =>
             {
@@ -88,9 +94,10 @@ internal static class RateLimits
         return app;
     }
 
-    private static RateLimitPartition<PartitionKey> Partition(HttpContext http, string setting)
+    private static RateLimitPartition<PartitionKey> Partition(HttpContext http, string policy, string setting)
     {
-        var limit = http.Features.Get<BridgeSettings>()!.RateLimit(setting);
+        var exempt = Limits.AdminExempt.Contains(policy) && http.Items[typeof(KeyCheck)] is KeyCheck.Admin;
+        var limit = exempt ? 0 : http.Features.Get<BridgeSettings>()!.RateLimit(setting);
         var partition = new PartitionKey(http.RequestServices.GetRequiredService<RateLimitGeneration>().Current, ClientAddress.Of(http), limit);
         return limit > 0
             ? RateLimitPartition.GetFixedWindowLimiter(partition, p => new FixedWindowRateLimiterOptions

@@ -75,6 +75,32 @@ internal sealed record SessionSummary
 
 internal sealed record SessionPage(IReadOnlyList<SessionSummary> Sessions, int Total);
 
+/// <summary>
+/// What <c>sessions</c> narrows the list to; a null member (or <see cref="Waiting"/> false) does not filter. <see cref="Text"/>
+/// matches part of the session id, the uid, or the text of a message or reply, ignoring ASCII case.
+/// </summary>
+internal sealed record SessionFilter(string? ActiveSince, long? AgentId, bool Waiting, string? Text);
+
+/// <summary>A message no reply has answered yet, as the backlog lists it.</summary>
+internal sealed record BacklogMessage
+{
+    public long Id { get; init; }
+    public string SessionId { get; init; } = "";
+    public string Message { get; init; } = "";
+    public string Timestamp { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string? ProcessedAt { get; init; }
+    public int DeliveryCount { get; init; }
+    public bool Exhausted { get; init; }
+    public string Uid { get; init; } = "";
+    public long? AgentId { get; init; }
+
+    /// <summary>Seconds since the message was stored.</summary>
+    public long AgeSeconds { get; init; }
+}
+
+internal sealed record BacklogPage(IReadOnlyList<BacklogMessage> Messages, int Total);
+
 /// <summary>A user message with its delivery state: pending, delivered (Broca claimed it) or answered.</summary>
 internal sealed record TranscriptMessage
 {

@@ -336,22 +336,67 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
             new { sessionId }, ct: ct));
     }
 
-    /// <summary>Sessions newest activity first; <paramref name="activeSince"/> null lists all of them.</summary>
-    public async Task<SessionPage> ListSessionsAsync(string? activeSince, int limit, int offset, CancellationToken ct)
+    // Each filter is off when its parameter is null (or waiting is 0), so one plain statement serves every combination.
+    private const string SessionFilters = """
+        (@activeSince IS NULL OR s.last_active >= @activeSince)
+        AND (@agentId IS NULL OR s.agent_id = @agentId)
+        AND (@waiting = 0 OR EXISTS (SELECT 1 FROM web_chat_messages w WHERE w.session_id = s.session_id AND w.answered_at IS NULL))
+        AND (@pattern IS NULL
+             OR s.session_id LIKE @pattern ESCAPE '\' OR s.uid LIKE @pattern ESCAPE '\'
+             OR EXISTS (SELECT 1 FROM web_chat_messages t WHERE t.session_id = s.session_id AND t.message LIKE @pattern ESCAPE '\')
+             OR EXISTS (SELECT 1 FROM web_chat_responses t WHERE t.session_id = s.session_id AND t.response LIKE @pattern ESCAPE '\'))
+        """;
+
+    /// <summary>Sessions newest activity first, narrowed by <paramref name="filter"/>.</summary>
+    public async Task<SessionPage> ListSessionsAsync(SessionFilter filter, int limit, int offset, CancellationToken ct)
+    {
+        var parameters = new
+        {
+            activeSince = filter.ActiveSince,
+            agentId = filter.AgentId,
+            waiting = filter.Waiting,
+            pattern = filter.Text is { } text ? $"%{EscapeLike(text)}%" : null,
+            limit,
+            offset,
+        };
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = connection.BeginTransaction(deferred: true);
+        var total = await connection.ExecuteScalarAsync<int>(Command(
+            $"SELECT COUNT(*) FROM web_chat_sessions s WHERE {SessionFilters}", parameters, tx, ct));
+        var sessions = await connection.QueryAsync<SessionSummary>(Command($"""
+            SELECT {SessionSummaryColumns}
+            FROM web_chat_sessions s
+            WHERE {SessionFilters}
+            ORDER BY s.last_active DESC, s.id DESC
+            LIMIT @limit OFFSET @offset
+            """, parameters, tx, ct));
+        return new SessionPage(sessions.AsList(), total);
+    }
+
+    /// <summary>Makes <c>%</c>, <c>_</c> and the escape character itself match literally in a <c>LIKE … ESCAPE '\'</c>.</summary>
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Messages no reply has answered yet, oldest first, with their age at <paramref name="now"/> in whole seconds:
+    /// pending, delivered, and exhausted (handed out as often as allowed), which only a person can still answer.
+    /// </summary>
+    public async Task<BacklogPage> GetBacklogAsync(DateTimeOffset now, int limit, int offset, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = connection.BeginTransaction(deferred: true);
         var total = await connection.ExecuteScalarAsync<int>(Command(
-            "SELECT COUNT(*) FROM web_chat_sessions WHERE @activeSince IS NULL OR last_active >= @activeSince",
-            new { activeSince }, tx, ct));
-        var sessions = await connection.QueryAsync<SessionSummary>(Command($"""
-            SELECT {SessionSummaryColumns}
-            FROM web_chat_sessions s
-            WHERE @activeSince IS NULL OR s.last_active >= @activeSince
-            ORDER BY s.last_active DESC, s.id DESC
+            "SELECT COUNT(*) FROM web_chat_messages WHERE answered_at IS NULL", null, tx, ct));
+        var messages = await connection.QueryAsync<BacklogMessage>(Command($"""
+            SELECT {TranscriptMessageColumns}, s.uid, s.agent_id,
+                   MAX(0, CAST(ROUND((julianday(@now) - julianday(m.timestamp)) * 86400) AS INTEGER)) AS age_seconds
+            FROM web_chat_messages m
+            JOIN web_chat_sessions s ON s.session_id = m.session_id
+            WHERE m.answered_at IS NULL
+            ORDER BY m.id
             LIMIT @limit OFFSET @offset
-            """, new { activeSince, limit, offset }, tx, ct));
-        return new SessionPage(sessions.AsList(), total);
+            """, new { now = Timestamps.Format(now), limit, offset }, tx, ct));
+        return new BacklogPage(messages.AsList(), total);
     }
 
     /// <summary>Everything stored for one session, or null when there is no such session.</summary>

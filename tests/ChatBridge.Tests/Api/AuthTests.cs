@@ -18,6 +18,7 @@ public sealed class AuthTests(BridgeApp app) : IClassFixture<BridgeApp>
         { "POST", "cleanup_logs" },
         { "POST", "clear_data" },
         { "POST", "reply" },
+        { "GET", "backlog" },
     };
 
     [Theory]

@@ -65,12 +65,29 @@ public sealed class RateLimitTests
     public async Task Authentication_is_checked_before_the_rate_limit()
     {
         using var app = new BridgeApp { RateLimiting = true };
-        await (await app.Admin().PostJsonAsync("config", new { rate_limit_sessions = 1 })).DataAsync();
-        await (await app.Admin().GetAsync("/api/v1/?action=sessions")).DataAsync();
-        await (await app.Admin().GetAsync("/api/v1/?action=sessions")).AssertErrorAsync(429, "Rate limit exceeded");
+        await (await app.Admin().PostJsonAsync("config", new { rate_limit_inbox = 1 })).DataAsync();
+        await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        await (await app.Broca().GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(429, "Rate limit exceeded");
 
+        await (await app.Anonymous().GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Authentication required");
+        await (await app.WithKey("wrong-key-wrong-key-wrong").GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Invalid API key");
+    }
+
+    [Fact]
+    public async Task The_admin_key_is_never_locked_out_of_sessions_by_its_hourly_limit()
+    {
+        using var app = new BridgeApp { RateLimiting = true };
+        await (await app.Admin().PostJsonAsync("config", new { rate_limit_sessions = 1, rate_limit_inbox = 1 })).DataAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await (await app.Admin().GetAsync("/api/v1/?action=sessions")).DataAsync();
+        }
+
+        // Only sessions is exempt: the admin key still counts against Broca's actions.
+        await (await app.Admin().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        await (await app.Admin().GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(429, "Rate limit exceeded");
         await (await app.Anonymous().GetAsync("/api/v1/?action=sessions")).AssertErrorAsync(401, "Authentication required");
-        await (await app.WithKey("wrong-key-wrong-key-wrong").GetAsync("/api/v1/?action=sessions")).AssertErrorAsync(401, "Invalid admin key");
     }
 
     [Fact]

@@ -49,6 +49,7 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
         new("004 claim leases for inbox redelivery", ClaimLeaseColumns.AddAsync),
         new("005 index claimed, unanswered messages", IndexUnansweredAsync),
         new("006 reply authors", AddReplyAuthorAsync),
+        new("007 index unanswered messages", IndexWaitingAsync),
     ];
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
@@ -64,6 +65,12 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
     /// <summary>Every reply stored before people could answer from the admin console came from an agent.</summary>
     private static async Task AddReplyAuthorAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
         await SchemaInspector.AddColumnIfMissingAsync(connection, tx, "web_chat_responses", "author", "TEXT NOT NULL DEFAULT 'agent'", ct);
+
+    /// <summary>Keeps the admin's backlog (every unanswered message, oldest first) to those rows, however large the table grows.</summary>
+    private static async Task IndexWaitingAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_waiting ON web_chat_messages(id) WHERE answered_at IS NULL
+            """, transaction: tx, cancellationToken: ct));
 
     private static async Task<HashSet<string>> AppliedStepsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
