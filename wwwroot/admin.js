@@ -6,6 +6,9 @@ import { renderMarkdown } from './markdown.js';
 
 const KeyStorage = 'chatbridge.adminKey';
 const PageSize = 20;
+const BacklogSize = 50;
+/** Typing in the search box waits this long for a pause before asking the server. */
+const SearchDelayMs = 250;
 const KeyNames = ['api_key', 'admin_key'];
 const NumberLabels = {
   session_timeout: 'Session timeout (seconds)',
@@ -26,6 +29,13 @@ const ui = {
   signOut: document.getElementById('sign-out'),
   dashboard: document.getElementById('dashboard'),
   activeOnly: document.getElementById('active-only'),
+  filters: document.getElementById('session-filters'),
+  search: document.getElementById('session-search'),
+  agentFilter: document.getElementById('agent-filter'),
+  waitingOnly: document.getElementById('waiting-only'),
+  backlogList: document.getElementById('backlog-list'),
+  backlogTotal: document.getElementById('backlog-total'),
+  refreshBacklog: document.getElementById('refresh-backlog'),
   refresh: document.getElementById('refresh-sessions'),
   sessionsBody: document.getElementById('sessions-body'),
   sessionsTotal: document.getElementById('sessions-total'),
@@ -48,7 +58,7 @@ const ui = {
   clearData: document.getElementById('clear-data'),
 };
 
-const state = { offset: 0, config: null, openSession: null, transcript: null };
+const state = { offset: 0, config: null, openSession: null, transcript: null, searchTimer: null, agents: new Map() };
 
 function adminKey() {
   return sessionStorage.getItem(KeyStorage);
@@ -124,15 +134,43 @@ async function showDashboard() {
   ui.signIn.classList.add('d-none');
   ui.signOut.classList.remove('d-none');
   ui.dashboard.classList.remove('d-none');
-  await Promise.all([loadSessions(), loadConfig()]);
+  await Promise.all([loadAgents(), loadSessions(), loadBacklog(), loadConfig()]);
 }
 
 // Sessions and transcripts.
 
+/** The agents of the control database, for the filter and to name a session's agent. */
+async function loadAgents() {
+  const data = await callApi('agents');
+  state.agents = new Map(data.agents.map((agent) => [agent.id, agent.name]));
+  ui.agentFilter.replaceChildren(
+    el('option', { text: 'All agents', attrs: { value: '' } }),
+    ...data.agents.map((agent) => el('option', { text: agent.name, attrs: { value: String(agent.id) } })),
+  );
+}
+
+function agentName(id) {
+  return state.agents.get(id) ?? `agent ${id}`;
+}
+
+function sessionQuery() {
+  const search = ui.search.value.trim();
+  return {
+    limit: PageSize,
+    offset: state.offset,
+    active: ui.activeOnly.checked,
+    q: search === '' ? undefined : search,
+    agent_id: ui.agentFilter.value === '' ? undefined : ui.agentFilter.value,
+    waiting: ui.waitingOnly.checked ? true : undefined,
+  };
+}
+
+function isFiltered() {
+  return ui.search.value.trim() !== '' || ui.agentFilter.value !== '' || ui.waitingOnly.checked;
+}
+
 async function loadSessions() {
-  const data = await admin('sessions', {
-    query: { limit: PageSize, offset: state.offset, active: ui.activeOnly.checked },
-  });
+  const data = await admin('sessions', { query: sessionQuery() });
   const { total, offset, has_more: hasMore } = data.pagination;
   ui.sessionsTotal.textContent = String(total);
   ui.sessionsRange.textContent = total === 0
@@ -142,11 +180,18 @@ async function loadSessions() {
   ui.next.disabled = !hasMore;
   if (data.sessions.length === 0) {
     ui.sessionsBody.replaceChildren(el('tr', {}, [
-      el('td', { className: 'text-body-secondary empty-row', text: ui.activeOnly.checked ? 'No active sessions.' : 'No sessions.', attrs: { colspan: '5' } }),
+      el('td', { className: 'text-body-secondary empty-row', text: emptyText(), attrs: { colspan: '5' } }),
     ]));
     return;
   }
   ui.sessionsBody.replaceChildren(...data.sessions.map(sessionRow));
+}
+
+function emptyText() {
+  if (isFiltered()) {
+    return 'No sessions match.';
+  }
+  return ui.activeOnly.checked ? 'No active sessions.' : 'No sessions.';
 }
 
 function sessionRow(session) {
@@ -156,7 +201,7 @@ function sessionRow(session) {
   const row = el('tr', { attrs: { 'data-session-id': session.id } }, [
     el('td', { className: 'session-cell' }, [
       el('div', { className: 'session-id', text: session.id }),
-      el('div', { className: 'small text-body-secondary', text: `uid ${session.uid}${session.agent_id ? ` · agent ${session.agent_id}` : ''}` }),
+      el('div', { className: 'small text-body-secondary', text: `uid ${session.uid}${session.agent_id ? ` · ${agentName(session.agent_id)}` : ''}` }),
       ...(session.exhausted_count > 0 ? [exhaustedBadge(session.exhausted_count)] : []),
     ]),
     el('td', { className: 'text-end', text: String(session.message_count), attrs: { 'data-label': 'Messages' } }),
@@ -221,7 +266,54 @@ async function sendReply() {
   }
   await admin('reply', { method: 'POST', body: { session_id: state.openSession, response: text } });
   ui.replyInput.value = '';
-  await openTranscript(state.openSession);
+  await Promise.all([openTranscript(state.openSession), loadBacklog()]);
+}
+
+// Backlog.
+
+/** "45 s", "12 min", "3 h 5 min", "2 d 4 h": how long a message has waited. */
+function formatAge(seconds) {
+  if (seconds < 60) {
+    return `${seconds} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes} min`;
+  }
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    return `${hours} h ${minutes % 60} min`;
+  }
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+async function loadBacklog() {
+  const data = await admin('backlog', { query: { limit: BacklogSize } });
+  ui.backlogTotal.textContent = String(data.pagination.total);
+  if (data.messages.length === 0) {
+    ui.backlogList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: 'Nothing is waiting for an answer.' }));
+    return;
+  }
+  ui.backlogList.replaceChildren(...data.messages.map(backlogItem));
+}
+
+function backlogItem(message) {
+  const open = el('button', { className: 'btn btn-outline-primary btn-sm', text: 'Open', attrs: { type: 'button', 'aria-label': `Open ${message.session_id}` } });
+  open.addEventListener('click', () => run(open, () => openTranscript(message.session_id)));
+  const delivery = message.exhausted ? `not answered after ${message.delivery_count} deliveries` : message.status;
+  return el('li', { className: 'list-group-item d-flex align-items-start justify-content-between gap-3 backlog-item', attrs: { 'data-message-id': String(message.id) } }, [
+    el('div', { className: 'min-w-0' }, [
+      el('div', { className: 'backlog-text text-truncate', text: message.message }),
+      el('div', { className: 'small text-body-secondary' }, [
+        el('span', { className: 'backlog-age fw-semibold', text: `waiting ${formatAge(message.age_seconds)}` }),
+        ` · ${delivery} · `,
+        el('span', { className: 'session-id', text: message.session_id }),
+        message.agent_id ? ` · ${agentName(message.agent_id)}` : '',
+      ]),
+      ...(message.exhausted ? [el('span', { className: 'badge text-bg-warning', text: 'needs a person' })] : []),
+    ]),
+    open,
+  ]);
 }
 
 // Settings.
@@ -337,7 +429,7 @@ async function clearData() {
   ui.replyForm.classList.add('d-none');
   ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: 'Open a session to read its conversation.' }));
   showNotice(data.message ?? 'All chat data cleared.');
-  await loadSessions();
+  await Promise.all([loadSessions(), loadBacklog()]);
 }
 
 function wireEvents() {
@@ -361,6 +453,21 @@ function wireEvents() {
     state.offset = 0;
     loadSessions().catch(showError);
   });
+  ui.filters.addEventListener('submit', (event) => event.preventDefault());
+  ui.search.addEventListener('input', () => {
+    clearTimeout(state.searchTimer);
+    state.searchTimer = setTimeout(() => {
+      state.offset = 0;
+      loadSessions().catch(showError);
+    }, SearchDelayMs);
+  });
+  for (const control of [ui.agentFilter, ui.waitingOnly]) {
+    control.addEventListener('change', () => {
+      state.offset = 0;
+      loadSessions().catch(showError);
+    });
+  }
+  ui.refreshBacklog.addEventListener('click', () => run(ui.refreshBacklog, loadBacklog));
   ui.refresh.addEventListener('click', () => run(ui.refresh, loadSessions));
   ui.prev.addEventListener('click', () => {
     state.offset = Math.max(0, state.offset - PageSize);

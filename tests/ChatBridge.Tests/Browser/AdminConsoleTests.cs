@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -41,6 +42,53 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
 
         await Expect(admin.Locator("#admin-transcript .message-author")).ToHaveTextAsync(["Agent", "Person (admin)"]);
         await Expect(admin.GetByLabel("Reply as a person")).ToHaveValueAsync("");
+    }
+
+    [Fact]
+    public async Task Admin_finds_sessions_by_text_agent_and_waiting_and_reads_the_backlog_oldest_first()
+    {
+        var athena = app.AddAgent("Athena");
+        using (var user = app.Anonymous())
+        using (var broca = app.Broca())
+        {
+            await (await user.PostJsonAsync("messages", new { session_id = "session_triage_answered", message = "triage: my invoice is wrong", agent_id = athena })).DataAsync();
+            await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
+            await (await broca.PostReplyAsync("session_triage_answered", "Fixed it.")).DataAsync();
+            await (await user.PostMessageAsync("session_triage_parcel", "triage: where is the parcel?")).DataAsync();
+            await (await user.PostJsonAsync("messages", new { session_id = "session_triage_refund", message = "triage: refund please", agent_id = athena })).DataAsync();
+        }
+        app.Execute("UPDATE web_chat_messages SET processed = 1, delivery_count = 3 WHERE message = 'triage: where is the parcel?'");
+        var page = await SignInAsync();
+        var rows = page.Locator("#sessions-body tr[data-session-id^='session_triage_']");
+
+        await page.GetByLabel("Search").FillAsync("PARCEL");
+        await Expect(page.Locator("#sessions-body tr")).ToHaveCountAsync(1);
+        await Expect(rows).ToHaveAttributeAsync("data-session-id", "session_triage_parcel");
+
+        await page.GetByLabel("Search").FillAsync("");
+        await page.GetByLabel("Agent", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Athena" });
+        await Expect(page.Locator("#sessions-body tr")).ToHaveCountAsync(2);
+        await Expect(rows.Locator(".session-id")).ToHaveTextAsync(["session_triage_refund", "session_triage_answered"]);
+        await Expect(rows.First).ToContainTextAsync("Athena");
+
+        await page.GetByLabel("Waiting for an answer").CheckAsync();
+        await Expect(page.Locator("#sessions-body tr")).ToHaveCountAsync(1);
+        await Expect(rows).ToHaveAttributeAsync("data-session-id", "session_triage_refund");
+
+        await page.GetByLabel("Search").FillAsync("no such conversation");
+        await Expect(page.Locator("#sessions-body")).ToHaveTextAsync("No sessions match.");
+
+        var backlog = page.Locator(".backlog-item", new() { HasText = "triage:" });
+        await Expect(backlog.Locator(".backlog-text")).ToHaveTextAsync(["triage: where is the parcel?", "triage: refund please"]);
+        await Expect(backlog.Locator(".backlog-age")).ToHaveTextAsync([new Regex(@"^waiting \d+ s$"), new Regex(@"^waiting \d+ s$")]);
+        await Expect(backlog.First).ToContainTextAsync("not answered after 3 deliveries");
+        await Expect(backlog.First).ToContainTextAsync("needs a person");
+        await Expect(backlog.Last).ToContainTextAsync("pending");
+
+        await backlog.First.GetByRole(AriaRole.Button, new() { Name = "Open session_triage_parcel" }).ClickAsync();
+        await page.GetByLabel("Reply as a person").FillAsync("It left the depot this morning.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        await Expect(backlog.Locator(".backlog-text")).ToHaveTextAsync(["triage: refund please"]);
     }
 
     private async Task<IPage> SignInAsync()
