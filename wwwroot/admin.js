@@ -17,7 +17,7 @@ const NumberLabels = {
   rate_limit_responses: 'Reply polls per IP per hour',
   rate_limit_inbox: 'Inbox polls per IP per hour',
   rate_limit_outbox: 'Outbox posts per IP per hour',
-  rate_limit_sessions: 'Session lists per IP per hour',
+  rate_limit_sessions: 'Session lists per IP per hour (admin key exempt)',
 };
 
 const ui = {
