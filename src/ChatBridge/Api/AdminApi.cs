@@ -38,6 +38,17 @@ internal static class AdminApi
                 + "(handed out `MaxDeliveries` times without an answer, so only a person can still answer it). `limit` defaults to 50 and is clamped to 100.")
             .WithExamples(data: new BacklogList([ExampleBacklogMessage], new Pagination(1, 50, 0, HasMore: false)));
 
+        admin.MapGet("/admin_events", WaitForChanges)
+            .WithName("admin_events")
+            .WithSummary("Wait for changes across all sessions (admin long poll)")
+            .WithDescription("What changed since `after` (the `cursor` of the previous answer): a user's `message`, a `response` (with its "
+                + "`author`), a delivery `status`. Without `after` it answers at once with no events and the current cursor, the place to "
+                + "start from. With `wait` (seconds, 0 to 30) and nothing new, the request is held until something happens or the wait ends. "
+                + "`reset: true` means the cursor cannot be continued (the bridge restarted, or over 1024 events passed): reload, then go on "
+                + "from the new cursor. The key goes in the Authorization header, never in the URL.")
+            .WithExamples(data: new AdminEventPage(
+                [new AdminEvent("response", "session_k3f9x2m4q8w1", MessageId: 42, ResponseId: 7, Author: ReplyAuthor.Agent)], "3f9a2c1b-18", Reset: false));
+
         admin.MapGet("/session_messages", GetTranscript)
             .WithName("session_messages")
             .WithSummary("A session's whole transcript (admin)")
@@ -141,6 +152,30 @@ internal static class AdminApi
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
     }
 
+    private static async Task<Results<Ok<Envelope<AdminEventPage>>, BadRequest<ErrorEnvelope>>> WaitForChanges(
+        [AsParameters] AdminEventsQuery query, AdminFeed feed, NotificationHub hub, LongPoller poller, CancellationToken ct)
+    {
+        var wait = QueryParams.Int(query.Wait, "wait", fallback: 0, min: 0, clampAt: LongPoller.MaxWaitSeconds);
+        AdminCursor? after = null;
+        if (!string.IsNullOrEmpty(query.After) && !AdminCursor.TryParse(query.After, out after))
+        {
+            return Envelope.BadRequest(Errors.InvalidParameter("after"));
+        }
+        if (wait.Error is { } invalid)
+        {
+            return invalid;
+        }
+        // Without a cursor there is nothing to wait for: the caller learns where "now" is.
+        using var watch = wait.Value > 0 && after is not null ? hub.WatchAdmin() : null;
+        var page = await poller.RunAsync(
+            watch,
+            TimeSpan.FromSeconds(wait.Value),
+            _ => Task.FromResult(feed.Read(after)),
+            found => found.Events.Count > 0 || found.Reset,
+            ct);
+        return Envelope.Ok(page);
+    }
+
     private static async Task<Results<Ok<Envelope<SessionTranscript>>, BadRequest<ErrorEnvelope>, NotFound<ErrorEnvelope>>> GetTranscript(
         [FromQuery(Name = "session_id")] string? sessionIdText, ChatRepository chats, CancellationToken ct)
     {
@@ -226,6 +261,10 @@ internal sealed record SessionsQuery(
     [property: FromQuery(Name = "agent_id")] QueryNumber? AgentId,
     [property: FromQuery(Name = "waiting")] string? Waiting,
     [property: FromQuery(Name = "q")] string? Q);
+
+internal sealed record AdminEventsQuery(
+    [property: FromQuery(Name = "after")] string? After,
+    [property: FromQuery(Name = "wait")] QueryNumber? Wait);
 
 internal sealed record PageQuery(
     [property: FromQuery(Name = "limit")] QueryNumber? Limit,

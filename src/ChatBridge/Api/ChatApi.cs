@@ -94,7 +94,7 @@ internal static class ChatApi
         string userAgent = http.Request.Headers.UserAgent.ToString();
         var stored = await chats.AddMessageAsync(
             new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]),
-            _ => hub.PublishMessageStored(),
+            hub.PublishUserMessage,
             ct);
         return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? stored.Timestamp, stored.Uid, stored.IsNewUser));
     }

@@ -8,9 +8,12 @@ namespace ChatBridge.Realtime;
 /// committed, so a listener woken by an event always finds the row it announces. Publishing never blocks:
 /// each listener has its own bounded queue.
 /// </summary>
-internal sealed class NotificationHub
+internal sealed class NotificationHub(AdminFeed adminFeed)
 {
     private const int WatchCapacity = 8;
+
+    /// <summary>The admin console's topic among the sessions' ones; no session id can take this form.</summary>
+    private const string AdminTopic = "*admin";
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, List<Subscription>> _sessions = new(StringComparer.Ordinal);
@@ -29,19 +32,33 @@ internal sealed class NotificationHub
     /// <summary>New user messages, for inbox long polls.</summary>
     public Subscription WatchInbox() => Add(null, new Subscription(this, null, WatchCapacity, keepNewest: true));
 
+    /// <summary>Every session's changes, for the admin console's long poll, which then reads <see cref="AdminFeed"/>.</summary>
+    public Subscription WatchAdmin() => Add(AdminTopic, new Subscription(this, AdminTopic, WatchCapacity, keepNewest: true));
+
     public void PublishMessageStored() => Publish(Snapshot(null), RealtimeEvent.MessageStored);
+
+    /// <summary>A user's new message: inbox long polls wake, and the admin console hears of it.</summary>
+    public void PublishUserMessage(StoredMessage stored)
+    {
+        PublishMessageStored();
+        PublishToAdmin(new AdminEvent("message", stored.SessionId, MessageId: stored.MessageId));
+    }
 
     public void PublishDelivered(IEnumerable<InboxMessage> claimed)
     {
         foreach (var message in claimed)
         {
             PublishToSession(message.SessionId, RealtimeEvent.Status(message.Id, MessageStatus.Delivered, message.DeliveryCount));
+            PublishToAdmin(new AdminEvent("status", message.SessionId, MessageId: message.Id, Status: MessageStatus.Delivered));
         }
     }
 
     /// <summary>A claimed message is back in the inbox (its lease lapsed, or its answer never reached the poller).</summary>
-    public void PublishPending(LeaseChange change) =>
+    public void PublishPending(LeaseChange change)
+    {
         PublishToSession(change.SessionId, RealtimeEvent.Status(change.Id, MessageStatus.Pending, change.DeliveryCount));
+        PublishToAdmin(new AdminEvent("status", change.SessionId, MessageId: change.Id, Status: MessageStatus.Pending));
+    }
 
     public void PublishResponse(string sessionId, ResponseItem response)
     {
@@ -50,6 +67,7 @@ internal sealed class NotificationHub
         {
             PublishToSession(sessionId, RealtimeEvent.Status(answered, MessageStatus.Answered));
         }
+        PublishToAdmin(new AdminEvent("response", sessionId, MessageId: response.MessageId, ResponseId: response.Id, Author: response.Author));
     }
 
     public void PublishTyping(string sessionId, string state) => PublishToSession(sessionId, RealtimeEvent.Typing(state));
@@ -64,6 +82,13 @@ internal sealed class NotificationHub
     }
 
     private void PublishToSession(string sessionId, RealtimeEvent evt) => Publish(Snapshot(sessionId), evt);
+
+    /// <summary>Recorded in the feed first, so a console woken by the signal always finds the event there.</summary>
+    private void PublishToAdmin(AdminEvent evt)
+    {
+        adminFeed.Append(evt);
+        Publish(Snapshot(AdminTopic), RealtimeEvent.AdminChanged);
+    }
 
     private static void Publish(Subscription[] listeners, RealtimeEvent evt)
     {

@@ -16,6 +16,9 @@ internal sealed record RealtimeEvent(string Type, ReadOnlyMemory<byte> Json)
     /// <summary>Wakes inbox long polls, which then claim from the database; never sent to a browser, so it carries no JSON.</summary>
     public static readonly RealtimeEvent MessageStored = new("message", ReadOnlyMemory<byte>.Empty);
 
+    /// <summary>Wakes the admin console's long polls, which then read <see cref="AdminFeed"/>; carries no JSON either.</summary>
+    public static readonly RealtimeEvent AdminChanged = new("admin", ReadOnlyMemory<byte>.Empty);
+
     /// <summary>The response's id for a <c>response</c> event, so a socket can drop one it already replayed.</summary>
     public long? ResponseId { get; init; }
 

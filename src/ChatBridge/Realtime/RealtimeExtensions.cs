@@ -7,6 +7,7 @@ internal static class RealtimeExtensions
 {
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
+        services.AddSingleton<AdminFeed>();
         services.AddSingleton<NotificationHub>();
         services.AddSingleton<TypingTimers>();
         services.AddSingleton<LongPoller>();

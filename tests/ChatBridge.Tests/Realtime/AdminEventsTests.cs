@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ChatBridge.Tests.Realtime;
+
+/// <summary><c>admin_events</c>: the admin console's long poll over every session's changes.</summary>
+public sealed class AdminEventsTests(BridgeApp app) : IClassFixture<BridgeApp>
+{
+    [Fact]
+    public async Task Without_a_cursor_it_answers_at_once_with_no_events_and_where_now_is()
+    {
+        var clock = Stopwatch.StartNew();
+        var data = await (await app.Admin().GetAsync("/api/v1/?action=admin_events&wait=10")).DataAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+        Assert.Empty(data.GetProperty("events").EnumerateArray());
+        Assert.Matches("^[0-9a-f]+-[0-9]+$", data.GetProperty("cursor").GetString());
+        Assert.False(data.GetProperty("reset").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_waiting_poll_returns_as_soon_as_a_user_writes()
+    {
+        var cursor = await CursorAsync();
+        var session = Sessions.New();
+
+        var poll = app.Admin().GetAsync($"/api/v1/?action=admin_events&after={cursor}&wait=20");
+        await Task.Delay(300);
+        Assert.False(poll.IsCompleted);
+        var clock = Stopwatch.StartNew();
+        var stored = await (await app.Anonymous().PostMessageAsync(session, "Hello?")).DataAsync();
+        var data = await (await poll).DataAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        var evt = Assert.Single(Events(data, session));
+        Assert.Equal("message", evt.GetProperty("type").GetString());
+        Assert.Equal(stored.GetProperty("message_id").GetInt64(), evt.GetProperty("message_id").GetInt64());
+        Assert.NotEqual(cursor, data.GetProperty("cursor").GetString());
+    }
+
+    [Fact]
+    public async Task Deliveries_and_replies_of_agents_and_people_are_events_in_order_and_the_cursor_never_repeats_one()
+    {
+        var session = Sessions.New();
+        await app.Anonymous().PostMessageAsync(session, "Question");
+        var cursor = await CursorAsync();
+
+        await (await app.Broca().GetAsync("/api/v1/?action=inbox&limit=100")).DataAsync();
+        var agentReply = await (await app.Broca().PostReplyAsync(session, "From the agent")).DataAsync();
+        var personReply = await (await app.Admin().PostJsonAsync("reply", new { session_id = session, response = "From a person" })).DataAsync();
+        var data = await (await app.Admin().GetAsync($"/api/v1/?action=admin_events&after={cursor}")).DataAsync();
+
+        var events = Events(data, session);
+        Assert.Equal(["status:delivered", "response:agent", "response:admin"],
+            events.Select(e => $"{e.GetProperty("type").GetString()}:{(e.TryGetProperty("status", out var s) ? s.GetString() : e.GetProperty("author").GetString())}"));
+        Assert.Equal(agentReply.GetProperty("response_id").GetInt64(), events[1].GetProperty("response_id").GetInt64());
+        Assert.Equal(personReply.GetProperty("response_id").GetInt64(), events[2].GetProperty("response_id").GetInt64());
+
+        var next = await (await app.Admin().GetAsync($"/api/v1/?action=admin_events&after={data.GetProperty("cursor").GetString()}")).DataAsync();
+        Assert.Empty(Events(next, session));
+    }
+
+    [Fact]
+    public async Task A_cursor_from_another_run_or_from_the_future_asks_for_a_reload()
+    {
+        var cursor = await CursorAsync();
+        var sequence = long.Parse(cursor.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture);
+
+        var foreign = await (await app.Admin().GetAsync("/api/v1/?action=admin_events&after=00000000-1&wait=5")).DataAsync();
+        var future = await (await app.Admin().GetAsync($"/api/v1/?action=admin_events&after={cursor.Split('-')[0]}-{sequence + 1000}")).DataAsync();
+
+        Assert.True(foreign.GetProperty("reset").GetBoolean());
+        Assert.True(future.GetProperty("reset").GetBoolean());
+        Assert.Empty(foreign.GetProperty("events").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("after=abc", "Invalid after parameter")]
+    [InlineData("after=-5", "Invalid after parameter")]
+    [InlineData("after=x-y", "Invalid after parameter")]
+    [InlineData("wait=soon", "Invalid wait parameter")]
+    public async Task Bad_parameters_are_400s(string query, string error)
+    {
+        await (await app.Admin().GetAsync($"/api/v1/?action=admin_events&{query}")).AssertErrorAsync(400, error);
+    }
+
+    [Fact]
+    public async Task The_api_key_gets_no_events()
+    {
+        await (await app.Broca().GetAsync("/api/v1/?action=admin_events")).AssertErrorAsync(401, "Invalid admin key");
+    }
+
+    private async Task<string> CursorAsync()
+    {
+        var data = await (await app.Admin().GetAsync("/api/v1/?action=admin_events")).DataAsync();
+        return data.GetProperty("cursor").GetString()!;
+    }
+
+    /// <summary>The class shares one host, so each test reads only its own session's events.</summary>
+    private static List<JsonElement> Events(JsonElement data, string session) =>
+        [.. data.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("session_id").GetString() == session)];
+}
