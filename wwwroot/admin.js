@@ -7,6 +7,12 @@ import { renderMarkdown } from './markdown.js';
 const KeyStorage = 'chatbridge.adminKey';
 const PageSize = 20;
 const BacklogSize = 50;
+/** How long the server may hold a request for changes; under its 30 s maximum. */
+const EventWaitSeconds = 25;
+/** Changes arriving together are shown in one refresh, this long after the first of them. */
+const RefreshDelayMs = 150;
+/** After a failed request for changes, the page tries again after this pause. */
+const EventRetryMs = 2000;
 /** Typing in the search box waits this long for a pause before asking the server. */
 const SearchDelayMs = 250;
 const KeyNames = ['api_key', 'admin_key'];
@@ -58,7 +64,18 @@ const ui = {
   clearData: document.getElementById('clear-data'),
 };
 
-const state = { offset: 0, config: null, openSession: null, transcript: null, searchTimer: null, agents: new Map() };
+const state = {
+  offset: 0,
+  config: null,
+  openSession: null,
+  transcript: null,
+  searchTimer: null,
+  agents: new Map(),
+  // The live-update loop: aborted on sign-out; the pending refresh and what it must reload.
+  events: null,
+  refreshTimer: null,
+  refresh: { transcript: false },
+};
 
 function adminKey() {
   return sessionStorage.getItem(KeyStorage);
@@ -125,6 +142,8 @@ async function run(button, work) {
 
 function signOut() {
   sessionStorage.removeItem(KeyStorage);
+  state.events?.abort();
+  state.events = null;
   ui.dashboard.classList.add('d-none');
   ui.signOut.classList.add('d-none');
   ui.signIn.classList.remove('d-none');
@@ -135,6 +154,55 @@ async function showDashboard() {
   ui.signOut.classList.remove('d-none');
   ui.dashboard.classList.remove('d-none');
   await Promise.all([loadAgents(), loadSessions(), loadBacklog(), loadConfig()]);
+  followChanges();
+}
+
+// Live updates: a long poll on admin_events (the key in the Authorization header, as for every call), so the list,
+// the backlog and an open transcript follow new messages and replies by themselves.
+
+function followChanges() {
+  state.events?.abort();
+  const controller = new AbortController();
+  state.events = controller;
+  pollChanges(controller.signal);
+}
+
+async function pollChanges(signal) {
+  let cursor = null;
+  while (!signal.aborted) {
+    try {
+      const data = await admin('admin_events', {
+        query: { after: cursor ?? undefined, wait: cursor === null ? undefined : EventWaitSeconds },
+        signal,
+      });
+      if (cursor !== null && (data.reset || data.events.length > 0)) {
+        scheduleRefresh(data.reset || data.events.some((event) => event.session_id === state.openSession));
+      }
+      cursor = data.cursor;
+    } catch (error) {
+      if (signal.aborted) {
+        return;
+      }
+      await new Promise((resolve) => { setTimeout(resolve, EventRetryMs); });
+    }
+  }
+}
+
+function scheduleRefresh(transcriptChanged) {
+  state.refresh.transcript ||= transcriptChanged;
+  if (state.refreshTimer !== null) {
+    return;
+  }
+  state.refreshTimer = setTimeout(() => {
+    const reloadTranscript = state.refresh.transcript && state.openSession !== null;
+    state.refreshTimer = null;
+    state.refresh.transcript = false;
+    Promise.all([
+      loadSessions(),
+      loadBacklog(),
+      reloadTranscript ? openTranscript(state.openSession) : null,
+    ]).catch(showError);
+  }, RefreshDelayMs);
 }
 
 // Sessions and transcripts.

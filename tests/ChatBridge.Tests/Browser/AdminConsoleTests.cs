@@ -91,6 +91,37 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         await Expect(backlog.Locator(".backlog-text")).ToHaveTextAsync(["triage: refund please"]);
     }
 
+    [Fact]
+    public async Task The_session_list_backlog_and_open_transcript_follow_new_messages_and_replies_by_push_within_two_seconds()
+    {
+        const string first = "session_live_first";
+        using var user = app.Anonymous();
+        using var broca = app.Broca();
+        await (await user.PostMessageAsync(first, "live: first question")).DataAsync();
+        var page = await SignInAsync();
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<IRequest>();
+        page.Request += (_, request) => requests.Enqueue(request);
+        await page.Locator($"tr[data-session-id='{first}']").GetByRole(AriaRole.Button, new() { Name = $"Open {first}" }).ClickAsync();
+        await Expect(page.Locator("#admin-transcript .bubble-text")).ToHaveTextAsync(["live: first question"]);
+        // Nothing happens for a while: the page holds one request open and asks for nothing else.
+        await page.WaitForTimeoutAsync(2500);
+        Assert.DoesNotContain(requests, r => r.Url.Contains("action=sessions", StringComparison.Ordinal));
+
+        await (await user.PostMessageAsync("session_live_second", "live: a new conversation")).DataAsync();
+        await Expect(page.Locator("tr[data-session-id='session_live_second']")).ToBeVisibleAsync(new() { Timeout = 2000 });
+        await Expect(page.Locator(".backlog-item", new() { HasText = "live: a new conversation" })).ToBeVisibleAsync(new() { Timeout = 2000 });
+
+        await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
+        await (await broca.PostReplyAsync(first, "live: the agent answers")).DataAsync();
+        await Expect(page.Locator("#admin-transcript .bubble-text")).ToHaveTextAsync(["live: first question", "live: the agent answers"], new() { Timeout = 2000 });
+        await Expect(page.Locator($"tr[data-session-id='{first}'] td").Nth(2)).ToHaveTextAsync("1", new() { Timeout = 2000 });
+
+        var events = requests.Where(r => r.Url.Contains("action=admin_events", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(events);
+        Assert.All(requests, r => Assert.DoesNotContain(BridgeApp.AdminKey, r.Url, StringComparison.Ordinal));
+        Assert.All(events, r => Assert.Equal($"Bearer {BridgeApp.AdminKey}", r.Headers["authorization"]));
+    }
+
     private async Task<IPage> SignInAsync()
     {
         var page = await browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);
