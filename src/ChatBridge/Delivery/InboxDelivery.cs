@@ -69,6 +69,7 @@ internal sealed partial class InboxDelivery(
             {
                 metrics.DeliveriesExhausted();
                 LogExhausted(change.Id, change.SessionId, change.DeliveryCount);
+                hub.PublishExhausted(change);
             }
             else
             {

@@ -60,6 +60,10 @@ internal sealed class NotificationHub(AdminFeed adminFeed)
         PublishToAdmin(new AdminEvent("status", change.SessionId, MessageId: change.Id, Status: MessageStatus.Pending));
     }
 
+    /// <summary>A message was handed out as often as allowed without an answer: only the admin console needs to know, since only a person can answer it now.</summary>
+    public void PublishExhausted(LeaseChange change) =>
+        PublishToAdmin(new AdminEvent("status", change.SessionId, MessageId: change.Id, Status: AdminEventStatus.Exhausted));
+
     public void PublishResponse(string sessionId, ResponseItem response)
     {
         PublishToSession(sessionId, RealtimeEvent.Response(response));

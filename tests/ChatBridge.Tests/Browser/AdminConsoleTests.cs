@@ -42,6 +42,7 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
 
         await Expect(admin.Locator("#admin-transcript .message-author")).ToHaveTextAsync(["Agent", "Person (admin)"]);
         await Expect(admin.GetByLabel("Reply as a person")).ToHaveValueAsync("");
+        await Screenshots.SaveAsync(chat.Page, "chat-person-reply.png");
     }
 
     [Fact]
@@ -84,6 +85,9 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         await Expect(backlog.First).ToContainTextAsync("not answered after 3 deliveries");
         await Expect(backlog.First).ToContainTextAsync("needs a person");
         await Expect(backlog.Last).ToContainTextAsync("pending");
+        await page.GetByLabel("Search").FillAsync("");
+        await Expect(rows).ToHaveAttributeAsync("data-session-id", "session_triage_refund");
+        await Screenshots.SaveAsync(page, "admin-triage.png");
 
         await backlog.First.GetByRole(AriaRole.Button, new() { Name = "Open session_triage_parcel" }).ClickAsync();
         await page.GetByLabel("Reply as a person").FillAsync("It left the depot this morning.");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ChatBridge.Tests.Delivery;
 
 namespace ChatBridge.Tests.Realtime;
 
@@ -72,6 +73,28 @@ public sealed class AdminEventsTests(BridgeApp app) : IClassFixture<BridgeApp>
         Assert.True(foreign.GetProperty("reset").GetBoolean());
         Assert.True(future.GetProperty("reset").GetBoolean());
         Assert.Empty(foreign.GetProperty("events").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_message_that_ran_out_of_deliveries_is_an_exhausted_event()
+    {
+        using var leased = Leases.App(TimeSpan.FromMilliseconds(300), maxDeliveries: 1);
+        var session = Sessions.New();
+        var stored = await (await leased.Anonymous().PostMessageAsync(session, "Nobody answers this")).DataAsync();
+        var cursor = (await (await leased.Admin().GetAsync("/api/v1/?action=admin_events")).DataAsync()).GetProperty("cursor").GetString();
+        await (await leased.Broca().GetAsync("/api/v1/?action=inbox&limit=50")).DataAsync();
+
+        List<string> seen = [];
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!seen.Contains("exhausted") && DateTime.UtcNow < deadline)
+        {
+            var data = await (await leased.Admin().GetAsync($"/api/v1/?action=admin_events&after={cursor}&wait=5")).DataAsync();
+            cursor = data.GetProperty("cursor").GetString();
+            seen.AddRange(Events(data, session).Where(e => e.GetProperty("type").GetString() == "status").Select(e => e.GetProperty("status").GetString()!));
+        }
+
+        Assert.Equal(["delivered", "exhausted"], seen);
+        Assert.True((await leased.AdminViewAsync(session, stored.GetProperty("message_id").GetInt64())).GetProperty("exhausted").GetBoolean());
     }
 
     [Theory]
