@@ -1,6 +1,7 @@
 using ChatBridge.Api;
 using ChatBridge.Hosting;
 using ChatBridge.Realtime;
+using ChatBridge.Widget;
 
 var (command, hostArgs) = KeysCommand.Parse(args);
 var builder = WebApplication.CreateBuilder(BridgeHostExtensions.WithHostDefaults(hostArgs));
@@ -11,6 +12,7 @@ builder.Services.AddActionHandlers();                       // one class per ?ac
 builder.Services.AddRealtime();                             // notification hub, long polls, typing, WebSocket endpoint
 builder.Services.AddBridgeHealthChecks();
 builder.Services.AddBridgeSwagger();
+builder.Services.AddWidget();                               // sites allowed to embed the chat widget
 
 var app = builder.Build();
 await app.InitializeControlDatabaseAsync();                 // create or upgrade the schema, seed keys
@@ -22,12 +24,14 @@ if (command is not null)
 app.UseTrustedProxies();                                    // client address from X-Forwarded-For, if configured
 app.UseBridgeErrorHandling();                               // every failure is a JSON envelope
 app.UseChatBridgeRequestLogging();
-app.UseSecurityHeaders();                                   // CSP, nosniff, no framing
+app.UseSecurityHeaders();                                   // CSP, nosniff, no framing (but the widget panel's)
+app.UseWidget();                                            // old widget URLs; refuse origins not allowed to embed
 app.UseBridgeSwagger();                                     // /swagger
 app.UseChatUi();                                            // /, /admin
 app.UseBridgeWebSockets();                                  // WebSocket upgrades with keep-alive pings
 app.MapRealtime();                                          // /api/v1/ws
 app.MapBridgeApi();                                         // /api/v1/?action= and /api/v1/{action}
+app.MapWidget();                                            // /widget/config, the loader's check
 app.MapBridgeHealthChecks();                                // /health
 await app.RunAsync();
 return 0;

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using ChatBridge.Hosting;
 using ChatBridge.Settings;
+using ChatBridge.Widget;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ internal sealed class ActionDispatcher(
     SettingsStore settings,
     BridgeRateLimiter limiter,
     ICorsService cors,
+    AllowedOrigins origins,
     IOptions<ChatBridgeOptions> options)
 {
     /// <summary>Key of <see cref="HttpContext.Items"/> under which the resolved handler is kept for request logging.</summary>
@@ -24,8 +26,7 @@ internal sealed class ActionDispatcher(
     /// <summary>The status request logs show for a request its client abandoned (nginx's convention).</summary>
     private const int ClientClosedRequest = 499;
 
-    private static readonly CorsPolicy PublicCors = new CorsPolicyBuilder()
-        .AllowAnyOrigin()
+    private readonly CorsPolicy _publicCors = origins.ApplyTo(new CorsPolicyBuilder())
         .WithMethods(HttpMethods.Get, HttpMethods.Post)
         .WithHeaders("Content-Type")
         .Build();
@@ -53,7 +54,7 @@ internal sealed class ActionDispatcher(
         http.Items[ActionItem] = handler;
         if (handler.Access == Access.Public)
         {
-            cors.ApplyResult(cors.EvaluatePolicy(http, PublicCors), http.Response);
+            cors.ApplyResult(cors.EvaluatePolicy(http, _publicCors), http.Response);
         }
         if (isPreflight)
         {

@@ -39,6 +39,18 @@ public sealed class ChatBridgeOptions
     /// Empty, the connection's own address is the client and the header is ignored, since any client could forge it.
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
+
+    public WidgetOptions Widget { get; set; } = new();
+}
+
+/// <summary>The embeddable chat widget (docs/WIDGET.md).</summary>
+public sealed class WidgetOptions
+{
+    /// <summary>
+    /// Sites allowed to embed the widget, as origins (<c>https://example.org</c>). Empty: any site. Governs CORS on the
+    /// public actions, who may frame the panel page, and which browser <c>Origin</c>s the API accepts at all.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
 }
 
 public sealed class RateLimitingOptions
@@ -101,6 +113,10 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         foreach (var proxy in options.TrustedProxies.Where(p => !ProxyAddresses.TryParse(p, out _)))
         {
             failures.Add($"ChatBridge:TrustedProxies: '{proxy}' is neither an IP address nor a network such as 10.0.0.0/8.");
+        }
+        foreach (var origin in options.Widget.AllowedOrigins.Where(o => !Widget.AllowedOrigins.TryParse(o, out _)))
+        {
+            failures.Add($"ChatBridge:Widget:AllowedOrigins: '{origin}' is not an origin such as https://example.org or http://127.0.0.1:5123.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
