@@ -5,6 +5,9 @@ import { createTransport } from './transport.js';
 
 const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
+// A page that embeds this chat (the widget's panel, /widget/) describes itself on <body> before this module runs:
+// data-session-scope (the host site, so that each site has its own sessions), data-agent-id, data-greeting.
+const embedding = document.body.dataset;
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
 const StatusOrder = ['pending', 'delivered', 'answered'];
@@ -62,7 +65,8 @@ const state = {
 // Sessions: one per agent, remembered in localStorage.
 
 function sessionStorageKey(agent) {
-  return `chatbridge.session.${agent.id ?? 'default'}`;
+  const scope = embedding.sessionScope ? `${embedding.sessionScope}.` : '';
+  return `chatbridge.session.${scope}${agent.id ?? 'default'}`;
 }
 
 /** `session_` and 128 random bits as hex: 40 characters, inside the contract's 64. */
@@ -163,6 +167,11 @@ function agentBubble(response) {
       el('span', { className: 'message-actions' }, [copyButton(() => response.response)]),
     ]),
   ]);
+}
+
+/** Tells an embedding page what happened: the widget's panel passes it on to the host site. */
+function announce(name, detail = {}) {
+  document.dispatchEvent(new CustomEvent(`chatbridge:${name}`, { detail }));
 }
 
 function systemNote(text) {
@@ -312,6 +321,7 @@ async function send(bubble) {
       state.earlyStatuses.delete(data.message_id);
     }
     state.transport.watch(data.message_id);
+    announce('sent', { text: bubble.text, messageId: data.message_id });
   } catch (error) {
     if (generation !== state.generation) {
       return;
@@ -371,7 +381,7 @@ function describeAgent(agent) {
   ui.agentName.textContent = agent.name;
   ui.agentAvatar.textContent = agent.name.slice(0, 1).toUpperCase();
   ui.agentDescription.textContent = agent.description || 'Online';
-  ui.emptyState.textContent = `Say hello to ${agent.name}.`;
+  ui.emptyState.textContent = embedding.greeting || `Say hello to ${agent.name}.`;
   document.title = `${agent.name} · ChatBridge`;
 }
 
@@ -420,12 +430,16 @@ async function openConversation(agent) {
   state.transport = createTransport({
     sessionId: state.sessionId,
     afterId,
-    onResponse: showResponse,
+    onResponse(response) {
+      showResponse(response);
+      announce('reply', response);
+    },
     onStatus: showStatus,
     onTyping: showTyping,
     onConnection: showConnection,
   });
   state.transport.start();
+  announce('ready');
   for (const message of history.messages) {
     if (message.status !== 'answered') {
       state.transport.watch(message.id);
@@ -445,7 +459,7 @@ async function loadAgents() {
   }
   ui.agentSelect.replaceChildren(...state.agents.map((agent) =>
     el('option', { text: agent.name, attrs: { value: agent.id === null ? '' : String(agent.id) } })));
-  const saved = localStorage.getItem(AgentChoiceKey);
+  const saved = embedding.agentId ?? localStorage.getItem(AgentChoiceKey);
   return state.agents.find((a) => String(a.id ?? '') === saved) ?? state.agents[0];
 }
 
