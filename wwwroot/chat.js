@@ -6,8 +6,10 @@ import { createTransport } from './transport.js';
 const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
 // A page that embeds this chat (the widget's panel, /widget/) describes itself on <body> before this module runs:
-// data-session-scope (the host site, so that each site has its own sessions), data-agent-id, data-greeting.
+// data-session-id, data-agent-id, data-greeting. The embedding keeps the session: a framed page's own storage is
+// partitioned or blocked by browsers, so this page then never touches localStorage.
 const embedding = document.body.dataset;
+const embedded = embedding.sessionId !== undefined;
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
 const StatusOrder = ['pending', 'delivered', 'answered'];
@@ -65,8 +67,7 @@ const state = {
 // Sessions: one per agent, remembered in localStorage.
 
 function sessionStorageKey(agent) {
-  const scope = embedding.sessionScope ? `${embedding.sessionScope}.` : '';
-  return `chatbridge.session.${scope}${agent.id ?? 'default'}`;
+  return `chatbridge.session.${agent.id ?? 'default'}`;
 }
 
 /** `session_` and 128 random bits as hex: 40 characters, inside the contract's 64. */
@@ -75,6 +76,9 @@ function newSessionId() {
 }
 
 function sessionFor(agent) {
+  if (embedded) {
+    return embedding.sessionId;
+  }
   const key = sessionStorageKey(agent);
   const stored = localStorage.getItem(key);
   if (stored && /^session_[A-Za-z0-9_]+$/.test(stored) && stored.length <= 64) {
@@ -459,7 +463,7 @@ async function loadAgents() {
   }
   ui.agentSelect.replaceChildren(...state.agents.map((agent) =>
     el('option', { text: agent.name, attrs: { value: agent.id === null ? '' : String(agent.id) } })));
-  const saved = embedding.agentId ?? localStorage.getItem(AgentChoiceKey);
+  const saved = embedded ? embedding.agentId : localStorage.getItem(AgentChoiceKey);
   return state.agents.find((a) => String(a.id ?? '') === saved) ?? state.agents[0];
 }
 

@@ -197,9 +197,35 @@
 
   // The panel: the bridge's page in an iframe, spoken to by postMessage with both ends checking the origin.
 
+  /**
+   * One conversation per agent for the whole site, kept in the site's own storage: the panel's storage is the
+   * bridge's, which browsers partition per site or block outright in a frame.
+   */
+  function sessionId() {
+    const key = `sanctumchat.session.${config.agentId ?? 'default'}`;
+    let stored = null;
+    try {
+      stored = localStorage.getItem(key);
+    } catch {
+      // Storage refused: the conversation lasts as long as the page.
+    }
+    if (stored && /^session_[A-Za-z0-9_]{1,56}$/.test(stored)) {
+      return stored;
+    }
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const created = `session_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    try {
+      localStorage.setItem(key, created);
+    } catch {
+      // As above.
+    }
+    return created;
+  }
+
   function panelUrl() {
     const url = new URL('/widget/', bridge);
     url.searchParams.set('site', window.location.origin);
+    url.searchParams.set('session', sessionId());
     for (const name of PanelQuery) {
       if (config[name]) {
         url.searchParams.set(name, config[name]);

@@ -1,9 +1,11 @@
 // The widget's panel page (/widget/), framed by the loader (/widget.js) on the host site. The chat itself is
-// chat.js, as on the full page; this module runs first to describe the embedding (site, agent, greeting) on
+// chat.js, as on the full page; this module runs first to describe the embedding (session, agent, greeting) on
 // <body>, applies the site's title, theme and colour, and relays between chat.js and the host page:
 //   host -> panel   {type: 'focus'} | {type: 'send', text} | {type: 'config', config}
 //   panel -> host   {type: 'hello'} | {type: 'close'} | {type: 'message', text} | {type: 'reply', text}
 // Messages go to, and are accepted from, the host's origin only.
+
+import { randomHex } from '../api.js';
 
 const params = new URLSearchParams(window.location.search);
 const site = hostOrigin();
@@ -115,9 +117,9 @@ function wire() {
   window.addEventListener('message', receive);
 }
 
-if (site) {
-  body.dataset.sessionScope = site;
-}
+// The loader keeps the session in the site's own storage: this frame's storage is partitioned or blocked.
+const session = params.get('session') ?? '';
+body.dataset.sessionId = /^session_[A-Za-z0-9_]{1,56}$/.test(session) ? session : `session_${randomHex(16)}`;
 applyConfig(Object.fromEntries(['agentId', 'title', 'theme', 'primaryColor', 'greeting'].map((name) => [name, params.get(name) ?? undefined])));
 wire();
 toHost({ type: 'hello' });
