@@ -64,7 +64,9 @@ CREATE TABLE IF NOT EXISTS web_chat_messages (
     uid              TEXT,
     processed        INTEGER NOT NULL DEFAULT 0,
     processed_at     TEXT,
-    answered_at      TEXT
+    answered_at      TEXT,
+    delivery_count   INTEGER NOT NULL DEFAULT 0,  -- how often inbox has handed it out (its claim leases)
+    claim_expires_at TEXT                         -- when the live claim lapses unanswered; NULL without one
 );
 
 CREATE TABLE IF NOT EXISTS web_chat_responses (
@@ -90,5 +92,7 @@ CREATE TABLE IF NOT EXISTS rate_limits (
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_last_active ON web_chat_sessions(last_active);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_pending     ON web_chat_messages(processed, id);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_session     ON web_chat_messages(session_id, id);
+-- Only live leases: answered and exhausted messages leave it, so the lease sweep stays small.
+CREATE INDEX IF NOT EXISTS idx_web_chat_messages_leases      ON web_chat_messages(claim_expires_at) WHERE claim_expires_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_session    ON web_chat_responses(session_id, id);
 CREATE INDEX IF NOT EXISTS idx_rate_limits_ip_endpoint       ON rate_limits(ip_address, endpoint);

@@ -149,6 +149,7 @@ function sessionRow(session) {
     el('td', {}, [
       el('div', { className: 'session-id', text: session.id }),
       el('div', { className: 'small text-body-secondary', text: `uid ${session.uid}${session.agent_id ? ` · agent ${session.agent_id}` : ''}` }),
+      ...(session.exhausted_count > 0 ? [exhaustedBadge(session.exhausted_count)] : []),
     ]),
     el('td', { className: 'text-end', text: String(session.message_count) }),
     el('td', { className: 'text-end', text: String(session.response_count) }),
@@ -159,6 +160,20 @@ function sessionRow(session) {
   return row;
 }
 
+/** Messages inbox handed out as often as allowed that no reply ever answered: they need a person. */
+function exhaustedBadge(count) {
+  return el('span', {
+    className: 'badge text-bg-warning exhausted-badge',
+    text: `${count} unanswered after every delivery`,
+  });
+}
+
+function messageStatusText(message) {
+  return message.exhausted
+    ? `not answered after ${message.delivery_count} deliveries`
+    : message.status;
+}
+
 async function openTranscript(sessionId) {
   const data = await admin('session_messages', { query: { session_id: sessionId } });
   state.openSession = sessionId;
@@ -167,7 +182,7 @@ async function openTranscript(sessionId) {
   }
   ui.transcriptSession.textContent = sessionId;
   const items = [
-    ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: m.status })),
+    ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: messageStatusText(m) })),
     ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', text: r.response })),
   ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
   if (items.length === 0) {

@@ -1,7 +1,7 @@
 // The chat page: one conversation per agent, kept across reloads, replies from a swappable transport.
 
 import { ApiError, callApi, copyText, el, formatTime, randomHex } from './api.js';
-import { createTransport } from './transport.js';
+import { createTransport, deliveryProgress } from './transport.js';
 
 const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
@@ -12,7 +12,6 @@ const embedding = document.body.dataset;
 const embedded = embedding.sessionId !== undefined;
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
-const StatusOrder = ['pending', 'delivered', 'answered'];
 const ConnectionLabels = {
   connecting: 'Connecting…',
   live: 'Live',
@@ -199,12 +198,18 @@ function showResponse(response) {
   }
 }
 
-/** Delivery states only move forward: a late history answer never undoes a live event. */
-function showStatus({ message_id: id, status }) {
+/**
+ * Delivery states only move forward: a late history answer never undoes a live event. Forward includes going back
+ * to pending when Broca's claim lapsed, since the message then waits for its next hand-out.
+ */
+function showStatus(event) {
+  const { message_id: id, status, delivery_count: deliveryCount } = event;
   const bubble = state.bubbles.get(id);
+  const progress = deliveryProgress(status, deliveryCount);
   if (!bubble) {
-    state.earlyStatuses.set(id, status);
-  } else if (StatusOrder.indexOf(status) > StatusOrder.indexOf(bubble.node.dataset.status)) {
+    state.earlyStatuses.set(id, event);
+  } else if (progress > (bubble.progress ?? -1)) {
+    bubble.progress = progress;
     setBubbleStatus(bubble, status);
   }
 }
@@ -319,9 +324,10 @@ async function send(bubble) {
     clearError();
     state.bubbles.set(data.message_id, bubble);
     bubble.node.dataset.messageId = String(data.message_id);
+    bubble.progress = deliveryProgress('pending');
     setBubbleStatus(bubble, 'pending');
     if (state.earlyStatuses.has(data.message_id)) {
-      showStatus({ message_id: data.message_id, status: state.earlyStatuses.get(data.message_id) });
+      showStatus(state.earlyStatuses.get(data.message_id));
       state.earlyStatuses.delete(data.message_id);
     }
     state.transport.watch(data.message_id);
@@ -372,6 +378,7 @@ function renderHistory(history) {
     if (item.message) {
       const bubble = userBubble(item.message.message, item.message.timestamp);
       bubble.node.dataset.messageId = String(item.message.id);
+      bubble.progress = deliveryProgress(item.message.status, item.message.delivery_count);
       setBubbleStatus(bubble, item.message.status);
       state.bubbles.set(item.message.id, bubble);
       append(bubble.node);

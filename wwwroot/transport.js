@@ -4,7 +4,7 @@
 //   watch(messageId)   follow this message's delivery state until it is answered
 // and it reports through the handlers it was made with, in the shapes of the bridge's WebSocket events:
 //   onResponse({id, response, timestamp, message_id})   each reply once
-//   onStatus({message_id, status})                      'delivered' | 'answered'
+//   onStatus({message_id, status, delivery_count})      'pending' | 'delivered' | 'answered'
 //   onTyping({state})                                   'start' | 'stop'
 //   onConnection({mode, online, retryInSeconds, error}) mode 'live' | 'reconnecting' | 'polling';
 //                                                       online false while the server cannot be reached
@@ -32,7 +32,18 @@ const StableMs = 5000;
 const FailuresBeforeFallback = 3;
 // How long before a drop a pushed reply must have arrived to count as settled (see createCursor).
 const SettleMs = 2000;
-const StatusOrder = ['pending', 'delivered', 'answered'];
+/**
+ * How far a message has got, so that a state arriving late never moves it back. A lapsed claim sends a message
+ * from delivered back to pending, so the hand-outs count: delivered by the n-th is 2n-1, pending after it is 2n.
+ * Without a count (the page's own "sent") pending is the start and delivered the first hand-out.
+ */
+export function deliveryProgress(status, deliveryCount) {
+  if (status === 'answered') {
+    return Number.POSITIVE_INFINITY;
+  }
+  const count = Number.isInteger(deliveryCount) ? deliveryCount : status === 'delivered' ? 1 : 0;
+  return status === 'delivered' ? 2 * count - 1 : 2 * count;
+}
 
 /** The WebSocket with a long-polling fallback, or long polling alone where the browser has no WebSocket. */
 export function createTransport(options) {
@@ -349,16 +360,17 @@ export function createPollingTransport({ sessionId, afterId = 0, cursor = create
 
 /** The delivery states of the session's unanswered messages, reported only when they change. */
 function createStatusTracker(sessionId, onStatus) {
-  const watched = new Map(); // message id -> last status reported
+  const watched = new Map(); // message id -> deliveryProgress of the last state reported
 
   // A history answer can be older than a live event that overtook it; states only move forward. A state
   // for a message not watched yet is passed on too: Broca may claim a message before its send returns.
-  function report({ message_id: id, status }) {
+  function report({ message_id: id, status, delivery_count: deliveryCount }) {
+    const progress = deliveryProgress(status, deliveryCount);
     if (!watched.has(id)) {
-      onStatus({ message_id: id, status });
-    } else if (StatusOrder.indexOf(status) > StatusOrder.indexOf(watched.get(id))) {
-      watched.set(id, status);
-      onStatus({ message_id: id, status });
+      onStatus({ message_id: id, status, delivery_count: deliveryCount });
+    } else if (progress > watched.get(id)) {
+      watched.set(id, progress);
+      onStatus({ message_id: id, status, delivery_count: deliveryCount });
     }
     if (status === 'answered') {
       watched.delete(id);
@@ -368,7 +380,7 @@ function createStatusTracker(sessionId, onStatus) {
   return {
     watch(messageId) {
       if (!watched.has(messageId)) {
-        watched.set(messageId, 'pending');
+        watched.set(messageId, 0);
       }
     },
     report,
@@ -380,7 +392,7 @@ function createStatusTracker(sessionId, onStatus) {
       const oldest = Math.min(...watched.keys());
       const data = await callApi('history', { query: { session_id: sessionId, after_id: oldest - 1 }, signal });
       for (const message of data.messages) {
-        report({ message_id: message.id, status: message.status });
+        report({ message_id: message.id, status: message.status, delivery_count: message.delivery_count });
       }
     },
   };

@@ -1,4 +1,5 @@
 using ChatBridge.Api;
+using ChatBridge.Delivery;
 using ChatBridge.Hosting;
 using ChatBridge.Realtime;
 using ChatBridge.Widget;
@@ -10,6 +11,7 @@ builder.AddChatBridgeLogging();                             // Serilog: console 
 builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, repositories, settings
 builder.Services.AddActionHandlers();                       // one class per ?action=, dispatcher, rate limiter
 builder.Services.AddRealtime();                             // notification hub, long polls, typing, WebSocket endpoint
+builder.Services.AddInboxDelivery();                        // inbox claims as leases, handed out again when they lapse
 builder.Services.AddBridgeHealthChecks();
 builder.Services.AddBridgeSwagger();
 builder.Services.AddWidget();                               // sites allowed to embed the chat widget

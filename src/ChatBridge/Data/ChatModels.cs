@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ChatBridge.Data;
 
 // Rows as the API shows them. Dapper fills them by column name (snake_case to PascalCase), and the
@@ -15,6 +17,18 @@ internal sealed record InboxMessage
     public string Timestamp { get; init; } = "";
     public string Uid { get; init; } = "";
     public long? AgentId { get; init; }
+
+    /// <summary>Which hand-out of the message this is; identifies the claim, so only its own lease is released.</summary>
+    [JsonIgnore]
+    public int DeliveryCount { get; init; }
+}
+
+/// <summary>A message whose claim ended without an answer, and how often it had been handed out.</summary>
+internal sealed record LeaseChange
+{
+    public long Id { get; init; }
+    public string SessionId { get; init; } = "";
+    public int DeliveryCount { get; init; }
 }
 
 internal sealed record InboxPage(IReadOnlyList<InboxMessage> Messages, int Total);
@@ -44,6 +58,7 @@ internal sealed record SessionSummary
     public string Status { get; init; } = "";
     public long MessageCount { get; init; }
     public long ResponseCount { get; init; }
+    public long ExhaustedCount { get; init; }
     public long? UserId { get; init; }
     public long? AgentId { get; init; }
 }
@@ -60,6 +75,12 @@ internal sealed record TranscriptMessage
     public string Status { get; init; } = "";
     public string? ProcessedAt { get; init; }
     public string? AnsweredAt { get; init; }
+
+    /// <summary>How often inbox has handed the message out (0 for messages claimed before leases existed).</summary>
+    public int DeliveryCount { get; init; }
+
+    /// <summary>Handed out as often as allowed without an answer: it stays delivered and is not handed out again.</summary>
+    public bool Exhausted { get; init; }
 }
 
 internal sealed record Transcript(SessionSummary Session, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses);

@@ -27,17 +27,26 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
     /// </summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastActive = new(StringComparer.Ordinal);
 
-    private const string SessionSummaryColumns = """
+    private const string SessionSummaryColumns = $"""
         s.session_id AS id, COALESCE(s.uid, '') AS uid, COALESCE(s.created_at, '') AS created_at,
         COALESCE(s.last_active, '') AS last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
         s.user_id, s.agent_id,
         (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id) AS message_count,
-        (SELECT COUNT(*) FROM web_chat_responses r WHERE r.session_id = s.session_id) AS response_count
+        (SELECT COUNT(*) FROM web_chat_responses r WHERE r.session_id = s.session_id) AS response_count,
+        (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id AND {ExhaustedMessage}) AS exhausted_count
         """;
 
-    private const string TranscriptMessageColumns = """
-        id, session_id, message, timestamp, processed_at, answered_at,
-        CASE WHEN answered_at IS NOT NULL THEN 'answered' WHEN processed THEN 'delivered' ELSE 'pending' END AS status
+    /// <summary>
+    /// Handed out as often as allowed and never answered: the lease sweep left it delivered with no lease. Messages
+    /// claimed before leases existed have no deliveries counted, so they never look exhausted.
+    /// </summary>
+    private const string ExhaustedMessage =
+        "m.processed = 1 AND m.answered_at IS NULL AND m.claim_expires_at IS NULL AND m.delivery_count > 0";
+
+    private const string TranscriptMessageColumns = $"""
+        m.id, m.session_id, m.message, m.timestamp, m.processed_at, m.answered_at, m.delivery_count,
+        CASE WHEN m.answered_at IS NOT NULL THEN 'answered' WHEN m.processed THEN 'delivered' ELSE 'pending' END AS status,
+        {ExhaustedMessage} AS exhausted
         """;
 
     private const string InsertSessionIfMissing = """
@@ -157,22 +166,26 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
 
     // RETURNING gives rows in no particular order; the caller sorts them.
     private const string ClaimMessages = """
-        UPDATE web_chat_messages SET processed = 1, processed_at = @now
+        UPDATE web_chat_messages
+        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1
         WHERE id IN (
             SELECT id FROM web_chat_messages
             WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
             ORDER BY id LIMIT @limit OFFSET @offset)
         RETURNING id, session_id, message, timestamp,
             COALESCE((SELECT s.uid FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id), uid, '') AS uid,
-            (SELECT s.agent_id FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id) AS agent_id
+            (SELECT s.agent_id FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id) AS agent_id,
+            delivery_count
         """;
 
     /// <summary>
-    /// Hands out unprocessed messages oldest first and marks them processed in the same transaction,
-    /// so concurrent pollers never receive the same message twice. Broca gets them once the claim is committed,
-    /// without waiting for the disk: a power cut in that moment means a message is handed out again, never lost.
+    /// Hands out unprocessed messages oldest first and marks them processed in the same transaction, so concurrent
+    /// pollers never receive the same message twice. Each claim is a lease until <paramref name="leaseEnds"/>: a message
+    /// still unanswered then is returned to the inbox by <see cref="ExpireLeasesAsync"/>, so a poller that dropped it
+    /// loses nothing. Broca gets them once the claim is committed, without waiting for the disk: a power cut in that
+    /// moment means a message is handed out again, never lost.
     /// </summary>
-    public Task<InboxPage> ClaimInboxAsync(int limit, int offset, string? since, CancellationToken ct) =>
+    public Task<InboxPage> ClaimInboxAsync(int limit, int offset, string? since, DateTimeOffset leaseEnds, CancellationToken ct) =>
         writes.RunAsync(writer =>
         {
             var total = Convert.ToInt32(writer.Statement(CountUnclaimed, ("@since", since)).ExecuteScalar(), CultureInfo.InvariantCulture);
@@ -181,18 +194,65 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 ("@since", since),
                 ("@limit", limit),
                 ("@offset", offset),
-                ("@now", Timestamps.Now(time))).ExecuteReader();
+                ("@now", Timestamps.Now(time)),
+                ("@expires", Timestamps.Format(leaseEnds))).ExecuteReader();
             var messages = claimed.Parse<InboxMessage>().OrderBy(m => m.Id).ToList();
             return new InboxPage(messages, total);
+        }, ct, Durability.Committed);
+
+    /// <summary>
+    /// Takes back claims whose answer never reached the poller: the messages are pending again at once and the
+    /// failed hand-out is not counted. A claim that has since lapsed, been answered or been claimed again is left alone.
+    /// </summary>
+    public Task<IReadOnlyList<LeaseChange>> ReleaseClaimsAsync(IReadOnlyList<InboxMessage> claimed, CancellationToken ct) =>
+        writes.RunAsync<IReadOnlyList<LeaseChange>>(writer =>
+        {
+            List<LeaseChange> released = [];
+            foreach (var message in claimed)
+            {
+                using var row = writer.Statement("""
+                    UPDATE web_chat_messages SET processed = 0, claim_expires_at = NULL, delivery_count = delivery_count - 1
+                    WHERE id = @id AND delivery_count = @deliveryCount AND claim_expires_at IS NOT NULL AND answered_at IS NULL
+                    RETURNING id, session_id, delivery_count
+                    """, ("@id", message.Id), ("@deliveryCount", message.DeliveryCount)).ExecuteReader();
+                released.AddRange(row.Parse<LeaseChange>());
+            }
+            return released;
+        }, ct, Durability.Committed);
+
+    /// <summary>Whether some lease has lapsed; a read, so that an idle sweep never takes the writer.</summary>
+    public async Task<bool> HasExpiredLeasesAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(Command(
+            "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE claim_expires_at IS NOT NULL AND claim_expires_at <= @now)",
+            new { now = Timestamps.Format(now) }, ct: ct));
+    }
+
+    /// <summary>
+    /// Ends the leases that lapsed unanswered: a message handed out fewer than <paramref name="maxDeliveries"/> times
+    /// is pending again; one that has had all its deliveries stays delivered, unanswered and out of the inbox.
+    /// </summary>
+    public Task<IReadOnlyList<LeaseChange>> ExpireLeasesAsync(DateTimeOffset now, int maxDeliveries, CancellationToken ct) =>
+        writes.RunAsync<IReadOnlyList<LeaseChange>>(writer =>
+        {
+            using var rows = writer.Statement("""
+                UPDATE web_chat_messages
+                SET processed = CASE WHEN delivery_count < @maxDeliveries THEN 0 ELSE 1 END, claim_expires_at = NULL
+                WHERE claim_expires_at IS NOT NULL AND claim_expires_at <= @now AND answered_at IS NULL
+                RETURNING id, session_id, delivery_count
+                """, ("@now", Timestamps.Format(now)), ("@maxDeliveries", maxDeliveries)).ExecuteReader();
+            return rows.Parse<LeaseChange>().OrderBy(c => c.Id).ToList();
         }, ct, Durability.Committed);
 
     private const string SessionExists = "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)";
 
     private const string MessageInSession = "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId)";
 
+    // A message handed out before counts even when its lease has lapsed since: the agent may just be slow.
     private const string OldestUnanswered = """
         SELECT id FROM web_chat_messages
-        WHERE session_id = @sessionId AND processed = 1 AND answered_at IS NULL
+        WHERE session_id = @sessionId AND (processed = 1 OR delivery_count > 0) AND answered_at IS NULL
         ORDER BY id LIMIT 1
         """;
 
@@ -202,8 +262,12 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         RETURNING id
         """;
 
+    // An answer ends the lease; a message that went back to the inbox after it was handed out leaves it again.
     private const string MarkAnswered = """
-        UPDATE web_chat_messages SET answered_at = COALESCE(answered_at, @now) WHERE id = @messageId;
+        UPDATE web_chat_messages
+        SET answered_at = COALESCE(answered_at, @now), claim_expires_at = NULL,
+            processed = CASE WHEN delivery_count > 0 THEN 1 ELSE processed END
+        WHERE id = @messageId;
         UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId;
         """;
 
@@ -306,9 +370,9 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         DbConnection connection, DbTransaction tx, string sessionId, long? afterId, CancellationToken ct)
     {
         var messages = await connection.QueryAsync<TranscriptMessage>(Command($"""
-            SELECT {TranscriptMessageColumns} FROM web_chat_messages
-            WHERE session_id = @sessionId AND (@afterId IS NULL OR id > @afterId)
-            ORDER BY id
+            SELECT {TranscriptMessageColumns} FROM web_chat_messages m
+            WHERE m.session_id = @sessionId AND (@afterId IS NULL OR m.id > @afterId)
+            ORDER BY m.id
             """, new { sessionId, afterId }, tx, ct));
         var responses = await connection.QueryAsync<ResponseItem>(Command("""
             SELECT id, response, timestamp, message_id FROM web_chat_responses
@@ -320,7 +384,7 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
 
     /// <summary>
     /// Deletes sessions idle since before <paramref name="idleBefore"/> with their messages and responses,
-    /// except those holding a message Broca has not picked up yet. Children are deleted explicitly because
+    /// except those holding a message Broca has not picked up yet or may still be handed again (a live lease). Children are deleted explicitly because
     /// chat tables inherited from an older schema may lack ON DELETE CASCADE.
     /// </summary>
     public Task<int> DeleteIdleSessionsAsync(string idleBefore, CancellationToken ct)
@@ -328,7 +392,8 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         const string IdleSessions = """
             SELECT s.session_id FROM web_chat_sessions s
             WHERE s.last_active < @idleBefore
-              AND NOT EXISTS (SELECT 1 FROM web_chat_messages m WHERE m.session_id = s.session_id AND m.processed = 0)
+              AND NOT EXISTS (SELECT 1 FROM web_chat_messages m
+                              WHERE m.session_id = s.session_id AND (m.processed = 0 OR m.claim_expires_at IS NOT NULL))
             """;
         return writes.RunAsync(writer =>
         {

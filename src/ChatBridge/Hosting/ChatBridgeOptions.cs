@@ -31,6 +31,8 @@ public sealed class ChatBridgeOptions
 
     public WebSocketLimits WebSockets { get; set; } = new();
 
+    public InboxOptions Inbox { get; set; } = new();
+
     /// <summary>A typing <c>start</c> that Broca never follows with <c>stop</c> ends by itself after this long.</summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -73,6 +75,21 @@ public sealed class WebSocketLimits
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
+/// <summary>How inbox claims work as leases: a claim that is not answered in time is handed out again.</summary>
+public sealed class InboxOptions
+{
+    /// <summary>
+    /// A claimed message with no reply after this long is handed out again. Five minutes: an agent answers in
+    /// seconds, a long tool run takes a minute or two, and Broca works through a claimed batch one message at a time,
+    /// so a shorter lease would hand out messages Broca is still holding (its dedupe absorbs those, but each one
+    /// spends a delivery). A message lost by a restarting Broca waits at most this long.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often one message is handed out at most; after that it stays delivered but unanswered.</summary>
+    public int MaxDeliveries { get; set; } = 3;
+}
+
 internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOptions>
 {
     public ValidateOptionsResult Validate(string? name, ChatBridgeOptions options)
@@ -109,6 +126,10 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         if (options.WebSockets.KeepAliveInterval <= TimeSpan.Zero || options.TypingTimeout <= TimeSpan.Zero)
         {
             failures.Add("ChatBridge:WebSockets:KeepAliveInterval and ChatBridge:TypingTimeout must be positive.");
+        }
+        if (options.Inbox.ClaimTimeout <= TimeSpan.Zero || options.Inbox.MaxDeliveries < 1)
+        {
+            failures.Add("ChatBridge:Inbox:ClaimTimeout must be positive and ChatBridge:Inbox:MaxDeliveries at least 1.");
         }
         foreach (var proxy in options.TrustedProxies.Where(p => !ProxyAddresses.TryParse(p, out _)))
         {

@@ -35,9 +35,13 @@ internal sealed class NotificationHub
     {
         foreach (var message in claimed)
         {
-            PublishToSession(message.SessionId, RealtimeEvent.Status(message.Id, MessageStatus.Delivered));
+            PublishToSession(message.SessionId, RealtimeEvent.Status(message.Id, MessageStatus.Delivered, message.DeliveryCount));
         }
     }
+
+    /// <summary>A claimed message is back in the inbox (its lease lapsed, or its answer never reached the poller).</summary>
+    public void PublishPending(LeaseChange change) =>
+        PublishToSession(change.SessionId, RealtimeEvent.Status(change.Id, MessageStatus.Pending, change.DeliveryCount));
 
     public void PublishResponse(string sessionId, ResponseItem response)
     {

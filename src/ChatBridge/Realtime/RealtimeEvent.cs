@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ChatBridge.Api;
 using ChatBridge.Data;
 
@@ -21,7 +22,12 @@ internal sealed record RealtimeEvent(string Type, ReadOnlyMemory<byte> Json)
     public static RealtimeEvent Response(ResponseItem response) =>
         Create(ResponseType, response) with { ResponseId = response.Id };
 
-    public static RealtimeEvent Status(long messageId, string status) => Create("status", new StatusData(messageId, status));
+    /// <param name="deliveryCount">
+    /// How often inbox has handed the message out: with it a client orders states that repeat when a lease lapses
+    /// (pending, delivered, pending again, delivered again); unknown for <c>answered</c>, which ends them all.
+    /// </param>
+    public static RealtimeEvent Status(long messageId, string status, int? deliveryCount = null) =>
+        Create("status", new StatusData(messageId, status, deliveryCount));
 
     public static RealtimeEvent Typing(string state) => Create("typing", new TypingData(state));
 
@@ -30,7 +36,10 @@ internal sealed record RealtimeEvent(string Type, ReadOnlyMemory<byte> Json)
 
     private sealed record Wire<T>(string Type, T Data);
 
-    private sealed record StatusData(long MessageId, string Status);
+    private sealed record StatusData(
+        long MessageId,
+        string Status,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DeliveryCount);
 
     private sealed record TypingData(string State);
 }
@@ -38,6 +47,7 @@ internal sealed record RealtimeEvent(string Type, ReadOnlyMemory<byte> Json)
 /// <summary>A message's delivery states, as <c>history</c> reports them.</summary>
 internal static class MessageStatus
 {
+    public const string Pending = "pending";
     public const string Delivered = "delivered";
     public const string Answered = "answered";
 }

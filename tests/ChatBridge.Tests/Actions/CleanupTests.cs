@@ -36,10 +36,28 @@ public sealed class CleanupTests
         using var app = new BridgeApp();
         await app.Anonymous().PostMessageAsync("session_clean_timeout", "x");
         await app.Broca().GetAsync("/api/v1/?action=inbox");
+        await app.Broca().PostReplyAsync("session_clean_timeout", "y");
         app.Age("session_clean_timeout", TimeSpan.FromMinutes(5));
 
         var kept = await (await app.Admin().PostJsonAsync("cleanup", new { })).DataAsync();
         await (await app.Admin().PostJsonAsync("config", new { session_timeout = 120 })).DataAsync();
+        var cleaned = await (await app.Admin().PostJsonAsync("cleanup", new { })).DataAsync();
+
+        Assert.Equal(0, kept.GetProperty("cleaned_count").GetInt32());
+        Assert.Equal(1, cleaned.GetProperty("cleaned_count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Keeps_an_idle_session_whose_message_broca_holds_unanswered_until_its_lease_ends()
+    {
+        using var app = new BridgeApp();
+        await app.Anonymous().PostMessageAsync("session_clean_leased", "claimed, not answered yet");
+        await app.Broca().GetAsync("/api/v1/?action=inbox");
+        app.Age("session_clean_leased", TimeSpan.FromHours(1));
+
+        var kept = await (await app.Admin().PostJsonAsync("cleanup", new { })).DataAsync();
+        await (await app.Broca().PostReplyAsync("session_clean_leased", "answered at last")).DataAsync();
+        app.Age("session_clean_leased", TimeSpan.FromHours(1));
         var cleaned = await (await app.Admin().PostJsonAsync("cleanup", new { })).DataAsync();
 
         Assert.Equal(0, kept.GetProperty("cleaned_count").GetInt32());

@@ -27,7 +27,7 @@ public sealed class MigrationTests : IDisposable
             await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
         }
         var steps = Strings("SELECT description FROM schema_version ORDER BY version");
-        Assert.Equal(3, steps.Count);
+        Assert.Equal(4, steps.Count);
         Assert.All(steps, s => Assert.StartsWith("chatbridge: ", s, StringComparison.Ordinal));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
         foreach (var table in new[] { "users", "agents", "system_config", "schema_version", "web_chat_sessions", "web_chat_messages", "web_chat_responses", "rate_limits" })
@@ -63,7 +63,7 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("Athena", Assert.Single(agents.GetProperty("agents").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(["ada", "grace"], Strings("SELECT username FROM users ORDER BY id"));
         Assert.Equal("dark", Scalar("SELECT config_value FROM system_config WHERE config_key = 'ui_theme'"));
-        Assert.Equal([1L, 2L, 3L, 4L, 5L], Longs("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], Longs("SELECT version FROM schema_version ORDER BY version"));
         Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM schema_version WHERE description IS NULL"));
     }
 
@@ -117,6 +117,41 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal(7L, Scalar("SELECT count FROM rate_limits"));
         Assert.Equal(1L, Scalar("SELECT is_active FROM web_chat_sessions WHERE session_id = 'session_legacy_a'"));
         Assert.Equal("2026-11-20 08:00:00", Scalar("SELECT last_activity FROM web_chat_sessions WHERE session_id = 'session_legacy_a'"));
+    }
+
+    [Fact]
+    public async Task Messages_claimed_before_claim_leases_existed_stay_delivered_and_are_never_handed_out_again()
+    {
+        using (var before = new BridgeApp { DatabasePath = DatabasePath })
+        {
+            await (await before.Anonymous().PostMessageAsync("session_before_leases", "claimed long ago")).DataAsync();
+            await (await before.Anonymous().PostMessageAsync("session_before_leases", "answered long ago")).DataAsync();
+            await (await before.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+            await (await before.Broca().PostJsonAsync("outbox", new { session_id = "session_before_leases", response = "ok", message_id = 2 })).DataAsync();
+            await (await before.Anonymous().PostMessageAsync("session_before_leases", "still waiting")).DataAsync();
+        }
+        // Back to the shape of a database from before the step: no lease columns, no index, no record of the step.
+        Run("""
+            DROP INDEX idx_web_chat_messages_leases;
+            ALTER TABLE web_chat_messages DROP COLUMN claim_expires_at;
+            ALTER TABLE web_chat_messages DROP COLUMN delivery_count;
+            DELETE FROM schema_version WHERE description = 'chatbridge: 004 claim leases for inbox redelivery';
+            """);
+
+        using var app = new BridgeApp { DatabasePath = DatabasePath, Settings = { ["ChatBridge:Inbox:ClaimTimeout"] = "00:00:00.200" } };
+        await Task.Delay(800);
+        var first = await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        await Task.Delay(800);
+        var again = await (await app.Broca().GetAsync("/api/v1/?action=inbox&wait=5")).DataAsync();
+
+        // Only the message that was never claimed is handed out, and as a new claim it is a lease like any other.
+        Assert.Equal("still waiting", Assert.Single(first.GetProperty("messages").EnumerateArray()).GetProperty("message").GetString());
+        Assert.Equal("still waiting", Assert.Single(again.GetProperty("messages").EnumerateArray()).GetProperty("message").GetString());
+        var transcript = await (await app.Admin().GetAsync("/api/v1/?action=session_messages&session_id=session_before_leases")).DataAsync();
+        var states = transcript.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("status").GetString()).ToList();
+        Assert.Equal(["delivered", "answered", "delivered"], states);
+        Assert.Equal(0, transcript.GetProperty("session").GetProperty("exhausted_count").GetInt32());
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM schema_version WHERE description = 'chatbridge: 004 claim leases for inbox redelivery'"));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class LoggingTests
         await (await app.Admin().GetAsync("/api/v1/?action=config")).DataAsync();
         await (await app.WithKey("a-guessed-key-for-the-log-test").GetAsync("/api/v1/?action=config")).AssertErrorAsync(401, "Invalid admin key");
 
-        var logs = await ReadLogsAsync(app, " config responded 401");
+        var logs = await app.ReadLogsAsync(" config responded 401");
 
         Assert.Contains("HTTP POST /api/v1/ messages responded 200", logs, StringComparison.Ordinal);
         Assert.Contains("HTTP POST /api/v1/ outbox responded 200", logs, StringComparison.Ordinal);
@@ -40,8 +40,8 @@ public sealed class LoggingTests
             await (await app.Admin().GetAsync("/api/v1/?action=config")).DataAsync();
         }
 
-        var quietLogs = await ReadLogsAsync(quiet, "config responded 200");
-        var verboseLogs = await ReadLogsAsync(verbose, "config responded 200");
+        var quietLogs = await quiet.ReadLogsAsync("config responded 200");
+        var verboseLogs = await verbose.ReadLogsAsync("config responded 200");
 
         Assert.DoesNotContain("messages responded 200", quietLogs, StringComparison.Ordinal);
         Assert.DoesNotContain("inbox responded 200", quietLogs, StringComparison.Ordinal);
@@ -68,29 +68,8 @@ public sealed class LoggingTests
         await hangUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => polling);
 
-        var logs = await ReadLogsAsync(app, "responded 499");
+        var logs = await app.ReadLogsAsync("responded 499");
         Assert.Contains("HTTP GET /api/v1/ responses responded 499", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("[ERR]", logs, StringComparison.Ordinal);
-    }
-
-    /// <summary>The host's log files once <paramref name="last"/> is in them: request lines follow the response by a moment.</summary>
-    private static async Task<string> ReadLogsAsync(BridgeApp app, string last)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        string text;
-        do
-        {
-            await Task.Delay(100);
-            text = string.Concat(Directory.GetFiles(app.LogFolder, "*.log").Select(ReadShared));
-        }
-        while (!text.Contains(last, StringComparison.Ordinal) && DateTime.UtcNow < deadline);
-        return text;
-    }
-
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 }

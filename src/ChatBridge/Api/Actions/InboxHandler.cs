@@ -1,10 +1,10 @@
-using ChatBridge.Data;
+using ChatBridge.Delivery;
 using ChatBridge.Realtime;
 using ChatBridge.Settings;
 
 namespace ChatBridge.Api.Actions;
 
-internal sealed class InboxHandler(ChatRepository chats, NotificationHub hub, LongPoller poller) : IActionHandler
+internal sealed class InboxHandler(InboxDelivery delivery, NotificationHub hub, LongPoller poller) : IActionHandler
 {
     public string Action => "inbox";
 
@@ -16,8 +16,10 @@ internal sealed class InboxHandler(ChatRepository chats, NotificationHub hub, Lo
 
     public ActionDoc Doc { get; } = new(
         "Claim new user messages (Broca)",
-        "Returns unprocessed messages oldest first and marks them processed in the same step: every message is handed out "
-        + "exactly once, even to concurrent pollers. An empty inbox is a 200 with `messages: []`. "
+        "Returns unprocessed messages oldest first and marks them processed in the same step: concurrent pollers never hold "
+        + "the same message at once. A claim is a lease: a message not answered within `ChatBridge:Inbox:ClaimTimeout` is "
+        + "handed out again (same id, text, timestamp and uid), up to `ChatBridge:Inbox:MaxDeliveries` times, and an answer "
+        + "that could not be written to its poller releases its messages at once. An empty inbox is a 200 with `messages: []`. "
         + "With `wait`, an empty inbox holds the request until a message arrives (answered at once) or the wait ends (empty).")
     {
         Query =
@@ -44,10 +46,20 @@ internal sealed class InboxHandler(ChatRepository chats, NotificationHub hub, Lo
         var page = await poller.RunAsync(
             watch,
             TimeSpan.FromSeconds(wait.Value),
-            token => chats.ClaimInboxAsync(limit.Value, offset.Value, since.Value, token),
+            token => delivery.ClaimAsync(limit.Value, offset.Value, since.Value, token),
             found => found.Messages.Count > 0,
             ct);
-        hub.PublishDelivered(page.Messages);
+        if (page.Messages.Count > 0)
+        {
+            // A poller that hangs up before its answer is written never gets these: they go back now, not at lease end.
+            // The watch ends with the request, so a later abort of the same connection cannot touch a delivered answer.
+            var release = http.RequestAborted.Register(() => delivery.Release(page.Messages));
+            http.Response.OnCompleted(() =>
+            {
+                release.Dispose();
+                return Task.CompletedTask;
+            });
+        }
         return Envelope.Ok(new
         {
             messages = page.Messages,

@@ -35,6 +35,8 @@ internal static class LegacyChatTables
             new("processed", "INTEGER NOT NULL DEFAULT 0", "is_processed"),
             new("processed_at", "TEXT"),
             new("answered_at", "TEXT"),
+            new("delivery_count", "INTEGER NOT NULL DEFAULT 0"),
+            new("claim_expires_at", "TEXT"),
         ]),
         new("web_chat_responses",
         [

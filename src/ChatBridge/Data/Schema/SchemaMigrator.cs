@@ -46,6 +46,7 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
         new("001 upgrade chat tables of the Flask bridge's shape", LegacyChatTables.UpgradeAsync),
         new("002 create control and chat schema", CreateSchemaAsync),
         new("003 normalise legacy timestamps and fill missing uids", (c, tx, ct) => LegacyChatTables.NormaliseRowsAsync(c, tx, Timestamps.Now(time), ct)),
+        new("004 claim leases for inbox redelivery", ClaimLeaseColumns.AddAsync),
     ];
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>

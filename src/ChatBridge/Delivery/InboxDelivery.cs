@@ -1,0 +1,99 @@
+using ChatBridge.Data;
+using ChatBridge.Hosting;
+using ChatBridge.Realtime;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace ChatBridge.Delivery;
+
+/// <summary>
+/// At-least-once delivery to Broca. A claim is a lease: the message stays out of the inbox while its poller works
+/// on it, and comes back (oldest first, with the same id, text, timestamp and uid) when the lease lapses unanswered
+/// or its answer never reached the poller. Every change of a message's state is told to the session's listeners.
+/// </summary>
+internal sealed partial class InboxDelivery(
+    ChatRepository chats,
+    NotificationHub hub,
+    TimeProvider time,
+    IOptions<ChatBridgeOptions> options,
+    ILogger<InboxDelivery> logger)
+{
+    private InboxOptions Leases => options.Value.Inbox;
+
+    public async Task<InboxPage> ClaimAsync(int limit, int offset, string? since, CancellationToken ct)
+    {
+        var page = await chats.ClaimInboxAsync(limit, offset, since, time.GetUtcNow() + Leases.ClaimTimeout, ct);
+        hub.PublishDelivered(page.Messages);
+        return page;
+    }
+
+    /// <summary>
+    /// For an answer that could not be written to its poller: its messages are pending again at once. Runs in the
+    /// background, since the request it belonged to is gone; if it fails, the lease brings them back instead.
+    /// </summary>
+    public void Release(IReadOnlyList<InboxMessage> claimed) => _ = ReleaseAsync(claimed);
+
+    private async Task ReleaseAsync(IReadOnlyList<InboxMessage> claimed)
+    {
+        try
+        {
+            var released = await chats.ReleaseClaimsAsync(claimed, CancellationToken.None);
+            if (released.Count > 0)
+            {
+                LogReleased(released.Count);
+                Announce(released);
+            }
+        }
+        catch (Exception e) when (e is SqliteException or IOException or ObjectDisposedException)
+        {
+            LogReleaseFailed(e);
+        }
+    }
+
+    /// <summary>Ends the lapsed leases: their messages go back to the inbox, or stay delivered once out of deliveries.</summary>
+    public async Task ExpireLeasesAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (!await chats.HasExpiredLeasesAsync(now, ct))
+        {
+            return;
+        }
+        var expired = await chats.ExpireLeasesAsync(now, Leases.MaxDeliveries, ct);
+        List<LeaseChange> pending = [];
+        foreach (var change in expired)
+        {
+            if (change.DeliveryCount >= Leases.MaxDeliveries)
+            {
+                LogExhausted(change.Id, change.SessionId, change.DeliveryCount);
+            }
+            else
+            {
+                pending.Add(change);
+            }
+        }
+        Announce(pending);
+    }
+
+    private void Announce(IReadOnlyList<LeaseChange> pendingAgain)
+    {
+        if (pendingAgain.Count == 0)
+        {
+            return;
+        }
+        foreach (var change in pendingAgain)
+        {
+            hub.PublishPending(change);
+        }
+        hub.PublishMessageStored();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Message {MessageId} of {SessionId} was handed out {Deliveries} times without an answer; it stays delivered and is not handed out again")]
+    private partial void LogExhausted(long messageId, string sessionId, int deliveries);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "An inbox answer did not reach its poller; {Count} messages are pending again")]
+    private partial void LogReleased(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing the claims of an undelivered inbox answer failed; their leases will return them")]
+    private partial void LogReleaseFailed(Exception error);
+}
