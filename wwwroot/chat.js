@@ -450,7 +450,6 @@ async function openConversation(agent) {
     onConnection: showConnection,
   });
   state.transport.start();
-  announce('ready');
   for (const message of history.messages) {
     if (message.status !== 'answered') {
       state.transport.watch(message.id);
