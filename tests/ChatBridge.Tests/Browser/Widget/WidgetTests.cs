@@ -55,6 +55,27 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     }
 
     [Fact]
+    public async Task The_panel_shows_typing_and_falls_back_to_long_polling_when_sockets_keep_failing()
+    {
+        sites.Site.Serve("/typing.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
+        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/typing.html");
+        await widget.OpenPanelAsync();
+        await widget.WaitUntilLiveAsync();
+        using var broca = sites.Bridge.Broca();
+        await (await broca.PostJsonAsync("typing", new { session_id = await widget.SessionIdAsync(), state = "start" })).DataAsync();
+        await Expect(widget.Panel.Locator("#typing-indicator")).ToHaveTextAsync("Assistant is typing…");
+
+        var failing = await browser.NewPageAsync(sites.Site.BaseUrl);
+        await failing.Context.RouteWebSocketAsync("**/api/v1/ws**", route => route.CloseAsync(new() { Code = 1011 }));
+        var polled = new WidgetPage(failing);
+        await failing.GotoAsync("/typing.html");
+        await polled.OpenPanelAsync();
+        await Expect(polled.Panel.Locator("#connection-state")).ToHaveAttributeAsync("data-state", "polling");
+        await (await broca.PostReplyAsync(await polled.SessionIdAsync(), "Long polling works in the widget too")).DataAsync();
+        await Expect(polled.AgentMessages.Locator(".bubble-text")).ToHaveTextAsync(["Long polling works in the widget too"]);
+    }
+
+    [Fact]
     public async Task Reloading_and_other_pages_of_the_site_keep_the_conversation()
     {
         sites.Site.Serve("/home.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
