@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -73,6 +74,32 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
         await Expect(polled.Panel.Locator("#connection-state")).ToHaveAttributeAsync("data-state", "polling");
         await (await broca.PostReplyAsync(await polled.SessionIdAsync(), "Long polling works in the widget too")).DataAsync();
         await Expect(polled.AgentMessages.Locator(".bubble-text")).ToHaveTextAsync(["Long polling works in the widget too"]);
+    }
+
+    [Fact]
+    public async Task A_rate_limited_message_counts_down_in_the_panel_and_is_sent_again_by_retry()
+    {
+        sites.Site.Serve("/limited.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
+        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/limited.html");
+        await widget.OpenPanelAsync();
+        // The bridge's 429 as it sends it, for one request: the fixture's bridge runs without limits.
+        await widget.Page.Context.RouteAsync("**/api/v1/?action=messages", route => route.FulfillAsync(new()
+        {
+            Status = 429,
+            ContentType = "application/json",
+            Headers = new Dictionary<string, string> { ["Retry-After"] = "2" },
+            Body = """{"success":false,"error":"Rate limit exceeded","code":429,"timestamp":"2026-12-01T10:00:00.000Z","retry_after":2}""",
+        }), new() { Times = 1 });
+
+        await widget.SendAsync("Too fast?");
+
+        var mine = widget.UserMessages.Last;
+        await Expect(widget.StatusOf(mine)).ToHaveTextAsync("Not sent");
+        await Expect(widget.Panel.Locator("#composer-error")).ToHaveTextAsync(new Regex(@"^Too many messages\. You can send again in \d s\.$"));
+        await Expect(widget.Panel.Locator("#send-button")).ToBeDisabledAsync();
+        await Expect(widget.Panel.Locator("#send-button")).ToBeEnabledAsync();
+        await mine.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+        await Expect(widget.StatusOf(mine)).ToHaveTextAsync("Sent");
     }
 
     [Fact]
