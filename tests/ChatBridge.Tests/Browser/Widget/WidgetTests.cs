@@ -291,6 +291,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
         await Expect(page.Transcript).ToHaveAttributeAsync("data-ready", "true");
         await Expect(page.Panel.Locator("#widget-title")).ToHaveTextAsync("Ask ChatBridge");
         await Expect(page.Page.Locator("#events")).ToHaveTextAsync("open");
+        await Screenshots.SaveAsync(page.Page, "widget-demo.png");
         Assert.DoesNotContain(page.Console, line => line.StartsWith("uncaught", StringComparison.Ordinal));
     }
 
