@@ -25,6 +25,15 @@ internal sealed record BenchOptions
     /// <summary>Passed to the host as they are, e.g. <c>--Serilog:MinimumLevel:Default=Warning</c>.</summary>
     public IReadOnlyList<string> HostArgs { get; private init; } = [];
 
+    /// <summary>Scrape <c>/metrics</c> this often during every workload, as Prometheus would; null never.</summary>
+    public TimeSpan? ScrapeInterval { get; private init; }
+
+    /// <summary>Another build of the host to run, e.g. a published (ReadyToRun) one; null for the project's Release build.</summary>
+    public string? HostDll { get; private init; }
+
+    /// <summary>Print w1's and w2's completed operations for every second from the start, warm-up included.</summary>
+    public bool Timeline { get; private init; }
+
     public const string Usage = """
         dotnet run -c Release --project bench/ChatBridge.Bench -- [options]
           --workload w1,w2,w3,w4   which workloads to run (default: all)
@@ -33,6 +42,9 @@ internal sealed record BenchOptions
           --concurrency N          concurrent HTTP clients in w1 and w2 (default 32)
           --sockets N              WebSockets to open in w4 (default 10000)
           --host-arg ARG           pass ARG to the host; repeatable (e.g. --host-arg --Serilog:MinimumLevel:Default=Warning)
+          --scrape-metrics SECONDS scrape /metrics this often while each workload runs (default: never)
+          --host-dll PATH          run this ChatBridge.dll instead of the Release build (e.g. a ReadyToRun publish)
+          --timeline               print w1/w2 operations per second from the host's first request (warm-up included)
         """;
 
     /// <summary>The options, or null (after printing why) when the arguments are wrong.</summary>
@@ -63,6 +75,15 @@ internal sealed record BenchOptions
                 case "--host-arg" when value is not null:
                     hostArgs.Add(value);
                     break;
+                case "--scrape-metrics" when PositiveInt(value) is { } seconds:
+                    options = options with { ScrapeInterval = TimeSpan.FromSeconds(seconds) };
+                    break;
+                case "--host-dll" when value is not null && File.Exists(value):
+                    options = options with { HostDll = Path.GetFullPath(value) };
+                    break;
+                case "--timeline":
+                    options = options with { Timeline = true };
+                    continue;
                 default:
                     Console.Error.WriteLine($"Unexpected argument '{args[i]}'{(value is null ? "" : $" '{value}'")}.\n\n{Usage}");
                     return null;

@@ -17,6 +17,8 @@ internal static class LoadRunner
         long ok = 0, errors = 0;
         var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var measureUntil = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var runFrom = Stopwatch.GetTimestamp();
+        var timeline = new long[(int)Math.Ceiling((warmup + duration).TotalSeconds) + 1];
 
         async Task WorkerAsync(int worker)
         {
@@ -39,6 +41,10 @@ internal static class LoadRunner
                     failures.Add(e.GetType().Name);
                     success = false;
                 }
+                if (success)
+                {
+                    Interlocked.Increment(ref timeline[Math.Min(timeline.Length - 1, (start - runFrom) / Stopwatch.Frequency)]);
+                }
                 if (start < measureFrom)
                 {
                     continue;
@@ -49,13 +55,44 @@ internal static class LoadRunner
         }
 
         var cpuWindow = Task.Delay(warmup).ContinueWith(_ => CpuWindow.Start(host), TaskScheduler.Default);
+        using var stopSampling = new CancellationTokenSource();
+        var cpuTimeline = SampleCpuAsync(host, timeline.Length, stopSampling.Token);
         await Task.WhenAll(Enumerable.Range(0, workers).Select(WorkerAsync));
-        return new LoadResult(ok, errors, duration, latency.Summarize(), (await cpuWindow).Stop());
+        await stopSampling.CancelAsync();
+        return new LoadResult(ok, errors, duration, latency.Summarize(), (await cpuWindow).Stop(), timeline, await cpuTimeline);
+    }
+
+    /// <summary>
+    /// The host's CPU time used in each second of the run. Unlike throughput it hardly changes when other processes
+    /// share the cores, so per operation it shows the JIT's warm-up even on a busy machine.
+    /// </summary>
+    private static async Task<IReadOnlyList<TimeSpan>> SampleCpuAsync(HostProcess host, int seconds, CancellationToken stop)
+    {
+        var used = new List<TimeSpan>(seconds);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var last = host.CpuTime();
+        try
+        {
+            while (used.Count < seconds && await timer.WaitForNextTickAsync(stop))
+            {
+                var now = host.CpuTime();
+                used.Add(now - last);
+                last = now;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+        return used;
     }
 }
 
 /// <param name="Cpu">Over the measured window only.</param>
-internal sealed record LoadResult(long Ok, long Errors, TimeSpan Duration, LatencySummary Latency, CpuUse Cpu)
+/// <param name="Timeline">Operations that succeeded, by the second (from the first) in which they started.</param>
+/// <param name="CpuTimeline">The host's CPU time in each second of the run.</param>
+internal sealed record LoadResult(
+    long Ok, long Errors, TimeSpan Duration, LatencySummary Latency, CpuUse Cpu, IReadOnlyList<long> Timeline, IReadOnlyList<TimeSpan> CpuTimeline)
 {
     public double PerSecond => Ok / Duration.TotalSeconds;
 }

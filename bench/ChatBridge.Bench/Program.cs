@@ -19,7 +19,7 @@ while (root is not null && !File.Exists(Path.Combine(root.FullName, "ChatBridge.
 {
     root = root.Parent;
 }
-var hostDll = Path.Combine(root?.FullName ?? ".", "src", "ChatBridge", "bin", configuration, "net10.0", "ChatBridge.dll");
+var hostDll = options.HostDll ?? Path.Combine(root?.FullName ?? ".", "src", "ChatBridge", "bin", configuration, "net10.0", "ChatBridge.dll");
 if (!File.Exists(hostDll))
 {
     Console.Error.WriteLine($"The host is not built at {hostDll}.");
@@ -41,6 +41,7 @@ foreach (var workload in options.Workloads)
 {
     await using var host = await HostProcess.StartAsync(hostDll, options.HostArgs, maxSocketsPerClient: options.Sockets + 1000);
     using var client = new BridgeClient(host.BaseAddress, host.ApiKey, maxConnections: options.Concurrency + 16);
+    await using var scraper = options.ScrapeInterval is { } every ? MetricsScraper.Start(host.BaseAddress, every) : null;
     var report = workload switch
     {
         "w1" => await PollingWorkload.RunAsync(host, client, options),
@@ -48,6 +49,10 @@ foreach (var workload in options.Workloads)
         "w3" => await RoundTripWorkload.RunAsync(host, client, options),
         _ => await PushWorkload.RunAsync(host, client, options),
     };
+    if (scraper is not null)
+    {
+        report.Add("/metrics scrapes", await scraper.StopAsync());
+    }
     report.Print(Console.Out);
     allPassed &= report.AllPassed;
 }

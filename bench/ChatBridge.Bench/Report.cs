@@ -53,6 +53,14 @@ internal sealed class Report(string name, string title)
         Add("machine load average", $"{load[0]} / {load[1]} / {load[2]} (1 / 5 / 15 min)");
     }
 
+    /// <summary>Operations, and the host's CPU per operation (µs), in each second from the start.</summary>
+    public void AddTimeline(IReadOnlyList<long> perSecond, IReadOnlyList<TimeSpan> cpuPerSecond)
+    {
+        Add("per second from start", string.Join(' ', perSecond.Select(n => n.ToString(CultureInfo.InvariantCulture))));
+        Add("host µs CPU/op, by second", string.Join(' ', cpuPerSecond.Zip(perSecond).Select(
+            s => s.Second == 0 ? "-" : (s.First.TotalMicroseconds / s.Second).ToString("0", CultureInfo.InvariantCulture))));
+    }
+
     public void Print(TextWriter output)
     {
         output.WriteLine($"== {Name}: {title}");

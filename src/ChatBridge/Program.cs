@@ -4,10 +4,11 @@ using ChatBridge.Hosting;
 using ChatBridge.Realtime;
 using ChatBridge.Widget;
 
-var (command, hostArgs) = KeysCommand.Parse(args);
+var (command, hostArgs) = HostCommands.Parse(args);         // verbs: keys …, backup --to FILE
 var builder = WebApplication.CreateBuilder(BridgeHostExtensions.WithHostDefaults(hostArgs));
 builder.ListenOnDefaultPort();
-builder.AddChatBridgeLogging();                             // Serilog: console + rolling files
+builder.AddChatBridgeLogging();                             // Serilog: console + rolling files, text or JSON
+builder.AddBridgeMetrics();                                 // OpenTelemetry meters, Prometheus exporter
 builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, repositories, settings
 builder.Services.AddActionHandlers();                       // one class per ?action=, dispatcher, rate limiter
 builder.Services.AddRealtime();                             // notification hub, long polls, typing, WebSocket endpoint
@@ -24,6 +25,7 @@ if (command is not null)
 }
 
 app.UseTrustedProxies();                                    // client address from X-Forwarded-For, if configured
+app.UseBridgeMetrics();                                     // /metrics, for allowed networks only
 app.UseBridgeErrorHandling();                               // every failure is a JSON envelope
 app.UseChatBridgeRequestLogging();
 app.UseSecurityHeaders();                                   // CSP, nosniff, no framing (but the widget panel's)

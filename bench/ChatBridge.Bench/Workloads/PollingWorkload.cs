@@ -33,6 +33,10 @@ internal static class PollingWorkload
         report.AddLatency("latency", result.Latency, TargetP99Ms);
         report.AddErrors(result.Errors, result.Ok + result.Errors, client.Failures);
         report.AddHost(host, result.Cpu, result.Ok + result.Errors);
+        if (options.Timeline)
+        {
+            report.AddTimeline(result.Timeline, result.CpuTimeline);
+        }
         return report;
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using ChatBridge.Observability;
 
 namespace ChatBridge.Api;
 
@@ -7,7 +8,7 @@ namespace ChatBridge.Api;
 /// The limit is part of the partition, so a limit changed through <c>config</c> applies at once.
 /// Wrong keys are counted too: a client that guesses too often is locked out of keyed actions for a while.
 /// </summary>
-internal sealed class BridgeRateLimiter : IDisposable
+internal sealed class BridgeRateLimiter(BridgeMetrics metrics) : IDisposable
 {
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);
 
@@ -41,14 +42,14 @@ internal sealed class BridgeRateLimiter : IDisposable
     public bool TryAcquire(string action, string client, int limit, out int retryAfterSeconds)
     {
         using var lease = _limiter.AttemptAcquire(new Partition(Volatile.Read(ref _generation), action, client, limit));
-        return Granted(lease, Window, out retryAfterSeconds);
+        return Granted(lease, Window, out retryAfterSeconds) || Refused(action);
     }
 
     /// <summary>Whether the client has used up its wrong guesses; asking takes no permit.</summary>
     public bool IsLockedOut(string client, out int retryAfterSeconds)
     {
         using var lease = _guesses.AttemptAcquire(client, permitCount: 0);
-        return !Granted(lease, GuessWindow, out retryAfterSeconds);
+        return !Granted(lease, GuessWindow, out retryAfterSeconds) && !Refused("wrong_key_lockout");
     }
 
     public void RecordWrongKey(string client) => _guesses.AttemptAcquire(client).Dispose();
@@ -63,6 +64,13 @@ internal sealed class BridgeRateLimiter : IDisposable
         retryAfterSeconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
             ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
             : (int)window.TotalSeconds;
+        return false;
+    }
+
+    /// <summary>Counts a refusal for <c>/metrics</c>; always false, so it reads as the refusal it records.</summary>
+    private bool Refused(string reason)
+    {
+        metrics.RateLimitRefused(reason);
         return false;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
+using ChatBridge.Observability;
 using Dapper;
 
 namespace ChatBridge.Data;
@@ -10,7 +11,7 @@ namespace ChatBridge.Data;
 /// All SQL over the chat tables. Reads run on pooled connections side by side (WAL); every write goes
 /// through <see cref="WriteQueue"/>, each one atomic, committed in groups by the single writer.
 /// </summary>
-internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time)
+internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time, BridgeMetrics metrics)
 {
     /// <summary>
     /// A poll refreshes <c>last_active</c> at most this often, so polling is read-only nearly always. Well under
@@ -94,7 +95,11 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
                 ("@clientTimestamp", message.ClientTimestamp),
                 ("@uid", uid)).ExecuteScalar()!;
             return new StoredMessage(id, message.SessionId, uid ?? "", created, now);
-        }, ct, Durability.Synced, whenCommitted);
+        }, ct, Durability.Synced, stored =>
+        {
+            metrics.MessageReceived(message.AgentId);
+            whenCommitted(stored);
+        });
 
     /// <summary>
     /// The session's responses after a point, oldest first. An unknown session is created, as the
@@ -245,7 +250,8 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
             return rows.Parse<LeaseChange>().OrderBy(c => c.Id).ToList();
         }, ct, Durability.Committed);
 
-    private const string SessionExists = "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)";
+    /// <summary>No row for an unknown session; a row holding NULL for a session without an agent.</summary>
+    private const string SessionAgent = "SELECT agent_id FROM web_chat_sessions WHERE session_id = @sessionId";
 
     private const string MessageInSession = "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId)";
 
@@ -276,14 +282,18 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
     /// oldest delivered, unanswered message, since Broca answers messages in the order it claims them.
     /// </summary>
     /// <param name="whenCommitted">Announces the reply once committed, if it was stored; the task completes once it is on disk.</param>
-    public Task<StoredResponse> AddResponseAsync(NewResponse response, Action<StoredResponse> whenCommitted, CancellationToken ct) =>
-        writes.RunAsync(writer =>
+    public Task<StoredResponse> AddResponseAsync(NewResponse response, Action<StoredResponse> whenCommitted, CancellationToken ct)
+    {
+        long? agentId = null;
+        return writes.RunAsync(writer =>
         {
             var sessionId = response.SessionId;
-            if (!IsTrue(writer.Statement(SessionExists, ("@sessionId", sessionId)).ExecuteScalar()))
+            var agent = writer.Statement(SessionAgent, ("@sessionId", sessionId)).ExecuteScalar();
+            if (agent is null)
             {
                 return new StoredResponse(ResponseOutcome.UnknownSession);
             }
+            agentId = agent as long?;
             long? messageId = response.MessageId;
             if (messageId is not null)
             {
@@ -309,9 +319,11 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
         {
             if (stored.Outcome == ResponseOutcome.Stored)
             {
+                metrics.ReplySent(agentId);
                 whenCommitted(stored);
             }
         });
+    }
 
     private static bool IsTrue(object? scalar) => scalar is long value && value != 0;
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using ChatBridge.Observability;
 using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Data;
@@ -34,6 +36,11 @@ internal enum Durability
 /// every reader sees it anyway, so listeners need not wait for the disk. Only the writer's own caller is promised
 /// durability before hearing "done".
 /// </para>
+/// <para>
+/// Should either loop die of an error nobody foresaw, the queue stops: the writes waiting in it and every later
+/// one fail with <see cref="WriteQueueStoppedException"/> instead of waiting forever, <see cref="Fault"/> says
+/// why, and <c>/health</c> turns 503.
+/// </para>
 /// </summary>
 internal sealed class WriteQueue : IAsyncDisposable
 {
@@ -46,19 +53,40 @@ internal sealed class WriteQueue : IAsyncDisposable
     private readonly Db _db;
     private readonly IWalSync _walSync;
     private readonly ILogger<WriteQueue> _logger;
+    private readonly BridgeMetrics _metrics;
+    private readonly TimeProvider _time;
     private readonly Task _writer;
     private readonly Task _syncer;
     private WriterConnection? _connection;
+    private WriteQueueStoppedException? _fault;
 
-    public WriteQueue(Db db, IWalSync walSync, ILogger<WriteQueue> logger)
+    // Writes in the queue not yet taken into a group; the single-reader channel cannot count them itself.
+    private long _queued;
+
+    // UTC ticks of the first write refused for a full disk since the last commit; 0 when none. Set by the writer
+    // and the syncer, read by the health check: a long is read and written whole.
+    private long _storageFullSinceTicks;
+
+    public WriteQueue(Db db, IWalSync walSync, BridgeMetrics metrics, TimeProvider time, ILogger<WriteQueue> logger)
     {
         _db = db;
         _walSync = walSync;
+        _metrics = metrics;
+        _time = time;
         _logger = logger;
+        metrics.Meter.CreateObservableGauge("chatbridge.write_queue.depth", () => Interlocked.Read(ref _queued), "{write}",
+            "Writes queued for the writer and not yet in a group");
         _writer = Task.Run(WriteLoopAsync);
         // Syncing blocks on the disk for most of its time: a thread of its own keeps it off the pool.
         _syncer = Task.Factory.StartNew(SyncLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
+
+    /// <summary>Why the queue stopped for good, or null while it works.</summary>
+    public WriteQueueStoppedException? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>Since when writes fail because the disk is full; null once a group commits again.</summary>
+    public DateTimeOffset? StorageFullSince =>
+        Interlocked.Read(ref _storageFullSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>Runs <paramref name="write"/> inside the next group transaction; completes once that is as durable as asked.</summary>
     /// <param name="whenCommitted">
@@ -69,11 +97,17 @@ internal sealed class WriteQueue : IAsyncDisposable
         Func<WriterConnection, T> write, CancellationToken ct, Durability durability = Durability.Synced, Action<T>? whenCommitted = null)
     {
         var operation = new Write<T>(write, durability, whenCommitted, ct);
-        if (!_queue.Writer.TryWrite(operation))
+        if (Fault is null && _queue.Writer.TryWrite(operation))
         {
-            throw new ObjectDisposedException(nameof(WriteQueue), "The service is shutting down.");
+            Interlocked.Increment(ref _queued);
+            return operation.Task;
         }
-        return operation.Task;
+        if (Fault is { } fault)
+        {
+            _metrics.WriteGroupFailed(StorageErrors.Stopped, 1);
+            return Task.FromException<T>(fault);
+        }
+        throw new ObjectDisposedException(nameof(WriteQueue), "The service is shutting down.");
     }
 
     public async ValueTask DisposeAsync()
@@ -90,11 +124,30 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
+        try
+        {
+            await WriteBatchesAsync();
+        }
+        catch (Exception e)
+        {
+            Stop("writer", e);
+            // Nothing reads the queue any more: closed, later writes fail in RunAsync; whatever is in it fails here.
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var write))
+            {
+                write.Fail(_fault!);
+            }
+        }
+    }
+
+    private async Task WriteBatchesAsync()
+    {
         var batch = new List<IWrite>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync())
         {
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
             {
+                Interlocked.Decrement(ref _queued);
                 // A caller that gave up before its turn (a closed long poll, say) must not have its write applied.
                 if (!write.CancelIfRequested())
                 {
@@ -107,18 +160,35 @@ internal sealed class WriteQueue : IAsyncDisposable
             }
             try
             {
+                if (Fault is { } fault)
+                {
+                    throw fault;
+                }
                 await CommitAsync(batch);
+                if (Interlocked.Read(ref _storageFullSinceTicks) != 0)
+                {
+                    Interlocked.Exchange(ref _storageFullSinceTicks, 0);
+                }
             }
             catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
             {
                 // The transaction as a whole failed (the file is locked by another process past the busy timeout,
                 // the disk is full or gone): every write in it fails, and the next batch starts on a fresh connection.
-                _logger.LogWarning(e, "A group of {Count} writes failed", batch.Count);
+                var reason = RecordFailure(e, batch.Count);
+                _logger.LogWarning(e, "A group of {Count} writes failed ({Reason})", batch.Count, reason);
                 foreach (var write in batch)
                 {
                     write.Fail(e);
                 }
                 await ResetConnectionAsync();
+            }
+            catch (Exception e)
+            {
+                foreach (var write in batch)
+                {
+                    write.Fail(e);
+                }
+                throw;
             }
             batch.Clear();
         }
@@ -127,6 +197,7 @@ internal sealed class WriteQueue : IAsyncDisposable
     private async Task CommitAsync(List<IWrite> batch)
     {
         _connection ??= await WriterConnection.OpenAsync(_db, CancellationToken.None);
+        var started = Stopwatch.GetTimestamp();
         using (var tx = _connection.Begin())
         {
             foreach (var write in batch)
@@ -135,6 +206,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             }
             tx.Commit();
         }
+        _metrics.Committed(Stopwatch.GetElapsedTime(started));
         List<IWrite>? awaitingSync = null;
         foreach (var write in batch)
         {
@@ -148,9 +220,13 @@ internal sealed class WriteQueue : IAsyncDisposable
                 (awaitingSync ??= []).Add(write);
             }
         }
-        if (awaitingSync is not null)
+        if (awaitingSync is not null && !_committed.Writer.TryWrite(new CommittedGroup(_connection.Wal!, awaitingSync)))
         {
-            _committed.Writer.TryWrite(new CommittedGroup(_connection.Wal!, awaitingSync));
+            // The syncer has stopped: committed, but nobody will make it durable.
+            foreach (var write in awaitingSync)
+            {
+                write.Fail(Fault ?? new WriteQueueStoppedException("syncer", null));
+            }
         }
         _connection.CommitWithoutSync();
     }
@@ -177,9 +253,52 @@ internal sealed class WriteQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts writes that failed with their group, and notes when a full disk began refusing them.</summary>
+    private string RecordFailure(Exception error, int writes)
+    {
+        var reason = StorageErrors.Classify(error);
+        if (reason == StorageErrors.Full)
+        {
+            Interlocked.CompareExchange(ref _storageFullSinceTicks, _time.GetUtcNow().UtcTicks, 0);
+        }
+        _metrics.WriteGroupFailed(reason, writes);
+        return reason;
+    }
+
+    /// <summary>Records why a loop died, once, so callers and <c>/health</c> can say it.</summary>
+    private void Stop(string loop, Exception cause)
+    {
+        var fault = new WriteQueueStoppedException(loop, cause);
+        if (Interlocked.CompareExchange(ref _fault, fault, null) is null)
+        {
+            _logger.LogCritical(cause, "The write queue's {Loop} stopped: {Reason}. Every write fails until the service restarts", loop, cause.Message);
+        }
+    }
+
     private void SyncLoop()
     {
         var groups = new List<CommittedGroup>();
+        try
+        {
+            SyncGroups(groups);
+        }
+        catch (Exception e)
+        {
+            Stop("syncer", e);
+            _committed.Writer.TryComplete();
+            while (_committed.Reader.TryRead(out var group))
+            {
+                groups.Add(group);
+            }
+            foreach (var write in groups.SelectMany(g => g.Writes))
+            {
+                write.Fail(_fault!);
+            }
+        }
+    }
+
+    private void SyncGroups(List<CommittedGroup> groups)
+    {
         WalFile? current = null;
         while (_committed.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
@@ -192,7 +311,9 @@ internal sealed class WriteQueue : IAsyncDisposable
             {
                 foreach (var wal in groups.Select(g => g.Wal).Distinct())
                 {
+                    var started = Stopwatch.GetTimestamp();
                     wal.Sync(_walSync);
+                    _metrics.Synced(Stopwatch.GetElapsedTime(started));
                     // Groups arrive in commit order: once a newer connection's log shows up, the old one is done with.
                     if (current is not null && current != wal)
                     {
@@ -204,8 +325,9 @@ internal sealed class WriteQueue : IAsyncDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Committed and visible, but not known to be on the disk: the callers must not be told it is stored.
-                _logger.LogError(e, "Syncing the write-ahead log failed; {Count} committed writes are reported as failed",
-                    groups.Sum(g => g.Writes.Count));
+                var count = groups.Sum(g => g.Writes.Count);
+                var reason = RecordFailure(e, count);
+                _logger.LogError(e, "Syncing the write-ahead log failed ({Reason}); {Count} committed writes are reported as failed", reason, count);
                 failure = e;
             }
             foreach (var write in groups.SelectMany(g => g.Writes))
@@ -294,3 +416,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         public void Fail(Exception error) => _done.TrySetException(error);
     }
 }
+
+/// <summary>The write queue stopped for good: a loop died of an error nobody foresaw. The service needs a restart.</summary>
+internal sealed class WriteQueueStoppedException(string loop, Exception? cause)
+    : Exception($"The write queue's {loop} stopped: {cause?.Message ?? "unknown error"}", cause);

@@ -1,5 +1,6 @@
 using ChatBridge.Data;
 using ChatBridge.Hosting;
+using ChatBridge.Observability;
 using ChatBridge.Realtime;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ internal sealed partial class InboxDelivery(
     NotificationHub hub,
     TimeProvider time,
     IOptions<ChatBridgeOptions> options,
+    BridgeMetrics metrics,
     ILogger<InboxDelivery> logger)
 {
     private InboxOptions Leases => options.Value.Inbox;
@@ -40,6 +42,7 @@ internal sealed partial class InboxDelivery(
             var released = await chats.ReleaseClaimsAsync(claimed, CancellationToken.None);
             if (released.Count > 0)
             {
+                metrics.Redelivered(released.Count, "answer_lost");
                 LogReleased(released.Count);
                 Announce(released);
             }
@@ -64,6 +67,7 @@ internal sealed partial class InboxDelivery(
         {
             if (change.DeliveryCount >= Leases.MaxDeliveries)
             {
+                metrics.DeliveriesExhausted();
                 LogExhausted(change.Id, change.SessionId, change.DeliveryCount);
             }
             else
@@ -71,6 +75,7 @@ internal sealed partial class InboxDelivery(
                 pending.Add(change);
             }
         }
+        metrics.Redelivered(pending.Count, "lease_expired");
         Announce(pending);
     }
 

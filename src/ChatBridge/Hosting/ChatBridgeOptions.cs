@@ -43,6 +43,36 @@ public sealed class ChatBridgeOptions
     public List<string> TrustedProxies { get; set; } = [];
 
     public WidgetOptions Widget { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>
+    /// How long a stop (SIGTERM) may take: in-flight requests finish, long polls are answered, WebSockets closed
+    /// with 1001, queued writes committed. Keep it below the service manager's own limit (TimeoutStopSec).
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary><c>text</c> (human-readable lines) or <c>json</c> (Serilog's compact JSON, one object per line), for console and files.</summary>
+    public string LogFormat { get; set; } = LogFormats.Text;
+}
+
+public static class LogFormats
+{
+    public const string Text = "text";
+    public const string Json = "json";
+}
+
+/// <summary><c>GET /metrics</c> in the Prometheus text format. It reveals traffic, so only listed networks may read it.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>Off, <c>/metrics</c> is a 404 and nothing is collected.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Addresses or networks (<c>10.0.0.0/8</c>) that may scrape; everyone else gets a 404. Empty means loopback only.
+    /// Behind a proxy listed in <c>TrustedProxies</c>, the client address it forwards is the one checked.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
 }
 
 /// <summary>The embeddable chat widget (docs/WIDGET.md).</summary>
@@ -123,9 +153,9 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         {
             failures.Add("ChatBridge:WebSockets:MaxPerClient, MaxMessageBytes and SendQueueCapacity must be positive.");
         }
-        if (options.WebSockets.KeepAliveInterval <= TimeSpan.Zero || options.TypingTimeout <= TimeSpan.Zero)
+        if (options.WebSockets.KeepAliveInterval <= TimeSpan.Zero || options.TypingTimeout <= TimeSpan.Zero || options.ShutdownTimeout <= TimeSpan.Zero)
         {
-            failures.Add("ChatBridge:WebSockets:KeepAliveInterval and ChatBridge:TypingTimeout must be positive.");
+            failures.Add("ChatBridge:WebSockets:KeepAliveInterval, ChatBridge:TypingTimeout and ChatBridge:ShutdownTimeout must be positive.");
         }
         if (options.Inbox.ClaimTimeout <= TimeSpan.Zero || options.Inbox.MaxDeliveries < 1)
         {
@@ -138,6 +168,14 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         foreach (var origin in options.Widget.AllowedOrigins.Where(o => !Widget.AllowedOrigins.TryParse(o, out _)))
         {
             failures.Add($"ChatBridge:Widget:AllowedOrigins: '{origin}' is not an origin such as https://example.org or http://127.0.0.1:5123.");
+        }
+        foreach (var network in options.Metrics.AllowedNetworks.Where(p => !ProxyAddresses.TryParse(p, out _)))
+        {
+            failures.Add($"ChatBridge:Metrics:AllowedNetworks: '{network}' is neither an IP address nor a network such as 10.0.0.0/8.");
+        }
+        if (options.LogFormat is not (LogFormats.Text or LogFormats.Json))
+        {
+            failures.Add($"ChatBridge:LogFormat must be '{LogFormats.Text}' or '{LogFormats.Json}'.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

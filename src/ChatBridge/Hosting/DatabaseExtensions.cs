@@ -13,6 +13,7 @@ internal static class DatabaseExtensions
     {
         services.AddOptions<ChatBridgeOptions>().Bind(configuration.GetSection(ChatBridgeOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatBridgeOptions>, ChatBridgeOptionsValidator>();
+        services.AddOptions<HostOptions>().Configure<IOptions<ChatBridgeOptions>>((host, bridge) => host.ShutdownTimeout = bridge.Value.ShutdownTimeout);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Db>();
         services.AddSingleton<IWalSync, FsyncWalSync>();
@@ -22,6 +23,7 @@ internal static class DatabaseExtensions
         services.AddSingleton<ChatRepository>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<KeyBootstrapper>();
+        services.AddSingleton<DatabaseBackup>();
         // Columns are snake_case, properties PascalCase.
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         return services;

@@ -1,4 +1,5 @@
 using ChatBridge.Api;
+using ChatBridge.Data;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;
 
@@ -6,13 +7,15 @@ namespace ChatBridge.Hosting;
 
 /// <summary>
 /// The one place an unhandled exception becomes an answer (ASP.NET Core's exception handler logs it once):
-/// always the JSON envelope, never an HTML page. A database still locked after the busy timeout is a 503
-/// to retry; a request Kestrel rejected keeps its 4xx.
+/// always the JSON envelope, never an HTML page. A database still locked after the busy timeout, or a full disk,
+/// is a 503 to retry (the latter later: space rarely comes back within a second); a stopped write queue is a 503
+/// until a restart; a request Kestrel rejected keeps its 4xx.
 /// </summary>
 internal static class ErrorHandling
 {
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const int StorageFullRetrySeconds = 30;
 
     public static WebApplication UseBridgeErrorHandling(this WebApplication app)
     {
@@ -28,6 +31,8 @@ internal static class ErrorHandling
                 Envelope.Fail(StatusCodes.Status413PayloadTooLarge, Errors.RequestTooLarge),
             BadHttpRequestException bad => Envelope.Fail(bad.StatusCode, Errors.InvalidJson),
             SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => Envelope.Unavailable(Errors.DatabaseBusy, retryAfterSeconds: 1),
+            Exception e when StorageErrors.IsFull(e) => Envelope.Unavailable(Errors.StorageFull, StorageFullRetrySeconds),
+            WriteQueueStoppedException => Envelope.Unavailable(Errors.StorageUnavailable, StorageFullRetrySeconds),
             _ => Envelope.Fail(StatusCodes.Status500InternalServerError, Errors.InternalServerError),
         };
         return result.ExecuteAsync(http);

@@ -10,7 +10,9 @@ internal static class HealthExtensions
 {
     public static IServiceCollection AddBridgeHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<WritesHealthCheck>("writes");
         return services;
     }
 
@@ -55,4 +57,20 @@ internal sealed class DatabaseHealthCheck(Db db) : IHealthCheck
             return HealthCheckResult.Unhealthy("The control database cannot be used.", e);
         }
     }
+}
+
+/// <summary>
+/// Unhealthy once the write queue has stopped for good (a restart is the cure); degraded while the disk is full,
+/// since reads go on and writes come back by themselves once there is space again.
+/// </summary>
+internal sealed class WritesHealthCheck(WriteQueue writes) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult((writes.Fault, writes.StorageFullSince) switch
+        {
+            ({ } fault, _) => HealthCheckResult.Unhealthy(fault.Message, fault.InnerException),
+            (_, { } since) => HealthCheckResult.Degraded(
+                $"Storage full since {Timestamps.Format(since)}: writes are refused until there is space, reads go on."),
+            _ => HealthCheckResult.Healthy("Writes are committed"),
+        });
 }

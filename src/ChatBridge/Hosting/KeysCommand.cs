@@ -7,7 +7,7 @@ namespace ChatBridge.Hosting;
 /// The host's command-line verbs, run against the configured database instead of serving:
 /// <c>keys show</c>, and <c>keys rotate [api|admin]</c> (both when neither is named).
 /// </summary>
-internal sealed record KeysCommand(string Verb, string? Which)
+internal sealed record KeysCommand(string Verb, string? Which) : IHostCommand
 {
     public const string Usage = "usage: ChatBridge keys show | keys rotate [api|admin]";
 

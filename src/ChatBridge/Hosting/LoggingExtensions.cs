@@ -1,7 +1,9 @@
+using System.Globalization;
 using ChatBridge.Api;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting.Compact;
 
 namespace ChatBridge.Hosting;
 
@@ -9,8 +11,9 @@ internal static class LoggingExtensions
 {
     /// <summary>
     /// Serilog to the console and to daily files that also roll at <c>LogMaxSizeMb</c>; <c>cleanup_logs</c>
-    /// removes old ones. Nothing logged, even at Debug, carries a key or message text: request logging
-    /// records the path (never the query or headers) and the resolved action name.
+    /// removes old ones. Both are text lines or, with <c>LogFormat</c> <c>json</c>, Serilog's compact JSON (one
+    /// object per line) for log shippers. Nothing logged, even at Debug, carries a key or message text: request
+    /// logging records the path (never the query or headers) and the resolved action name.
     /// </summary>
     public static WebApplicationBuilder AddChatBridgeLogging(this WebApplicationBuilder builder)
     {
@@ -21,15 +24,29 @@ internal static class LoggingExtensions
             var options = services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value;
             logger
                 .ReadFrom.Configuration(builder.Configuration)
-                .Enrich.FromLogContext()
-                .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-                .WriteTo.File(
+                .Enrich.FromLogContext();
+            var fileSizeLimitBytes = options.LogMaxSizeMb * 1024L * 1024L;
+            if (options.LogFormat == LogFormats.Json)
+            {
+                var json = new CompactJsonFormatter();
+                logger.WriteTo.Console(json).WriteTo.File(
+                    json,
                     files.PathTemplate,
-                    formatProvider: System.Globalization.CultureInfo.InvariantCulture,
                     rollingInterval: RollingInterval.Day,
-                    fileSizeLimitBytes: options.LogMaxSizeMb * 1024L * 1024L,
+                    fileSizeLimitBytes: fileSizeLimitBytes,
                     rollOnFileSizeLimit: true,
                     retainedFileCountLimit: null);
+            }
+            else
+            {
+                logger.WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).WriteTo.File(
+                    files.PathTemplate,
+                    formatProvider: CultureInfo.InvariantCulture,
+                    rollingInterval: RollingInterval.Day,
+                    fileSizeLimitBytes: fileSizeLimitBytes,
+                    rollOnFileSizeLimit: true,
+                    retainedFileCountLimit: null);
+            }
         }, preserveStaticLogger: true);
         return builder;
     }

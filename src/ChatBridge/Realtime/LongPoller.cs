@@ -1,3 +1,5 @@
+using ChatBridge.Observability;
+
 namespace ChatBridge.Realtime;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace ChatBridge.Realtime;
 /// hub reports something or the deadline passes. The caller subscribes before the first query, so an event
 /// that lands between the query and the wait is still in the subscription's queue and cannot be missed.
 /// </summary>
-internal sealed class LongPoller(TimeProvider time, IHostApplicationLifetime lifetime)
+internal sealed class LongPoller(TimeProvider time, IHostApplicationLifetime lifetime, BridgeMetrics metrics)
 {
     public const int MaxWaitSeconds = 30;
 
@@ -21,11 +23,25 @@ internal sealed class LongPoller(TimeProvider time, IHostApplicationLifetime lif
         }
         using var deadline = new CancellationTokenSource(wait, time);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, lifetime.ApplicationStopping, ct);
+        metrics.LongPollStarted();
+        try
+        {
+            return await WaitAsync(watch, result, query, hasNews, waiting.Token, ct);
+        }
+        finally
+        {
+            metrics.LongPollEnded();
+        }
+    }
+
+    private static async Task<T> WaitAsync<T>(
+        Subscription watch, T result, Func<CancellationToken, Task<T>> query, Func<T, bool> hasNews, CancellationToken waiting, CancellationToken ct)
+    {
         while (true)
         {
             try
             {
-                if (!await watch.Events.WaitToReadAsync(waiting.Token))
+                if (!await watch.Events.WaitToReadAsync(waiting))
                 {
                     return result;
                 }

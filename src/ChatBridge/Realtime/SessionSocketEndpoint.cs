@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using ChatBridge.Api;
 using ChatBridge.Data;
 using ChatBridge.Hosting;
+using ChatBridge.Observability;
 using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Realtime;
@@ -18,6 +19,7 @@ internal sealed class SessionSocketEndpoint(
     SocketLimiter limiter,
     IOptions<ChatBridgeOptions> options,
     IHostApplicationLifetime lifetime,
+    BridgeMetrics metrics,
     ILogger<SessionSocketEndpoint> logger)
 {
     public const string Route = "/api/v1/ws";
@@ -36,6 +38,7 @@ internal sealed class SessionSocketEndpoint(
         using var lease = limiter.TryAcquire(ClientAddress.Of(http));
         if (lease is null)
         {
+            metrics.RateLimitRefused("websockets_per_client");
             return Envelope.RateLimited(retryAfterSeconds: 5);
         }
         if (!http.WebSockets.IsWebSocketRequest)
@@ -47,7 +50,16 @@ internal sealed class SessionSocketEndpoint(
         var missed = await chats.GetResponsesAsync(
             sessionId.Value, null, afterId.Value, ClientAddress.Of(http), http.Request.Headers.UserAgent.ToString(), http.RequestAborted);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var ended = await RunAsync(socket, events, missed, afterId.Value ?? 0, typing.IsActive(sessionId.Value));
+        metrics.WebSocketOpened();
+        Ending ended;
+        try
+        {
+            ended = await RunAsync(socket, events, missed, afterId.Value ?? 0, typing.IsActive(sessionId.Value));
+        }
+        finally
+        {
+            metrics.WebSocketClosed();
+        }
         logger.LogDebug("WebSocket for a session ended: {Reason}", ended);
         return Results.Empty;
     }

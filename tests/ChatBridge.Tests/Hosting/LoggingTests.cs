@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests.Hosting;
@@ -24,6 +25,39 @@ public sealed class LoggingTests
         Assert.DoesNotContain(BridgeApp.ApiKey, logs, StringComparison.Ordinal);
         Assert.DoesNotContain(BridgeApp.AdminKey, logs, StringComparison.Ordinal);
         Assert.DoesNotContain("a-guessed-key-for-the-log-test", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_logs_are_one_compact_object_per_line_and_keep_keys_and_message_text_out_too()
+    {
+        const string Secret = "marker-text-that-must-stay-private-4712";
+        using var app = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Debug", ["ChatBridge:LogFormat"] = "json" } };
+        await (await app.Anonymous().PostMessageAsync("session_json_log", Secret)).DataAsync();
+        await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        await (await app.Broca().PostReplyAsync("session_json_log", Secret + " reply")).DataAsync();
+        await (await app.WithKey("a-guessed-key-for-the-json-log").GetAsync("/api/v1/?action=config")).AssertErrorAsync(401, "Invalid admin key");
+
+        var logs = await app.ReadLogsAsync("\"StatusCode\":401");
+        var events = logs.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+
+        Assert.All(events, e => Assert.True(e.TryGetProperty("@t", out _) && e.TryGetProperty("@mt", out _), e.ToString()));
+        Assert.Contains(events, e => e.TryGetProperty("Action", out var action) && action.GetString() == "messages"
+            && e.GetProperty("StatusCode").GetInt32() == 200 && e.GetProperty("@l").GetString() == "Debug");
+        Assert.Contains(events, e => e.TryGetProperty("Action", out var action) && action.GetString() == "config"
+            && e.GetProperty("StatusCode").GetInt32() == 401);
+        Assert.DoesNotContain(Secret, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(BridgeApp.ApiKey, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(BridgeApp.AdminKey, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("a-guessed-key-for-the-json-log", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_log_format_other_than_text_or_json_stops_the_start()
+    {
+        using var app = new BridgeApp { Settings = { ["ChatBridge:LogFormat"] = "xml" } };
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
+        Assert.Contains("ChatBridge:LogFormat must be 'text' or 'json'", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

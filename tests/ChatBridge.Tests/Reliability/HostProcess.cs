@@ -19,7 +19,7 @@ public sealed class HostProcess : IDisposable
 
     public Uri Address { get; }
 
-    public static async Task<HostProcess> StartAsync(string databasePath, string logPath)
+    public static async Task<HostProcess> StartAsync(string databasePath, string logPath, params string[] extraArgs)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var process = Process.Start(AppProcess.StartInfo(AppProcess.BuiltFolder, Path.GetDirectoryName(databasePath)!,
@@ -31,6 +31,7 @@ public sealed class HostProcess : IDisposable
             $"--ChatBridge:AdminKey={BridgeApp.AdminKey}",
             "--ChatBridge:RateLimiting:Enabled=false",
             "--Serilog:MinimumLevel:Default=Warning",
+            .. extraArgs,
         ]))!;
         // Drain the pipes so a chatty host never blocks on a full buffer.
         process.OutputDataReceived += (_, _) => { };
@@ -75,6 +76,19 @@ public sealed class HostProcess : IDisposable
     {
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops a service; returns how long the process took to exit and its exit code.</summary>
+    public async Task<(TimeSpan Elapsed, int ExitCode)> TerminateAsync(TimeSpan patience)
+    {
+        var started = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(patience);
+        await _process.WaitForExitAsync(timeout.Token);
+        return (started.Elapsed, _process.ExitCode);
     }
 
     public void Dispose()

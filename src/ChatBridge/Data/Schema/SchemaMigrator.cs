@@ -47,10 +47,18 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
         new("002 create control and chat schema", CreateSchemaAsync),
         new("003 normalise legacy timestamps and fill missing uids", (c, tx, ct) => LegacyChatTables.NormaliseRowsAsync(c, tx, Timestamps.Now(time), ct)),
         new("004 claim leases for inbox redelivery", ClaimLeaseColumns.AddAsync),
+        new("005 index claimed, unanswered messages", IndexUnansweredAsync),
     ];
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(InitScript.Text, transaction: tx, cancellationToken: ct));
+
+    /// <summary>Keeps the backlog gauge's count of claimed, unanswered messages to those rows, however large the table grows.</summary>
+    private static async Task IndexUnansweredAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_unanswered ON web_chat_messages(id)
+            WHERE processed = 1 AND answered_at IS NULL
+            """, transaction: tx, cancellationToken: ct));
 
     private static async Task<HashSet<string>> AppliedStepsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {

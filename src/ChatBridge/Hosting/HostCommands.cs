@@ -1,0 +1,18 @@
+namespace ChatBridge.Hosting;
+
+/// <summary>A command-line verb, run against the configured database instead of serving.</summary>
+internal interface IHostCommand
+{
+    Task<int> RunAsync(IServiceProvider services);
+}
+
+internal static class HostCommands
+{
+    /// <summary>Splits a verb (<c>keys …</c>, <c>backup …</c>) off the arguments; the rest go to the host's configuration.</summary>
+    public static (IHostCommand? Command, string[] HostArgs) Parse(string[] args) => args switch
+    {
+        ["keys", ..] => KeysCommand.Parse(args),
+        ["backup", ..] => BackupCommand.Parse(args),
+        _ => (null, args),
+    };
+}

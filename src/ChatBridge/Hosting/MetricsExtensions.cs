@@ -1,0 +1,83 @@
+using System.Net;
+using ChatBridge.Data;
+using ChatBridge.Observability;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using IPNetwork = System.Net.IPNetwork;
+
+namespace ChatBridge.Hosting;
+
+/// <summary>
+/// <c>GET /metrics</c>: OpenTelemetry's Prometheus exporter over ASP.NET Core's own meters (the HTTP server's
+/// request duration, Kestrel's connections) and the bridge's <see cref="BridgeMetrics"/>.
+/// </summary>
+internal static class MetricsExtensions
+{
+    public const string Path = "/metrics";
+
+    /// <summary>The meters ASP.NET Core itself publishes; .NET 8+ needs no instrumentation package for them.</summary>
+    private static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
+
+    public static WebApplicationBuilder AddBridgeMetrics(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<BridgeMetrics>();
+        builder.Services.AddSingleton<InboxBacklog>();
+        var options = builder.Configuration.GetSection(ChatBridgeOptions.Section).Get<ChatBridgeOptions>() ?? new();
+        if (options.Metrics.Enabled)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(BridgeMetrics.MeterName)
+                .AddMeter(AspNetCoreMeters)
+                // No cached answer: collecting is cheap (the backlog keeps its own snapshot), and every scrape sees now.
+                .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
+        }
+        return builder;
+    }
+
+    /// <summary>Answers <c>/metrics</c> for allowed clients only; for anyone else the path does not exist (404).</summary>
+    public static WebApplication UseBridgeMetrics(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.Metrics;
+        if (!options.Enabled)
+        {
+            return app;
+        }
+        // Its gauges exist once it does.
+        app.Services.GetRequiredService<InboxBacklog>();
+        var allowed = Allowed(options.AllowedNetworks);
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>
+            http.Request.Path == Path && IsAllowed(http.Connection.RemoteIpAddress, allowed));
+        return app;
+    }
+
+    /// <summary>The configured networks, validated at start; loopback when none are.</summary>
+    private static IPNetwork[] Allowed(List<string> configured)
+    {
+        if (configured.Count == 0)
+        {
+            return [new IPNetwork(IPAddress.Loopback, 8), new IPNetwork(IPAddress.IPv6Loopback, 128)];
+        }
+        return [.. configured.Select(text =>
+        {
+            ProxyAddresses.TryParse(text, out var network);
+            return network;
+        })];
+    }
+
+    /// <summary>
+    /// A request without a remote address came over a Unix socket or from within the process (the test server):
+    /// both are local.
+    /// </summary>
+    private static bool IsAllowed(IPAddress? remote, IPNetwork[] allowed)
+    {
+        if (remote is null)
+        {
+            return true;
+        }
+        if (remote.IsIPv4MappedToIPv6)
+        {
+            remote = remote.MapToIPv4();
+        }
+        return allowed.Any(network => network.Contains(remote));
+    }
+}

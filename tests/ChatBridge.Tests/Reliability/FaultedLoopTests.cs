@@ -1,0 +1,35 @@
+using ChatBridge.Data;
+using ChatBridge.Tests.Data;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatBridge.Tests.Reliability;
+
+public sealed class FaultedLoopTests
+{
+    [Fact]
+    public async Task A_syncer_that_dies_fails_every_write_at_once_turns_health_503_and_logs_why()
+    {
+        var disk = new GatedWalSync();
+        using var app = new BridgeApp { TestServices = services => services.AddSingleton<IWalSync>(disk) };
+        var client = app.Anonymous();
+        // The connection's first group is synced by SQLite's own commit; the syncer takes over from the second.
+        await (await client.PostMessageAsync("session_faulted", "before")).DataAsync();
+        disk.Failure = new InvalidOperationException("a bug nobody foresaw");
+
+        var failed = await client.PostMessageAsync("session_faulted", "during").WaitAsync(TimeSpan.FromSeconds(10));
+        var later = await client.PostMessageAsync("session_faulted", "after").WaitAsync(TimeSpan.FromSeconds(10));
+        var direct = app.Services.GetRequiredService<WriteQueue>().RunAsync(_ => 0, CancellationToken.None, Durability.Committed);
+        var health = await client.GetAsync("/health");
+
+        await failed.AssertErrorAsync(503, "Storage unavailable: writes are stopped until the service restarts");
+        await later.AssertErrorAsync(503, "Storage unavailable: writes are stopped until the service restarts");
+        await Assert.ThrowsAsync<WriteQueueStoppedException>(() => direct.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(503, (int)health.StatusCode);
+        var writes = (await health.JsonAsync()).GetProperty("checks").GetProperty("writes");
+        Assert.Equal("Unhealthy", writes.GetProperty("status").GetString());
+        Assert.Contains("syncer stopped: a bug nobody foresaw", writes.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var logs = await app.ReadLogsAsync("syncer stopped");
+        var fatal = Assert.Single(logs.Split('\n'), line => line.Contains("[FTL]", StringComparison.Ordinal));
+        Assert.Matches("The write queue's \"?syncer\"? stopped: \"?a bug nobody foresaw\"?. Every write fails until the service restarts", fatal);
+    }
+}
