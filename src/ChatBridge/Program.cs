@@ -10,7 +10,9 @@ builder.ListenOnDefaultPort();
 builder.AddChatBridgeLogging();                             // Serilog: console + rolling files, text or JSON
 builder.AddBridgeMetrics();                                 // OpenTelemetry meters, Prometheus exporter
 builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, repositories, settings
-builder.Services.AddActionHandlers();                       // one class per ?action=, dispatcher, rate limiter
+builder.Services.AddBridgeApi();                            // JSON as on the wire, CORS for the public actions
+builder.Services.AddBridgeAuth();                           // api key and admin key as an authentication scheme
+builder.Services.AddBridgeRateLimiting();                   // hourly limits per client IP from the settings
 builder.Services.AddRealtime();                             // notification hub, long polls, typing, WebSocket endpoint
 builder.Services.AddInboxDelivery();                        // inbox claims as leases, handed out again when they lapse
 builder.Services.AddBridgeHealthChecks();
@@ -33,8 +35,14 @@ app.UseWidget();                                            // old widget URLs; 
 app.UseBridgeSwagger();                                     // /swagger
 app.UseChatUi();                                            // /, /admin
 app.UseBridgeWebSockets();                                  // WebSocket upgrades with keep-alive pings
+app.UseActionRoute();                                       // ?action=NAME -> /api/v1/NAME
+app.UseRouting();
+app.UsePublicCors();                                        // the public actions' CORS policy
+app.UseAuthentication();
+app.UseAuthorization();                                     // keys, before any rate limit is spent
+app.UseBridgeRateLimiting();
 app.MapRealtime();                                          // /api/v1/ws
-app.MapBridgeApi();                                         // /api/v1/?action= and /api/v1/{action}
+app.MapBridgeApi();                                         // /api/v1/NAME per action, grouped by feature
 app.MapWidget();                                            // /widget/config, the loader's check
 app.MapBridgeHealthChecks();                                // /health
 await app.RunAsync();

@@ -1,23 +1,37 @@
 using System.Text.Json;
 using ChatBridge.Api;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests;
 
 public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
 {
+    /// <summary>Every action of the contract with its methods.</summary>
+    private static readonly Dictionary<string, string[]> Actions = new()
+    {
+        ["messages"] = ["post"],
+        ["responses"] = ["get"],
+        ["history"] = ["get"],
+        ["agents"] = ["get"],
+        ["inbox"] = ["get"],
+        ["outbox"] = ["post"],
+        ["typing"] = ["post"],
+        ["sessions"] = ["get"],
+        ["session_messages"] = ["get"],
+        ["config"] = ["get", "post"],
+        ["cleanup"] = ["post"],
+        ["clear_data"] = ["post"],
+        ["cleanup_logs"] = ["post"],
+    };
+
     [Fact]
     public async Task Document_lists_every_action_at_its_own_route_with_its_methods()
     {
         var paths = (await DocumentAsync()).GetProperty("paths");
 
-        var handlers = app.Services.GetServices<IActionHandler>().ToList();
-        Assert.NotEmpty(handlers);
-        foreach (var handler in handlers)
+        foreach (var (action, methods) in Actions)
         {
-            Assert.True(paths.TryGetProperty($"/api/v1/{handler.Action}", out var path), $"no path for {handler.Action}");
-            var expected = ActionDispatcher.HttpMethodsOf(handler.Methods).Select(m => m.ToLowerInvariant()).Order();
-            Assert.Equal(expected, path.EnumerateObject().Select(p => p.Name).Order());
+            Assert.True(paths.TryGetProperty($"/api/v1/{action}", out var path), $"no path for {action}");
+            Assert.Equal(methods.Order(), path.EnumerateObject().Select(p => p.Name).Order());
         }
     }
 
@@ -86,6 +100,78 @@ public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
     }
 
     [Fact]
+    public async Task Every_action_documents_its_success_envelope_with_the_fields_of_its_data()
+    {
+        var document = await DocumentAsync();
+        foreach (var (action, methods) in Actions)
+        {
+            foreach (var method in methods)
+            {
+                var operation = document.GetProperty("paths").GetProperty($"/api/v1/{action}").GetProperty(method);
+                var envelope = Resolve(document, ResponseSchema(operation, "200"));
+                Assert.Equal(["data", "message", "success", "timestamp"], PropertyNames(envelope));
+                var data = Resolve(document, envelope.GetProperty("properties").GetProperty("data"));
+                Assert.True(PropertyNames(data).Any(), $"{method} {action}: data names no fields");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Inbox_data_names_each_message_field_broca_reads_and_the_pagination()
+    {
+        var document = await DocumentAsync();
+        var inbox = document.GetProperty("paths").GetProperty("/api/v1/inbox").GetProperty("get");
+
+        var data = DataSchema(document, inbox);
+
+        Assert.Equal(["messages", "pagination"], PropertyNames(data));
+        var message = Resolve(document, data.GetProperty("properties").GetProperty("messages").GetProperty("items"));
+        Assert.Superset(new HashSet<string> { "id", "session_id", "message", "timestamp", "uid" }, PropertyNames(message).ToHashSet());
+        Assert.Equal("integer", message.GetProperty("properties").GetProperty("id").GetProperty("type").GetString());
+        var pagination = Resolve(document, data.GetProperty("properties").GetProperty("pagination"));
+        Assert.Equal(["has_more", "limit", "offset", "total"], PropertyNames(pagination));
+    }
+
+    [Fact]
+    public async Task Messages_and_responses_data_are_named_as_on_the_wire()
+    {
+        var document = await DocumentAsync();
+        var paths = document.GetProperty("paths");
+
+        var accepted = DataSchema(document, paths.GetProperty("/api/v1/messages").GetProperty("post"));
+        Assert.Equal(["is_new_user", "message_id", "session_id", "timestamp", "uid"], PropertyNames(accepted));
+        var responses = DataSchema(document, paths.GetProperty("/api/v1/responses").GetProperty("get"));
+        Assert.Equal(["responses", "session_id"], PropertyNames(responses));
+        var reply = Resolve(document, responses.GetProperty("properties").GetProperty("responses").GetProperty("items"));
+        Assert.Equal(["id", "message_id", "response", "timestamp"], PropertyNames(reply));
+
+        foreach (var schema in document.GetProperty("components").GetProperty("schemas").EnumerateObject())
+        {
+            Assert.All(PropertyNames(schema.Value), name => Assert.Equal(name.ToLowerInvariant(), name));
+        }
+    }
+
+    [Fact]
+    public async Task Every_error_answer_is_documented_as_the_error_envelope()
+    {
+        var document = await DocumentAsync();
+        foreach (var (action, methods) in Actions)
+        {
+            foreach (var method in methods)
+            {
+                var operation = document.GetProperty("paths").GetProperty($"/api/v1/{action}").GetProperty(method);
+                var errors = ResponseCodes(operation).Where(code => code != "200").ToList();
+                Assert.Contains("405", errors);
+                foreach (var code in errors)
+                {
+                    var envelope = Resolve(document, ResponseSchema(operation, code));
+                    Assert.Equal(["code", "error", "retry_after", "success", "timestamp"], PropertyNames(envelope));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task Keyed_actions_require_the_Bearer_scheme_and_public_ones_do_not()
     {
         var document = await DocumentAsync();
@@ -122,6 +208,21 @@ public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
         Assert.Equal(200, (int)response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
+
+    private static JsonElement ResponseSchema(JsonElement operation, string status) =>
+        operation.GetProperty("responses").GetProperty(status).GetProperty("content").GetProperty("application/json").GetProperty("schema");
+
+    private static JsonElement DataSchema(JsonElement document, JsonElement operation) =>
+        Resolve(document, Resolve(document, ResponseSchema(operation, "200")).GetProperty("properties").GetProperty("data"));
+
+    /// <summary>The schema itself, following a <c>$ref</c> into the components.</summary>
+    private static JsonElement Resolve(JsonElement document, JsonElement schema) =>
+        schema.TryGetProperty("$ref", out var reference)
+            ? document.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!["#/components/schemas/".Length..])
+            : schema;
+
+    private static IEnumerable<string> PropertyNames(JsonElement schema) =>
+        schema.TryGetProperty("properties", out var properties) ? properties.EnumerateObject().Select(p => p.Name).Order() : [];
 
     private static IEnumerable<string> ResponseCodes(JsonElement operation) =>
         operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order();

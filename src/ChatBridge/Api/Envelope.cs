@@ -1,54 +1,69 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ChatBridge.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatBridge.Api;
 
-/// <summary>The JSON envelope every <c>/api</c> answer is wrapped in.</summary>
+/// <summary>A successful <c>/api</c> answer: <c>{"success": true, "message": "Success", "timestamp", "data"}</c>.</summary>
+internal sealed record Envelope<T>(bool Success, string Message, string Timestamp, T Data);
+
+/// <summary>
+/// A failed <c>/api</c> answer: <c>{"success": false, "error", "code", "timestamp"}</c>; a 429 adds <c>retry_after</c>
+/// (seconds), which no other answer carries.
+/// </summary>
+internal sealed record ErrorEnvelope(
+    bool Success, string Error, int Code, string Timestamp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RetryAfter = null)
+{
+    public static ErrorEnvelope Of(int status, string error, int? retryAfter = null) =>
+        new(false, error, status, Timestamps.Now(TimeProvider.System), retryAfter);
+}
+
+/// <summary>Builds the envelopes as typed results, so an endpoint's signature names every answer it gives.</summary>
 internal static class Envelope
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    /// <summary>The wire format: snake_case names, as the contract spells them. The host's JSON options are set from it.</summary>
+    public static readonly JsonSerializerOptions Json = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        return options;
+    }
 
-    public static IResult Ok(object data) =>
-        new EnvelopeResult(StatusCodes.Status200OK, new SuccessBody(true, "Success", Timestamps.Now(TimeProvider.System), data));
+    public static Ok<Envelope<T>> Ok<T>(T data) =>
+        TypedResults.Ok(new Envelope<T>(true, "Success", Timestamps.Now(TimeProvider.System), data));
 
-    public static IResult Fail(int status, string error) =>
-        new EnvelopeResult(status, new FailureBody(false, error, status, Timestamps.Now(TimeProvider.System)));
+    public static BadRequest<ErrorEnvelope> BadRequest(string error) =>
+        TypedResults.BadRequest(ErrorEnvelope.Of(StatusCodes.Status400BadRequest, error));
 
-    public static IResult BadRequest(string error) => Fail(StatusCodes.Status400BadRequest, error);
+    public static NotFound<ErrorEnvelope> NotFound(string error) =>
+        TypedResults.NotFound(ErrorEnvelope.Of(StatusCodes.Status404NotFound, error));
+
+    /// <summary>Any other failure, for answers that are not an endpoint's own (fallbacks, the exception handler).</summary>
+    public static IResult Fail(int status, string error) => Fail(ErrorEnvelope.Of(status, error));
+
+    public static IResult Fail(ErrorEnvelope body, int? retryAfterSeconds = null) => new ErrorResult(body, retryAfterSeconds);
 
     public static IResult RateLimited(int retryAfterSeconds) =>
-        new EnvelopeResult(
-            StatusCodes.Status429TooManyRequests,
-            new RateLimitBody(false, Errors.RateLimitExceeded, StatusCodes.Status429TooManyRequests, Timestamps.Now(TimeProvider.System), retryAfterSeconds),
-            retryAfterSeconds);
+        Fail(ErrorEnvelope.Of(StatusCodes.Status429TooManyRequests, Errors.RateLimitExceeded, retryAfterSeconds), retryAfterSeconds);
 
     public static IResult Unavailable(string error, int retryAfterSeconds) =>
-        new EnvelopeResult(
-            StatusCodes.Status503ServiceUnavailable,
-            new FailureBody(false, error, StatusCodes.Status503ServiceUnavailable, Timestamps.Now(TimeProvider.System)),
-            retryAfterSeconds);
+        Fail(ErrorEnvelope.Of(StatusCodes.Status503ServiceUnavailable, error), retryAfterSeconds);
 
-    private sealed record SuccessBody(bool Success, string Message, string Timestamp, object Data);
-
-    private sealed record FailureBody(bool Success, string Error, int Code, string Timestamp);
-
-    private sealed record RateLimitBody(bool Success, string Error, int Code, string Timestamp, int RetryAfter);
-
-    private sealed class EnvelopeResult(int status, object body, int? retryAfterSeconds = null) : IResult, IStatusCodeHttpResult
+    private sealed class ErrorResult(ErrorEnvelope body, int? retryAfterSeconds) : IResult, IStatusCodeHttpResult
     {
-        public int? StatusCode => status;
+        public int? StatusCode => body.Code;
 
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.StatusCode = status;
+            httpContext.Response.StatusCode = body.Code;
             if (retryAfterSeconds is { } seconds)
             {
                 httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
-            return httpContext.Response.WriteAsJsonAsync(body, body.GetType(), Json, "application/json; charset=utf-8");
+            return httpContext.Response.WriteAsJsonAsync(body, Json, "application/json; charset=utf-8");
         }
     }
 }

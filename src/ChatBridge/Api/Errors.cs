@@ -22,6 +22,7 @@ internal static class Errors
 
     // Beyond the contract's list: the same style, for cases it does not name.
     public const string RequestTooLarge = "Request body too large";
+    public const string InvalidRequestBody = "Invalid request body";
     public const string InvalidResponse = "Invalid response";
     public const string InvalidMessageId = "Invalid message_id";
     public const string InvalidTimestamp = "Invalid timestamp";
@@ -40,4 +41,7 @@ internal static class Errors
     public static string UnknownConfigKey(string key) => $"Unknown config key: {key}";
 
     public static string InvalidConfigValue(string key, string requirement) => $"Invalid value for {key}: {requirement}";
+
+    /// <summary>A setting sent as the wrong JSON type (the string <c>"12000"</c> for a number) is told so, not that it is out of range.</summary>
+    public static string WrongConfigType(string key, string expected, string actual) => $"Invalid value for {key}: expected {expected}, got {actual}";
 }

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Unicode;
 using ChatBridge.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatBridge.Api;
 
@@ -21,7 +23,19 @@ internal static class JsonBody
         var body = http.Request.BodyReader;
         while (true)
         {
-            var read = await body.ReadAsync(ct);
+            ReadResult read;
+            try
+            {
+                read = await body.ReadAsync(ct);
+            }
+            catch (Exception error) when (error is BadHttpRequestException or IOException && !ct.IsCancellationRequested)
+            {
+                // Framing Kestrel refuses mid-body: a bad or overflowing chunk size, a body shorter than its Content-Length.
+                // Most of it is a BadHttpRequestException; an overflowing chunk size is an IOException. Either is the client's fault.
+                return error is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                    ? TooLarge()
+                    : Parsed<JsonElement>.Fail(Envelope.BadRequest(Errors.InvalidRequestBody));
+            }
             if (read.IsCanceled)
             {
                 throw new OperationCanceledException("Reading the request body was cancelled.");
@@ -86,16 +100,20 @@ internal static class JsonBody
         }
     }
 
-    private static Parsed<JsonElement> TooLarge() =>
-        Parsed<JsonElement>.Fail(Envelope.Fail(StatusCodes.Status413PayloadTooLarge, Errors.RequestTooLarge));
+    private static Parsed<JsonElement> TooLarge() => new(default, null, new PayloadTooLarge());
 }
 
-/// <summary>Either a value or the error answer explaining why there is none.</summary>
-internal readonly record struct Parsed<T>(T Value, IResult? Error)
+/// <summary>
+/// Either a value or the answer explaining why there is none: a 400 naming what is wrong, or, for a body, a 413.
+/// </summary>
+internal readonly record struct Parsed<T>(T Value, BadRequest<ErrorEnvelope>? Error, PayloadTooLarge? TooLarge = null)
 {
     public static Parsed<T> Ok(T value) => new(value, null);
 
-    public static Parsed<T> Fail(IResult error) => new(default!, error);
+    public static Parsed<T> Fail(BadRequest<ErrorEnvelope> error) => new(default!, error);
+
+    /// <summary>The same refusal for a value of another type.</summary>
+    public Parsed<TOther> Forward<TOther>() => new(default!, Error, TooLarge);
 }
 
 /// <summary>How a body field was found: absent, of the wrong JSON type, or a usable string.</summary>

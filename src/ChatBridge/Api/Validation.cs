@@ -14,9 +14,10 @@ internal static partial class SessionIds
     public static bool IsValid(string? id) => id is { Length: <= MaxLength } && Pattern().IsMatch(id);
 
     /// <summary>The <c>session_id</c> query parameter: required, and of the contract's form.</summary>
-    public static Parsed<string> FromQuery(HttpContext http)
+    public static Parsed<string> FromQuery(HttpContext http) => FromQuery(QueryParams.Single(http, "session_id"));
+
+    public static Parsed<string> FromQuery(string? id)
     {
-        var id = QueryParams.Single(http, "session_id");
         if (string.IsNullOrEmpty(id))
         {
             return Parsed<string>.Fail(Envelope.BadRequest(Errors.MissingSessionId));
@@ -35,9 +36,9 @@ internal readonly record struct SessionBody(JsonElement Body, string SessionId)
     public static async Task<Parsed<SessionBody>> ReadAsync(HttpContext http, int maxBytes, string requiredField, CancellationToken ct)
     {
         var body = await JsonBody.ReadObjectAsync(http, maxBytes, ct);
-        if (body.Error is { } invalidBody)
+        if (body.Error is not null || body.TooLarge is not null)
         {
-            return Parsed<SessionBody>.Fail(invalidBody);
+            return body.Forward<SessionBody>();
         }
         if (!JsonFields.HasAll(body.Value, "session_id", requiredField))
         {

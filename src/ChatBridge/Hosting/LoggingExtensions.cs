@@ -1,5 +1,7 @@
 using System.Globalization;
 using ChatBridge.Api;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
@@ -62,12 +64,19 @@ internal static class LoggingExtensions
         not null => LogEventLevel.Error,
         _ when http.Response.StatusCode >= 500 => LogEventLevel.Error,
         _ when http.Response.StatusCode >= 400 => LogEventLevel.Information,
-        _ when HandlerOf(http) is { Access: Access.Admin } => LogEventLevel.Information,
+        _ when IsAdminAction(http) => LogEventLevel.Information,
         _ => LogEventLevel.Debug,
     };
 
-    private static IActionHandler? HandlerOf(HttpContext http) =>
-        http.Items.TryGetValue(ActionDispatcher.ActionItem, out var handler) ? handler as IActionHandler : null;
+    private static bool IsAdminAction(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.Admin) == true;
+
+    /// <summary>The action an API request reached: the last segment of its route, <c>/api/v1/NAME</c>.</summary>
+    private static string ActionOf(HttpContext http) =>
+        http.GetEndpoint() is RouteEndpoint { RoutePattern.PathSegments: [_, _, { Parts: [RoutePatternLiteralPart action] }] }
+        && http.Request.Path.StartsWithSegments(ActionRoute.Prefix)
+            ? action.Content
+            : "-";
 
     public static WebApplication UseChatBridgeRequestLogging(this WebApplication app)
     {
@@ -78,7 +87,20 @@ internal static class LoggingExtensions
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} {Action} responded {StatusCode} in {Elapsed:0.0} ms";
             options.GetLevel = RequestLevel;
             options.EnrichDiagnosticContext = (diagnostics, http) =>
-                diagnostics.Set("Action", HandlerOf(http)?.Action ?? "-");
+                diagnostics.Set("Action", ActionOf(http));
+        });
+        // A request its client abandoned (a closed tab, a dropped long poll) is no fault of ours: logged as 499
+        // (nginx's "client closed request"), not as an error.
+        app.Use(async (http, next) =>
+        {
+            try
+            {
+                await next(http);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                http.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            }
         });
         return app;
     }

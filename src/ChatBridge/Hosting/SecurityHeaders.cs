@@ -14,6 +14,14 @@ internal static class SecurityHeaders
 
     private const string ContentSecurityPolicy = PagePolicy + "; frame-ancestors 'none'";
 
+    /// <summary>
+    /// Swagger UI gets the same policy but for inline styles: Swashbuckle's page loads every script from files
+    /// (<c>index.js</c>), but the UI writes <c>style</c> attributes into markup it renders (a browser test saw it), which
+    /// <c>style-src 'self'</c> blocks. Inline style cannot run code; script stays as strict as everywhere else.
+    /// </summary>
+    private static readonly string SwaggerContentSecurityPolicy =
+        ContentSecurityPolicy.Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
+
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
         // The widget's panel page is made to be framed, by the sites allowed to embed the widget only.
@@ -23,14 +31,13 @@ internal static class SecurityHeaders
             var headers = http.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
-            // Swagger UI runs inline script of its own; every other page is held to the strict policy.
             if (WidgetExtensions.IsPanelPage(http.Request.Path))
             {
                 headers.ContentSecurityPolicy = panelPolicy;
             }
-            else if (!http.Request.Path.StartsWithSegments("/swagger"))
+            else
             {
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/swagger") ? SwaggerContentSecurityPolicy : ContentSecurityPolicy;
                 headers.XFrameOptions = "DENY";
             }
             return next(http);

@@ -1,10 +1,12 @@
+using ChatBridge.Api;
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace ChatBridge.Hosting;
 
 internal static class SwaggerExtensions
 {
-    /// <summary>Name of the security scheme that <see cref="ActionDocOperationFilter"/> requires on keyed actions.</summary>
+    /// <summary>Name of the security scheme that <see cref="OpenApiExamples"/> requires on keyed actions.</summary>
     public const string BearerScheme = "Bearer";
 
     private const string Overview = """
@@ -34,8 +36,16 @@ internal static class SwaggerExtensions
                 Scheme = "bearer",
                 Description = "The api_key (Broca) or the admin_key (admin), as printed on first start or by `keys show`.",
             });
-            options.OperationFilter<ActionDocOperationFilter>();
+            options.OperationFilter<OpenApiExamples>();
+            // The answers' records use nullable annotations: a field that is never null is required and not nullable.
+            options.SupportNonNullableReferenceTypes();
+            options.NonNullableReferenceTypesAsRequired();
+            // Bound as text so that a bad value gets the contract's error (see QueryNumber); on the wire it is an integer.
+            options.MapType<QueryNumber>(() => new OpenApiSchema { Type = JsonSchemaType.Integer });
+            options.MapType<QueryNumber?>(() => new OpenApiSchema { Type = JsonSchemaType.Integer });
         });
+        // The schemas show the names as they are on the wire (snake_case), whatever Swashbuckle would pick by default.
+        services.AddSingleton<ISerializerDataContractResolver>(new JsonSerializerDataContractResolver(Envelope.Json));
         return services;
     }
 

@@ -30,7 +30,7 @@ internal sealed class SessionSocketEndpoint(
     public async Task<IResult> HandleAsync(HttpContext http)
     {
         var sessionId = SessionIds.FromQuery(http);
-        var afterId = QueryParams.OptionalId(http, "after_id");
+        var afterId = QueryParams.OptionalId(QueryParams.Single(http, "after_id"), "after_id");
         if ((sessionId.Error ?? afterId.Error) is { } invalid)
         {
             return invalid;

@@ -39,6 +39,57 @@ public sealed class FuzzTests
         Assert.Equal("seed", seed.GetProperty("messages")[0].GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// Bodies Kestrel itself refuses while the action reads them (a chunk size that overflows, bad chunk framing, a body
+    /// shorter than its Content-Length): over a real socket, since the in-memory test server never parses HTTP framing.
+    /// </summary>
+    [Theory]
+    [InlineData("messages", "Transfer-Encoding: chunked", "FFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n")]
+    [InlineData("messages", "Transfer-Encoding: chunked", "zz\r\n{}\r\n0\r\n\r\n")]
+    [InlineData("messages", "Transfer-Encoding: chunked", "2\r\n{}XX0\r\n\r\n")]
+    [InlineData("outbox", "Transfer-Encoding: chunked", "FFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n")]
+    [InlineData("config", "Transfer-Encoding: chunked", "7FFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n")]
+    public async Task A_body_kestrel_refuses_while_it_is_read_is_a_4xx_envelope(string action, string framing, string body)
+    {
+        using var app = new BridgeApp();
+        var address = app.ServeOnLoopback();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(address.Host, address.Port);
+        var stream = tcp.GetStream();
+        var request = $"POST /api/v1/?action={action} HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {BridgeApp.AdminKey}\r\n"
+            + $"Content-Type: application/json\r\n{framing}\r\nConnection: close\r\n\r\n{body}";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var answer = await reader.ReadToEndAsync();
+
+        var statusLine = answer[..answer.IndexOf('\r', StringComparison.Ordinal)];
+        var status = int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(status is >= 400 and < 500, $"answered {statusLine}");
+        Assert.Contains("Content-Type: application/json", answer, StringComparison.OrdinalIgnoreCase);
+        var envelope = JsonDocument.Parse(Dechunk(answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..])).RootElement;
+        Assert.False(envelope.GetProperty("success").GetBoolean());
+        Assert.Equal(status, envelope.GetProperty("code").GetInt32());
+        Assert.Equal(ChatBridge.Api.Errors.InvalidRequestBody, envelope.GetProperty("error").GetString());
+    }
+
+    /// <summary>The payload of a chunked body (an answer's JSON arrives in one or more chunks).</summary>
+    private static string Dechunk(string body)
+    {
+        var payload = new StringBuilder();
+        for (var at = 0; ;)
+        {
+            var lineEnd = body.IndexOf("\r\n", at, StringComparison.Ordinal);
+            var size = Convert.ToInt32(body[at..lineEnd], 16);
+            if (size == 0)
+            {
+                return payload.ToString();
+            }
+            payload.Append(body, lineEnd + 2, size);
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+
     private static HttpRequestMessage BuildRequest(Random random)
     {
         var action = random.Next(10) == 0 ? Junk(random, 12) : Actions[random.Next(Actions.Length)];

@@ -33,6 +33,19 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Actions_that_share_a_setting_still_have_their_own_budgets()
+    {
+        using var app = new BridgeApp { RateLimiting = true };
+        await (await app.Admin().PostJsonAsync("config", new { rate_limit_responses = 1 })).DataAsync();
+        await (await app.Anonymous().GetAsync("/api/v1/?action=responses&session_id=session_rl_shared")).DataAsync();
+        await (await app.Anonymous().GetAsync("/api/v1/?action=responses&session_id=session_rl_shared")).AssertErrorAsync(429, "Rate limit exceeded");
+
+        await (await app.Anonymous().GetAsync("/api/v1/?action=history&session_id=session_rl_shared")).DataAsync();
+        await (await app.Anonymous().GetAsync("/api/v1/?action=agents")).DataAsync();
+        await (await app.Anonymous().GetAsync("/api/v1/?action=history&session_id=session_rl_shared")).AssertErrorAsync(429, "Rate limit exceeded");
+    }
+
+    [Fact]
     public async Task Limits_come_from_system_config_and_zero_switches_one_off()
     {
         using var app = new BridgeApp { RateLimiting = true };

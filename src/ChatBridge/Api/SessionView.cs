@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ChatBridge.Data;
 
-namespace ChatBridge.Api.Actions;
+namespace ChatBridge.Api;
 
 /// <summary>A session as admins see it: <c>metadata</c> is a JSON object, whatever an older row stored.</summary>
 internal sealed record SessionView(

@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Text.Json;
+using ChatBridge.Data;
+using ChatBridge.Hosting;
+using ChatBridge.Settings;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ChatBridge.Api;
+
+/// <summary>The admin page's and the control app's actions: the admin key as a Bearer token.</summary>
+internal static class AdminApi
+{
+    private const string Tag = "Admin (admin key)";
+
+    public static RouteGroupBuilder MapAdminApi(this RouteGroupBuilder api)
+    {
+        var admin = api.MapGroup("").WithTags(Tag).RequireKey(Policies.Admin);
+
+        admin.MapGet("/sessions", ListSessions)
+            .WithName("sessions")
+            .WithSummary("List chat sessions (admin)")
+            .WithDescription("Sessions newest activity first, with message and response counts. `active=true` (the default) lists sessions "
+                + "active within `session_timeout`; `active=false` lists all. `limit` defaults to 50 and is clamped to 100.")
+            .WithExamples(data: new SessionList([ExampleSession], new Pagination(1, 50, 0, HasMore: false)))
+            .RateLimited(Limits.Sessions);
+
+        admin.MapGet("/session_messages", GetTranscript)
+            .WithName("session_messages")
+            .WithSummary("A session's whole transcript (admin)")
+            .WithDescription("The session, its messages with delivery state, and its responses, oldest first. An unknown session is a 404.")
+            .WithExamples(data: new SessionTranscript(ExampleSession, [ChatApi.ExampleTranscriptMessage], [ChatApi.ExampleResponse]));
+
+        admin.MapGet("/config", GetConfig)
+            .WithName("config")
+            .WithSummary("Read the bridge's settings (admin)")
+            .WithDescription("The keys, `session_timeout` (seconds), `max_message_length` and the hourly rate limits per IP (0 = unlimited).")
+            .WithExamples(data: ExampleConfig);
+
+        admin.MapPost("/config", ChangeConfig)
+            .WithName("config_change")
+            .WithSummary("Change the bridge's settings (admin)")
+            .WithDescription("Takes an object with any of the settings; an unknown key or a value of the wrong type or range is a 400, "
+                + "keys need 16 to 256 printable characters and must differ. A rotated key applies from the next request on; the old one is refused.")
+            .Accepts<ConfigView>("application/json")
+            .WithExamples(new Dictionary<string, object> { [SettingKeys.ApiKey] = "a-new-key-of-32-characters-or-so", [SettingKeys.RateLimitMessages] = 100 }, ExampleConfig);
+
+        admin.MapPost("/cleanup", DeleteIdleSessions)
+            .WithName("cleanup")
+            .WithSummary("Delete idle sessions (admin)")
+            .WithDescription("Deletes sessions idle longer than `session_timeout` with their messages and responses, but never a session "
+                + "holding a message Broca has not picked up yet.")
+            .WithExamples(data: new CleanupReport(3, "Cleaned up 3 inactive sessions"));
+
+        admin.MapPost("/clear_data", ClearData)
+            .WithName("clear_data")
+            .WithSummary("Delete all chat data (admin)")
+            .WithDescription("Deletes every chat session, message, response and rate-limit count. Users, agents and settings are kept.")
+            .WithExamples(data: new ClearReport("All chat data cleared", new RemainingData(0, 0, 0)));
+
+        admin.MapPost("/cleanup_logs", DeleteExpiredLogs)
+            .WithName("cleanup_logs")
+            .WithSummary("Delete expired log files (admin)")
+            .WithDescription("Deletes rolled log files older than `ChatBridge:LogRetentionDays` (the current file is kept) and reports the real sizes on disk.")
+            .WithExamples(data: new LogCleanupReport("Deleted 2 expired log files", 0.42, 5, 12.7, 7, 10));
+
+        return api;
+    }
+
+    private static readonly SessionView ExampleSession = new(
+        "session_k3f9x2m4q8w1", "3f2a9c0b7d1e4f68", "2026-11-24T10:15:30.123Z", "2026-11-24T10:20:00.000Z", "127.0.0.1",
+        JsonDocument.Parse("{}").RootElement.Clone(), "active", 3, 2, 0, null, 1);
+
+    private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20);
+
+    private static async Task<Results<Ok<Envelope<SessionList>>, BadRequest<ErrorEnvelope>>> ListSessions(
+        [AsParameters] SessionsQuery query, ChatRepository chats, SettingsStore settings, TimeProvider time, CancellationToken ct)
+    {
+        var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
+        var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
+        var active = QueryParams.Bool(query.Active, "active", fallback: true);
+        if ((limit.Error ?? offset.Error ?? active.Error) is { } invalid)
+        {
+            return invalid;
+        }
+        var activeSince = active.Value
+            ? Timestamps.Format(time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds))
+            : null;
+        var page = await chats.ListSessionsAsync(activeSince, limit.Value, offset.Value, ct);
+        return Envelope.Ok(new SessionList(
+            [.. page.Sessions.Select(SessionView.From)],
+            new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Sessions.Count < page.Total)));
+    }
+
+    private static async Task<Results<Ok<Envelope<SessionTranscript>>, BadRequest<ErrorEnvelope>, NotFound<ErrorEnvelope>>> GetTranscript(
+        [FromQuery(Name = "session_id")] string? sessionIdText, ChatRepository chats, CancellationToken ct)
+    {
+        var sessionId = SessionIds.FromQuery(sessionIdText);
+        if (sessionId.Error is { } invalid)
+        {
+            return invalid;
+        }
+        if (await chats.GetTranscriptAsync(sessionId.Value, ct) is not { } transcript)
+        {
+            return Envelope.NotFound(Errors.SessionNotFound);
+        }
+        return Envelope.Ok(new SessionTranscript(SessionView.From(transcript.Session), transcript.Messages, transcript.Responses));
+    }
+
+    private static async Task<Ok<Envelope<ConfigView>>> GetConfig(SettingsStore settings, CancellationToken ct) =>
+        Envelope.Ok(ConfigView.From(await settings.GetAsync(ct)));
+
+    private static async Task<Results<Ok<Envelope<ConfigView>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> ChangeConfig(
+        HttpContext http, SettingsStore settings, ILogger<ConfigView> logger, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Authenticated, ct);
+        if (body.TooLarge is { } tooLarge)
+        {
+            return tooLarge;
+        }
+        if (body.Error is { } invalidBody)
+        {
+            return invalidBody;
+        }
+        var changes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in body.Value.EnumerateObject())
+        {
+            if (SettingChange.Check(property) is { } error)
+            {
+                return Envelope.BadRequest(error);
+            }
+            changes[property.Name] = property.Value.ValueKind == JsonValueKind.String
+                ? property.Value.GetString()!
+                : property.Value.GetInt32().ToString(CultureInfo.InvariantCulture);
+        }
+        var current = await settings.GetAsync(ct);
+        if (changes.GetValueOrDefault(SettingKeys.ApiKey, current.ApiKey) == changes.GetValueOrDefault(SettingKeys.AdminKey, current.AdminKey))
+        {
+            return Envelope.BadRequest(Errors.KeysMustDiffer);
+        }
+        if (changes.Count > 0)
+        {
+            await settings.SaveAsync(changes, ct);
+            logger.LogInformation("Settings changed: {Keys}", string.Join(", ", changes.Keys));
+        }
+        return Envelope.Ok(ConfigView.From(await settings.GetAsync(ct)));
+    }
+
+    private static async Task<Ok<Envelope<CleanupReport>>> DeleteIdleSessions(
+        ChatRepository chats, SettingsStore settings, TimeProvider time, CancellationToken ct)
+    {
+        var idleBefore = Timestamps.Format(time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds));
+        var cleaned = await chats.DeleteIdleSessionsAsync(idleBefore, ct);
+        return Envelope.Ok(new CleanupReport(cleaned, $"Cleaned up {cleaned} inactive sessions"));
+    }
+
+    private static async Task<Ok<Envelope<ClearReport>>> ClearData(
+        HttpContext http, ChatRepository chats, RateLimitGeneration limits, ILogger<ClearReport> logger, CancellationToken ct)
+    {
+        var remaining = await chats.DeleteAllChatDataAsync(ct);
+        limits.Reset();
+        logger.LogWarning("All chat data cleared by an admin from {Client}", ClientAddress.Of(http));
+        return Envelope.Ok(new ClearReport("All chat data cleared", remaining));
+    }
+
+    private static Ok<Envelope<LogCleanupReport>> DeleteExpiredLogs(LogFiles logs) => Envelope.Ok(logs.DeleteExpired());
+}
+
+internal sealed record SessionsQuery(
+    [property: FromQuery(Name = "limit")] QueryNumber? Limit,
+    [property: FromQuery(Name = "offset")] QueryNumber? Offset,
+    [property: FromQuery(Name = "active")] string? Active);
+
+internal sealed record SessionList(IReadOnlyList<SessionView> Sessions, Pagination Pagination);
+
+internal sealed record SessionTranscript(SessionView Session, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses);
+
+/// <summary>The bridge's settings as <c>config</c> shows them, in the order of <see cref="SettingKeys.Numbers"/>.</summary>
+internal sealed record ConfigView(
+    string ApiKey, string AdminKey, int SessionTimeout, int MaxMessageLength,
+    int RateLimitMessages, int RateLimitResponses, int RateLimitInbox, int RateLimitOutbox, int RateLimitSessions)
+{
+    public static ConfigView From(BridgeSettings s) => new(
+        s.ApiKey, s.AdminKey, s.SessionTimeoutSeconds, s.MaxMessageLength,
+        s.RateLimit(SettingKeys.RateLimitMessages), s.RateLimit(SettingKeys.RateLimitResponses), s.RateLimit(SettingKeys.RateLimitInbox),
+        s.RateLimit(SettingKeys.RateLimitOutbox), s.RateLimit(SettingKeys.RateLimitSessions));
+}
+
+internal sealed record CleanupReport(int CleanedCount, string Message);
+
+internal sealed record ClearReport(string Message, RemainingData RemainingData);
+
+/// <summary>Checks one property of a <c>config</c> body: a setting it names, a value of the right JSON type, in range.</summary>
+internal static class SettingChange
+{
+    /// <summary>Null when the property names a setting and holds a value it accepts, else the error text.</summary>
+    public static string? Check(JsonProperty property)
+    {
+        var value = property.Value;
+        if (SettingKeys.Keys.Contains(property.Name))
+        {
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                return Errors.WrongConfigType(property.Name, "a string", Describe(value));
+            }
+            return KeyRules.IsValid(value.GetString()!) ? null : Errors.InvalidConfigValue(property.Name, KeyRules.Requirement);
+        }
+        if (SettingKeys.Numbers.FirstOrDefault(n => n.Name == property.Name) is not { } number)
+        {
+            return Errors.UnknownConfigKey(property.Name);
+        }
+        var range = $"an integer from {number.Min} to {number.Max}";
+        if (value.ValueKind != JsonValueKind.Number || HasFraction(value))
+        {
+            return Errors.WrongConfigType(property.Name, range, Describe(value));
+        }
+        return value.TryGetInt32(out var parsed) && parsed >= number.Min && parsed <= number.Max
+            ? null
+            : Errors.InvalidConfigValue(property.Name, range);
+    }
+
+    private static bool HasFraction(JsonElement number) => number.TryGetDouble(out var d) && Math.Floor(d) != d;
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => HasFraction(value) ? "a number with a fraction" : "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        _ => "an object",
+    };
+}
