@@ -1,10 +1,13 @@
 // The chat page: one conversation per agent, kept across reloads, replies from a swappable transport.
 
 import { ApiError, callApi, copyText, el, formatTime, randomHex } from './api.js';
+import { createAlerts } from './alerts.js';
+import { renderMarkdown } from './markdown.js';
 import { createTransport, deliveryProgress } from './transport.js';
 
 const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
+const AppName = 'Sanctum Chat';
 // A page that embeds this chat (the widget's panel, /widget/) describes itself on <body> before this module runs:
 // data-session-id, data-agent-id, data-greeting. The embedding keeps the session: a framed page's own storage is
 // partitioned or blocked by browsers, so this page then never touches localStorage.
@@ -46,6 +49,7 @@ const ui = {
   sendSpinner: document.getElementById('send-spinner'),
   sendLabel: document.getElementById('send-label'),
   error: document.getElementById('composer-error'),
+  alertsToggle: document.getElementById('alerts-toggle'),
 };
 
 const state = {
@@ -61,7 +65,11 @@ const state = {
   shownResponses: new Set(),
   typingTimer: null,
   generation: 0, // bumped on every agent switch so late answers for the old session are dropped
+  unread: 0, // replies that arrived while the tab was hidden
 };
+
+// Embedded, the widget's own notifications and sound options apply, and the toggle's choice could not be stored.
+const alerts = embedded ? null : createAlerts(ui.alertsToggle);
 
 // Sessions: one per agent, remembered in localStorage.
 
@@ -88,7 +96,8 @@ function sessionFor(agent) {
   return created;
 }
 
-// Transcript rendering. Every piece of user or agent text goes through textContent.
+// Transcript rendering. User text goes through textContent; agent text through the Markdown renderer,
+// which builds sanitised elements and never runs markup.
 
 function isNearBottom() {
   const t = ui.transcript;
@@ -164,7 +173,7 @@ function agentBubble(response) {
   const name = state.agent.name;
   return el('article', { className: 'message message-agent', attrs: { 'aria-label': name, 'data-response-id': String(response.id) } }, [
     el('div', { className: 'message-author', text: name }),
-    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: response.response })]),
+    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown' }, [renderMarkdown(response.response)])]),
     el('div', { className: 'message-meta' }, [
       el('time', { text: formatTime(response.timestamp), attrs: { datetime: response.timestamp } }),
       el('span', { className: 'message-actions' }, [copyButton(() => response.response)]),
@@ -181,11 +190,14 @@ function systemNote(text) {
   return el('div', { className: 'system-note', text, attrs: { role: 'note' } });
 }
 
-/** Each reply once; one that arrives after a later one (stored at the same moment) goes before it. */
+/**
+ * Each reply once; one that arrives after a later one (stored at the same moment) goes before it.
+ * Returns whether the reply was new.
+ */
 function showResponse(response) {
   showTyping({ state: 'stop' });
   if (state.shownResponses.has(response.id)) {
-    return;
+    return false;
   }
   state.shownResponses.add(response.id);
   const node = agentBubble(response);
@@ -195,6 +207,33 @@ function showResponse(response) {
     ui.transcript.insertBefore(node, later);
   } else {
     append(node);
+  }
+  return true;
+}
+
+/** A live reply: shown, passed to an embedding page, and counted in the title (with the alerts the reader switched on) while the tab is hidden. */
+function receiveResponse(response) {
+  if (!showResponse(response)) {
+    return;
+  }
+  announce('reply', response);
+  if (document.visibilityState !== 'hidden') {
+    return;
+  }
+  state.unread += 1;
+  updateTitle();
+  alerts?.announce(state.agent.name, response.response);
+}
+
+function updateTitle() {
+  const base = `${state.agent.name} — ${AppName}`;
+  document.title = state.unread > 0 ? `(${state.unread}) ${base}` : base;
+}
+
+function markRead() {
+  if (document.visibilityState === 'visible' && state.unread > 0) {
+    state.unread = 0;
+    updateTitle();
   }
 }
 
@@ -393,7 +432,7 @@ function describeAgent(agent) {
   ui.agentAvatar.textContent = agent.name.slice(0, 1).toUpperCase();
   ui.agentDescription.textContent = agent.description || 'Online';
   ui.emptyState.textContent = embedding.greeting || `Say hello to ${agent.name}.`;
-  document.title = `${agent.name} · ChatBridge`;
+  updateTitle();
 }
 
 async function openConversation(agent) {
@@ -409,6 +448,7 @@ async function openConversation(agent) {
   state.bubbles.clear();
   state.earlyStatuses.clear();
   state.shownResponses.clear();
+  state.unread = 0;
   ui.transcript.replaceChildren(systemNote(`You are talking to ${agent.name}.`));
   ui.emptyState.classList.remove('d-none');
   ui.transcript.dataset.sessionId = state.sessionId;
@@ -441,10 +481,7 @@ async function openConversation(agent) {
   state.transport = createTransport({
     sessionId: state.sessionId,
     afterId,
-    onResponse(response) {
-      showResponse(response);
-      announce('reply', response);
-    },
+    onResponse: receiveResponse,
     onStatus: showStatus,
     onTyping: showTyping,
     onConnection: showConnection,
@@ -491,6 +528,7 @@ function wireEvents() {
     }
   });
   ui.jump.addEventListener('click', scrollToBottom);
+  document.addEventListener('visibilitychange', markRead);
   ui.agentSelect.addEventListener('change', () => {
     const agent = state.agents.find((a) => String(a.id ?? '') === ui.agentSelect.value) ?? DefaultAgent;
     localStorage.setItem(AgentChoiceKey, ui.agentSelect.value);
