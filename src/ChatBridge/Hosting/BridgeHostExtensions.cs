@@ -1,3 +1,4 @@
+using ChatBridge.Widget;
 using Microsoft.Extensions.FileProviders;
 
 namespace ChatBridge.Hosting;
@@ -39,7 +40,7 @@ internal static class BridgeHostExtensions
         // the pages found whatever content root a host (or a test factory) chooses.
         var pages = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pages });
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = pages, OnPrepareResponse = WidgetExtensions.SetCaching });
         app.MapGet("/admin", () => Results.File(pages.GetFileInfo("admin.html").CreateReadStream(), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         return app;
