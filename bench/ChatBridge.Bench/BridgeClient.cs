@@ -56,9 +56,14 @@ internal sealed class BridgeClient : IDisposable
     }
 
     /// <summary>A responses poll; the body is read in full but not parsed, so the client spends its CPU on requests.</summary>
-    public async Task<bool> PollResponsesAsync(string sessionId, long afterId)
+    /// <param name="afterId">The cursor; null polls as a browser without one (or the old widget) does, for every reply.</param>
+    public Task<bool> PollResponsesAsync(string sessionId, long? afterId) =>
+        ReadAsync(Action(afterId is { } id ? $"responses&session_id={sessionId}&after_id={id}" : $"responses&session_id={sessionId}"));
+
+    /// <summary>A GET whose body is read in full but not parsed; false (after tallying why) unless it is a 200.</summary>
+    public async Task<bool> ReadAsync(Uri relative)
     {
-        using var response = await _http.GetAsync(Action($"responses&session_id={sessionId}&after_id={afterId}"));
+        using var response = await _http.GetAsync(relative);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             await TallyAsync(response);
