@@ -1,6 +1,8 @@
 // The admin page: sessions, transcripts, settings and clean-up, all through the admin actions.
 
 import { ApiError, callApi, el, formatTime } from './api.js';
+import { download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
+import { renderMarkdown } from './markdown.js';
 
 const KeyStorage = 'chatbridge.adminKey';
 const PageSize = 20;
@@ -32,6 +34,8 @@ const ui = {
   next: document.getElementById('next-page'),
   transcript: document.getElementById('admin-transcript'),
   transcriptSession: document.getElementById('transcript-session'),
+  exportMarkdown: document.getElementById('export-markdown'),
+  exportJson: document.getElementById('export-json'),
   configForm: document.getElementById('config-form'),
   configKeys: document.getElementById('config-keys'),
   configNumbers: document.getElementById('config-numbers'),
@@ -41,7 +45,7 @@ const ui = {
   clearData: document.getElementById('clear-data'),
 };
 
-const state = { offset: 0, config: null, openSession: null };
+const state = { offset: 0, config: null, openSession: null, transcript: null };
 
 function adminKey() {
   return sessionStorage.getItem(KeyStorage);
@@ -135,7 +139,7 @@ async function loadSessions() {
   ui.next.disabled = !hasMore;
   if (data.sessions.length === 0) {
     ui.sessionsBody.replaceChildren(el('tr', {}, [
-      el('td', { className: 'text-body-secondary', text: ui.activeOnly.checked ? 'No active sessions.' : 'No sessions.', attrs: { colspan: '5' } }),
+      el('td', { className: 'text-body-secondary empty-row', text: ui.activeOnly.checked ? 'No active sessions.' : 'No sessions.', attrs: { colspan: '5' } }),
     ]));
     return;
   }
@@ -145,16 +149,17 @@ async function loadSessions() {
 function sessionRow(session) {
   const open = el('button', { className: 'btn btn-outline-primary btn-sm', text: 'Open', attrs: { type: 'button', 'aria-label': `Open ${session.id}` } });
   open.addEventListener('click', () => run(open, () => openTranscript(session.id)));
+  // data-label names each cell where a phone shows the row as a card instead of a table row.
   const row = el('tr', { attrs: { 'data-session-id': session.id } }, [
-    el('td', {}, [
+    el('td', { className: 'session-cell' }, [
       el('div', { className: 'session-id', text: session.id }),
       el('div', { className: 'small text-body-secondary', text: `uid ${session.uid}${session.agent_id ? ` · agent ${session.agent_id}` : ''}` }),
       ...(session.exhausted_count > 0 ? [exhaustedBadge(session.exhausted_count)] : []),
     ]),
-    el('td', { className: 'text-end', text: String(session.message_count) }),
-    el('td', { className: 'text-end', text: String(session.response_count) }),
-    el('td', { className: 'small', text: formatTime(session.last_active, { withDate: true }) }),
-    el('td', { className: 'text-end' }, [open]),
+    el('td', { className: 'text-end', text: String(session.message_count), attrs: { 'data-label': 'Messages' } }),
+    el('td', { className: 'text-end', text: String(session.response_count), attrs: { 'data-label': 'Replies' } }),
+    el('td', { className: 'small', text: formatTime(session.last_active, { withDate: true }), attrs: { 'data-label': 'Last activity' } }),
+    el('td', { className: 'text-end action-cell' }, [open]),
   ]);
   row.classList.toggle('table-active', session.id === state.openSession);
   return row;
@@ -168,29 +173,26 @@ function exhaustedBadge(count) {
   });
 }
 
-function messageStatusText(message) {
-  return message.exhausted
-    ? `not answered after ${message.delivery_count} deliveries`
-    : message.status;
-}
-
 async function openTranscript(sessionId) {
   const data = await admin('session_messages', { query: { session_id: sessionId } });
   state.openSession = sessionId;
   for (const row of ui.sessionsBody.querySelectorAll('tr')) {
     row.classList.toggle('table-active', row.dataset.sessionId === sessionId);
   }
+  state.transcript = data;
   ui.transcriptSession.textContent = sessionId;
-  const items = [
-    ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: messageStatusText(m) })),
-    ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', text: r.response })),
-  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
+  ui.exportMarkdown.disabled = false;
+  ui.exportJson.disabled = false;
+  const items = transcriptItems(data);
   if (items.length === 0) {
     ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: 'This session has no messages.' }));
     return;
   }
+  // As on the chat page: the user's text stays text, the agent's Markdown is rendered and sanitised.
   ui.transcript.replaceChildren(...items.map((item) => el('article', { className: `message message-${item.who}` }, [
-    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: item.text })]),
+    el('div', { className: 'bubble' }, [item.who === 'agent'
+      ? el('div', { className: 'bubble-text markdown' }, [renderMarkdown(item.text)])
+      : el('div', { className: 'bubble-text', text: item.text })]),
     el('div', { className: 'message-meta', text: item.status ? `${formatTime(item.at, { withDate: true })} · ${item.status}` : formatTime(item.at, { withDate: true }) }),
   ])));
 }
@@ -301,6 +303,9 @@ async function clearData() {
   ui.clearData.disabled = true;
   state.offset = 0;
   state.openSession = null;
+  state.transcript = null;
+  ui.exportMarkdown.disabled = true;
+  ui.exportJson.disabled = true;
   ui.transcriptSession.textContent = '';
   ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: 'Open a session to read its conversation.' }));
   showNotice(data.message ?? 'All chat data cleared.');
@@ -342,6 +347,12 @@ function wireEvents() {
     run(ui.configForm.querySelector('[type=submit]'), saveConfig);
   });
   ui.cleanup.addEventListener('click', () => run(ui.cleanup, cleanup));
+  ui.exportMarkdown.addEventListener('click', () => {
+    download(`${state.transcript.session.id}.md`, transcriptMarkdown(state.transcript), 'text/markdown;charset=utf-8');
+  });
+  ui.exportJson.addEventListener('click', () => {
+    download(`${state.transcript.session.id}.json`, transcriptJson(state.transcript), 'application/json');
+  });
   ui.clearConfirm.addEventListener('input', () => {
     ui.clearData.disabled = ui.clearConfirm.value !== 'DELETE';
   });

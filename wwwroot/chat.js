@@ -1,10 +1,13 @@
 // The chat page: one conversation per agent, kept across reloads, replies from a swappable transport.
 
 import { ApiError, callApi, copyText, el, formatTime, randomHex } from './api.js';
+import { createAlerts } from './alerts.js';
+import { renderMarkdown } from './markdown.js';
 import { createTransport, deliveryProgress } from './transport.js';
 
 const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
+const AppName = 'Sanctum Chat';
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
 const ConnectionLabels = {
@@ -41,6 +44,7 @@ const ui = {
   sendSpinner: document.getElementById('send-spinner'),
   sendLabel: document.getElementById('send-label'),
   error: document.getElementById('composer-error'),
+  alertsToggle: document.getElementById('alerts-toggle'),
 };
 
 const state = {
@@ -56,7 +60,10 @@ const state = {
   shownResponses: new Set(),
   typingTimer: null,
   generation: 0, // bumped on every agent switch so late answers for the old session are dropped
+  unread: 0, // replies that arrived while the tab was hidden
 };
+
+const alerts = createAlerts(ui.alertsToggle);
 
 // Sessions: one per agent, remembered in localStorage.
 
@@ -80,7 +87,8 @@ function sessionFor(agent) {
   return created;
 }
 
-// Transcript rendering. Every piece of user or agent text goes through textContent.
+// Transcript rendering. User text goes through textContent; agent text through the Markdown renderer,
+// which builds sanitised elements and never runs markup.
 
 function isNearBottom() {
   const t = ui.transcript;
@@ -156,7 +164,7 @@ function agentBubble(response) {
   const name = state.agent.name;
   return el('article', { className: 'message message-agent', attrs: { 'aria-label': name, 'data-response-id': String(response.id) } }, [
     el('div', { className: 'message-author', text: name }),
-    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: response.response })]),
+    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown' }, [renderMarkdown(response.response)])]),
     el('div', { className: 'message-meta' }, [
       el('time', { text: formatTime(response.timestamp), attrs: { datetime: response.timestamp } }),
       el('span', { className: 'message-actions' }, [copyButton(() => response.response)]),
@@ -168,11 +176,14 @@ function systemNote(text) {
   return el('div', { className: 'system-note', text, attrs: { role: 'note' } });
 }
 
-/** Each reply once; one that arrives after a later one (stored at the same moment) goes before it. */
+/**
+ * Each reply once; one that arrives after a later one (stored at the same moment) goes before it.
+ * Returns whether the reply was new.
+ */
 function showResponse(response) {
   showTyping({ state: 'stop' });
   if (state.shownResponses.has(response.id)) {
-    return;
+    return false;
   }
   state.shownResponses.add(response.id);
   const node = agentBubble(response);
@@ -182,6 +193,29 @@ function showResponse(response) {
     ui.transcript.insertBefore(node, later);
   } else {
     append(node);
+  }
+  return true;
+}
+
+/** A live reply: shown, and counted in the title (with the alerts the reader switched on) while the tab is hidden. */
+function receiveResponse(response) {
+  if (!showResponse(response) || document.visibilityState !== 'hidden') {
+    return;
+  }
+  state.unread += 1;
+  updateTitle();
+  alerts.announce(state.agent.name, response.response);
+}
+
+function updateTitle() {
+  const base = `${state.agent.name} — ${AppName}`;
+  document.title = state.unread > 0 ? `(${state.unread}) ${base}` : base;
+}
+
+function markRead() {
+  if (document.visibilityState === 'visible' && state.unread > 0) {
+    state.unread = 0;
+    updateTitle();
   }
 }
 
@@ -379,7 +413,7 @@ function describeAgent(agent) {
   ui.agentAvatar.textContent = agent.name.slice(0, 1).toUpperCase();
   ui.agentDescription.textContent = agent.description || 'Online';
   ui.emptyState.textContent = `Say hello to ${agent.name}.`;
-  document.title = `${agent.name} · ChatBridge`;
+  updateTitle();
 }
 
 async function openConversation(agent) {
@@ -395,6 +429,7 @@ async function openConversation(agent) {
   state.bubbles.clear();
   state.earlyStatuses.clear();
   state.shownResponses.clear();
+  state.unread = 0;
   ui.transcript.replaceChildren(systemNote(`You are talking to ${agent.name}.`));
   ui.emptyState.classList.remove('d-none');
   ui.transcript.dataset.sessionId = state.sessionId;
@@ -427,7 +462,7 @@ async function openConversation(agent) {
   state.transport = createTransport({
     sessionId: state.sessionId,
     afterId,
-    onResponse: showResponse,
+    onResponse: receiveResponse,
     onStatus: showStatus,
     onTyping: showTyping,
     onConnection: showConnection,
@@ -474,6 +509,7 @@ function wireEvents() {
     }
   });
   ui.jump.addEventListener('click', scrollToBottom);
+  document.addEventListener('visibilitychange', markRead);
   ui.agentSelect.addEventListener('change', () => {
     const agent = state.agents.find((a) => String(a.id ?? '') === ui.agentSelect.value) ?? DefaultAgent;
     localStorage.setItem(AgentChoiceKey, ui.agentSelect.value);

@@ -90,6 +90,77 @@ public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : ICl
         Assert.Equal(0, remaining.GetProperty("pagination").GetProperty("total").GetInt32());
     }
 
+    [Fact]
+    public async Task Admin_exports_an_open_transcript_as_Markdown_and_as_JSON()
+    {
+        const string session = "session_admin_export";
+        await SeedConversationAsync(session, "How do I reset my password?", "Open **Settings**, then *Security*.");
+        var page = await SignInAsync();
+        var exportMarkdown = page.GetByRole(AriaRole.Button, new() { Name = "Export Markdown" });
+        var exportJson = page.GetByRole(AriaRole.Button, new() { Name = "Export JSON" });
+        await Expect(exportMarkdown).ToBeDisabledAsync();
+
+        await page.Locator($"tr[data-session-id='{session}']").GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(page.Locator("#admin-transcript .message-agent strong")).ToHaveTextAsync("Settings");
+
+        var markdown = await DownloadAsync(page, exportMarkdown);
+        Assert.Equal($"{session}.md", markdown.Name);
+        Assert.StartsWith($"# Transcript of {session}\n", markdown.Text, StringComparison.Ordinal);
+        Assert.Matches(@"## User · \S+Z · answered\n\nHow do I reset my password\?\n\n## Agent · \S+Z\n\nOpen \*\*Settings\*\*, then \*Security\*\.\n$", markdown.Text);
+
+        var json = await DownloadAsync(page, exportJson);
+        Assert.Equal($"{session}.json", json.Name);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Text);
+        var root = document.RootElement;
+        Assert.Equal(session, root.GetProperty("session").GetProperty("id").GetString());
+        Assert.Equal("How do I reset my password?", root.GetProperty("messages")[0].GetProperty("message").GetString());
+        Assert.Equal("Open **Settings**, then *Security*.", root.GetProperty("responses")[0].GetProperty("response").GetString());
+        BridgeRequests.AssertTimestamp(root.GetProperty("exported_at").GetString());
+    }
+
+    [Fact]
+    public async Task Admin_page_on_a_phone_lists_sessions_without_sideways_scroll()
+    {
+        const string session = "session_admin_phone_with_a_rather_long_identifier_0123456789";
+        await SeedConversationAsync(session, "Is this readable on a phone?", "Yes, as a list.\n\n```\n" + new string('x', 200) + "\n```");
+        var page = await browser.NewPageAsync(app.BaseUrl, width: 390, height: 844);
+        await page.GotoAsync("/admin");
+        await page.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        var row = page.Locator($"tr[data-session-id='{session}']");
+        await Expect(row).ToBeVisibleAsync();
+        // A list, not a table: the counts sit under the session id, and the column headings are not shown.
+        var id = await row.Locator(".session-id").BoundingBoxAsync();
+        var messages = await row.Locator("td[data-label='Messages']").BoundingBoxAsync();
+        Assert.True(messages!.Y >= id!.Y + id.Height, $"counts at y={messages.Y}, id ends at {id.Y + id.Height}");
+        await Expect(page.Locator(".sessions-table thead")).ToHaveCSSAsync("position", "absolute");
+        await Screenshots.SaveAsync(page, "admin-phone.png");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Open {session}" }).ClickAsync();
+        await Expect(page.Locator("#admin-transcript .bubble-text")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#admin-transcript pre")).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+    }
+
+    private async Task SeedConversationAsync(string session, string message, string reply)
+    {
+        using var user = app.Anonymous();
+        using var broca = app.Broca();
+        await (await user.PostMessageAsync(session, message)).DataAsync();
+        await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
+        await (await broca.PostReplyAsync(session, reply)).DataAsync();
+    }
+
+    private static async Task<(string Name, string Text)> DownloadAsync(IPage page, ILocator button)
+    {
+        var download = await page.RunAndWaitForDownloadAsync(() => button.ClickAsync());
+        await using var stream = await download.CreateReadStreamAsync();
+        using var reader = new StreamReader(stream);
+        return (download.SuggestedFilename, await reader.ReadToEndAsync());
+    }
+
     private async Task<IPage> SignInAsync()
     {
         var page = await browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);

@@ -38,13 +38,19 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh profile (empty localStorage) with one page, on the given host.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseUrl, int width = 1024, int height = 768)
+    /// <summary>
+    /// A fresh profile (empty localStorage) with one page, on the given host, in the light colour scheme unless
+    /// asked otherwise.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(
+        Uri baseUrl, int width = 1024, int height = 768, ColorScheme colorScheme = ColorScheme.Light, bool bypassCsp = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            ColorScheme = colorScheme,
+            BypassCSP = bypassCsp,
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(10_000);

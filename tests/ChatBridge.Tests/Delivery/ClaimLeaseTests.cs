@@ -80,15 +80,7 @@ public sealed class ClaimLeaseTests
     [Fact]
     public async Task A_message_is_handed_out_at_most_MaxDeliveries_times_and_then_shown_to_the_admin_as_exhausted()
     {
-        using var app = new BridgeApp
-        {
-            Settings =
-            {
-                ["ChatBridge:Inbox:ClaimTimeout"] = "00:00:00.300",
-                ["ChatBridge:Inbox:MaxDeliveries"] = "2",
-                ["Serilog:MinimumLevel:Default"] = "Warning",
-            },
-        };
+        using var app = Leases.App(TimeSpan.FromMilliseconds(300), maxDeliveries: 2);
         var posted = await (await app.Anonymous().PostMessageAsync("session_lease_exhausted", "nobody answers")).DataAsync();
         var id = posted.GetProperty("message_id").GetInt64();
         var broca = app.Broca();

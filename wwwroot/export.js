@@ -1,0 +1,55 @@
+// A transcript from the admin's session_messages answer as a Markdown or JSON file, built in the browser.
+
+/** A message's delivery state in words, naming one that went unanswered after every delivery. */
+export function messageStatusText(message) {
+  return message.exhausted
+    ? `not answered after ${message.delivery_count} deliveries`
+    : message.status;
+}
+
+/** Messages and replies in one list, by time; a reply stored in the same millisecond follows its message. */
+export function transcriptItems(data) {
+  return [
+    ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: messageStatusText(m) })),
+    ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', text: r.response })),
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
+}
+
+export function transcriptMarkdown(data, exportedAt = new Date()) {
+  const { session } = data;
+  const lines = [
+    `# Transcript of ${session.id}`,
+    '',
+    `- Session: \`${session.id}\``,
+    `- User id: \`${session.uid}\``,
+  ];
+  if (session.agent_id !== null && session.agent_id !== undefined) {
+    lines.push(`- Agent: ${session.agent_id}`);
+  }
+  lines.push(
+    `- Messages: ${data.messages.length}, replies: ${data.responses.length}`,
+    `- Exported: ${exportedAt.toISOString()}`,
+  );
+  for (const item of transcriptItems(data)) {
+    const heading = item.who === 'user' ? `User · ${item.at} · ${item.status}` : `Agent · ${item.at}`;
+    lines.push('', `## ${heading}`, '', item.text);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function transcriptJson(data, exportedAt = new Date()) {
+  return `${JSON.stringify({ exported_at: exportedAt.toISOString(), ...data }, null, 2)}\n`;
+}
+
+/** Saves text as a file through a temporary object URL. */
+export function download(fileName, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
