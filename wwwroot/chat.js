@@ -8,6 +8,11 @@ import { createTransport, deliveryProgress } from './transport.js';
 const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
 const AppName = 'Sanctum Chat';
+// A page that embeds this chat (the widget's panel, /widget/) describes itself on <body> before this module runs:
+// data-session-id, data-agent-id, data-greeting. The embedding keeps the session: a framed page's own storage is
+// partitioned or blocked by browsers, so this page then never touches localStorage.
+const embedding = document.body.dataset;
+const embedded = embedding.sessionId !== undefined;
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
 const ConnectionLabels = {
@@ -63,7 +68,8 @@ const state = {
   unread: 0, // replies that arrived while the tab was hidden
 };
 
-const alerts = createAlerts(ui.alertsToggle);
+// Embedded, the widget's own notifications and sound options apply, and the toggle's choice could not be stored.
+const alerts = embedded ? null : createAlerts(ui.alertsToggle);
 
 // Sessions: one per agent, remembered in localStorage.
 
@@ -77,6 +83,9 @@ function newSessionId() {
 }
 
 function sessionFor(agent) {
+  if (embedded) {
+    return embedding.sessionId;
+  }
   const key = sessionStorageKey(agent);
   const stored = localStorage.getItem(key);
   if (stored && /^session_[A-Za-z0-9_]+$/.test(stored) && stored.length <= 64) {
@@ -172,6 +181,11 @@ function agentBubble(response) {
   ]);
 }
 
+/** Tells an embedding page what happened: the widget's panel passes it on to the host site. */
+function announce(name, detail = {}) {
+  document.dispatchEvent(new CustomEvent(`chatbridge:${name}`, { detail }));
+}
+
 function systemNote(text) {
   return el('div', { className: 'system-note', text, attrs: { role: 'note' } });
 }
@@ -197,14 +211,18 @@ function showResponse(response) {
   return true;
 }
 
-/** A live reply: shown, and counted in the title (with the alerts the reader switched on) while the tab is hidden. */
+/** A live reply: shown, passed to an embedding page, and counted in the title (with the alerts the reader switched on) while the tab is hidden. */
 function receiveResponse(response) {
-  if (!showResponse(response) || document.visibilityState !== 'hidden') {
+  if (!showResponse(response)) {
+    return;
+  }
+  announce('reply', response);
+  if (document.visibilityState !== 'hidden') {
     return;
   }
   state.unread += 1;
   updateTitle();
-  alerts.announce(state.agent.name, response.response);
+  alerts?.announce(state.agent.name, response.response);
 }
 
 function updateTitle() {
@@ -352,6 +370,7 @@ async function send(bubble) {
       state.earlyStatuses.delete(data.message_id);
     }
     state.transport.watch(data.message_id);
+    announce('sent', { text: bubble.text, messageId: data.message_id });
   } catch (error) {
     if (generation !== state.generation) {
       return;
@@ -412,7 +431,7 @@ function describeAgent(agent) {
   ui.agentName.textContent = agent.name;
   ui.agentAvatar.textContent = agent.name.slice(0, 1).toUpperCase();
   ui.agentDescription.textContent = agent.description || 'Online';
-  ui.emptyState.textContent = `Say hello to ${agent.name}.`;
+  ui.emptyState.textContent = embedding.greeting || `Say hello to ${agent.name}.`;
   updateTitle();
 }
 
@@ -487,7 +506,7 @@ async function loadAgents() {
   }
   ui.agentSelect.replaceChildren(...state.agents.map((agent) =>
     el('option', { text: agent.name, attrs: { value: agent.id === null ? '' : String(agent.id) } })));
-  const saved = localStorage.getItem(AgentChoiceKey);
+  const saved = embedded ? embedding.agentId : localStorage.getItem(AgentChoiceKey);
   return state.agents.find((a) => String(a.id ?? '') === saved) ?? state.agents[0];
 }
 

@@ -2,6 +2,7 @@ using ChatBridge.Api;
 using ChatBridge.Delivery;
 using ChatBridge.Hosting;
 using ChatBridge.Realtime;
+using ChatBridge.Widget;
 
 var (command, hostArgs) = HostCommands.Parse(args);         // verbs: keys …, backup --to FILE
 var builder = WebApplication.CreateBuilder(BridgeHostExtensions.WithHostDefaults(hostArgs));
@@ -16,6 +17,7 @@ builder.Services.AddRealtime();                             // notification hub,
 builder.Services.AddInboxDelivery();                        // inbox claims as leases, handed out again when they lapse
 builder.Services.AddBridgeHealthChecks();
 builder.Services.AddBridgeSwagger();
+builder.Services.AddWidget();                               // sites allowed to embed the chat widget
 
 var app = builder.Build();
 await app.InitializeControlDatabaseAsync();                 // create or upgrade the schema, seed keys
@@ -28,7 +30,8 @@ app.UseTrustedProxies();                                    // client address fr
 app.UseBridgeMetrics();                                     // /metrics, for allowed networks only
 app.UseBridgeErrorHandling();                               // every failure is a JSON envelope
 app.UseChatBridgeRequestLogging();
-app.UseSecurityHeaders();                                   // CSP, nosniff, no framing
+app.UseSecurityHeaders();                                   // CSP, nosniff, no framing (but the widget panel's)
+app.UseWidget();                                            // old widget URLs; refuse origins not allowed to embed
 app.UseBridgeSwagger();                                     // /swagger
 app.UseChatUi();                                            // /, /admin
 app.UseBridgeWebSockets();                                  // WebSocket upgrades with keep-alive pings
@@ -40,6 +43,7 @@ app.UseAuthorization();                                     // keys, before any 
 app.UseBridgeRateLimiting();
 app.MapRealtime();                                          // /api/v1/ws
 app.MapBridgeApi();                                         // /api/v1/NAME per action, grouped by feature
+app.MapWidget();                                            // /widget/config, the loader's check
 app.MapBridgeHealthChecks();                                // /health
 await app.RunAsync();
 return 0;

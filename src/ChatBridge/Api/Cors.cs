@@ -1,3 +1,4 @@
+using ChatBridge.Widget;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 
 namespace ChatBridge.Api;
@@ -7,13 +8,18 @@ internal static class Cors
 {
     public const string Public = "public";
 
-    public static IServiceCollection AddPublicCors(this IServiceCollection services) =>
-        services.AddCors(options => options.AddPolicy(Public, policy => AllowedOrigins(policy)
+    /// <summary>
+    /// Which sites may call the public actions from a browser: those of <c>ChatBridge:Widget:AllowedOrigins</c>, or any
+    /// (answered with <c>*</c> as the contract has it) while that list is empty.
+    /// </summary>
+    public static IServiceCollection AddPublicCors(this IServiceCollection services)
+    {
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<AllowedOrigins>((options, origins) => options.AddPolicy(Public, policy => origins.ApplyTo(policy)
             .WithMethods(HttpMethods.Get, HttpMethods.Post)
             .WithHeaders("Content-Type")));
-
-    /// <summary>Which sites may call the public actions from a browser: any, answered with <c>*</c> as the contract has it.</summary>
-    private static CorsPolicyBuilder AllowedOrigins(CorsPolicyBuilder policy) => policy.AllowAnyOrigin();
+        return services;
+    }
 
     /// <summary>
     /// The CORS middleware, whose answer to a preflight (an empty 204) is turned into the contract's: 200 with the envelope.

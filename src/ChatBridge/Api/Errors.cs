@@ -32,6 +32,7 @@ internal static class Errors
     public const string StorageUnavailable = "Storage unavailable: writes are stopped until the service restarts";
     public const string KeysMustDiffer = "api_key and admin_key must differ";
     public const string WebSocketRequired = "WebSocket upgrade required";
+    public const string OriginNotAllowed = "Origin not allowed";
     public const string InvalidTypingState = "Invalid state: expected \"start\" or \"stop\"";
 
     /// <summary>A bad query parameter names itself: <c>Invalid limit parameter</c>.</summary>

@@ -1,4 +1,5 @@
 using ChatBridge.Api;
+using ChatBridge.Widget;
 using Microsoft.Extensions.FileProviders;
 
 namespace ChatBridge.Hosting;
@@ -44,7 +45,7 @@ internal static class BridgeHostExtensions
         app.UseWhen(http => !http.Request.Path.StartsWithSegments(ActionRoute.Prefix, StringComparison.OrdinalIgnoreCase), pageFiles =>
         {
             pageFiles.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pages });
-            pageFiles.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
+            pageFiles.UseStaticFiles(new StaticFileOptions { FileProvider = pages, OnPrepareResponse = WidgetExtensions.SetCaching });
         });
         app.MapGet("/admin", () => Results.File(pages.GetFileInfo("admin.html").CreateReadStream(), "text/html; charset=utf-8"))
             .ExcludeFromDescription();

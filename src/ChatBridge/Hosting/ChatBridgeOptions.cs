@@ -42,6 +42,8 @@ public sealed class ChatBridgeOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    public WidgetOptions Widget { get; set; } = new();
+
     public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>
@@ -71,6 +73,16 @@ public sealed class MetricsOptions
     /// Behind a proxy listed in <c>TrustedProxies</c>, the client address it forwards is the one checked.
     /// </summary>
     public List<string> AllowedNetworks { get; set; } = [];
+}
+
+/// <summary>The embeddable chat widget (docs/WIDGET.md).</summary>
+public sealed class WidgetOptions
+{
+    /// <summary>
+    /// Sites allowed to embed the widget, as origins (<c>https://example.org</c>). Empty: any site. Governs CORS on the
+    /// public actions, who may frame the panel page, and which browser <c>Origin</c>s the API accepts at all.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
 }
 
 public sealed class RateLimitingOptions
@@ -152,6 +164,10 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         foreach (var proxy in options.TrustedProxies.Where(p => !ProxyAddresses.TryParse(p, out _)))
         {
             failures.Add($"ChatBridge:TrustedProxies: '{proxy}' is neither an IP address nor a network such as 10.0.0.0/8.");
+        }
+        foreach (var origin in options.Widget.AllowedOrigins.Where(o => !Widget.AllowedOrigins.TryParse(o, out _)))
+        {
+            failures.Add($"ChatBridge:Widget:AllowedOrigins: '{origin}' is not an origin such as https://example.org or http://127.0.0.1:5123.");
         }
         foreach (var network in options.Metrics.AllowedNetworks.Where(p => !ProxyAddresses.TryParse(p, out _)))
         {

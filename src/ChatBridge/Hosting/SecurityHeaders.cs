@@ -1,14 +1,18 @@
+using ChatBridge.Widget;
+
 namespace ChatBridge.Hosting;
 
 /// <summary>
 /// Response headers that make the pages hard to abuse: scripts and styles only from this origin (no inline
-/// script), no framing, no MIME sniffing, no referrer leaking session ids to other sites.
+/// script), no framing but of the widget's panel, no MIME sniffing, no referrer leaking session ids to other sites.
 /// </summary>
 internal static class SecurityHeaders
 {
-    private const string ContentSecurityPolicy =
+    private const string PagePolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
-        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        + "object-src 'none'; base-uri 'none'; form-action 'self'";
+
+    private const string ContentSecurityPolicy = PagePolicy + "; frame-ancestors 'none'";
 
     /// <summary>
     /// Swagger UI gets the same policy but for inline styles: Swashbuckle's page loads every script from files
@@ -20,13 +24,22 @@ internal static class SecurityHeaders
 
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
+        // The widget's panel page is made to be framed, by the sites allowed to embed the widget only.
+        var panelPolicy = $"{PagePolicy}; {WidgetExtensions.FrameAncestors(app.Services.GetRequiredService<AllowedOrigins>())}";
         app.Use((http, next) =>
         {
             var headers = http.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/swagger") ? SwaggerContentSecurityPolicy : ContentSecurityPolicy;
-            headers.XFrameOptions = "DENY";
+            if (WidgetExtensions.IsPanelPage(http.Request.Path))
+            {
+                headers.ContentSecurityPolicy = panelPolicy;
+            }
+            else
+            {
+                headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/swagger") ? SwaggerContentSecurityPolicy : ContentSecurityPolicy;
+                headers.XFrameOptions = "DENY";
+            }
             return next(http);
         });
         return app;

@@ -1,0 +1,450 @@
+// The ChatBridge widget loader: one <script> on any site puts a chat button in a corner of the page. The
+// conversation itself runs in the bridge's panel page (/widget/) inside an iframe, loaded on first open: the
+// host's CSS and script cannot reach it, and it cannot reach them. The button lives in a shadow root for the
+// same reason. The only global is `SanctumChat`, a queue before this script runs and the API after.
+(() => {
+  'use strict';
+
+  const previous = window.SanctumChat;
+  if (previous && previous.version) {
+    return; // the script is on the page twice
+  }
+  const script = document.currentScript
+    ?? [...document.scripts].find((s) => /\/(widget|chat-widget)\.js(\?|$)/.test(s.src));
+  const bridge = new URL(script.src, window.location.href).origin;
+  const Positions = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
+  const Themes = ['light', 'dark', 'auto'];
+  const PanelQuery = ['agentId', 'title', 'theme', 'primaryColor', 'greeting'];
+  const Defaults = {
+    agentId: null,
+    title: 'Chat',
+    position: 'bottom-right',
+    theme: 'auto',
+    primaryColor: '#0d6efd',
+    greeting: '',
+    autoOpen: false,
+    notifications: false,
+    sound: false,
+  };
+
+  const listeners = { open: [], close: [], message: [], reply: [] };
+  let config = null; // set by init
+  let ui = null; // the button and panel, once the bridge accepted this site
+  let panel = null; // {frame, ready, outbox} once the panel was asked for
+  let isOpen = false;
+  let unread = 0;
+  const pending = []; // calls that need the button, made before the bridge answered
+
+  function warn(text) {
+    console.warn(`SanctumChat: ${text}`);
+  }
+
+  // Options: the predecessor's names; values checked so that a typo falls back to a default, loudly.
+
+  function clean(options) {
+    const result = {};
+    for (const [name, value] of Object.entries(options ?? {})) {
+      if (name === 'apiKey') {
+        warn('the apiKey option is ignored: the widget needs no key, and a key must never be put in a public page. Remove it.');
+      } else if (!(name in Defaults)) {
+        warn(`unknown option "${name}" ignored.`);
+      } else if (name === 'position' && !Positions.includes(value)) {
+        warn(`position must be one of ${Positions.join(', ')}.`);
+      } else if (name === 'theme' && !Themes.includes(value)) {
+        warn(`theme must be one of ${Themes.join(', ')}.`);
+      } else if (name === 'primaryColor' && !/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(String(value))) {
+        warn('primaryColor must be a hex colour such as #6f42c1.');
+      } else if (name === 'agentId' && value !== null && !/^[1-9][0-9]{0,9}$/.test(String(value))) {
+        warn('agentId must be a positive whole number.');
+      } else if (typeof Defaults[name] === 'boolean') {
+        result[name] = value === true || value === 'true' || value === '';
+      } else {
+        result[name] = value === null ? null : String(value);
+      }
+    }
+    return result;
+  }
+
+  /** `data-agent-id="2" data-title="Ask Athena"` on the script tag, for pages whose CSP forbids inline script. */
+  function fromDataset() {
+    const options = {};
+    for (const [name, value] of Object.entries(script.dataset)) {
+      options[name] = value;
+    }
+    return options;
+  }
+
+  // The button, in a shadow root. Styles come from a constructed sheet, which a host CSP does not block.
+
+  const Styles = `
+    :host { all: initial !important; display: block !important; position: fixed !important; z-index: 2147483000 !important;
+      width: 0 !important; height: 0 !important; margin: 0 !important; padding: 0 !important; border: 0 !important;
+      visibility: visible !important; opacity: 1 !important; transform: none !important; clip-path: none !important;
+      --sc-primary: #0d6efd; }
+    :host(.bottom-right) { right: 20px !important; bottom: 20px !important; }
+    :host(.bottom-left) { left: 20px !important; bottom: 20px !important; }
+    :host(.top-right) { right: 20px !important; top: 20px !important; }
+    :host(.top-left) { left: 20px !important; top: 20px !important; }
+    * { box-sizing: border-box; }
+    .launcher { all: initial; position: absolute; display: grid; place-items: center; width: 56px; height: 56px;
+      border-radius: 50%; background: var(--sc-primary); color: #fff; cursor: pointer;
+      box-shadow: 0 4px 14px rgb(0 0 0 / 25%); transition: transform 0.15s ease; }
+    .launcher:hover { transform: scale(1.06); }
+    .launcher:focus-visible { outline: 3px solid var(--sc-primary); outline-offset: 3px; }
+    .launcher svg { width: 26px; height: 26px; fill: currentColor; }
+    .launcher .close-icon, .launcher[aria-expanded="true"] .chat-icon { display: none; }
+    .launcher[aria-expanded="true"] .close-icon { display: block; }
+    .badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; padding: 0 6px;
+      border-radius: 10px; background: #dc3545; color: #fff; font: 600 12px/20px system-ui, sans-serif;
+      text-align: center; box-shadow: 0 0 0 2px #fff; }
+    .badge[hidden] { display: none; }
+    .panel { position: absolute; width: 380px; height: min(620px, calc(100vh - 110px)); border-radius: 16px;
+      overflow: hidden; background: #fff; box-shadow: 0 12px 40px rgb(0 0 0 / 25%);
+      transition: opacity 0.15s ease, transform 0.15s ease; }
+    .panel:not(.open) { visibility: hidden; opacity: 0; transform: translateY(8px); pointer-events: none; }
+    .panel iframe { display: block; width: 100%; height: 100%; border: 0; }
+    :host(.bottom-right) .launcher { right: 0; bottom: 0; }
+    :host(.bottom-left) .launcher { left: 0; bottom: 0; }
+    :host(.top-right) .launcher { right: 0; top: 0; }
+    :host(.top-left) .launcher { left: 0; top: 0; }
+    :host(.bottom-right) .panel { right: 0; bottom: 72px; }
+    :host(.bottom-left) .panel { left: 0; bottom: 72px; }
+    :host(.top-right) .panel { right: 0; top: 72px; }
+    :host(.top-left) .panel { left: 0; top: 72px; }
+    @media (max-width: 480px) {
+      .panel { position: fixed; inset: 0 !important; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; }
+      .panel.open ~ .launcher { display: none; }
+    }
+    @media (prefers-reduced-motion: reduce) { .launcher, .panel { transition: none; } }
+  `;
+
+  const ChatIcon = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2zm3 6a1.25 1.25 0 1 0 0 2.5A1.25 1.25 0 0 0 7 10zm5 0a1.25 1.25 0 1 0 0 2.5 1.25 1.25 0 0 0 0-2.5zm5 0a1.25 1.25 0 1 0 0 2.5 1.25 1.25 0 0 0 0-2.5z';
+  const CloseIcon = 'M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6l5.6-5.6L5 6.4z';
+
+  function icon(path, className) {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('class', className);
+    const shape = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    shape.setAttribute('d', path);
+    svg.append(shape);
+    return svg;
+  }
+
+  function mount() {
+    const host = document.createElement('div');
+    host.setAttribute('data-sanctum-chat', '');
+    const root = host.attachShadow({ mode: 'open' });
+    if ('adoptedStyleSheets' in root) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(Styles);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      const style = document.createElement('style');
+      style.textContent = Styles;
+      root.append(style);
+    }
+    const box = document.createElement('div');
+    box.className = 'panel';
+    box.id = 'sanctum-chat-panel';
+    box.setAttribute('role', 'dialog');
+    const launcher = document.createElement('button');
+    launcher.type = 'button';
+    launcher.className = 'launcher';
+    launcher.setAttribute('aria-controls', box.id);
+    launcher.setAttribute('aria-expanded', 'false');
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    badge.hidden = true;
+    badge.setAttribute('aria-hidden', 'true');
+    launcher.append(icon(ChatIcon, 'chat-icon'), icon(CloseIcon, 'close-icon'), badge);
+    launcher.addEventListener('click', toggle);
+    root.append(box, launcher);
+    root.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && isOpen) {
+        close();
+      }
+    });
+    document.documentElement.append(host);
+    ui = { host, box, launcher, badge };
+    style();
+    performance.mark('sanctumchat:button-visible');
+  }
+
+  /** Applies the options the button shows: corner, colour, labels. */
+  function style() {
+    if (!ui) {
+      return;
+    }
+    ui.host.className = config.position;
+    ui.host.style.setProperty('--sc-primary', config.primaryColor);
+    ui.box.setAttribute('aria-label', config.title);
+    if (panel) {
+      panel.frame.title = config.title;
+    }
+    showUnread();
+  }
+
+  function showUnread() {
+    const action = isOpen ? 'Close chat' : 'Open chat';
+    ui.badge.hidden = unread === 0 || isOpen;
+    ui.badge.textContent = unread > 9 ? '9+' : String(unread);
+    ui.launcher.setAttribute('aria-label', unread > 0 && !isOpen
+      ? `${action}: ${unread} unread ${unread === 1 ? 'reply' : 'replies'}`
+      : action);
+  }
+
+  // The panel: the bridge's page in an iframe, spoken to by postMessage with both ends checking the origin.
+
+  /**
+   * One conversation per agent for the whole site, kept in the site's own storage: the panel's storage is the
+   * bridge's, which browsers partition per site or block outright in a frame.
+   */
+  function sessionId() {
+    const key = `sanctumchat.session.${config.agentId ?? 'default'}`;
+    let stored = null;
+    try {
+      stored = localStorage.getItem(key);
+    } catch {
+      // Storage refused: the conversation lasts as long as the page.
+    }
+    if (stored && /^session_[A-Za-z0-9_]{1,56}$/.test(stored)) {
+      return stored;
+    }
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const created = `session_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    try {
+      localStorage.setItem(key, created);
+    } catch {
+      // As above.
+    }
+    return created;
+  }
+
+  function panelUrl() {
+    const url = new URL('/widget/', bridge);
+    url.searchParams.set('site', window.location.origin);
+    url.searchParams.set('session', sessionId());
+    for (const name of PanelQuery) {
+      if (config[name]) {
+        url.searchParams.set(name, config[name]);
+      }
+    }
+    return url.toString();
+  }
+
+  function loadPanel() {
+    if (panel) {
+      return;
+    }
+    const frame = document.createElement('iframe');
+    frame.title = config.title;
+    frame.allow = 'clipboard-write';
+    frame.src = panelUrl();
+    panel = { frame, ready: false, outbox: [] };
+    ui.box.append(frame);
+  }
+
+  function post(message) {
+    if (!panel) {
+      return;
+    }
+    if (panel.ready) {
+      panel.frame.contentWindow.postMessage(message, bridge);
+    } else {
+      panel.outbox.push(message);
+    }
+  }
+
+  function receive(event) {
+    if (!panel || event.origin !== bridge || event.source !== panel.frame.contentWindow) {
+      return;
+    }
+    const message = event.data ?? {};
+    if (message.type === 'hello') {
+      panel.ready = true;
+      panel.outbox.splice(0).forEach(post);
+      if (isOpen) {
+        post({ type: 'focus' });
+      }
+    } else if (message.type === 'close') {
+      close();
+    } else if (message.type === 'message') {
+      emit('message', { text: String(message.text) });
+    } else if (message.type === 'reply') {
+      if (!isOpen) {
+        unread += 1;
+        showUnread();
+        alertVisitor(String(message.text));
+      }
+      emit('reply', { text: String(message.text) });
+    }
+  }
+
+  /** Optional, for replies that arrive while the panel is closed. */
+  function alertVisitor(text) {
+    if (config.notifications && document.hidden && window.Notification?.permission === 'granted') {
+      new Notification(config.title, { body: text.slice(0, 140) });
+    }
+    if (config.sound && window.AudioContext) {
+      const audio = new AudioContext();
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.08, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.25);
+      tone.addEventListener('ended', () => audio.close());
+    }
+  }
+
+  function emit(name, detail) {
+    for (const listener of listeners[name]) {
+      try {
+        listener(detail);
+      } catch (error) {
+        console.error(error);
+      }
+    }
+  }
+
+  // The API. Calls before the bridge accepted this site wait; after a refusal they do nothing.
+
+  function whenMounted(call) {
+    if (ui) {
+      call();
+    } else {
+      pending.push(call);
+    }
+  }
+
+  function open() {
+    whenMounted(() => {
+      if (isOpen) {
+        return;
+      }
+      loadPanel();
+      isOpen = true;
+      unread = 0;
+      ui.box.classList.add('open');
+      ui.launcher.setAttribute('aria-expanded', 'true');
+      showUnread();
+      panel.frame.focus();
+      post({ type: 'focus' });
+      if (config.notifications && window.Notification?.permission === 'default') {
+        Notification.requestPermission().catch(() => {});
+      }
+      emit('open', {});
+    });
+  }
+
+  function close() {
+    whenMounted(() => {
+      if (!isOpen) {
+        return;
+      }
+      isOpen = false;
+      ui.box.classList.remove('open');
+      ui.launcher.setAttribute('aria-expanded', 'false');
+      showUnread();
+      ui.launcher.focus();
+      emit('close', {});
+    });
+  }
+
+  function toggle() {
+    whenMounted(() => (isOpen ? close() : open()));
+  }
+
+  function sendMessage(text) {
+    if (typeof text !== 'string' || text.trim() === '') {
+      warn('sendMessage needs some text.');
+      return;
+    }
+    whenMounted(() => {
+      loadPanel();
+      post({ type: 'send', text });
+    });
+  }
+
+  function updateConfig(options) {
+    if (!config) {
+      warn('call init before updateConfig.');
+      return;
+    }
+    const changes = clean(options);
+    const agentChanged = 'agentId' in changes && changes.agentId !== config.agentId;
+    Object.assign(config, changes);
+    style();
+    if (panel && agentChanged) {
+      panel.ready = false;
+      panel.frame.src = panelUrl(); // another agent is another conversation
+    } else {
+      post({ type: 'config', config: Object.fromEntries(PanelQuery.map((name) => [name, config[name]])) });
+    }
+  }
+
+  function on(name, listener) {
+    if (!(name in listeners) || typeof listener !== 'function') {
+      warn(`on(name, fn): name is one of ${Object.keys(listeners).join(', ')}.`);
+      return;
+    }
+    listeners[name].push(listener);
+  }
+
+  /** Starts the widget once: asks the bridge whether this site may embed it, then shows the button. */
+  async function init(options) {
+    if (config) {
+      updateConfig(options);
+      return;
+    }
+    config = { ...Defaults, ...clean(options) };
+    let answer;
+    try {
+      answer = await fetch(`${bridge}/widget/config`, { credentials: 'omit', cache: 'no-store' });
+    } catch {
+      console.error(`SanctumChat: cannot reach the chat server at ${bridge}; no chat button is shown.`);
+      return;
+    }
+    if (answer.status === 403) {
+      console.error(`SanctumChat: ${window.location.origin} is not allowed to embed the chat of ${bridge}. `
+        + 'The bridge\'s operator can add it to ChatBridge:Widget:AllowedOrigins.');
+      return;
+    }
+    if (!answer.ok) {
+      console.error(`SanctumChat: the chat server at ${bridge} answered ${answer.status}; no chat button is shown.`);
+      return;
+    }
+    window.addEventListener('message', receive);
+    mount();
+    pending.splice(0).forEach((call) => call());
+    if (config.autoOpen) {
+      open();
+    }
+  }
+
+  const commands = { init, open, close, toggle, sendMessage, updateConfig, on };
+
+  /** The queued form, `SanctumChat.push(["name", ...args])`, before and after this script ran. */
+  function push(...calls) {
+    for (const call of calls) {
+      const [name, ...args] = Array.isArray(call) ? call : [];
+      if (typeof commands[name] === 'function') {
+        commands[name](...args);
+      } else {
+        warn(`unknown call ${JSON.stringify(name)}.`);
+      }
+    }
+  }
+
+  window.SanctumChat = Object.freeze({ ...commands, push, version: 1 });
+  const queued = Array.isArray(previous) ? previous : [];
+  const fromTag = fromDataset();
+  if (Object.keys(fromTag).length > 0) {
+    queued.unshift(['init', fromTag]); // a queued init then refines it, as updateConfig
+  }
+  push(...queued);
+})();
