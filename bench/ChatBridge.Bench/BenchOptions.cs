@@ -22,6 +22,9 @@ internal sealed record BenchOptions
 
     public int Sockets { get; private init; } = 10_000;
 
+    /// <summary>Loopback addresses w4's sockets come from; null for one per 20 000 sockets.</summary>
+    public int? SocketAddresses { get; private init; }
+
     /// <summary>Passed to the host as they are, e.g. <c>--Serilog:MinimumLevel:Default=Warning</c>.</summary>
     public IReadOnlyList<string> HostArgs { get; private init; } = [];
 
@@ -41,6 +44,8 @@ internal sealed record BenchOptions
           --warmup SECONDS         unmeasured time before it (default 10)
           --concurrency N          concurrent HTTP clients in w1 and w2 (default 32)
           --sockets N              WebSockets to open in w4 (default 10000)
+          --socket-addresses N     loopback addresses w4's sockets come from, 127.0.0.2 and up (default: one per 20000 sockets;
+                                   one means 127.0.0.1 as the system chooses)
           --host-arg ARG           pass ARG to the host; repeatable (e.g. --host-arg --Serilog:MinimumLevel:Default=Warning)
           --scrape-metrics SECONDS scrape /metrics this often while each workload runs (default: never)
           --host-dll PATH          run this ChatBridge.dll instead of the Release build (e.g. a ReadyToRun publish)
@@ -71,6 +76,9 @@ internal sealed record BenchOptions
                     break;
                 case "--sockets" when PositiveInt(value) is { } n:
                     options = options with { Sockets = n };
+                    break;
+                case "--socket-addresses" when PositiveInt(value) is { } n and <= 250:
+                    options = options with { SocketAddresses = n };
                     break;
                 case "--host-arg" when value is not null:
                     hostArgs.Add(value);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
 
@@ -56,9 +57,14 @@ internal sealed class BridgeClient : IDisposable
     }
 
     /// <summary>A responses poll; the body is read in full but not parsed, so the client spends its CPU on requests.</summary>
-    public async Task<bool> PollResponsesAsync(string sessionId, long afterId)
+    /// <param name="afterId">The cursor; null polls as a browser without one (or the old widget) does, for every reply.</param>
+    public Task<bool> PollResponsesAsync(string sessionId, long? afterId) =>
+        ReadAsync(Action(afterId is { } id ? $"responses&session_id={sessionId}&after_id={id}" : $"responses&session_id={sessionId}"));
+
+    /// <summary>A GET whose body is read in full but not parsed; false (after tallying why) unless it is a 200.</summary>
+    public async Task<bool> ReadAsync(Uri relative)
     {
-        using var response = await _http.GetAsync(Action($"responses&session_id={sessionId}&after_id={afterId}"));
+        using var response = await _http.GetAsync(relative);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             await TallyAsync(response);
@@ -90,7 +96,8 @@ internal sealed class BridgeClient : IDisposable
     }
 
     /// <summary>A WebSocket on the session, as the chat page opens it.</summary>
-    public async Task<ClientWebSocket> ConnectAsync(string sessionId, CancellationToken ct)
+    /// <param name="from">The connection's own end (<see cref="LocalAddressInvoker"/>); null for the system's choice.</param>
+    public async Task<ClientWebSocket> ConnectAsync(string sessionId, HttpMessageInvoker? from, CancellationToken ct)
     {
         var socket = new ClientWebSocket();
         // The server pings; client pings would only add traffic.
@@ -98,7 +105,7 @@ internal sealed class BridgeClient : IDisposable
         var uri = new UriBuilder(new Uri(_baseAddress, $"api/v1/ws?session_id={sessionId}")) { Scheme = "ws" }.Uri;
         try
         {
-            await socket.ConnectAsync(uri, ct);
+            await (from is null ? socket.ConnectAsync(uri, ct) : socket.ConnectAsync(uri, from, ct));
             return socket;
         }
         catch
@@ -183,4 +190,32 @@ internal sealed record PushedResponse(long Id, string Response, long? MessageId)
                 messageId.ValueKind == JsonValueKind.Number ? messageId.GetInt64() : null);
         }
     }
+}
+
+/// <summary>
+/// Opens connections from one local address. One loopback address has about 28 000 client ports (the ephemeral
+/// range), so w4 spreads larger socket counts over 127.0.0.2, 127.0.0.3, …, which the host sees as distinct clients.
+/// <see cref="ClientWebSocket"/> cannot bind its socket itself; this handler's connect callback does.
+/// </summary>
+internal static class LocalAddressInvoker
+{
+    public static HttpMessageInvoker Create(IPAddress local) => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    });
 }

@@ -31,19 +31,15 @@ internal sealed class HostProcess : IAsyncDisposable
 
     private string ConsoleLog => Path.Combine(_folder, "console.log");
 
+    /// <summary>The host's SQLite file, which <see cref="StartCeilingAsync"/> reads too.</summary>
+    public string DatabasePath => Path.Combine(_folder, "bench.db");
+
     public static async Task<HostProcess> StartAsync(string hostDll, IReadOnlyList<string> extraArgs, int maxSocketsPerClient)
     {
         var folder = Directory.CreateTempSubdirectory("chatbridge-bench-").FullName;
         var port = FreeLoopbackPort();
         var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = folder, UseShellExecute = false };
-        // The shell only redirects the console to a file and execs, so the PID is the host's own. A pipe read by
-        // this process would cost the load generator CPU, and one left unread would block the host.
-        foreach (var arg in new[] { "-c", "out=$1; shift; exec \"$@\" >\"$out\" 2>&1", "sh", Path.Combine(folder, "console.log"), "dotnet", hostDll })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        foreach (var arg in new[]
+        return await StartProcessAsync(folder, port, apiKey, [hostDll, .. new[]
         {
             "--urls", $"http://127.0.0.1:{port}",
             $"--ChatBridge:DatabasePath={Path.Combine(folder, "bench.db")}",
@@ -52,7 +48,24 @@ internal sealed class HostProcess : IAsyncDisposable
             $"--ChatBridge:AdminKey={Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}",
             "--ChatBridge:RateLimiting:Enabled=false",
             $"--ChatBridge:WebSockets:MaxPerClient={maxSocketsPerClient}",
-        }.Concat(extraArgs))
+        }.Concat(extraArgs)]);
+    }
+
+    /// <summary>This benchmark in its <see cref="CeilingHost"/> mode, reading <paramref name="databasePath"/>.</summary>
+    public static Task<HostProcess> StartCeilingAsync(string databasePath)
+    {
+        var folder = Directory.CreateTempSubdirectory("chatbridge-ceiling-").FullName;
+        var port = FreeLoopbackPort();
+        return StartProcessAsync(folder, port, apiKey: "",
+            [typeof(CeilingHost).Assembly.Location, CeilingHost.Mode, databasePath, $"http://127.0.0.1:{port}"]);
+    }
+
+    private static async Task<HostProcess> StartProcessAsync(string folder, int port, string apiKey, IReadOnlyList<string> dotnetArgs)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = folder, UseShellExecute = false };
+        // The shell only redirects the console to a file and execs, so the PID is the host's own. A pipe read by
+        // this process would cost the load generator CPU, and one left unread would block the host.
+        foreach (var arg in new[] { "-c", "out=$1; shift; exec \"$@\" >\"$out\" 2>&1", "sh", Path.Combine(folder, "console.log"), "dotnet" }.Concat(dotnetArgs))
         {
             start.ArgumentList.Add(arg);
         }

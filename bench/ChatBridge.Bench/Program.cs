@@ -3,6 +3,11 @@ using System.Runtime.InteropServices;
 using ChatBridge.Bench;
 using ChatBridge.Bench.Workloads;
 
+if (args is [CeilingHost.Mode, var databasePath, var url])
+{
+    await CeilingHost.RunAsync(databasePath, url);
+    return 0;
+}
 if (BenchOptions.Parse(args) is not { } options)
 {
     return 2;

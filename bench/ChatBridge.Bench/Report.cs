@@ -40,14 +40,15 @@ internal sealed class Report(string name, string title)
 
     /// <param name="operations">What the host handled in the window; its CPU time per operation does not depend on how
     /// much of the shared cores other processes took, unlike throughput.</param>
-    public void AddHost(HostProcess host, CpuUse cpu, long operations)
+    /// <param name="prefix">Names the run, where one report holds several (w1's variants and its ceiling).</param>
+    public void AddHost(HostProcess host, CpuUse cpu, long operations, string prefix = "")
     {
         var (hostCpu, benchCpu, wall) = cpu;
         var (peak, current) = host.Memory();
-        Add("host memory", string.Create(CultureInfo.InvariantCulture, $"peak (VmHWM) {peak:0} MiB, now (VmRSS) {current:0} MiB"));
-        Add("CPU used (2 cores shared)", string.Create(CultureInfo.InvariantCulture,
+        Add($"{prefix}host memory", string.Create(CultureInfo.InvariantCulture, $"peak (VmHWM) {peak:0} MiB, now (VmRSS) {current:0} MiB"));
+        Add($"{prefix}CPU used (2 cores shared)", string.Create(CultureInfo.InvariantCulture,
             $"host {hostCpu.TotalSeconds / wall.TotalSeconds:0.00} cores, load generator {benchCpu.TotalSeconds / wall.TotalSeconds:0.00} cores"));
-        Add("host CPU per operation", string.Create(CultureInfo.InvariantCulture, $"{hostCpu.TotalMicroseconds / Math.Max(1, operations):0} µs"));
+        Add($"{prefix}host CPU per operation", string.Create(CultureInfo.InvariantCulture, $"{hostCpu.TotalMicroseconds / Math.Max(1, operations):0} µs"));
         // Other processes on the machine take their share of the same cores; the load average shows how much.
         var load = File.ReadAllText("/proc/loadavg").Split(' ');
         Add("machine load average", $"{load[0]} / {load[1]} / {load[2]} (1 / 5 / 15 min)");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.WebSockets;
 
 namespace ChatBridge.Bench.Workloads;
@@ -14,6 +15,9 @@ internal static class PushWorkload
     private const int SocketsPerSession = 2;
     private const int ConnectConcurrency = 64;
 
+    /// <summary>Client sockets per loopback address, under the ~28 000 ports of the default ephemeral range.</summary>
+    private const int SocketsPerAddress = 20_000;
+
     /// <summary>Broca posts replies one agent at a time; a handful of concurrent posters is already generous.</summary>
     private const int Pushers = 8;
     private const double TargetMemoryMb = 500;
@@ -26,12 +30,18 @@ internal static class PushWorkload
         var openOnSession = new int[sessionCount];
         var sockets = new ClientWebSocket?[options.Sockets];
         var connectErrors = 0L;
+        // One address up to its share of the ephemeral ports; past that 127.0.0.2, 127.0.0.3, … (see LocalAddressInvoker).
+        var addressCount = options.SocketAddresses ?? (options.Sockets + SocketsPerAddress - 1) / SocketsPerAddress;
+        var invokers = addressCount <= 1
+            ? []
+            : Enumerable.Range(0, addressCount).Select(a => LocalAddressInvoker.Create(new IPAddress([127, 0, 0, (byte)(2 + a)]))).ToArray();
+        var (_, idleMb) = host.Memory();
         var connecting = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Sockets), new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency }, async (i, _) =>
         {
             try
             {
-                sockets[i] = await client.ConnectAsync(sessions[i % sessionCount], CancellationToken.None);
+                sockets[i] = await client.ConnectAsync(sessions[i % sessionCount], invokers.Length == 0 ? null : invokers[i % invokers.Length], CancellationToken.None);
                 Interlocked.Increment(ref openOnSession[i % sessionCount]);
             }
             catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException)
@@ -103,6 +113,8 @@ internal static class PushWorkload
         var report = new Report("w4", $"{options.Sockets} WebSockets over {sessionCount} sessions, {Pushers} concurrent outbox posters");
         report.Check("sockets open", $"{open} of {options.Sockets} in {connecting.Elapsed.TotalSeconds:0.0} s", $"{options.Sockets}", connectErrors == 0);
         report.Add("host memory once connected", $"peak {openPeakMb:0} MiB, now {openNowMb:0} MiB");
+        report.Add("host memory per open socket", string.Create(CultureInfo.InvariantCulture,
+            $"{(openNowMb - idleMb) * 1024 / Math.Max(1, open):0.0} KiB (VmRSS {idleMb:0} MiB before connecting, from {Math.Max(1, addressCount)} client address(es))"));
         report.Add("pushes/s (outbox posts)", posts.PerSecond.ToString("0", CultureInfo.InvariantCulture));
         report.AddLatency("outbox POST", posts.Latency);
         report.AddLatency("push (POST start -> socket)", pushLatency.Summarize(), TargetP99Ms);
@@ -117,6 +129,10 @@ internal static class PushWorkload
         foreach (var socket in sockets)
         {
             socket?.Dispose();
+        }
+        foreach (var invoker in invokers)
+        {
+            invoker.Dispose();
         }
         return report;
     }

@@ -21,7 +21,7 @@ internal static class RoundTripWorkload
     public static async Task<Report> RunAsync(HostProcess host, BridgeClient client, BenchOptions options)
     {
         var sessions = Enumerable.Range(0, Users).Select(i => $"session_bench_rt_{i}").ToArray();
-        var sockets = await Task.WhenAll(sessions.Select(s => client.ConnectAsync(s, CancellationToken.None)));
+        var sockets = await Task.WhenAll(sessions.Select(s => client.ConnectAsync(s, from: null, CancellationToken.None)));
         var buffers = sockets.Select(_ => new byte[4096]).ToArray();
         var atBroca = new ConcurrentDictionary<long, BrocaTimes>();
         var endToEnd = new LatencyRecorder();

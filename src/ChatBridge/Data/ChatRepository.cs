@@ -11,7 +11,7 @@ namespace ChatBridge.Data;
 /// All SQL over the chat tables. Reads run on pooled connections side by side (WAL); every write goes
 /// through <see cref="WriteQueue"/>, each one atomic, committed in groups by the single writer.
 /// </summary>
-internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time, BridgeMetrics metrics)
+internal sealed class ChatRepository(Db db, KeptReaders readers, WriteQueue writes, TimeProvider time, BridgeMetrics metrics)
 {
     /// <summary>
     /// A poll refreshes <c>last_active</c> at most this often, so polling is read-only nearly always. Well under
@@ -105,32 +105,48 @@ internal sealed class ChatRepository(Db db, WriteQueue writes, TimeProvider time
     /// The session's responses after a point, oldest first. An unknown session is created, as the
     /// Flask bridge did, so a client may poll before it has sent anything.
     /// </summary>
-    public async Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
-        string sessionId, string? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await KeepSessionAliveAsync(connection, sessionId, ipAddress, userAgent, ct);
-        var rows = await connection.QueryAsync<ResponseItem>(Command("""
-            SELECT id, response, timestamp, message_id, author FROM web_chat_responses
-            WHERE session_id = @sessionId
-              AND (@since IS NULL OR timestamp > @since)
-              AND (@afterId IS NULL OR id > @afterId)
-            ORDER BY id
-            """, new { sessionId, since, afterId }, ct: ct));
-        return rows.AsList();
-    }
+    public Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
+        string sessionId, string? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct) =>
+        // Every poll runs this: on a kept reader, read by hand, so that neither statement is compiled again.
+        readers.ReadAsync<IReadOnlyList<ResponseItem>>(async (reader, token) =>
+        {
+            await KeepSessionAliveAsync(reader, sessionId, ipAddress, userAgent, token);
+            await using var rows = await reader.Statement(SessionResponses, ("@sessionId", sessionId), ("@since", since), ("@afterId", afterId))
+                .ExecuteReaderAsync(token);
+            var found = new List<ResponseItem>();
+            while (await rows.ReadAsync(token))
+            {
+                found.Add(new ResponseItem
+                {
+                    Id = rows.GetInt64(0),
+                    Response = rows.GetString(1),
+                    Timestamp = rows.GetString(2),
+                    MessageId = rows.IsDBNull(3) ? null : rows.GetInt64(3),
+                    Author = rows.GetString(4),
+                });
+            }
+            return found;
+        }, ct);
+
+    private const string SessionResponses = """
+        SELECT id, response, timestamp, message_id, author FROM web_chat_responses
+        WHERE session_id = @sessionId
+          AND (@since IS NULL OR timestamp > @since)
+          AND (@afterId IS NULL OR id > @afterId)
+        ORDER BY id
+        """;
 
     private async Task KeepSessionAliveAsync(
-        DbConnection connection, string sessionId, string? ipAddress, string? userAgent, CancellationToken ct)
+        KeptReader reader, string sessionId, string? ipAddress, string? userAgent, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         if (_lastActive.TryGetValue(sessionId, out var seen) && now - seen < PollTouchInterval)
         {
             return;
         }
-        var lastActive = await connection.QuerySingleOrDefaultAsync<string?>(Command(
+        var lastActive = await reader.Statement(
             "SELECT COALESCE(last_active, '') FROM web_chat_sessions WHERE session_id = @sessionId LIMIT 1",
-            new { sessionId }, ct: ct));
+            ("@sessionId", sessionId)).ExecuteScalarAsync(ct) as string;
         if (lastActive is null)
         {
             await writes.RunAsync(writer => writer.Connection.Execute(InsertSessionIfMissing, new

@@ -16,6 +16,7 @@ internal static class DatabaseExtensions
         services.AddOptions<HostOptions>().Configure<IOptions<ChatBridgeOptions>>((host, bridge) => host.ShutdownTimeout = bridge.Value.ShutdownTimeout);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Db>();
+        services.AddSingleton<KeptReaders>();
         services.AddSingleton<IWalSync, FsyncWalSync>();
         services.AddSingleton<WriteQueue>();
         services.AddSingleton<SchemaMigrator>();
