@@ -73,42 +73,15 @@ internal sealed class KeptReaders(Db db) : IAsyncDisposable
 /// <summary>One reader connection and its kept commands, used by one read at a time.</summary>
 internal sealed class KeptReader(SqliteConnection connection) : IAsyncDisposable
 {
-    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private readonly KeptStatements _statements = new(connection);
 
-    /// <summary>
-    /// The kept command for <paramref name="sql"/> (prepared on first use) with these parameter values bound.
-    /// Only for fixed SQL: every distinct text is kept for as long as the connection lives.
-    /// </summary>
-    public SqliteCommand Statement(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
-    {
-        if (!_statements.TryGetValue(sql, out var command))
-        {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-            _statements[sql] = command;
-        }
-        foreach (var (name, value) in parameters)
-        {
-            var bound = value ?? DBNull.Value;
-            var index = command.Parameters.IndexOf(name);
-            if (index < 0)
-            {
-                command.Parameters.AddWithValue(name, bound);
-            }
-            else
-            {
-                command.Parameters[index].Value = bound;
-            }
-        }
-        return command;
-    }
+    /// <summary>The kept command for <paramref name="sql"/> (prepared on first use) with these parameter values bound.</summary>
+    public SqliteCommand Statement(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        _statements.Get(sql, transaction: null, parameters);
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var command in _statements.Values)
-        {
-            await command.DisposeAsync();
-        }
+        await _statements.DisposeAsync();
         await connection.DisposeAsync();
     }
 }

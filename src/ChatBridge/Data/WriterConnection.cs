@@ -11,12 +11,13 @@ namespace ChatBridge.Data;
 /// </summary>
 internal sealed class WriterConnection : IAsyncDisposable
 {
-    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private readonly SqliteConnection _connection;
+    private readonly KeptStatements _statements;
 
     private WriterConnection(SqliteConnection connection, WalFile? wal)
     {
         _connection = connection;
+        _statements = new KeptStatements(connection);
         Wal = wal;
     }
 
@@ -65,39 +66,14 @@ internal sealed class WriterConnection : IAsyncDisposable
     /// The kept command for <paramref name="sql"/> (prepared on first use) with these parameter values bound.
     /// Only for fixed SQL on hot paths: every distinct text is kept for as long as the connection lives.
     /// </summary>
-    public SqliteCommand Statement(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
-    {
-        if (!_statements.TryGetValue(sql, out var command))
-        {
-            command = _connection.CreateCommand();
-            command.CommandText = sql;
-            _statements[sql] = command;
-        }
-        command.Transaction = Transaction;
-        foreach (var (name, value) in parameters)
-        {
-            var bound = value ?? DBNull.Value;
-            var index = command.Parameters.IndexOf(name);
-            if (index < 0)
-            {
-                command.Parameters.AddWithValue(name, bound);
-            }
-            else
-            {
-                command.Parameters[index].Value = bound;
-            }
-        }
-        return command;
-    }
+    public SqliteCommand Statement(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        _statements.Get(sql, Transaction, parameters);
 
     public SqliteTransaction Begin() => Transaction = _connection.BeginTransaction();
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var command in _statements.Values)
-        {
-            await command.DisposeAsync();
-        }
+        await _statements.DisposeAsync();
         await _connection.DisposeAsync();
     }
 }
