@@ -10,6 +10,9 @@ public sealed class ChatBridgeOptions
     /// <summary>The control database; a relative path is taken from the repository root (see <see cref="BridgePaths"/>).</summary>
     public string DatabasePath { get; set; } = "db/sanctum_ui.db";
 
+    /// <summary>Which engine holds the control database: the embedded SQLite file, or a PostgreSQL server shared by instances.</summary>
+    public DatabaseOptions Database { get; set; } = new();
+
     /// <summary>Seeds the API key of a database that has none; never overrides a stored key.</summary>
     public string? ApiKey { get; set; }
 
@@ -54,6 +57,24 @@ public sealed class ChatBridgeOptions
 
     /// <summary><c>text</c> (human-readable lines) or <c>json</c> (Serilog's compact JSON, one object per line), for console and files.</summary>
     public string LogFormat { get; set; } = LogFormats.Text;
+}
+
+/// <summary>The <c>ChatBridge:Database</c> section.</summary>
+public sealed class DatabaseOptions
+{
+    /// <summary><see cref="DatabaseProviders.Sqlite"/> (the file at <c>ChatBridge:DatabasePath</c>) or <see cref="DatabaseProviders.Postgres"/>.</summary>
+    public string Provider { get; set; } = DatabaseProviders.Sqlite;
+
+    /// <summary>An Npgsql connection string, required with <see cref="DatabaseProviders.Postgres"/>.</summary>
+    public string? ConnectionString { get; set; }
+
+    public bool IsPostgres => string.Equals(Provider, DatabaseProviders.Postgres, StringComparison.OrdinalIgnoreCase);
+}
+
+public static class DatabaseProviders
+{
+    public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
 }
 
 public static class LogFormats
@@ -129,6 +150,16 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         {
             failures.Add("ChatBridge:DatabasePath must name a file.");
         }
+        if (options.Database.Provider is var provider
+            && !string.Equals(provider, DatabaseProviders.Sqlite, StringComparison.OrdinalIgnoreCase)
+            && !options.Database.IsPostgres)
+        {
+            failures.Add($"ChatBridge:Database:Provider must be '{DatabaseProviders.Sqlite}' or '{DatabaseProviders.Postgres}', not '{provider}'.");
+        }
+        if (options.Database.IsPostgres && PostgresConnectionProblem(options.Database.ConnectionString) is { } problem)
+        {
+            failures.Add($"ChatBridge:Database:ConnectionString {problem}");
+        }
         if (options.ApiKey is { } api && !Settings.KeyRules.IsValid(api))
         {
             failures.Add($"ChatBridge:ApiKey {Settings.KeyRules.Requirement}.");
@@ -178,5 +209,23 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
             failures.Add($"ChatBridge:LogFormat must be '{LogFormats.Text}' or '{LogFormats.Json}'.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Why a PostgreSQL connection string cannot work, or null; it is parsed here, not tried.</summary>
+    private static string? PostgresConnectionProblem(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return "is required when ChatBridge:Database:Provider is Postgres, e.g. Host=127.0.0.1;Port=5432;Database=sanctum;Username=chatbridge;Password=….";
+        }
+        try
+        {
+            var parsed = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrEmpty(parsed.Host) ? "names no Host." : null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"does not parse: {e.Message}";
+        }
     }
 }
