@@ -172,10 +172,6 @@ internal sealed class WriteQueue : IAsyncDisposable
                     throw fault;
                 }
                 await CommitAsync(batch);
-                if (Interlocked.Read(ref _storageFullSinceTicks) != 0)
-                {
-                    Interlocked.Exchange(ref _storageFullSinceTicks, 0);
-                }
             }
             catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
             {
@@ -212,6 +208,11 @@ internal sealed class WriteQueue : IAsyncDisposable
                 write.Execute(_connection);
             }
             tx.Commit();
+        }
+        // Cleared before any write of the group completes, so a caller told "stored" never finds health still degraded.
+        if (Interlocked.Read(ref _storageFullSinceTicks) != 0)
+        {
+            Interlocked.Exchange(ref _storageFullSinceTicks, 0);
         }
         _metrics.Committed(Stopwatch.GetElapsedTime(started));
         List<IWrite>? awaitingSync = null;
