@@ -80,6 +80,14 @@ public class BridgeApp : WebApplicationFactory<Program>
             settings[key] = value;
         }
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        // The provider decides which services are registered, before app configuration applies: as host settings.
+        foreach (var key in new[] { "ChatBridge:Database:Provider", "ChatBridge:Database:ConnectionString" })
+        {
+            if (settings.GetValueOrDefault(key) is { } value)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
