@@ -9,7 +9,7 @@ namespace ChatBridge.Data.Postgres;
 /// recording each step in <c>schema_version</c> under the same name the SQLite <see cref="SchemaMigrator"/> uses,
 /// so both engines report the same steps. Instances starting at once take turns on an advisory lock.
 /// </summary>
-internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogger<PostgresSchemaMigrator> logger)
+internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogger<PostgresSchemaMigrator> logger) : IDatabaseMigrator
 {
     /// <summary>The advisory lock key that serializes schema changes ("ChatBrdg" in ASCII); held until the transaction ends.</summary>
     private const long SchemaLockKey = 0x43_68_61_74_42_72_64_67;

@@ -8,7 +8,7 @@ namespace ChatBridge.Data.Schema;
 /// the Flask bridge's older shape) to the current schema, in one transaction, without losing a row.
 /// Every step is additive and idempotent, and is recorded in <c>schema_version</c> once applied.
 /// </summary>
-internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMigrator> logger)
+internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMigrator> logger) : IDatabaseMigrator
 {
     /// <summary>Prefix of the <c>schema_version</c> descriptions this bridge writes; the control app's rows have their own.</summary>
     internal const string StepPrefix = "chatbridge: ";
