@@ -1,5 +1,6 @@
 using ChatBridge.Data;
 using ChatBridge.Data.Schema;
+using ChatBridge.Data.Sqlite;
 using ChatBridge.Settings;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +23,7 @@ internal static class DatabaseExtensions
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<ConfigRepository>();
         services.AddSingleton<ChatRepository>();
+        services.AddSingleton<IStatsStore, SqliteStatsStore>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<KeyBootstrapper>();
         services.AddSingleton<DatabaseBackup>();
