@@ -31,7 +31,7 @@ public sealed class MigrationTests : IDisposable
         Assert.All(steps, s => Assert.StartsWith("chatbridge: ", s, StringComparison.Ordinal));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_unanswered'"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_waiting'"));
-        foreach (var index in new[] { "idx_web_chat_messages_time", "idx_web_chat_responses_time", "idx_web_chat_responses_message" })
+        foreach (var index in new[] { "idx_web_chat_messages_time", "idx_web_chat_responses_time", "idx_web_chat_responses_message", "idx_web_chat_sessions_agent" })
         {
             Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $i", ("$i", index)));
         }
