@@ -102,4 +102,5 @@ CREATE INDEX IF NOT EXISTS idx_web_chat_responses_session    ON web_chat_respons
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_time        ON web_chat_messages(timestamp, session_id);
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time       ON web_chat_responses(timestamp);
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message    ON web_chat_responses(message_id, timestamp);
+CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent       ON web_chat_sessions(session_id, agent_id);
 CREATE INDEX IF NOT EXISTS idx_rate_limits_ip_endpoint       ON rate_limits(ip_address, endpoint);
