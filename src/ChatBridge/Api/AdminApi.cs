@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ChatBridge.Data;
+using ChatBridge.Observability;
 using ChatBridge.Hosting;
 using ChatBridge.Realtime;
 using ChatBridge.Settings;
@@ -133,7 +134,7 @@ internal static class AdminApi
     private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20);
 
     private static async Task<Results<Ok<Envelope<SessionList>>, BadRequest<ErrorEnvelope>>> ListSessions(
-        [AsParameters] SessionsQuery query, ChatRepository chats, SettingsStore settings, TimeProvider time, CancellationToken ct)
+        [AsParameters] SessionsQuery query, ISessionStore sessions, SettingsStore settings, TimeProvider time, CancellationToken ct)
     {
         var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
         var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
@@ -149,14 +150,14 @@ internal static class AdminApi
             ? Timestamps.Format(time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds))
             : null;
         var filter = new SessionFilter(activeSince, agentId.Value, waiting.Value, text.Value);
-        var page = await chats.ListSessionsAsync(filter, limit.Value, offset.Value, ct);
+        var page = await sessions.ListSessionsAsync(filter, limit.Value, offset.Value, ct);
         return Envelope.Ok(new SessionList(
             [.. page.Sessions.Select(SessionView.From)],
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Sessions.Count < page.Total)));
     }
 
     private static async Task<Results<Ok<Envelope<BacklogList>>, BadRequest<ErrorEnvelope>>> ListBacklog(
-        [AsParameters] PageQuery query, ChatRepository chats, TimeProvider time, CancellationToken ct)
+        [AsParameters] PageQuery query, ISessionStore sessions, TimeProvider time, CancellationToken ct)
     {
         var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
         var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
@@ -164,7 +165,7 @@ internal static class AdminApi
         {
             return invalid;
         }
-        var page = await chats.GetBacklogAsync(time.GetUtcNow(), limit.Value, offset.Value, ct);
+        var page = await sessions.GetBacklogAsync(time.GetUtcNow(), limit.Value, offset.Value, ct);
         return Envelope.Ok(new BacklogList(
             page.Messages,
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
@@ -209,14 +210,14 @@ internal static class AdminApi
     }
 
     private static async Task<Results<Ok<Envelope<SessionTranscript>>, BadRequest<ErrorEnvelope>, NotFound<ErrorEnvelope>>> GetTranscript(
-        [FromQuery(Name = "session_id")] string? sessionIdText, ChatRepository chats, CancellationToken ct)
+        [FromQuery(Name = "session_id")] string? sessionIdText, ISessionStore sessions, CancellationToken ct)
     {
         var sessionId = SessionIds.FromQuery(sessionIdText);
         if (sessionId.Error is { } invalid)
         {
             return invalid;
         }
-        if (await chats.GetTranscriptAsync(sessionId.Value, ct) is not { } transcript)
+        if (await sessions.GetTranscriptAsync(sessionId.Value, ct) is not { } transcript)
         {
             return Envelope.NotFound(Errors.SessionNotFound);
         }
@@ -224,8 +225,8 @@ internal static class AdminApi
     }
 
     private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostPersonReply(
-        HttpContext http, ChatRepository chats, NotificationHub hub, TypingTimers typing, CancellationToken ct) =>
-        Replies.StoreAsync(http, ReplyAuthor.Admin, chats, hub, typing, ct);
+        HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
+        Replies.StoreAsync(http, ReplyAuthor.Admin, replies, bus, typing, metrics, ct);
 
     private static async Task<Ok<Envelope<ConfigView>>> GetConfig(SettingsStore settings, CancellationToken ct) =>
         Envelope.Ok(ConfigView.From(await settings.GetAsync(ct)));
@@ -267,17 +268,17 @@ internal static class AdminApi
     }
 
     private static async Task<Ok<Envelope<CleanupReport>>> DeleteIdleSessions(
-        ChatRepository chats, SettingsStore settings, TimeProvider time, CancellationToken ct)
+        ISessionStore sessions, SettingsStore settings, TimeProvider time, CancellationToken ct)
     {
         var idleBefore = Timestamps.Format(time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds));
-        var cleaned = await chats.DeleteIdleSessionsAsync(idleBefore, ct);
+        var cleaned = await sessions.DeleteIdleSessionsAsync(idleBefore, ct);
         return Envelope.Ok(new CleanupReport(cleaned, $"Cleaned up {cleaned} inactive sessions"));
     }
 
     private static async Task<Ok<Envelope<ClearReport>>> ClearData(
-        HttpContext http, ChatRepository chats, RateLimitGeneration limits, ILogger<ClearReport> logger, CancellationToken ct)
+        HttpContext http, ISessionStore sessions, RateLimitGeneration limits, ILogger<ClearReport> logger, CancellationToken ct)
     {
-        var remaining = await chats.DeleteAllChatDataAsync(ct);
+        var remaining = await sessions.DeleteAllChatDataAsync(ct);
         limits.Reset();
         logger.LogWarning("All chat data cleared by an admin from {Client}", ClientAddress.Of(http));
         return Envelope.Ok(new ClearReport("All chat data cleared", remaining));

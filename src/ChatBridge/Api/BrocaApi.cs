@@ -1,4 +1,5 @@
 using ChatBridge.Data;
+using ChatBridge.Observability;
 using ChatBridge.Delivery;
 using ChatBridge.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -87,11 +88,11 @@ internal static class BrocaApi
     }
 
     private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostReply(
-        HttpContext http, ChatRepository chats, NotificationHub hub, TypingTimers typing, CancellationToken ct) =>
-        Replies.StoreAsync(http, ReplyAuthor.Agent, chats, hub, typing, ct);
+        HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
+        Replies.StoreAsync(http, ReplyAuthor.Agent, replies, bus, typing, metrics, ct);
 
     private static async Task<Results<Ok<Envelope<TypingRequest>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> SetTyping(
-        HttpContext http, ChatRepository chats, TypingTimers typing, CancellationToken ct)
+        HttpContext http, ISessionStore sessions, TypingTimers typing, CancellationToken ct)
     {
         var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "state", ct);
         if (request.TooLarge is { } tooLarge)
@@ -107,7 +108,7 @@ internal static class BrocaApi
         {
             return Envelope.BadRequest(Errors.InvalidTypingState);
         }
-        if (!await chats.SessionExistsAsync(sessionId, ct))
+        if (!await sessions.SessionExistsAsync(sessionId, ct))
         {
             return Envelope.BadRequest(Errors.InvalidSession);
         }

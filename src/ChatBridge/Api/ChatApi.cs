@@ -1,4 +1,5 @@
 using ChatBridge.Data;
+using ChatBridge.Observability;
 using ChatBridge.Realtime;
 using ChatBridge.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -64,7 +65,7 @@ internal static class ChatApi
     };
 
     private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostMessage(
-        HttpContext http, ChatRepository chats, NotificationHub hub, SettingsStore settings, CancellationToken ct)
+        HttpContext http, IInboxStore inbox, IAgentStore agents, IRealtimeBus bus, SettingsStore settings, BridgeMetrics metrics, CancellationToken ct)
     {
         var request = await SessionBody.ReadAsync(http, BodyLimits.Public, "message", ct);
         if (request.TooLarge is { } tooLarge)
@@ -86,21 +87,24 @@ internal static class ChatApi
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
         if (!JsonFields.OptionalId(body, "agent_id", out var agentId)
-            || (agentId is { } id && !await chats.IsActiveAgentAsync(id, ct)))
+            || (agentId is { } id && !await agents.IsActiveAgentAsync(id, ct)))
         {
             return Envelope.BadRequest(Errors.InvalidAgentId);
         }
 
         string userAgent = http.Request.Headers.UserAgent.ToString();
-        var stored = await chats.AddMessageAsync(
+        var written = await inbox.AddMessageAsync(
             new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]),
-            hub.PublishUserMessage,
             ct);
+        var stored = written.Value;
+        metrics.MessageReceived(agentId);
+        bus.Publish(new MessageStoredEvent(stored.SessionId, stored.MessageId));
+        await written.Durable;
         return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? stored.Timestamp, stored.Uid, stored.IsNewUser));
     }
 
     private static async Task<Results<Ok<Envelope<SessionResponses>>, BadRequest<ErrorEnvelope>>> GetResponses(
-        [AsParameters] ResponsesQuery query, HttpContext http, ChatRepository chats, NotificationHub hub, LongPoller poller, CancellationToken ct)
+        [AsParameters] ResponsesQuery query, HttpContext http, ISessionStore sessions, NotificationHub hub, LongPoller poller, CancellationToken ct)
     {
         var sessionId = SessionIds.FromQuery(query.SessionId);
         var since = QueryParams.OptionalTimestamp(query.Since, "since");
@@ -116,14 +120,14 @@ internal static class ChatApi
         var responses = await poller.RunAsync(
             watch,
             TimeSpan.FromSeconds(wait.Value),
-            token => chats.GetResponsesAsync(sessionId.Value, since.Value, afterId.Value, client, userAgent, token),
+            token => sessions.GetResponsesAsync(sessionId.Value, since.Value, afterId.Value, client, userAgent, token),
             found => found.Count > 0,
             ct);
         return Envelope.Ok(new SessionResponses(sessionId.Value, responses));
     }
 
     private static async Task<Results<Ok<Envelope<SessionHistory>>, BadRequest<ErrorEnvelope>>> GetHistory(
-        [AsParameters] HistoryQuery query, ChatRepository chats, CancellationToken ct)
+        [AsParameters] HistoryQuery query, ISessionStore sessions, CancellationToken ct)
     {
         var sessionId = SessionIds.FromQuery(query.SessionId);
         var afterId = QueryParams.OptionalId(query.AfterId?.Text, "after_id");
@@ -131,12 +135,12 @@ internal static class ChatApi
         {
             return invalid;
         }
-        var (messages, responses) = await chats.GetHistoryAsync(sessionId.Value, afterId.Value, ct);
+        var (messages, responses) = await sessions.GetHistoryAsync(sessionId.Value, afterId.Value, ct);
         return Envelope.Ok(new SessionHistory(sessionId.Value, messages, responses));
     }
 
-    private static async Task<Ok<Envelope<AgentList>>> GetAgents(ChatRepository chats, CancellationToken ct) =>
-        Envelope.Ok(new AgentList(await chats.GetActiveAgentsAsync(ct)));
+    private static async Task<Ok<Envelope<AgentList>>> GetAgents(IAgentStore agents, CancellationToken ct) =>
+        Envelope.Ok(new AgentList(await agents.GetActiveAgentsAsync(ct)));
 }
 
 /// <summary>The body of <c>messages</c>; read field by field so that each fault gets the contract's own error.</summary>

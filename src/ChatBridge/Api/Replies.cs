@@ -1,4 +1,5 @@
 using ChatBridge.Data;
+using ChatBridge.Observability;
 using ChatBridge.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,7 +12,7 @@ namespace ChatBridge.Api;
 internal static class Replies
 {
     public static async Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> StoreAsync(
-        HttpContext http, string author, ChatRepository chats, NotificationHub hub, TypingTimers typing, CancellationToken ct)
+        HttpContext http, string author, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct)
     {
         var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "response", ct);
         if (request.TooLarge is { } tooLarge)
@@ -37,14 +38,18 @@ internal static class Replies
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
 
-        var stored = await chats.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId, author), reply =>
+        var written = await replies.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId, author), ct);
+        var stored = written.Value;
+        if (stored.Outcome == ResponseOutcome.Stored)
         {
+            metrics.ReplySent(stored.AgentId);
             typing.StopIfActive(sessionId);
-            hub.PublishResponse(sessionId, new ResponseItem
+            bus.Publish(new ReplyEvent(sessionId, new ResponseItem
             {
-                Id = reply.ResponseId, Response = text.Value, Timestamp = reply.Timestamp, MessageId = reply.MessageId, Author = author,
-            });
-        }, ct);
+                Id = stored.ResponseId, Response = text.Value, Timestamp = stored.Timestamp, MessageId = stored.MessageId, Author = author,
+            }));
+            await written.Durable;
+        }
         return stored.Outcome switch
         {
             ResponseOutcome.UnknownSession => Envelope.BadRequest(Errors.InvalidSession),

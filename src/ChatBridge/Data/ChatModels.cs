@@ -55,7 +55,21 @@ internal sealed record NewResponse(string SessionId, string Text, long? MessageI
 
 internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage }
 
-internal sealed record StoredResponse(ResponseOutcome Outcome, long ResponseId = 0, string Timestamp = "", long? MessageId = null);
+/// <param name="AgentId">The session's agent, for the metrics.</param>
+internal sealed record StoredResponse(ResponseOutcome Outcome, long ResponseId = 0, string Timestamp = "", long? MessageId = null, long? AgentId = null);
+
+/// <summary>A reply read with its session, as an instance that did not store it needs it.</summary>
+internal sealed record SessionResponse
+{
+    public string SessionId { get; init; } = "";
+    public long Id { get; init; }
+    public string Response { get; init; } = "";
+    public string Timestamp { get; init; } = "";
+    public long? MessageId { get; init; }
+    public string Author { get; init; } = ReplyAuthor.Agent;
+
+    public ResponseItem Item => new() { Id = Id, Response = Response, Timestamp = Timestamp, MessageId = MessageId, Author = Author };
+}
 
 internal sealed record SessionSummary
 {
@@ -97,6 +111,11 @@ internal sealed record BacklogMessage
 
     /// <summary>Seconds since the message was stored.</summary>
     public long AgeSeconds { get; init; }
+
+    public BacklogMessage AgedAt(DateTimeOffset now) => this with
+    {
+        AgeSeconds = Timestamps.TryParse(Timestamp, out var stored) ? Math.Max(0, (long)Math.Round((now - stored).TotalSeconds)) : 0,
+    };
 }
 
 internal sealed record BacklogPage(IReadOnlyList<BacklogMessage> Messages, int Total);
@@ -130,3 +149,6 @@ internal sealed record Agent
 }
 
 internal sealed record RemainingData(long Responses, long Messages, long Sessions);
+
+/// <summary>Messages waiting for Broca, the oldest one's timestamp, and messages claimed but not answered.</summary>
+internal sealed record BacklogCounts(long Pending, string? OldestPending, long Unanswered);

@@ -1,5 +1,4 @@
 using ChatBridge.Observability;
-using Dapper;
 
 namespace ChatBridge.Data;
 
@@ -14,23 +13,16 @@ internal sealed class InboxBacklog
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
-    private const string Query = """
-        SELECT
-            (SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0) AS Pending,
-            (SELECT timestamp FROM web_chat_messages WHERE processed = 0 ORDER BY id LIMIT 1) AS OldestPending,
-            (SELECT COUNT(*) FROM web_chat_messages WHERE processed = 1 AND answered_at IS NULL) AS Unanswered
-        """;
-
-    private readonly Db _db;
+    private readonly IInboxStore _inbox;
     private readonly TimeProvider _time;
     private readonly ILogger<InboxBacklog> _logger;
     private readonly Lock _lock = new();
-    private Snapshot _snapshot = new(0, null, 0);
+    private BacklogCounts _snapshot = new(0, null, 0);
     private DateTimeOffset _takenAt = DateTimeOffset.MinValue;
 
-    public InboxBacklog(Db db, TimeProvider time, BridgeMetrics metrics, ILogger<InboxBacklog> logger)
+    public InboxBacklog(IInboxStore inbox, TimeProvider time, BridgeMetrics metrics, ILogger<InboxBacklog> logger)
     {
-        _db = db;
+        _inbox = inbox;
         _time = time;
         _logger = logger;
         metrics.Meter.CreateObservableGauge("chatbridge.inbox.pending_messages", () => Current().Pending, "{message}",
@@ -50,7 +42,7 @@ internal sealed class InboxBacklog
     }
 
     /// <summary>The last snapshot, taken again first when it is older than the interval. Scrapes run one at a time per exporter; the lock covers several.</summary>
-    private Snapshot Current()
+    private BacklogCounts Current()
     {
         lock (_lock)
         {
@@ -62,10 +54,9 @@ internal sealed class InboxBacklog
             _takenAt = now;
             try
             {
-                using var connection = _db.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
-                _snapshot = connection.QuerySingle<Snapshot>(Query);
+                _snapshot = _inbox.CountBacklogAsync(CancellationToken.None).GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException)
             {
                 // A scrape must not fail because the database does; /health says what is wrong with it.
                 _logger.LogWarning(e, "Reading the inbox backlog for /metrics failed; the last values stand");
@@ -73,6 +64,4 @@ internal sealed class InboxBacklog
             return _snapshot;
         }
     }
-
-    private sealed record Snapshot(long Pending, string? OldestPending, long Unanswered);
 }

@@ -89,23 +89,30 @@ internal sealed class WriteQueue : IAsyncDisposable
         Interlocked.Read(ref _storageFullSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>Runs <paramref name="write"/> inside the next group transaction; completes once that is as durable as asked.</summary>
-    /// <param name="whenCommitted">
-    /// Runs with the result on the writer's thread right after the commit, before any sync: for announcing the write
-    /// to listeners. It must be quick; if it throws, the failure is logged and the write still completes.
-    /// </param>
-    public Task<T> RunAsync<T>(
-        Func<WriterConnection, T> write, CancellationToken ct, Durability durability = Durability.Synced, Action<T>? whenCommitted = null)
+    public async Task<T> RunAsync<T>(Func<WriterConnection, T> write, CancellationToken ct, Durability durability = Durability.Synced)
     {
-        var operation = new Write<T>(write, durability, whenCommitted, ct);
+        var written = await WriteAsync(write, durability, ct);
+        await written.Durable;
+        return written.Value;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> inside the next group transaction and completes as soon as that is committed, before
+    /// any sync: the caller may announce the write to listeners then, and awaits <see cref="Written{T}.Durable"/> before
+    /// telling its client the write is stored.
+    /// </summary>
+    public Task<Written<T>> WriteAsync<T>(Func<WriterConnection, T> write, Durability durability, CancellationToken ct)
+    {
+        var operation = new Write<T>(write, durability, ct);
         if (Fault is null && _queue.Writer.TryWrite(operation))
         {
             Interlocked.Increment(ref _queued);
-            return operation.Task;
+            return operation.Committed;
         }
         if (Fault is { } fault)
         {
             _metrics.WriteGroupFailed(StorageErrors.Stopped, 1);
-            return Task.FromException<T>(fault);
+            return Task.FromException<Written<T>>(fault);
         }
         throw new ObjectDisposedException(nameof(WriteQueue), "The service is shutting down.");
     }
@@ -165,10 +172,6 @@ internal sealed class WriteQueue : IAsyncDisposable
                     throw fault;
                 }
                 await CommitAsync(batch);
-                if (Interlocked.Read(ref _storageFullSinceTicks) != 0)
-                {
-                    Interlocked.Exchange(ref _storageFullSinceTicks, 0);
-                }
             }
             catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
             {
@@ -206,11 +209,16 @@ internal sealed class WriteQueue : IAsyncDisposable
             }
             tx.Commit();
         }
+        // Cleared before any write of the group completes, so a caller told "stored" never finds health still degraded.
+        if (Interlocked.Read(ref _storageFullSinceTicks) != 0)
+        {
+            Interlocked.Exchange(ref _storageFullSinceTicks, 0);
+        }
         _metrics.Committed(Stopwatch.GetElapsedTime(started));
         List<IWrite>? awaitingSync = null;
         foreach (var write in batch)
         {
-            Announce(write);
+            write.CompleteCommit();
             if (_connection.CommitSyncs || !write.NeedsSync)
             {
                 write.Complete();
@@ -229,19 +237,6 @@ internal sealed class WriteQueue : IAsyncDisposable
             }
         }
         _connection.CommitWithoutSync();
-    }
-
-    private void Announce(IWrite write)
-    {
-        try
-        {
-            write.AnnounceCommitted();
-        }
-        catch (Exception e)
-        {
-            // A listener's failure must not stop the writer, nor undo a write that is committed.
-            _logger.LogError(e, "Announcing a committed write failed");
-        }
     }
 
     private async Task ResetConnectionAsync()
@@ -357,25 +352,27 @@ internal sealed class WriteQueue : IAsyncDisposable
 
         void Execute(WriterConnection writer);
 
-        /// <summary>Runs the write's commit hook, if it succeeded and has one.</summary>
-        void AnnounceCommitted();
+        /// <summary>Hands the caller its result (or its own error) once the group is committed.</summary>
+        void CompleteCommit();
 
+        /// <summary>Marks it as durable as it asked to be.</summary>
         void Complete();
 
         void Fail(Exception error);
     }
 
-    private sealed class Write<T>(Func<WriterConnection, T> write, Durability durability, Action<T>? whenCommitted, CancellationToken ct) : IWrite
+    private sealed class Write<T>(Func<WriterConnection, T> write, Durability durability, CancellationToken ct) : IWrite
     {
-        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Written<T>> _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
         private Exception? _error;
 
-        public Task<T> Task => _done.Task;
+        public Task<Written<T>> Committed => _committed.Task;
 
         public bool NeedsSync => durability == Durability.Synced && _error is null;
 
-        public bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
+        public bool CancelIfRequested() => ct.IsCancellationRequested && _committed.TrySetCanceled(ct);
 
         public void Execute(WriterConnection writer)
         {
@@ -393,27 +390,28 @@ internal sealed class WriteQueue : IAsyncDisposable
             }
         }
 
-        public void AnnounceCommitted()
-        {
-            if (_error is null)
-            {
-                whenCommitted?.Invoke(_result!);
-            }
-        }
-
-        public void Complete()
+        public void CompleteCommit()
         {
             if (_error is not null)
             {
-                _done.TrySetException(_error);
+                _committed.TrySetException(_error);
             }
             else
             {
-                _done.TrySetResult(_result!);
+                _committed.TrySetResult(new Written<T>(_result!, _durable.Task));
             }
         }
 
-        public void Fail(Exception error) => _done.TrySetException(error);
+        public void Complete() => _durable.TrySetResult();
+
+        /// <summary>Before the commit the caller hears of it at once; after it, through <see cref="Written{T}.Durable"/>.</summary>
+        public void Fail(Exception error)
+        {
+            if (!_committed.TrySetException(error))
+            {
+                _durable.TrySetException(error);
+            }
+        }
     }
 }
 

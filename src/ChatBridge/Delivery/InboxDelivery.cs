@@ -2,7 +2,7 @@ using ChatBridge.Data;
 using ChatBridge.Hosting;
 using ChatBridge.Observability;
 using ChatBridge.Realtime;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Delivery;
@@ -13,8 +13,8 @@ namespace ChatBridge.Delivery;
 /// or its answer never reached the poller. Every change of a message's state is told to the session's listeners.
 /// </summary>
 internal sealed partial class InboxDelivery(
-    ChatRepository chats,
-    NotificationHub hub,
+    IInboxStore inbox,
+    IRealtimeBus bus,
     TimeProvider time,
     IOptions<ChatBridgeOptions> options,
     BridgeMetrics metrics,
@@ -24,8 +24,11 @@ internal sealed partial class InboxDelivery(
 
     public async Task<InboxPage> ClaimAsync(int limit, int offset, string? since, CancellationToken ct)
     {
-        var page = await chats.ClaimInboxAsync(limit, offset, since, time.GetUtcNow() + Leases.ClaimTimeout, ct);
-        hub.PublishDelivered(page.Messages);
+        var page = await inbox.ClaimAsync(limit, offset, since, time.GetUtcNow() + Leases.ClaimTimeout, ct);
+        foreach (var message in page.Messages)
+        {
+            bus.Publish(new DeliveryEvent(message.SessionId, message.Id, MessageStatus.Delivered, message.DeliveryCount));
+        }
         return page;
     }
 
@@ -39,7 +42,7 @@ internal sealed partial class InboxDelivery(
     {
         try
         {
-            var released = await chats.ReleaseClaimsAsync(claimed, CancellationToken.None);
+            var released = await inbox.ReleaseClaimsAsync(claimed, CancellationToken.None);
             if (released.Count > 0)
             {
                 metrics.Redelivered(released.Count, "answer_lost");
@@ -47,7 +50,7 @@ internal sealed partial class InboxDelivery(
                 Announce(released);
             }
         }
-        catch (Exception e) when (e is SqliteException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is DbException or IOException or ObjectDisposedException)
         {
             LogReleaseFailed(e);
         }
@@ -57,11 +60,11 @@ internal sealed partial class InboxDelivery(
     public async Task ExpireLeasesAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (!await chats.HasExpiredLeasesAsync(now, ct))
+        if (!await inbox.HasExpiredLeasesAsync(now, ct))
         {
             return;
         }
-        var expired = await chats.ExpireLeasesAsync(now, Leases.MaxDeliveries, ct);
+        var expired = await inbox.ExpireLeasesAsync(now, Leases.MaxDeliveries, ct);
         List<LeaseChange> pending = [];
         foreach (var change in expired)
         {
@@ -69,7 +72,7 @@ internal sealed partial class InboxDelivery(
             {
                 metrics.DeliveriesExhausted();
                 LogExhausted(change.Id, change.SessionId, change.DeliveryCount);
-                hub.PublishExhausted(change);
+                bus.Publish(new DeliveryEvent(change.SessionId, change.Id, AdminEventStatus.Exhausted, change.DeliveryCount));
             }
             else
             {
@@ -88,9 +91,9 @@ internal sealed partial class InboxDelivery(
         }
         foreach (var change in pendingAgain)
         {
-            hub.PublishPending(change);
+            bus.Publish(new DeliveryEvent(change.SessionId, change.Id, MessageStatus.Pending, change.DeliveryCount));
         }
-        hub.PublishMessageStored();
+        bus.Publish(InboxRefilledEvent.Instance);
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

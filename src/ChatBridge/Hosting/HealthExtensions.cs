@@ -1,6 +1,5 @@
 using System.Text.Json;
 using ChatBridge.Data;
-using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -11,8 +10,7 @@ internal static class HealthExtensions
     public static IServiceCollection AddBridgeHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database")
-            .AddCheck<WritesHealthCheck>("writes");
+            .AddCheck<DatabaseHealthCheck>("database");
         return services;
     }
 
@@ -41,18 +39,15 @@ internal static class HealthExtensions
 }
 
 /// <summary>Healthy when the control database opens and its chat tables answer a query.</summary>
-internal sealed class DatabaseHealthCheck(Db db) : IHealthCheck
+internal sealed class DatabaseHealthCheck(ISessionStore sessions) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = await db.OpenAsync(cancellationToken);
-            var sessions = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM web_chat_sessions", cancellationToken: cancellationToken));
-            return HealthCheckResult.Healthy($"{sessions} chat sessions");
+            return HealthCheckResult.Healthy($"{await sessions.CountSessionsAsync(cancellationToken)} chat sessions");
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or UnauthorizedAccessException or TimeoutException)
         {
             return HealthCheckResult.Unhealthy("The control database cannot be used.", e);
         }
@@ -73,4 +68,13 @@ internal sealed class WritesHealthCheck(WriteQueue writes) : IHealthCheck
                 $"Storage full since {Timestamps.Format(since)}: writes are refused until there is space, reads go on."),
             _ => HealthCheckResult.Healthy("Writes are committed"),
         });
+}
+
+/// <summary>Unhealthy while this instance cannot hear the others' events (its listening connection is being reopened).</summary>
+internal sealed class RealtimeBusHealthCheck(Realtime.PostgresBus bus) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(bus.IsListening
+            ? HealthCheckResult.Healthy("Listening for other instances' events")
+            : HealthCheckResult.Unhealthy("Not listening for other instances' events; reconnecting"));
 }

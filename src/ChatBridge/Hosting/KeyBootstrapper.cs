@@ -10,7 +10,7 @@ namespace ChatBridge.Hosting;
 /// Gives a database without keys its keys: the configured seeds when set, otherwise random ones, which are
 /// printed once to the console (never to the log). A database that has keys keeps them.
 /// </summary>
-internal sealed class KeyBootstrapper(ConfigRepository config, IOptions<ChatBridgeOptions> options, ILogger<KeyBootstrapper> logger)
+internal sealed class KeyBootstrapper(IConfigStore config, IOptions<ChatBridgeOptions> options, ILogger<KeyBootstrapper> logger)
 {
     public async Task EnsureKeysAsync(CancellationToken ct)
     {

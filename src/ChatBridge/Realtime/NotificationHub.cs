@@ -4,9 +4,9 @@ using ChatBridge.Data;
 namespace ChatBridge.Realtime;
 
 /// <summary>
-/// The one in-process fan-out behind WebSockets and long polls. Handlers publish after the repository has
-/// committed, so a listener woken by an event always finds the row it announces. Publishing never blocks:
-/// each listener has its own bounded queue.
+/// This process's fan-out behind WebSockets and long polls, fed by <see cref="IRealtimeBus"/> with the events of every
+/// instance. Events are published after their write has committed, so a listener woken by one always finds the row it
+/// announces. Delivering never blocks: each listener has its own bounded queue.
 /// </summary>
 internal sealed class NotificationHub(AdminFeed adminFeed)
 {
@@ -35,36 +35,52 @@ internal sealed class NotificationHub(AdminFeed adminFeed)
     /// <summary>Every session's changes, for the admin console's long poll, which then reads <see cref="AdminFeed"/>.</summary>
     public Subscription WatchAdmin() => Add(AdminTopic, new Subscription(this, AdminTopic, WatchCapacity, keepNewest: true));
 
-    public void PublishMessageStored() => Publish(Snapshot(null), RealtimeEvent.MessageStored);
+    /// <summary>Raised when a setting changed on any instance.</summary>
+    public event Action? SettingsChanged;
 
-    /// <summary>A user's new message: inbox long polls wake, and the admin console hears of it.</summary>
-    public void PublishUserMessage(StoredMessage stored)
+    /// <summary>Hands an event of any instance to this process's listeners.</summary>
+    public void Deliver(BusEvent evt)
     {
-        PublishMessageStored();
-        PublishToAdmin(new AdminEvent("message", stored.SessionId, MessageId: stored.MessageId));
-    }
-
-    public void PublishDelivered(IEnumerable<InboxMessage> claimed)
-    {
-        foreach (var message in claimed)
+        switch (evt)
         {
-            PublishToSession(message.SessionId, RealtimeEvent.Status(message.Id, MessageStatus.Delivered, message.DeliveryCount));
-            PublishToAdmin(new AdminEvent("status", message.SessionId, MessageId: message.Id, Status: MessageStatus.Delivered));
+            case MessageStoredEvent stored:
+                WakeInbox();
+                PublishToAdmin(new AdminEvent("message", stored.SessionId, MessageId: stored.MessageId));
+                break;
+            case DeliveryEvent delivery:
+                PublishDelivery(delivery);
+                break;
+            case InboxRefilledEvent:
+                WakeInbox();
+                break;
+            case ReplyEvent reply:
+                PublishResponse(reply.SessionId, reply.Response);
+                break;
+            case TypingEvent typing:
+                PublishToSession(typing.SessionId, RealtimeEvent.Typing(typing.State));
+                break;
+            case SettingsChangedEvent:
+                SettingsChanged?.Invoke();
+                break;
         }
     }
 
-    /// <summary>A claimed message is back in the inbox (its lease lapsed, or its answer never reached the poller).</summary>
-    public void PublishPending(LeaseChange change)
+    private void WakeInbox() => Publish(Snapshot(null), RealtimeEvent.MessageStored);
+
+    /// <summary>
+    /// Delivered and pending-again reach the session's pages and the console; exhausted only the console, since only a
+    /// person can answer such a message now.
+    /// </summary>
+    private void PublishDelivery(DeliveryEvent delivery)
     {
-        PublishToSession(change.SessionId, RealtimeEvent.Status(change.Id, MessageStatus.Pending, change.DeliveryCount));
-        PublishToAdmin(new AdminEvent("status", change.SessionId, MessageId: change.Id, Status: MessageStatus.Pending));
+        if (delivery.Status != AdminEventStatus.Exhausted)
+        {
+            PublishToSession(delivery.SessionId, RealtimeEvent.Status(delivery.MessageId, delivery.Status, delivery.DeliveryCount));
+        }
+        PublishToAdmin(new AdminEvent("status", delivery.SessionId, MessageId: delivery.MessageId, Status: delivery.Status));
     }
 
-    /// <summary>A message was handed out as often as allowed without an answer: only the admin console needs to know, since only a person can answer it now.</summary>
-    public void PublishExhausted(LeaseChange change) =>
-        PublishToAdmin(new AdminEvent("status", change.SessionId, MessageId: change.Id, Status: AdminEventStatus.Exhausted));
-
-    public void PublishResponse(string sessionId, ResponseItem response)
+    private void PublishResponse(string sessionId, ResponseItem response)
     {
         PublishToSession(sessionId, RealtimeEvent.Response(response));
         if (response.MessageId is { } answered)
@@ -73,8 +89,6 @@ internal sealed class NotificationHub(AdminFeed adminFeed)
         }
         PublishToAdmin(new AdminEvent("response", sessionId, MessageId: response.MessageId, ResponseId: response.Id, Author: response.Author));
     }
-
-    public void PublishTyping(string sessionId, string state) => PublishToSession(sessionId, RealtimeEvent.Typing(state));
 
     /// <summary>Open subscriptions on a session, or on the inbox when <paramref name="sessionId"/> is null: shows that waiters are freed.</summary>
     public int ListenerCount(string? sessionId)

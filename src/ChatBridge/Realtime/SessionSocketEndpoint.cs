@@ -13,7 +13,7 @@ namespace ChatBridge.Realtime;
 /// lost, and a live response that the replay already sent is dropped by id.
 /// </summary>
 internal sealed class SessionSocketEndpoint(
-    ChatRepository chats,
+    ISessionStore sessions,
     NotificationHub hub,
     TypingTimers typing,
     SocketLimiter limiter,
@@ -47,7 +47,7 @@ internal sealed class SessionSocketEndpoint(
         }
 
         using var events = hub.Subscribe(sessionId.Value, options.Value.WebSockets.SendQueueCapacity);
-        var missed = await chats.GetResponsesAsync(
+        var missed = await sessions.GetResponsesAsync(
             sessionId.Value, null, afterId.Value, ClientAddress.Of(http), http.Request.Headers.UserAgent.ToString(), http.RequestAborted);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         metrics.WebSocketOpened();

@@ -7,7 +7,7 @@ namespace ChatBridge.Realtime;
 /// Broca's typing indicator per session. A <c>start</c> arms a timer so the indicator stops by itself when
 /// no <c>stop</c> follows (Broca crashed, or forgot); a reply also ends it.
 /// </summary>
-internal sealed class TypingTimers(NotificationHub hub, TimeProvider time, IOptions<ChatBridgeOptions> options) : IDisposable
+internal sealed class TypingTimers(IRealtimeBus bus, TimeProvider time, IOptions<ChatBridgeOptions> options) : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Armed> _active = new(StringComparer.Ordinal);
@@ -22,14 +22,14 @@ internal sealed class TypingTimers(NotificationHub hub, TimeProvider time, IOpti
             armed.Timer = time.CreateTimer(Expire, armed, options.Value.TypingTimeout, Timeout.InfiniteTimeSpan);
             _active[sessionId] = armed;
         }
-        hub.PublishTyping(sessionId, TypingState.Start);
+        bus.Publish(new TypingEvent(sessionId, TypingState.Start));
     }
 
     /// <summary>An explicit <c>stop</c> is always passed on, so a listener that missed the start still settles.</summary>
     public void Stop(string sessionId)
     {
         Cancel(sessionId);
-        hub.PublishTyping(sessionId, TypingState.Stop);
+        bus.Publish(new TypingEvent(sessionId, TypingState.Stop));
     }
 
     /// <summary>Ends the indicator when a reply arrives, but only if one is showing.</summary>
@@ -37,7 +37,7 @@ internal sealed class TypingTimers(NotificationHub hub, TimeProvider time, IOpti
     {
         if (Cancel(sessionId))
         {
-            hub.PublishTyping(sessionId, TypingState.Stop);
+            bus.Publish(new TypingEvent(sessionId, TypingState.Stop));
         }
     }
 
@@ -73,7 +73,7 @@ internal sealed class TypingTimers(NotificationHub hub, TimeProvider time, IOpti
             _active.Remove(armed.SessionId);
         }
         armed.Timer.Dispose();
-        hub.PublishTyping(armed.SessionId, TypingState.Stop);
+        bus.Publish(new TypingEvent(armed.SessionId, TypingState.Stop));
     }
 
     public void Dispose()

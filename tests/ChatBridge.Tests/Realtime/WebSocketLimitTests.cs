@@ -68,7 +68,7 @@ public sealed class WebSocketLimitTests(TightSocketsApp app) : IClassFixture<Tig
         // Published synchronously, far faster than any socket drains a queue of four.
         for (var i = 0; i < 10_000; i++)
         {
-            hub.PublishTyping(session, "start");
+            hub.Deliver(new TypingEvent(session, "start"));
         }
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await socket.NextCloseAsync());

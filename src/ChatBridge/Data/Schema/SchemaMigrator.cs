@@ -8,7 +8,7 @@ namespace ChatBridge.Data.Schema;
 /// the Flask bridge's older shape) to the current schema, in one transaction, without losing a row.
 /// Every step is additive and idempotent, and is recorded in <c>schema_version</c> once applied.
 /// </summary>
-internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMigrator> logger)
+internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMigrator> logger) : IDatabaseMigrator
 {
     /// <summary>Prefix of the <c>schema_version</c> descriptions this bridge writes; the control app's rows have their own.</summary>
     internal const string StepPrefix = "chatbridge: ";
@@ -123,15 +123,17 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
     private sealed record MigrationStep(string Name, Func<DbConnection, DbTransaction, CancellationToken, Task> Apply);
 }
 
-/// <summary>The schema file <c>db/init_database.sql</c>, embedded in the assembly so a deployment cannot lose it.</summary>
+/// <summary>The schema files <c>db/init_database*.sql</c>, embedded in the assembly so a deployment cannot lose them.</summary>
 internal static class InitScript
 {
-    public static string Text { get; } = Load();
+    public static string Text { get; } = Load("init_database.sql");
 
-    private static string Load()
+    public static string Postgres { get; } = Load("init_database.postgres.sql");
+
+    private static string Load(string file)
     {
-        using var stream = typeof(InitScript).Assembly.GetManifestResourceStream("ChatBridge.init_database.sql")
-            ?? throw new InvalidOperationException("init_database.sql is not embedded in the assembly.");
+        using var stream = typeof(InitScript).Assembly.GetManifestResourceStream("ChatBridge." + file)
+            ?? throw new InvalidOperationException($"{file} is not embedded in the assembly.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
