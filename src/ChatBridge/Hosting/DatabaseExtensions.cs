@@ -46,6 +46,7 @@ internal static class DatabaseExtensions
         services.AddSingleton<IReplyStore, SqliteReplyStore>();
         services.AddSingleton<IAgentStore, SqliteAgentStore>();
         services.AddSingleton<IConfigStore, SqliteConfigStore>();
+        services.AddSingleton<IStatsStore, SqliteStatsStore>();
         services.AddSingleton<IRealtimeBus, InProcessBus>();
         services.AddHealthChecks().AddCheck<WritesHealthCheck>("writes");
         return services;
