@@ -98,6 +98,20 @@ CREATE TABLE IF NOT EXISTS rate_limits (
     window_start  TEXT    NOT NULL DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 );
 
+-- The dashboard's figures of closed UTC days, kept once a day is over (its rows no longer change) so that
+-- stats counts only today. agent_id 0 is the whole service; another is the sessions of that agent, whose
+-- rows hold latency only (messages and replies NULL). Latency is bucketed by the day of the first reply.
+CREATE TABLE IF NOT EXISTS stats_daily (
+    day         TEXT    NOT NULL,  -- '2026-11-24'
+    agent_id    BIGINT  NOT NULL,
+    messages    BIGINT,
+    replies     BIGINT,
+    answered    BIGINT  NOT NULL,
+    p50_seconds DOUBLE PRECISION,  -- NULL when none was answered
+    p95_seconds DOUBLE PRECISION,
+    PRIMARY KEY (day, agent_id)
+);
+
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_last_active ON web_chat_sessions(last_active);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_pending     ON web_chat_messages(processed, id);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_session     ON web_chat_messages(session_id, id);
@@ -106,4 +120,10 @@ CREATE INDEX IF NOT EXISTS idx_web_chat_messages_leases      ON web_chat_message
 -- Only unanswered messages: the admin's backlog, oldest first.
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_waiting     ON web_chat_messages(id) WHERE answered_at IS NULL;
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_session    ON web_chat_responses(session_id, id);
+-- The admin's dashboard: counts per hour and day, each message's first reply, and reply latency per day.
+CREATE INDEX IF NOT EXISTS idx_web_chat_messages_time        ON web_chat_messages(timestamp, session_id);
+CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time       ON web_chat_responses(timestamp);
+CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message    ON web_chat_responses(message_id, timestamp);
+CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent       ON web_chat_sessions(session_id, agent_id);
+CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered    ON web_chat_messages(answered_at, timestamp, session_id) WHERE answered_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_rate_limits_ip_endpoint       ON rate_limits(ip_address, endpoint);

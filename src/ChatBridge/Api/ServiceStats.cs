@@ -11,11 +11,19 @@ internal sealed record ServiceStats(
     LatencySeries Latency,
     BacklogFigure Backlog)
 {
+    /// <summary>
+    /// How long after midnight a day still counts as open. A write takes its timestamp a moment before it commits, so a
+    /// reply stamped 23:59:59.999 may become visible just after midnight; a day is kept only once that cannot happen.
+    /// </summary>
+    private static readonly TimeSpan ClosingDelay = TimeSpan.FromMinutes(1);
+
     /// <summary>The hourly series ends with the current hour, the daily ones with today.</summary>
     public static StatsWindow Window(DateTimeOffset now, int hours, int days)
     {
         var (hour, day) = Starts(now);
-        return new StatsWindow(Timestamps.Format(hour.AddHours(1 - hours)), Timestamps.Format(day.AddDays(1 - days)));
+        var dailyFrom = day.AddDays(1 - days);
+        var open = Starts(now - ClosingDelay).Day;
+        return new StatsWindow(hour.AddHours(1 - hours), dailyFrom, open > dailyFrom ? open : dailyFrom, day.AddDays(1));
     }
 
     public static ServiceStats From(StatsRows rows, DateTimeOffset now, int hours, int days)
@@ -26,7 +34,7 @@ internal sealed record ServiceStats(
         return new ServiceStats(
             Timestamps.Format(now),
             Activity(rows.Hourly, hourStarts, HourKey),
-            Activity(rows.Daily, dayStarts, DayKey),
+            Activity(rows.Daily, dayStarts, StatsRollup.DayKey),
             new LatencySeries(
                 LatencyDays(rows.Latency.Where(r => r.AgentId is null), dayStarts),
                 [.. rows.Latency
@@ -50,8 +58,6 @@ internal sealed record ServiceStats(
     // The store names buckets by the stored timestamps' prefixes.
     private static string HourKey(DateTimeOffset start) => start.ToString("yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture);
 
-    private static string DayKey(DateTimeOffset start) => start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
     private static List<ActivityBucket> Activity(IEnumerable<ActivityCount> counts, List<DateTimeOffset> starts, Func<DateTimeOffset, string> key)
     {
         var byBucket = counts.ToDictionary(c => c.Bucket, StringComparer.Ordinal);
@@ -63,7 +69,7 @@ internal sealed record ServiceStats(
     private static List<LatencyBucket> LatencyDays(IEnumerable<LatencyCount> counts, List<DateTimeOffset> dayStarts)
     {
         var byDay = counts.ToDictionary(c => c.Day, StringComparer.Ordinal);
-        return [.. dayStarts.Select(start => byDay.TryGetValue(DayKey(start), out var c)
+        return [.. dayStarts.Select(start => byDay.TryGetValue(StatsRollup.DayKey(start), out var c)
             ? new LatencyBucket(Timestamps.Format(start), c.Answered, Seconds(c.P50Seconds), Seconds(c.P95Seconds))
             : new LatencyBucket(Timestamps.Format(start), 0, null, null))];
     }
@@ -75,7 +81,10 @@ internal sealed record ServiceStats(
 /// <summary>Messages sent and replies stored in the bucket that starts at <c>Start</c>.</summary>
 internal sealed record ActivityBucket(string Start, long Messages, long Replies);
 
-/// <summary>Reply latency of the messages sent on the day starting at <c>Start</c>; the percentiles are null when none was answered.</summary>
+/// <summary>
+/// Reply latency (message to first reply) of the messages answered on the day starting at <c>Start</c>; the
+/// percentiles are null when none was.
+/// </summary>
 internal sealed record LatencyBucket(string Start, long Answered, double? P50Seconds, double? P95Seconds);
 
 internal sealed record AgentLatency(long AgentId, IReadOnlyList<LatencyBucket> Daily);

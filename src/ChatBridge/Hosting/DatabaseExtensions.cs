@@ -25,6 +25,7 @@ internal static class DatabaseExtensions
         services.AddSingleton<PollTouches>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<KeyBootstrapper>();
+        services.AddSingleton<StatsRollup>();
         // Columns are snake_case, properties PascalCase.
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -65,6 +66,7 @@ internal static class DatabaseExtensions
         services.AddSingleton<IReplyStore, PostgresReplyStore>();
         services.AddSingleton<IAgentStore, PostgresAgentStore>();
         services.AddSingleton<IConfigStore, PostgresConfigStore>();
+        services.AddSingleton<IStatsStore, PostgresStatsStore>();
         services.AddSingleton<PostgresBus>();
         services.AddSingleton<IRealtimeBus>(sp => sp.GetRequiredService<PostgresBus>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresBus>());

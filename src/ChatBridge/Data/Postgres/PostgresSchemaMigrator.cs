@@ -17,7 +17,8 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
     /// <summary>
     /// SQLite's steps in its order; those with no SQL have nothing to do here, since no PostgreSQL database predates
     /// the schema file: it has no tables of the Flask bridge's shape (001, 003) and already holds what 004, 006 and
-    /// 007 added to older SQLite files. Step 008 is PostgreSQL's own, so the next step both engines share is 009.
+    /// 007 added to older SQLite files. PostgreSQL's own step 008 came first; SQLite's 008 follows it, for databases
+    /// made before the schema file had the dashboard's indexes.
     /// </summary>
     internal static readonly IReadOnlyList<MigrationStep> Steps =
     [
@@ -40,6 +41,26 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
                 count        BIGINT NOT NULL,
                 PRIMARY KEY (policy, client, window_start)
             )
+            """),
+        new("008 index messages and replies by time for the dashboard", """
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_time ON web_chat_messages(timestamp, session_id);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time ON web_chat_responses(timestamp);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message ON web_chat_responses(message_id, timestamp);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent ON web_chat_sessions(session_id, agent_id);
+            """),
+        new("009 daily figures of closed days for the dashboard", """
+            CREATE TABLE IF NOT EXISTS stats_daily (
+                day         TEXT             NOT NULL,
+                agent_id    BIGINT           NOT NULL,
+                messages    BIGINT,
+                replies     BIGINT,
+                answered    BIGINT           NOT NULL,
+                p50_seconds DOUBLE PRECISION,
+                p95_seconds DOUBLE PRECISION,
+                PRIMARY KEY (day, agent_id)
+            );
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered ON web_chat_messages(answered_at, timestamp, session_id)
+            WHERE answered_at IS NOT NULL;
             """),
     ];
 

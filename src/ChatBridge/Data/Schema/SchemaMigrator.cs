@@ -51,6 +51,7 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
         new("006 reply authors", AddReplyAuthorAsync),
         new("007 index unanswered messages", IndexWaitingAsync),
         new("008 index messages and replies by time for the dashboard", IndexForStatsAsync),
+        new("009 daily figures of closed days for the dashboard", AddClosedDaysAsync),
     ];
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
@@ -83,6 +84,26 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
             CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time ON web_chat_responses(timestamp);
             CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message ON web_chat_responses(message_id, timestamp);
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent ON web_chat_sessions(session_id, agent_id);
+            """, transaction: tx, cancellationToken: ct));
+
+    /// <summary>
+    /// The dashboard's figures of closed days, kept so that <c>stats</c> counts only today, and the index of answered
+    /// messages by the time of their first reply that a day's latency reads.
+    /// </summary>
+    private static async Task AddClosedDaysAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE TABLE IF NOT EXISTS stats_daily (
+                day         TEXT    NOT NULL,
+                agent_id    INTEGER NOT NULL,
+                messages    INTEGER,
+                replies     INTEGER,
+                answered    INTEGER NOT NULL,
+                p50_seconds REAL,
+                p95_seconds REAL,
+                PRIMARY KEY (day, agent_id)
+            );
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered ON web_chat_messages(answered_at, timestamp, session_id)
+            WHERE answered_at IS NOT NULL;
             """, transaction: tx, cancellationToken: ct));
 
     private static async Task<HashSet<string>> AppliedStepsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
