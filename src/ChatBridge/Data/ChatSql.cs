@@ -201,6 +201,7 @@ internal static class ChatSql
         DELETE FROM web_chat_messages;
         DELETE FROM web_chat_sessions;
         DELETE FROM rate_limits;
+        DELETE FROM stats_daily;
         """;
 
     public const string RemainingChatData = """

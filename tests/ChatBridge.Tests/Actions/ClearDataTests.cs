@@ -10,6 +10,8 @@ public sealed class ClearDataTests
         app.AddAgent("Athena");
         app.Execute("INSERT INTO system_config (config_key, config_value) VALUES ('ui_theme', 'dark')");
         app.Execute("INSERT INTO rate_limits (ip_address, endpoint, request_count) VALUES ('10.0.0.1', 'messages', 3)");
+        // The dashboard's kept days are figures of the deleted messages.
+        app.Execute("INSERT INTO stats_daily (day, agent_id, messages, replies, answered) VALUES ('2026-11-24', 0, 5, 4, 4)");
         await app.Anonymous().PostMessageAsync("session_clear_a", "x");
         await app.Broca().PostReplyAsync("session_clear_a", "y");
 
@@ -21,6 +23,7 @@ public sealed class ClearDataTests
         Assert.Equal(0, remaining.GetProperty("messages").GetInt32());
         Assert.Equal(0, remaining.GetProperty("sessions").GetInt32());
         Assert.Equal(0, app.Count("rate_limits"));
+        Assert.Equal(0, app.Count("stats_daily"));
         Assert.Equal(1, app.Count("users"));
         Assert.Equal(1, app.Count("agents"));
         Assert.Equal("dark", app.Scalar("SELECT config_value FROM system_config WHERE config_key = 'ui_theme'"));

@@ -89,6 +89,56 @@ public sealed class StatsTests
     }
 
     [Fact]
+    public async Task A_closed_day_is_counted_once_and_kept_while_today_is_counted_on_every_request()
+    {
+        using var app = new BridgeApp();
+        var now = Noonish(app);
+        var today = now.Date;
+        var athena = new Conversation(app, "session_stats_rollup", app.AddAgent("Athena"));
+        athena.Answer(athena.Ask(today.AddDays(-1).AddHours(10)), today.AddDays(-1).AddHours(10).AddSeconds(10));
+        // Asked yesterday, answered after midnight: a message of yesterday, a latency of today.
+        athena.Answer(athena.Ask(today.AddSeconds(-10)), today.AddSeconds(10));
+        athena.Answer(athena.Ask(today.AddHours(11)), today.AddHours(11).AddSeconds(30));
+
+        var first = await (await app.Admin().GetAsync("/api/v1/stats?days=2")).DataAsync();
+
+        Assert.Equal([(2L, 1L), (1L, 2L)], first.GetProperty("daily").EnumerateArray().Select(Counts));
+        Assert.Equal([(1L, 10.0, 10.0), (2L, 20.0, 30.0)], first.GetProperty("latency").GetProperty("overall").EnumerateArray().Select(Percentiles));
+        Assert.Equal(2L, app.Scalar("SELECT COUNT(*) FROM stats_daily"));
+        Assert.Equal(2L, app.Scalar("SELECT messages FROM stats_daily WHERE day = $d AND agent_id = 0", ("$d", Stamp(today.AddDays(-1))[..10])));
+
+        // Rows that appear in a kept day (only a direct write can put them there) are not counted again; today's are.
+        athena.Answer(athena.Ask(today.AddDays(-1).AddHours(12)), today.AddDays(-1).AddHours(12).AddSeconds(100));
+        athena.Answer(athena.Ask(today.AddHours(11.5)), today.AddHours(11.5).AddSeconds(100));
+        var second = await (await app.Admin().GetAsync("/api/v1/stats?days=2")).DataAsync();
+
+        Assert.Equal([(2L, 1L), (2L, 3L)], second.GetProperty("daily").EnumerateArray().Select(Counts));
+        Assert.Equal([(1L, 10.0, 10.0), (3L, 30.0, 100.0)], second.GetProperty("latency").GetProperty("overall").EnumerateArray().Select(Percentiles));
+        var agent = second.GetProperty("latency").GetProperty("agents").EnumerateArray().Single();
+        Assert.Equal([(1L, 10.0, 10.0), (3L, 30.0, 100.0)], agent.GetProperty("daily").EnumerateArray().Select(Percentiles));
+        Assert.Equal(2L, app.Scalar("SELECT COUNT(*) FROM stats_daily"));
+    }
+
+    [Fact]
+    public async Task Days_without_a_message_are_kept_too_and_a_wider_window_counts_only_the_days_it_adds()
+    {
+        using var app = new BridgeApp();
+        var now = Noonish(app);
+        var chat = new Conversation(app, "session_stats_wider", agentId: null);
+        chat.Answer(chat.Ask(now.Date.AddDays(-5).AddHours(8)), now.Date.AddDays(-5).AddHours(8).AddSeconds(4));
+
+        await (await app.Admin().GetAsync("/api/v1/stats?days=3")).DataAsync();
+        Assert.Equal(2L, app.Scalar("SELECT COUNT(*) FROM stats_daily"));
+        Assert.Equal(0L, app.Scalar("SELECT COUNT(*) FROM stats_daily WHERE answered > 0 OR messages > 0 OR replies > 0"));
+
+        var data = await (await app.Admin().GetAsync("/api/v1/stats?days=7")).DataAsync();
+
+        Assert.Equal(6L, app.Scalar("SELECT COUNT(*) FROM stats_daily"));
+        Assert.Equal((1L, 1L), Counts(data.GetProperty("daily")[1]));
+        Assert.Equal((1L, 4.0, 4.0), Percentiles(data.GetProperty("latency").GetProperty("overall")[1]));
+    }
+
+    [Fact]
     public async Task The_backlog_counts_unanswered_messages_and_ages_the_oldest()
     {
         using var app = new BridgeApp();

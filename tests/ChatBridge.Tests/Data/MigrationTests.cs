@@ -27,16 +27,20 @@ public sealed class MigrationTests : IDisposable
             await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
         }
         var steps = Strings("SELECT description FROM schema_version ORDER BY version");
-        Assert.Equal(8, steps.Count);
+        Assert.Equal(9, steps.Count);
         Assert.All(steps, s => Assert.StartsWith("chatbridge: ", s, StringComparison.Ordinal));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_unanswered'"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_waiting'"));
-        foreach (var index in new[] { "idx_web_chat_messages_time", "idx_web_chat_responses_time", "idx_web_chat_responses_message", "idx_web_chat_sessions_agent" })
+        foreach (var index in new[]
+        {
+            "idx_web_chat_messages_time", "idx_web_chat_responses_time", "idx_web_chat_responses_message", "idx_web_chat_sessions_agent",
+            "idx_web_chat_messages_answered",
+        })
         {
             Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $i", ("$i", index)));
         }
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
-        foreach (var table in new[] { "users", "agents", "system_config", "schema_version", "web_chat_sessions", "web_chat_messages", "web_chat_responses", "rate_limits" })
+        foreach (var table in new[] { "users", "agents", "system_config", "schema_version", "web_chat_sessions", "web_chat_messages", "web_chat_responses", "rate_limits", "stats_daily" })
         {
             Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $t", ("$t", table)));
         }
@@ -46,6 +50,32 @@ public sealed class MigrationTests : IDisposable
             _ = again.Services;
         }
         Assert.Equal(steps, Strings("SELECT description FROM schema_version ORDER BY version"));
+    }
+
+    [Fact]
+    public void A_database_of_the_previous_version_gains_the_dashboards_kept_days()
+    {
+        using (var app = new BridgeApp { DatabasePath = DatabasePath })
+        {
+            _ = app.Services;
+        }
+        // As the bridge before step 009 left it.
+        Run("""
+            DROP TABLE stats_daily;
+            DROP INDEX idx_web_chat_messages_answered;
+            DELETE FROM schema_version WHERE description = 'chatbridge: 009 daily figures of closed days for the dashboard';
+            INSERT INTO web_chat_sessions (session_id, uid, created_at, last_active) VALUES ('session_kept', '0123456789abcdef', 'x', 'x');
+            """);
+
+        using (var upgraded = new BridgeApp { DatabasePath = DatabasePath })
+        {
+            _ = upgraded.Services;
+        }
+
+        Assert.Equal(["day", "agent_id", "messages", "replies", "answered", "p50_seconds", "p95_seconds"], Strings("SELECT name FROM pragma_table_info('stats_daily')"));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_answered'"));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM schema_version WHERE description = 'chatbridge: 009 daily figures of closed days for the dashboard'"));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM web_chat_sessions"));
     }
 
     [Fact]
@@ -69,7 +99,7 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("Athena", Assert.Single(agents.GetProperty("agents").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(["ada", "grace"], Strings("SELECT username FROM users ORDER BY id"));
         Assert.Equal("dark", Scalar("SELECT config_value FROM system_config WHERE config_key = 'ui_theme'"));
-        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L], Longs("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L], Longs("SELECT version FROM schema_version ORDER BY version"));
         Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM schema_version WHERE description IS NULL"));
     }
 

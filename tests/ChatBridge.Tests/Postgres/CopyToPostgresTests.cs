@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using ChatBridge.Data;
+using ChatBridge.Data.Postgres;
 using ChatBridge.Tests.Hosting;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -57,7 +58,7 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
         var versions = (await target.QueryAsync<(long Version, string? Description, string AppliedAt)>(
             "SELECT version, description, applied_at FROM schema_version ORDER BY version")).ToList();
         Assert.Equal([(1L, null, "2026-01-05 09:00:00"), (2L, null, "2026-03-01 12:30:00")], versions.Take(2));
-        Assert.Equal(Enumerable.Range(3, 8).Select(v => (long)v), versions.Skip(2).Select(v => v.Version));
+        Assert.Equal(Enumerable.Range(3, PostgresSchemaMigrator.Steps.Count).Select(v => (long)v), versions.Skip(2).Select(v => v.Version));
         Assert.All(versions.Skip(2), v => Assert.StartsWith("chatbridge: 00", v.Description, StringComparison.Ordinal));
 
         // The keys and settings the bridge reads, and the history in today's columns, as the bridge would serve them.
@@ -94,7 +95,7 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
         var intoForeign = await CopyAsync(foreign.ConnectionString);
 
         Assert.Equal(1, again.ExitCode);
-        Assert.Contains("The target database is not empty: it has 11 table(s)", again.Error, StringComparison.Ordinal);
+        Assert.Contains("The target database is not empty: it has 12 table(s)", again.Error, StringComparison.Ordinal);
         Assert.Contains("nothing was written", again.Error, StringComparison.Ordinal);
         Assert.Equal(before, await DumpAsync(copied));
         Assert.Equal(1, intoForeign.ExitCode);

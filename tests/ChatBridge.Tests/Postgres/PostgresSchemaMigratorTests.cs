@@ -93,7 +93,7 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
 
         var steps = (await connection.QueryAsync<(long Version, string Description, string AppliedAt)>(
             "SELECT version, description, applied_at FROM schema_version ORDER BY version")).ToList();
-        Assert.Equal(Enumerable.Range(1, 8).Select(v => (long)v), steps.Select(s => s.Version));
+        Assert.Equal(Enumerable.Range(1, PostgresSchemaMigrator.Steps.Count).Select(v => (long)v), steps.Select(s => s.Version));
         Assert.Equal(PostgresSchemaMigrator.Steps.Select(s => "chatbridge: " + s.Name), steps.Select(s => s.Description));
         Assert.All(steps, s => Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", s.AppliedAt));
         Assert.Equal("Athena", await connection.ExecuteScalarAsync<string>("SELECT name FROM agents"));
@@ -104,9 +104,46 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
     {
         var sqliteSteps = (await SqliteSchemaAsync()).Steps;
 
-        Assert.Equal(sqliteSteps, PostgresSchemaMigrator.Steps.Take(sqliteSteps.Count).Select(s => "chatbridge: " + s.Name));
-        Assert.Equal("008 rate-limit windows shared by every instance", PostgresSchemaMigrator.Steps[^1].Name);
+        // PostgreSQL's own step 008 came before SQLite's; every other step is SQLite's, in its order.
+        Assert.Equal(sqliteSteps, PostgresSchemaMigrator.Steps.Where(s => s.Name != RateCountersStep).Select(s => "chatbridge: " + s.Name));
+        Assert.Equal(RateCountersStep, PostgresSchemaMigrator.Steps[7].Name);
     }
+
+    [PostgresFact]
+    public async Task A_database_of_an_earlier_version_gains_the_dashboards_indexes_and_kept_days()
+    {
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        await using var dataSource = database.CreateDataSource();
+        await Migrator(dataSource).MigrateAsync(CancellationToken.None);
+        await using var connection = await database.OpenAsync();
+        // As the bridge left it when its schema ended with PostgreSQL's own step 008.
+        await connection.ExecuteAsync("""
+            DROP TABLE stats_daily;
+            DROP INDEX idx_web_chat_messages_time, idx_web_chat_responses_time, idx_web_chat_responses_message,
+                       idx_web_chat_sessions_agent, idx_web_chat_messages_answered;
+            DELETE FROM schema_version WHERE description IN (
+                'chatbridge: 008 index messages and replies by time for the dashboard',
+                'chatbridge: 009 daily figures of closed days for the dashboard');
+            """);
+
+        await Migrator(dataSource).MigrateAsync(CancellationToken.None);
+
+        var indexes = await connection.QueryAsync<string>("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname");
+        Assert.Superset(
+            new HashSet<string>
+            {
+                "idx_web_chat_messages_time", "idx_web_chat_responses_time", "idx_web_chat_responses_message",
+                "idx_web_chat_sessions_agent", "idx_web_chat_messages_answered", "stats_daily_pkey",
+            },
+            indexes.ToHashSet());
+        Assert.Equal(
+            ["day", "agent_id", "messages", "replies", "answered", "p50_seconds", "p95_seconds"],
+            await connection.QueryAsync<string>(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'stats_daily' ORDER BY ordinal_position"));
+        Assert.Equal(PostgresSchemaMigrator.Steps.Count, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM schema_version"));
+    }
+
+    private const string RateCountersStep = "008 rate-limit windows shared by every instance";
 
     private static PostgresSchemaMigrator Migrator(NpgsqlDataSource dataSource) =>
         new(dataSource, NullLogger<PostgresSchemaMigrator>.Instance);
