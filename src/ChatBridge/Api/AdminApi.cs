@@ -44,8 +44,9 @@ internal static class AdminApi
             .WithSummary("Activity, reply latency and backlog for the dashboard (admin)")
             .WithDescription("Messages and replies per hour over the last `hours` (default 24, clamped to 168) and per day over the last `days` "
                 + "(default 30, clamped to 90), every bucket listed even when empty, in UTC, the current hour and day last. Reply latency (a "
-                + "message's time to its first reply) p50 and p95 per day the message was sent, over all answered messages and per agent "
-                + "of the session. The backlog: messages no reply has answered yet, and the oldest one's age.")
+                + "message's time to its first reply) p50 and p95 per day of the first reply, over all answered messages and per agent "
+                + "of the session. The backlog: messages no reply has answered yet, and the oldest one's age. Days before today are "
+                + "counted once and kept; only today is counted on every request.")
             .WithExamples(data: ExampleStats);
 
         admin.MapGet("/admin_events", WaitForChanges)
