@@ -87,7 +87,7 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         await Expect(backlog.Last).ToContainTextAsync("pending");
         await page.GetByLabel("Search").FillAsync("");
         await Expect(rows).ToHaveAttributeAsync("data-session-id", "session_triage_refund");
-        await Screenshots.SaveAsync(page, "admin-triage.png");
+        await Screenshots.SaveAsync(page, "admin-triage.png", page.Locator("section[aria-labelledby='sessions-title']"));
 
         await backlog.First.GetByRole(AriaRole.Button, new() { Name = "Open session_triage_parcel" }).ClickAsync();
         await page.GetByLabel("Reply as a person").FillAsync("It left the depot this morning.");

@@ -28,7 +28,7 @@ public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : ICl
             "Can I change my delivery address?",
             "Yes: open Orders, pick the order and choose Edit address.",
         ]);
-        await Screenshots.SaveAsync(page, "admin.png");
+        await Screenshots.SaveAsync(page, "admin.png", page.Locator("section[aria-labelledby='sessions-title']"));
 
         var apiKeyField = page.GetByLabel("API key (Broca)");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate a new api_key" }).ClickAsync();
@@ -135,7 +135,7 @@ public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : ICl
         var messages = await row.Locator("td[data-label='Messages']").BoundingBoxAsync();
         Assert.True(messages!.Y >= id!.Y + id.Height, $"counts at y={messages.Y}, id ends at {id.Y + id.Height}");
         await Expect(page.Locator(".sessions-table thead")).ToHaveCSSAsync("position", "absolute");
-        await Screenshots.SaveAsync(page, "admin-phone.png");
+        await Screenshots.SaveAsync(page, "admin-phone.png", page.Locator("section[aria-labelledby='sessions-title']"));
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
 
         await row.GetByRole(AriaRole.Button, new() { Name = $"Open {session}" }).ClickAsync();

@@ -97,11 +97,22 @@ public sealed class ShortLeaseLiveBridge() : LiveBridge(rateLimiting: false, ("C
 /// <summary>Saves a screenshot when <c>CHATBRIDGE_SCREENSHOTS</c> names a folder; tests run without it.</summary>
 internal static class Screenshots
 {
-    public static async Task SaveAsync(IPage page, string name)
+    /// <param name="top">What the picture is of, scrolled to the top of the viewport, when the page holds more above it.</param>
+    public static async Task SaveAsync(IPage page, string name, ILocator? top = null)
     {
         if (Environment.GetEnvironmentVariable("CHATBRIDGE_SCREENSHOTS") is { Length: > 0 } folder)
         {
             Directory.CreateDirectory(folder);
+            if (top is not null)
+            {
+                // Instant: Bootstrap makes the page's scrolling smooth, which the picture would catch halfway.
+                await top.EvaluateAsync("""
+                    element => {
+                        element.scrollIntoView({ block: 'start', behavior: 'instant' });
+                        window.scrollBy({ top: -12, behavior: 'instant' });
+                    }
+                    """);
+            }
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name) });
         }
     }
