@@ -3,6 +3,7 @@
 import { ApiError, callApi, el, formatTime } from './api.js';
 import { authorText, download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
 import { renderMarkdown } from './markdown.js';
+import { createServiceDashboard } from './stats.js';
 
 const KeyStorage = 'chatbridge.adminKey';
 const PageSize = 20;
@@ -42,6 +43,7 @@ const ui = {
   backlogList: document.getElementById('backlog-list'),
   backlogTotal: document.getElementById('backlog-total'),
   refreshBacklog: document.getElementById('refresh-backlog'),
+  refreshStats: document.getElementById('refresh-stats'),
   refresh: document.getElementById('refresh-sessions'),
   sessionsBody: document.getElementById('sessions-body'),
   sessionsTotal: document.getElementById('sessions-total'),
@@ -76,6 +78,8 @@ const state = {
   refreshTimer: null,
   refresh: { transcript: false },
 };
+
+const serviceDashboard = createServiceDashboard({ load: () => admin('stats'), agentName });
 
 function adminKey() {
   return sessionStorage.getItem(KeyStorage);
@@ -153,7 +157,7 @@ async function showDashboard() {
   ui.signIn.classList.add('d-none');
   ui.signOut.classList.remove('d-none');
   ui.dashboard.classList.remove('d-none');
-  await Promise.all([loadAgents(), loadSessions(), loadBacklog(), loadConfig()]);
+  await Promise.all([loadAgents().then(() => serviceDashboard.refresh()), loadSessions(), loadBacklog(), loadConfig()]);
   followChanges();
 }
 
@@ -536,6 +540,7 @@ function wireEvents() {
     });
   }
   ui.refreshBacklog.addEventListener('click', () => run(ui.refreshBacklog, loadBacklog));
+  ui.refreshStats.addEventListener('click', () => run(ui.refreshStats, () => serviceDashboard.refresh()));
   ui.refresh.addEventListener('click', () => run(ui.refresh, loadSessions));
   ui.prev.addEventListener('click', () => {
     state.offset = Math.max(0, state.offset - PageSize);

@@ -15,17 +15,20 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _folder;
 
-    private HostProcess(Process process, string folder, Uri baseAddress, string apiKey)
+    private HostProcess(Process process, string folder, Uri baseAddress, string apiKey, string adminKey)
     {
         _process = process;
         _folder = folder;
         BaseAddress = baseAddress;
         ApiKey = apiKey;
+        AdminKey = adminKey;
     }
 
     public Uri BaseAddress { get; }
 
     public string ApiKey { get; }
+
+    public string AdminKey { get; }
 
     public int Pid => _process.Id;
 
@@ -39,13 +42,14 @@ internal sealed class HostProcess : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("chatbridge-bench-").FullName;
         var port = FreeLoopbackPort();
         var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        return await StartProcessAsync(folder, port, apiKey, [hostDll, .. new[]
+        var adminKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        return await StartProcessAsync(folder, port, apiKey, adminKey, [hostDll, .. new[]
         {
             "--urls", $"http://127.0.0.1:{port}",
             $"--ChatBridge:DatabasePath={Path.Combine(folder, "bench.db")}",
             $"--ChatBridge:LogPath={Path.Combine(folder, "logs")}",
             $"--ChatBridge:ApiKey={apiKey}",
-            $"--ChatBridge:AdminKey={Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}",
+            $"--ChatBridge:AdminKey={adminKey}",
             "--ChatBridge:RateLimiting:Enabled=false",
             $"--ChatBridge:WebSockets:MaxPerClient={maxSocketsPerClient}",
         }.Concat(extraArgs)]);
@@ -56,11 +60,11 @@ internal sealed class HostProcess : IAsyncDisposable
     {
         var folder = Directory.CreateTempSubdirectory("chatbridge-ceiling-").FullName;
         var port = FreeLoopbackPort();
-        return StartProcessAsync(folder, port, apiKey: "",
+        return StartProcessAsync(folder, port, apiKey: "", adminKey: "",
             [typeof(CeilingHost).Assembly.Location, CeilingHost.Mode, databasePath, $"http://127.0.0.1:{port}"]);
     }
 
-    private static async Task<HostProcess> StartProcessAsync(string folder, int port, string apiKey, IReadOnlyList<string> dotnetArgs)
+    private static async Task<HostProcess> StartProcessAsync(string folder, int port, string apiKey, string adminKey, IReadOnlyList<string> dotnetArgs)
     {
         var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = folder, UseShellExecute = false };
         // The shell only redirects the console to a file and execs, so the PID is the host's own. A pipe read by
@@ -70,7 +74,7 @@ internal sealed class HostProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the host");
-        var host = new HostProcess(process, folder, new Uri($"http://127.0.0.1:{port}/"), apiKey);
+        var host = new HostProcess(process, folder, new Uri($"http://127.0.0.1:{port}/"), apiKey, adminKey);
         try
         {
             await host.WaitUntilHealthyAsync();

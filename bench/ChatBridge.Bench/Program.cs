@@ -8,7 +8,9 @@ if (args is [CeilingHost.Mode, var databasePath, var url])
     await CeilingHost.RunAsync(databasePath, url);
     return 0;
 }
-if (BenchOptions.Parse(args) is not { } options)
+var statsArgs = args is [StatsBenchmark.Mode, .. var rest] ? rest : null;
+var options = statsArgs is null ? BenchOptions.Parse(args) : new BenchOptions();
+if (options is null)
 {
     return 2;
 }
@@ -29,6 +31,11 @@ if (!File.Exists(hostDll))
 {
     Console.Error.WriteLine($"The host is not built at {hostDll}.");
     return 2;
+}
+
+if (statsArgs is not null)
+{
+    return await StatsBenchmark.RunAsync(hostDll, statsArgs);
 }
 
 var cpuModel = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();

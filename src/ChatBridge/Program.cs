@@ -4,7 +4,7 @@ using ChatBridge.Hosting;
 using ChatBridge.Realtime;
 using ChatBridge.Widget;
 
-var (command, hostArgs) = HostCommands.Parse(args);         // verbs: keys …, backup --to FILE
+var (command, hostArgs) = HostCommands.Parse(args);         // verbs: keys …, backup --to FILE, copy-to-postgres
 var builder = WebApplication.CreateBuilder(BridgeHostExtensions.WithHostDefaults(hostArgs));
 builder.ListenOnDefaultPort();
 builder.AddChatBridgeLogging();                             // Serilog: console + rolling files, text or JSON
@@ -20,7 +20,10 @@ builder.Services.AddBridgeSwagger();
 builder.Services.AddWidget();                               // sites allowed to embed the chat widget
 
 var app = builder.Build();
-await app.InitializeControlDatabaseAsync();                 // create or upgrade the schema, seed keys
+if (command is not { InitializesDatabase: false })          // copy-to-postgres must leave its source as it is
+{
+    await app.InitializeControlDatabaseAsync();             // create or upgrade the schema, seed keys
+}
 if (command is not null)
 {
     return await command.RunAsync(app.Services);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -9,17 +10,25 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests;
 
 /// <summary>
-/// The host under test, on a real SQLite file in its own temp folder. Rate limiting is off unless a test
-/// asks for it, so tests that send many requests are not throttled by each other.
+/// The host under test, on a real SQLite file in its own temp folder, or, with <c>CHATBRIDGE_TEST_PROVIDER=Postgres</c>,
+/// on a fresh PostgreSQL database of its own (see <see cref="Postgres.PostgresServer"/>): the API suite runs on both.
+/// Rate limiting is off unless a test asks for it, so tests that send many requests are not throttled by each other.
 /// </summary>
 public class BridgeApp : WebApplicationFactory<Program>
 {
+    /// <summary>The provider the suite runs on, from <c>CHATBRIDGE_TEST_PROVIDER</c>; SQLite by default.</summary>
+    public static readonly bool OnPostgres = string.Equals(
+        Environment.GetEnvironmentVariable("CHATBRIDGE_TEST_PROVIDER"), "Postgres", StringComparison.OrdinalIgnoreCase);
+
+    private readonly Lazy<Postgres.TestDatabase> _postgres = new(() => Postgres.PostgresServer.CreateDatabaseAsync().GetAwaiter().GetResult());
+
     public const string ApiKey = "test-api-key-0123456789";
     public const string AdminKey = "test-admin-key-0123456789";
 
@@ -61,11 +70,24 @@ public class BridgeApp : WebApplicationFactory<Program>
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
         };
+        if (OnPostgres && !Settings.ContainsKey("ChatBridge:Database:Provider"))
+        {
+            settings["ChatBridge:Database:Provider"] = "Postgres";
+            settings["ChatBridge:Database:ConnectionString"] = _postgres.Value.ConnectionString;
+        }
         foreach (var (key, value) in Settings)
         {
             settings[key] = value;
         }
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        // The provider decides which services are registered, before app configuration applies: as host settings.
+        foreach (var key in new[] { "ChatBridge:Database:Provider", "ChatBridge:Database:ConnectionString" })
+        {
+            if (settings.GetValueOrDefault(key) is { } value)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
@@ -100,12 +122,14 @@ public class BridgeApp : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>Opens the test's database directly, to arrange rows or check what was stored.</summary>
-    public SqliteConnection OpenDatabase()
+    /// <summary>Opens the test's database directly (SQLite or PostgreSQL), to arrange rows or check what was stored.</summary>
+    public DbConnection OpenDatabase()
     {
         // The host creates the database as it starts, which a factory only does on first use.
         _ = Services;
-        var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        DbConnection connection = _postgres.IsValueCreated
+            ? new NpgsqlConnection(_postgres.Value.ConnectionString)
+            : new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         connection.Open();
         return connection;
     }
@@ -116,6 +140,10 @@ public class BridgeApp : WebApplicationFactory<Program>
         if (disposing)
         {
             SqliteConnection.ClearAllPools();
+            if (_postgres.IsValueCreated)
+            {
+                _postgres.Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
             try
             {
                 Directory.Delete(Folder, recursive: true);

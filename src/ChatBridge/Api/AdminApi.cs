@@ -39,6 +39,15 @@ internal static class AdminApi
                 + "(handed out `MaxDeliveries` times without an answer, so only a person can still answer it). `limit` defaults to 50 and is clamped to 100.")
             .WithExamples(data: new BacklogList([ExampleBacklogMessage], new Pagination(1, 50, 0, HasMore: false)));
 
+        admin.MapGet("/stats", GetStats)
+            .WithName("stats")
+            .WithSummary("Activity, reply latency and backlog for the dashboard (admin)")
+            .WithDescription("Messages and replies per hour over the last `hours` (default 24, clamped to 168) and per day over the last `days` "
+                + "(default 30, clamped to 90), every bucket listed even when empty, in UTC, the current hour and day last. Reply latency (a "
+                + "message's time to its first reply) p50 and p95 per day the message was sent, over all answered messages and per agent "
+                + "of the session. The backlog: messages no reply has answered yet, and the oldest one's age.")
+            .WithExamples(data: ExampleStats);
+
         admin.MapGet("/admin_events", WaitForChanges)
             .WithName("admin_events")
             .WithSummary("Wait for changes across all sessions (admin long poll)")
@@ -113,6 +122,15 @@ internal static class AdminApi
         ProcessedAt = "2026-11-24T10:15:31.000Z", DeliveryCount = 3, Exhausted = true, Uid = "3f2a9c0b7d1e4f68", AgentId = 1, AgeSeconds = 1260,
     };
 
+    private static readonly ServiceStats ExampleStats = new(
+        "2026-11-24T10:15:30.123Z",
+        [new ActivityBucket("2026-11-24T10:00:00.000Z", 12, 11)],
+        [new ActivityBucket("2026-11-24T00:00:00.000Z", 130, 127)],
+        new LatencySeries(
+            [new LatencyBucket("2026-11-24T00:00:00.000Z", 127, 4.2, 31.5)],
+            [new AgentLatency(1, [new LatencyBucket("2026-11-24T00:00:00.000Z", 90, 3.9, 28.75)])]),
+        new BacklogFigure(3, "2026-11-24T09:54:30.123Z", 1260));
+
     private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20);
 
     private static async Task<Results<Ok<Envelope<SessionList>>, BadRequest<ErrorEnvelope>>> ListSessions(
@@ -151,6 +169,20 @@ internal static class AdminApi
         return Envelope.Ok(new BacklogList(
             page.Messages,
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
+    }
+
+    private static async Task<Results<Ok<Envelope<ServiceStats>>, BadRequest<ErrorEnvelope>>> GetStats(
+        [AsParameters] StatsQuery query, IStatsStore stats, TimeProvider time, CancellationToken ct)
+    {
+        var hours = QueryParams.Int(query.Hours, "hours", fallback: 24, min: 1, clampAt: 168);
+        var days = QueryParams.Int(query.Days, "days", fallback: 30, min: 1, clampAt: 90);
+        if ((hours.Error ?? days.Error) is { } invalid)
+        {
+            return invalid;
+        }
+        var now = time.GetUtcNow();
+        var rows = await stats.ReadAsync(ServiceStats.Window(now, hours.Value, days.Value), ct);
+        return Envelope.Ok(ServiceStats.From(rows, now, hours.Value, days.Value));
     }
 
     private static async Task<Results<Ok<Envelope<AdminEventPage>>, BadRequest<ErrorEnvelope>>> WaitForChanges(
@@ -262,6 +294,10 @@ internal sealed record SessionsQuery(
     [property: FromQuery(Name = "agent_id")] QueryNumber? AgentId,
     [property: FromQuery(Name = "waiting")] string? Waiting,
     [property: FromQuery(Name = "q")] string? Q);
+
+internal sealed record StatsQuery(
+    [property: FromQuery(Name = "hours")] QueryNumber? Hours,
+    [property: FromQuery(Name = "days")] QueryNumber? Days);
 
 internal sealed record AdminEventsQuery(
     [property: FromQuery(Name = "after")] string? After,

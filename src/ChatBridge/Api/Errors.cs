@@ -28,6 +28,8 @@ internal static class Errors
     public const string InvalidTimestamp = "Invalid timestamp";
     public const string InvalidAgentId = "Invalid agent_id";
     public const string DatabaseBusy = "Service busy, retry shortly";
+
+    public const string DatabaseUnavailable = "Database unavailable, retry shortly";
     public const string StorageFull = "Storage full: the message could not be stored, retry later";
     public const string StorageUnavailable = "Storage unavailable: writes are stopped until the service restarts";
     public const string KeysMustDiffer = "api_key and admin_key must differ";

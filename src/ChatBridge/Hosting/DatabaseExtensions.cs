@@ -1,4 +1,5 @@
 using ChatBridge.Data;
+using ChatBridge.Data.Postgres;
 using ChatBridge.Data.Schema;
 using ChatBridge.Data.Sqlite;
 using ChatBridge.Realtime;
@@ -28,7 +29,7 @@ internal static class DatabaseExtensions
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         var provider = configuration.GetSection(ChatBridgeOptions.Section).Get<ChatBridgeOptions>()?.Database ?? new DatabaseOptions();
-        return services.AddSqliteStores();
+        return provider.IsPostgres ? services.AddPostgresStores(provider.ConnectionString!) : services.AddSqliteStores();
     }
 
     /// <summary>The embedded default: one file, one writer in this process, events fanned out in this process.</summary>
@@ -45,8 +46,29 @@ internal static class DatabaseExtensions
         services.AddSingleton<IReplyStore, SqliteReplyStore>();
         services.AddSingleton<IAgentStore, SqliteAgentStore>();
         services.AddSingleton<IConfigStore, SqliteConfigStore>();
+        services.AddSingleton<IStatsStore, SqliteStatsStore>();
         services.AddSingleton<IRealtimeBus, InProcessBus>();
         services.AddHealthChecks().AddCheck<WritesHealthCheck>("writes");
+        return services;
+    }
+
+    /// <summary>
+    /// A PostgreSQL server shared by any number of instances: every store reads and writes it directly (each commit
+    /// durable by the server's <c>synchronous_commit</c>), and events cross instances by LISTEN/NOTIFY.
+    /// </summary>
+    private static IServiceCollection AddPostgresStores(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => PostgresDataSource.Create(connectionString));
+        services.AddSingleton<IDatabaseMigrator, PostgresSchemaMigrator>();
+        services.AddSingleton<ISessionStore, PostgresSessionStore>();
+        services.AddSingleton<IInboxStore, PostgresInboxStore>();
+        services.AddSingleton<IReplyStore, PostgresReplyStore>();
+        services.AddSingleton<IAgentStore, PostgresAgentStore>();
+        services.AddSingleton<IConfigStore, PostgresConfigStore>();
+        services.AddSingleton<PostgresBus>();
+        services.AddSingleton<IRealtimeBus>(sp => sp.GetRequiredService<PostgresBus>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresBus>());
+        services.AddHealthChecks().AddCheck<RealtimeBusHealthCheck>("realtime");
         return services;
     }
 

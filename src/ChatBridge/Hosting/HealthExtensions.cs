@@ -69,3 +69,12 @@ internal sealed class WritesHealthCheck(WriteQueue writes) : IHealthCheck
             _ => HealthCheckResult.Healthy("Writes are committed"),
         });
 }
+
+/// <summary>Unhealthy while this instance cannot hear the others' events (its listening connection is being reopened).</summary>
+internal sealed class RealtimeBusHealthCheck(Realtime.PostgresBus bus) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(bus.IsListening
+            ? HealthCheckResult.Healthy("Listening for other instances' events")
+            : HealthCheckResult.Unhealthy("Not listening for other instances' events; reconnecting"));
+}

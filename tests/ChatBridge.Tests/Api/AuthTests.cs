@@ -19,6 +19,7 @@ public sealed class AuthTests(BridgeApp app) : IClassFixture<BridgeApp>
         { "POST", "clear_data" },
         { "POST", "reply" },
         { "GET", "backlog" },
+        { "GET", "stats" },
         { "GET", "admin_events" },
     };
 

@@ -54,11 +54,7 @@ public sealed class ValidationTests(BridgeApp app) : IClassFixture<BridgeApp>
     public async Task Messages_are_trimmed_before_the_length_check_and_storage()
     {
         var data = await (await app.Anonymous().PostMessageAsync("session_trim", "   " + new string('y', 10000) + "\n\t ")).DataAsync();
-        using var db = app.OpenDatabase();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT message FROM web_chat_messages WHERE id = $id";
-        command.Parameters.AddWithValue("$id", data.GetProperty("message_id").GetInt64());
-        Assert.Equal(new string('y', 10000), command.ExecuteScalar());
+        Assert.Equal(new string('y', 10000), app.Scalar("SELECT message FROM web_chat_messages WHERE id = $id", ("$id", data.GetProperty("message_id").GetInt64())));
     }
 
     [Theory]

@@ -27,10 +27,14 @@ public sealed class MigrationTests : IDisposable
             await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
         }
         var steps = Strings("SELECT description FROM schema_version ORDER BY version");
-        Assert.Equal(7, steps.Count);
+        Assert.Equal(8, steps.Count);
         Assert.All(steps, s => Assert.StartsWith("chatbridge: ", s, StringComparison.Ordinal));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_unanswered'"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_waiting'"));
+        foreach (var index in new[] { "idx_web_chat_messages_time", "idx_web_chat_responses_time", "idx_web_chat_responses_message", "idx_web_chat_sessions_agent" })
+        {
+            Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $i", ("$i", index)));
+        }
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
         foreach (var table in new[] { "users", "agents", "system_config", "schema_version", "web_chat_sessions", "web_chat_messages", "web_chat_responses", "rate_limits" })
         {
@@ -65,7 +69,7 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("Athena", Assert.Single(agents.GetProperty("agents").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(["ada", "grace"], Strings("SELECT username FROM users ORDER BY id"));
         Assert.Equal("dark", Scalar("SELECT config_value FROM system_config WHERE config_key = 'ui_theme'"));
-        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L], Longs("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L], Longs("SELECT version FROM schema_version ORDER BY version"));
         Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM schema_version WHERE description IS NULL"));
     }
 

@@ -50,6 +50,7 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
         new("005 index claimed, unanswered messages", IndexUnansweredAsync),
         new("006 reply authors", AddReplyAuthorAsync),
         new("007 index unanswered messages", IndexWaitingAsync),
+        new("008 index messages and replies by time for the dashboard", IndexForStatsAsync),
     ];
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
@@ -70,6 +71,18 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
     private static async Task IndexWaitingAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition("""
             CREATE INDEX IF NOT EXISTS idx_web_chat_messages_waiting ON web_chat_messages(id) WHERE answered_at IS NULL
+            """, transaction: tx, cancellationToken: ct));
+
+    /// <summary>
+    /// Keeps the <c>stats</c> action's cost to the rows of its window: counts per hour and day walk the timestamp
+    /// indexes (the messages' one also covers the session), a message's first reply and its session's agent are one seek each.
+    /// </summary>
+    private static async Task IndexForStatsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_time ON web_chat_messages(timestamp, session_id);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time ON web_chat_responses(timestamp);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message ON web_chat_responses(message_id, timestamp);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent ON web_chat_sessions(session_id, agent_id);
             """, transaction: tx, cancellationToken: ct));
 
     private static async Task<HashSet<string>> AppliedStepsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
@@ -110,15 +123,17 @@ internal sealed class SchemaMigrator(Db db, TimeProvider time, ILogger<SchemaMig
     private sealed record MigrationStep(string Name, Func<DbConnection, DbTransaction, CancellationToken, Task> Apply);
 }
 
-/// <summary>The schema file <c>db/init_database.sql</c>, embedded in the assembly so a deployment cannot lose it.</summary>
+/// <summary>The schema files <c>db/init_database*.sql</c>, embedded in the assembly so a deployment cannot lose them.</summary>
 internal static class InitScript
 {
-    public static string Text { get; } = Load();
+    public static string Text { get; } = Load("init_database.sql");
 
-    private static string Load()
+    public static string Postgres { get; } = Load("init_database.postgres.sql");
+
+    private static string Load(string file)
     {
-        using var stream = typeof(InitScript).Assembly.GetManifestResourceStream("ChatBridge.init_database.sql")
-            ?? throw new InvalidOperationException("init_database.sql is not embedded in the assembly.");
+        using var stream = typeof(InitScript).Assembly.GetManifestResourceStream("ChatBridge." + file)
+            ?? throw new InvalidOperationException($"{file} is not embedded in the assembly.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -1,0 +1,32 @@
+using Dapper;
+using Npgsql;
+
+namespace ChatBridge.Data.Postgres;
+
+internal sealed class PostgresConfigStore(NpgsqlDataSource db) : IConfigStore
+{
+    // Dapper hands Npgsql a list as one array parameter rather than expanding it as it does for SQLite's IN.
+    private const string ReadConfig = "SELECT config_key, config_value FROM system_config WHERE config_key = ANY(@keys)";
+
+    public async Task<IReadOnlyDictionary<string, string?>> ReadAsync(IEnumerable<string> keys, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<(string Key, string? Value)>(new CommandDefinition(
+            ReadConfig, new { keys = keys.ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Key, r => r.Value);
+    }
+
+    public async Task WriteAsync(IReadOnlyDictionary<string, string> values, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        foreach (var (key, value) in values)
+        {
+            if (await connection.ExecuteAsync(new CommandDefinition(ChatSql.UpdateConfig, new { key, value }, tx, cancellationToken: ct)) == 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(ChatSql.InsertConfig, new { key, value }, tx, cancellationToken: ct));
+            }
+        }
+        await tx.CommitAsync(ct);
+    }
+}

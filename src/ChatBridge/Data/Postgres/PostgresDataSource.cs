@@ -1,0 +1,39 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace ChatBridge.Data.Postgres;
+
+internal static class PostgresDataSource
+{
+    /// <summary>
+    /// Connecting gives up after this long at most, so a request to an unreachable server is a quick 503, not a hang.
+    /// </summary>
+    private const int MaxConnectSeconds = 3;
+
+    /// <summary>
+    /// The pool every store shares. Statements used again and again are prepared automatically on each connection,
+    /// as the SQLite poll keeps its statements prepared.
+    /// </summary>
+    public static NpgsqlDataSource Create(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var settings = builder.ConnectionStringBuilder;
+        settings.Timeout = Math.Min(settings.Timeout, MaxConnectSeconds);
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = 64;
+            settings.AutoPrepareMinUsages = 2;
+        }
+        return builder.Build();
+    }
+
+    /// <summary>The server cannot be reached or dropped the connection: retry later, nothing is wrong with the request.</summary>
+    public static bool IsUnavailable(Exception error) => error switch
+    {
+        NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
+        NpgsqlException { IsTransient: true } => true,
+        PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "53300" } => true,
+        TimeoutException => true,
+        _ => false,
+    };
+}

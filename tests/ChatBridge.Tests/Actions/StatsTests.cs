@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace ChatBridge.Tests.Actions;
+
+/// <summary><c>stats</c>: the dashboard's series, counted by the database, every UTC hour and day listed.</summary>
+public sealed class StatsTests
+{
+    /// <summary>The clock stands at 12:10 UTC tomorrow, so every hour and day below is fixed and a slow test cannot cross an hour.</summary>
+    private static DateTimeOffset Noonish(BridgeApp app)
+    {
+        var now = app.Clock.GetUtcNow();
+        var target = new DateTimeOffset(now.Year, now.Month, now.Day, 12, 10, 0, TimeSpan.Zero).AddDays(1);
+        app.Clock.Advance(target - now);
+        return target;
+    }
+
+    [Fact]
+    public async Task Counts_messages_and_replies_per_hour_and_day_with_empty_buckets_listed()
+    {
+        using var app = new BridgeApp();
+        var now = Noonish(app);
+        var today = now.Date;
+        var chat = new Conversation(app, "session_stats_counts", agentId: null);
+        chat.Ask(today.AddHours(9.5));
+        chat.Answer(chat.Ask(today.AddHours(12).AddMinutes(5)), today.AddHours(12).AddMinutes(6));
+        chat.Answer(chat.Ask(today.AddDays(-1).AddHours(10)), today.AddDays(-1).AddHours(10).AddMinutes(1));
+        chat.Reply(messageId: null, today.AddDays(-1).AddHours(11));
+        chat.Answer(chat.Ask(today.AddDays(-40)), today.AddDays(-40).AddMinutes(1));
+
+        var data = await (await app.Admin().GetAsync("/api/v1/?action=stats")).DataAsync();
+
+        BridgeRequests.AssertTimestamp(data.GetProperty("generated_at").GetString());
+        Assert.InRange(DateTimeOffset.Parse(data.GetProperty("generated_at").GetString()!, CultureInfo.InvariantCulture), now, now.AddMinutes(5));
+        var hourly = data.GetProperty("hourly").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(-23, 24).Select(h => Stamp(today.AddHours(12 + h))), hourly.Select(b => b.GetProperty("start").GetString()));
+        Assert.Equal((1, 0), Counts(hourly[^4]));
+        Assert.Equal((1, 1), Counts(hourly[^1]));
+        Assert.Equal(2, hourly.Sum(b => b.GetProperty("messages").GetInt64()));
+        Assert.Equal(1, hourly.Sum(b => b.GetProperty("replies").GetInt64()));
+        var daily = data.GetProperty("daily").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(-29, 30).Select(d => Stamp(today.AddDays(d))), daily.Select(b => b.GetProperty("start").GetString()));
+        Assert.Equal((2, 1), Counts(daily[^1]));
+        Assert.Equal((1, 2), Counts(daily[^2]));
+        Assert.All(daily[..^2], b => Assert.Equal((0, 0), Counts(b)));
+        Assert.Equal(["start", "messages", "replies"], daily[0].EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Latency_percentiles_are_per_day_overall_and_per_agent_from_each_message_s_first_reply()
+    {
+        using var app = new BridgeApp();
+        var now = Noonish(app);
+        var yesterday = now.Date.AddDays(-1).AddHours(10);
+        var athena = new Conversation(app, "session_stats_athena", app.AddAgent("Athena"));
+        var hermes = new Conversation(app, "session_stats_hermes", app.AddAgent("Hermes"));
+        var nobody = new Conversation(app, "session_stats_nobody", agentId: null);
+        for (var seconds = 1; seconds <= 20; seconds++)
+        {
+            var asked = yesterday.AddMinutes(seconds);
+            var id = athena.Ask(asked);
+            athena.Answer(id, asked.AddSeconds(seconds));
+            // A second reply is not the first: it changes no latency.
+            athena.Reply(id, asked.AddSeconds(seconds + 600));
+        }
+        foreach (var seconds in new[] { 5, 50, 500 })
+        {
+            var asked = yesterday.AddHours(1).AddSeconds(seconds);
+            hermes.Answer(hermes.Ask(asked), asked.AddSeconds(seconds));
+        }
+        hermes.Ask(yesterday.AddHours(2));
+        nobody.Answer(nobody.Ask(now.Date.AddHours(11)), now.Date.AddHours(11).AddSeconds(61.5));
+
+        var data = await (await app.Admin().GetAsync("/api/v1/stats?days=3")).DataAsync();
+
+        var latency = data.GetProperty("latency");
+        // Nearest rank: of n values, percentile p is the ceil(p·n/100)-th smallest. Yesterday's 23 answered messages are
+        // 1…20 s and 5, 50, 500 s: p50 is the 12th (11 s), p95 the 22nd (50 s).
+        Assert.Equal(
+            [(0L, null, null), (23L, 11.0, 50.0), (1L, 61.5, 61.5)],
+            latency.GetProperty("overall").EnumerateArray().Select(Percentiles));
+        var agents = latency.GetProperty("agents").EnumerateArray().ToList();
+        Assert.Equal(2, agents.Count);
+        Assert.Equal(athena.AgentId, agents[0].GetProperty("agent_id").GetInt64());
+        Assert.Equal([(0L, null, null), (20L, 10.0, 19.0), (0L, null, null)], agents[0].GetProperty("daily").EnumerateArray().Select(Percentiles));
+        Assert.Equal(hermes.AgentId, agents[1].GetProperty("agent_id").GetInt64());
+        Assert.Equal([(0L, null, null), (3L, 50.0, 500.0), (0L, null, null)], agents[1].GetProperty("daily").EnumerateArray().Select(Percentiles));
+        Assert.Equal(Stamp(now.Date), agents[1].GetProperty("daily")[2].GetProperty("start").GetString());
+    }
+
+    [Fact]
+    public async Task The_backlog_counts_unanswered_messages_and_ages_the_oldest()
+    {
+        using var app = new BridgeApp();
+        var now = Noonish(app);
+        var chat = new Conversation(app, "session_stats_backlog", agentId: null);
+        chat.Answer(chat.Ask(now.AddDays(-3)), now.AddDays(-3).AddMinutes(1));
+        chat.Ask(now.AddHours(-26));
+        chat.Ask(now.AddMinutes(-5));
+
+        var backlog = (await (await app.Admin().GetAsync("/api/v1/?action=stats")).DataAsync()).GetProperty("backlog");
+
+        Assert.Equal(2, backlog.GetProperty("waiting").GetInt64());
+        Assert.Equal(Stamp(now.AddHours(-26)), backlog.GetProperty("oldest_timestamp").GetString());
+        Assert.InRange(backlog.GetProperty("oldest_age_seconds").GetInt64(), 26 * 3600, (26 * 3600) + 60);
+    }
+
+    [Fact]
+    public async Task An_empty_database_gets_every_bucket_at_zero_and_no_backlog()
+    {
+        using var app = new BridgeApp();
+
+        var data = await (await app.Admin().GetAsync("/api/v1/?action=stats&hours=168&days=1000")).DataAsync();
+
+        Assert.Equal(168, data.GetProperty("hourly").GetArrayLength());
+        Assert.Equal(90, data.GetProperty("daily").GetArrayLength());
+        Assert.All(data.GetProperty("latency").GetProperty("overall").EnumerateArray(), d => Assert.Equal((0L, null, null), Percentiles(d)));
+        Assert.Equal(0, data.GetProperty("latency").GetProperty("agents").GetArrayLength());
+        var backlog = data.GetProperty("backlog");
+        Assert.Equal(0, backlog.GetProperty("waiting").GetInt64());
+        Assert.Equal(JsonValueKind.Null, backlog.GetProperty("oldest_timestamp").ValueKind);
+        Assert.Equal(JsonValueKind.Null, backlog.GetProperty("oldest_age_seconds").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("hours=0", "Invalid hours parameter")]
+    [InlineData("hours=abc", "Invalid hours parameter")]
+    [InlineData("days=-1", "Invalid days parameter")]
+    [InlineData("days=2.5", "Invalid days parameter")]
+    public async Task Bad_windows_are_a_400(string query, string error)
+    {
+        using var app = new BridgeApp();
+        await (await app.Admin().GetAsync($"/api/v1/?action=stats&{query}")).AssertErrorAsync(400, error);
+    }
+
+    [Fact]
+    public async Task Needs_the_admin_key()
+    {
+        using var app = new BridgeApp();
+        await (await app.Anonymous().GetAsync("/api/v1/stats")).AssertErrorAsync(401, "Authentication required");
+        await (await app.Broca().GetAsync("/api/v1/?action=stats")).AssertErrorAsync(401, "Invalid admin key");
+    }
+
+    private static string Stamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static (long Messages, long Replies) Counts(JsonElement bucket) =>
+        (bucket.GetProperty("messages").GetInt64(), bucket.GetProperty("replies").GetInt64());
+
+    private static (long Answered, double? P50, double? P95) Percentiles(JsonElement day) =>
+        (day.GetProperty("answered").GetInt64(), Seconds(day.GetProperty("p50_seconds")), Seconds(day.GetProperty("p95_seconds")));
+
+    private static double? Seconds(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : value.GetDouble();
+
+    /// <summary>A session's messages and replies written straight into the tables, at the times a test needs.</summary>
+    private sealed class Conversation
+    {
+        private readonly BridgeApp _app;
+        private readonly string _sessionId;
+
+        public Conversation(BridgeApp app, string sessionId, long? agentId)
+        {
+            _app = app;
+            _sessionId = sessionId;
+            AgentId = agentId;
+            app.Execute(
+                "INSERT INTO web_chat_sessions (session_id, uid, agent_id, created_at, last_active) VALUES ($s, '0123456789abcdef', $a, $t, $t)",
+                ("$s", sessionId), ("$a", agentId), ("$t", Stamp(app.Clock.GetUtcNow())));
+        }
+
+        public long? AgentId { get; }
+
+        public long Ask(DateTimeOffset at)
+        {
+            _app.Execute(
+                "INSERT INTO web_chat_messages (session_id, message, timestamp, processed) VALUES ($s, 'question', $t, 1)",
+                ("$s", _sessionId), ("$t", Stamp(at)));
+            return (long)_app.Scalar("SELECT MAX(id) FROM web_chat_messages")!;
+        }
+
+        /// <summary>The message's first reply, which answers it.</summary>
+        public void Answer(long messageId, DateTimeOffset at)
+        {
+            Reply(messageId, at);
+            _app.Execute("UPDATE web_chat_messages SET answered_at = $t WHERE id = $id", ("$t", Stamp(at)), ("$id", messageId));
+        }
+
+        public void Reply(long? messageId, DateTimeOffset at) =>
+            _app.Execute(
+                "INSERT INTO web_chat_responses (session_id, message_id, response, timestamp) VALUES ($s, $m, 'answer', $t)",
+                ("$s", _sessionId), ("$m", messageId), ("$t", Stamp(at)));
+    }
+}
