@@ -173,7 +173,7 @@ internal static class AdminApi
     }
 
     private static async Task<Results<Ok<Envelope<ServiceStats>>, BadRequest<ErrorEnvelope>>> GetStats(
-        [AsParameters] StatsQuery query, StatsRollup stats, TimeProvider time, CancellationToken ct)
+        [AsParameters] StatsQuery query, [FromServices] StatsRollup stats, TimeProvider time, CancellationToken ct)
     {
         var hours = QueryParams.Int(query.Hours, "hours", fallback: 24, min: 1, clampAt: 168);
         var days = QueryParams.Int(query.Days, "days", fallback: 30, min: 1, clampAt: 90);

@@ -6,7 +6,7 @@ namespace ChatBridge.Data;
 
 /// <summary>
 /// Opens connections to the control database: pooled ones for reads, which WAL lets run beside the writer,
-/// and the writer's own, set up for durable commits.
+/// and the writer's own, unpooled and set up for durable commits.
 /// </summary>
 internal sealed class Db
 {
@@ -33,6 +33,11 @@ internal sealed class Db
         _readerConnectionString = builder.ToString();
         // Foreign keys only act on writes; the driver sets them on every open, so readers are spared it.
         builder.ForeignKeys = true;
+        // The writer opens once and again only after a failed group, so a pool saves it nothing, and costs it two
+        // hazards: a handle given back keeps its state (an open transaction) for the next writer, and the driver's
+        // pool can take a connection for leaked in the instant it is handed out (by ClearAllPools, or an open that finds
+        // the pool empty) and close, or hand out again, a handle its opener is still using.
+        builder.Pooling = false;
         _writerConnectionString = builder.ToString();
     }
 

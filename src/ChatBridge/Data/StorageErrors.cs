@@ -25,6 +25,7 @@ internal static class StorageErrors
     public static bool IsFull(Exception error) => error switch
     {
         SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL } => true,
+        WriteGroupFailedException { InnerException: { } cause } => IsFull(cause),
         IOException io => io.HResult == NoSpaceLeft,
         _ => false,
     };

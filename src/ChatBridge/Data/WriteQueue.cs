@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using ChatBridge.Observability;
@@ -176,12 +177,14 @@ internal sealed class WriteQueue : IAsyncDisposable
             catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
             {
                 // The transaction as a whole failed (the file is locked by another process past the busy timeout,
-                // the disk is full or gone): every write in it fails, and the next batch starts on a fresh connection.
+                // the disk is full or gone, the connection broken): every write in it fails, and the next batch
+                // starts on a fresh connection.
                 var reason = RecordFailure(e, batch.Count);
                 _logger.LogWarning(e, "A group of {Count} writes failed ({Reason})", batch.Count, reason);
+                var failure = new WriteGroupFailedException(e);
                 foreach (var write in batch)
                 {
-                    write.Fail(e);
+                    write.Fail(failure);
                 }
                 await ResetConnectionAsync();
             }
@@ -239,12 +242,24 @@ internal sealed class WriteQueue : IAsyncDisposable
         _connection.CommitWithoutSync();
     }
 
+    /// <summary>
+    /// Closes the connection of a failed group for good; SQLite rolls back whatever it still had open. It is
+    /// forgotten first, so that a close that fails too can neither stop the writer nor leave it the broken handle.
+    /// </summary>
     private async Task ResetConnectionAsync()
     {
-        if (_connection is not null)
+        if (_connection is not { } broken)
         {
-            await _connection.DisposeAsync();
-            _connection = null;
+            return;
+        }
+        _connection = null;
+        try
+        {
+            await broken.DisposeAsync();
+        }
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        {
+            _logger.LogWarning(e, "Closing the writer's failed connection failed; the next group opens a new one");
         }
     }
 
@@ -414,6 +429,13 @@ internal sealed class WriteQueue : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// The group transaction this write was in failed as a whole (its cause is the inner exception); it was not applied.
+/// The writer goes on with a fresh connection, so the same write may well succeed a moment later.
+/// </summary>
+internal sealed class WriteGroupFailedException(Exception cause)
+    : DbException($"The write's group transaction failed: {cause.Message}", cause);
 
 /// <summary>The write queue stopped for good: a loop died of an error nobody foresaw. The service needs a restart.</summary>
 internal sealed class WriteQueueStoppedException(string loop, Exception? cause)

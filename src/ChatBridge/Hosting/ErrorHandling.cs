@@ -8,9 +8,10 @@ namespace ChatBridge.Hosting;
 
 /// <summary>
 /// The one place an unhandled exception becomes an answer (ASP.NET Core's exception handler logs it once):
-/// always the JSON envelope, never an HTML page. A database still locked after the busy timeout, or a full disk,
-/// is a 503 to retry (the latter later: space rarely comes back within a second); a stopped write queue is a 503
-/// until a restart; an unreachable PostgreSQL server a 503 to retry in a moment; a request Kestrel rejected keeps its 4xx.
+/// always the JSON envelope, never an HTML page. A database still locked after the busy timeout, a write whose group
+/// failed, or a full disk, is a 503 to retry (the latter later: space rarely comes back within a second); a stopped
+/// write queue is a 503 until a restart; an unreachable PostgreSQL server a 503 to retry in a moment; a request Kestrel
+/// rejected keeps its 4xx.
 /// </summary>
 internal static class ErrorHandling
 {
@@ -37,6 +38,8 @@ internal static class ErrorHandling
             SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => Envelope.Unavailable(Errors.DatabaseBusy, retryAfterSeconds: 1),
             Exception e when StorageErrors.IsFull(e) => Envelope.Unavailable(Errors.StorageFull, StorageFullRetrySeconds),
             WriteQueueStoppedException => Envelope.Unavailable(Errors.StorageUnavailable, StorageFullRetrySeconds),
+            // The write's whole group failed (a fault of the file or of the connection); the next group runs on a fresh one.
+            WriteGroupFailedException => Envelope.Unavailable(Errors.DatabaseBusy, retryAfterSeconds: 1),
             Exception e when PostgresDataSource.IsUnavailable(e) => Envelope.Unavailable(Errors.DatabaseUnavailable, DatabaseUnavailableRetrySeconds),
             _ => Envelope.Fail(StatusCodes.Status500InternalServerError, Errors.InternalServerError),
         };

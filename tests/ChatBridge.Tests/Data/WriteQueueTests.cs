@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using ChatBridge.Data;
+using ChatBridge.Observability;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -109,6 +111,85 @@ public sealed class WriteQueueTests
 
         disk.Failure = null;
         Assert.Equal(1, await writes.RunAsync(Insert("synced"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_group_that_failed_has_its_connection_closed_and_the_next_group_runs_on_a_new_one()
+    {
+        using var app = new BridgeApp();
+        var writes = app.Services.GetRequiredService<WriteQueue>();
+        SQLitePCL.sqlite3? failedOn = null;
+
+        await Assert.ThrowsAsync<WriteGroupFailedException>(() => writes.RunAsync<int>(writer =>
+        {
+            failedOn = writer.Connection.Handle;
+            // A fault of the file fails the whole group, as a broken connection does.
+            throw new SqliteException("disk I/O error", SQLitePCL.raw.SQLITE_IOERR);
+        }, CancellationToken.None));
+        var next = await writes.RunAsync(writer => writer.Connection.Handle, CancellationToken.None);
+
+        // Given back to a pool instead, the handle would come back to the writer with whatever the failure left in it.
+        Assert.NotNull(failedOn);
+        Assert.True(failedOn.IsClosed);
+        Assert.NotSame(failedOn, next);
+        Assert.Equal(1, await writes.RunAsync(Insert("after the failure"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_message_whose_group_failed_is_answered_503_to_retry()
+    {
+        using var app = new BridgeApp();
+        var writes = app.Services.GetRequiredService<WriteQueue>();
+        using var running = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var blocker = writes.RunAsync(_ =>
+        {
+            running.Set();
+            return release.Wait(TimeSpan.FromSeconds(10));
+        }, CancellationToken.None);
+        Assert.True(running.Wait(TimeSpan.FromSeconds(10)));
+
+        var posted = app.Anonymous().PostMessageAsync("session_group_failed", "hello");
+        await WaitForQueuedAsync(app, 1);
+        // Behind the message in the same group, a write the file fails: the group, message and all, is undone.
+        var failing = writes.RunAsync<int>(_ => throw new ObjectDisposedException("SQLitePCL.sqlite3"), CancellationToken.None);
+        var broken = writes.RunAsync<int>(_ => throw new SqliteException("disk I/O error", SQLitePCL.raw.SQLITE_IOERR), CancellationToken.None);
+        release.Set();
+        await blocker;
+
+        var answer = await posted;
+        await answer.AssertErrorAsync(503, "Service busy, retry shortly");
+        Assert.Equal("1", answer.Headers.RetryAfter?.ToString());
+        await Assert.ThrowsAsync<WriteGroupFailedException>(() => failing);
+        await Assert.ThrowsAsync<WriteGroupFailedException>(() => broken);
+        Assert.Equal(0, app.Count("web_chat_messages"));
+        await (await app.Anonymous().PostMessageAsync("session_group_failed", "hello again")).DataAsync();
+    }
+
+    /// <summary>Waits until this many writes wait in the queue, as its depth gauge reports them.</summary>
+    private static async Task WaitForQueuedAsync(BridgeApp app, long count)
+    {
+        var meter = app.Services.GetRequiredService<BridgeMetrics>().Meter;
+        long depth = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == meter && instrument.Name == "chatbridge.write_queue.depth")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Exchange(ref depth, value));
+        listener.Start();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Interlocked.Read(ref depth) < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+            listener.RecordObservableInstruments();
+        }
+        Assert.Equal(count, Interlocked.Read(ref depth));
     }
 
     private static Func<WriterConnection, int> Insert(string username) => writer =>

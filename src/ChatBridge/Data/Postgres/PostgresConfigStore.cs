@@ -6,6 +6,12 @@ namespace ChatBridge.Data.Postgres;
 internal sealed class PostgresConfigStore(NpgsqlDataSource db) : IConfigStore
 {
     // Dapper hands Npgsql a list as one array parameter rather than expanding it as it does for SQLite's IN.
+    // The PostgreSQL schema always declares config_key UNIQUE, so two instances writing one key at once cannot collide.
+    private const string Upsert = """
+        INSERT INTO system_config (config_key, config_value) VALUES (@key, @value)
+        ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value
+        """;
+
     private const string ReadConfig = "SELECT config_key, config_value FROM system_config WHERE config_key = ANY(@keys)";
 
     public async Task<IReadOnlyDictionary<string, string?>> ReadAsync(IEnumerable<string> keys, CancellationToken ct)
@@ -22,10 +28,7 @@ internal sealed class PostgresConfigStore(NpgsqlDataSource db) : IConfigStore
         await using var tx = await connection.BeginTransactionAsync(ct);
         foreach (var (key, value) in values)
         {
-            if (await connection.ExecuteAsync(new CommandDefinition(ChatSql.UpdateConfig, new { key, value }, tx, cancellationToken: ct)) == 0)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(ChatSql.InsertConfig, new { key, value }, tx, cancellationToken: ct));
-            }
+            await connection.ExecuteAsync(new CommandDefinition(Upsert, new { key, value }, tx, cancellationToken: ct));
         }
         await tx.CommitAsync(ct);
     }

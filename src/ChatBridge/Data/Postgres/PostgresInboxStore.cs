@@ -30,14 +30,18 @@ internal sealed class PostgresInboxStore(NpgsqlDataSource db, TimeProvider time)
     // A message whose session another instance created in the same instant: its uid is read once that has committed.
     private const string SessionUid = "SELECT uid FROM web_chat_sessions WHERE session_id = @sessionId";
 
+    // The pick is materialized first: as an IN (…) subquery the planner may run it again, and each run skips other
+    // rows, so a claim could take more than its limit.
     private const string ClaimMessages = $"""
-        UPDATE web_chat_messages
-        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1
-        WHERE id IN (
-            SELECT id FROM web_chat_messages
+        WITH picked AS MATERIALIZED (
+            SELECT id AS picked_id FROM web_chat_messages
             WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
             ORDER BY id LIMIT @limit OFFSET @offset
             FOR UPDATE SKIP LOCKED)
+        UPDATE web_chat_messages
+        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1
+        FROM picked
+        WHERE web_chat_messages.id = picked.picked_id
         RETURNING {ChatSql.ClaimedColumns}
         """;
 
