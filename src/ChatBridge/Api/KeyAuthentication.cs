@@ -42,7 +42,7 @@ internal sealed class KeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     SettingsStore settings,
-    KeyLockout lockout,
+    IKeyLockout lockout,
     IOptions<ChatBridgeOptions> bridgeOptions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
@@ -62,8 +62,10 @@ internal sealed class KeyAuthenticationHandler(
 
     private async Task<KeyCheck> CheckAsync()
     {
-        if (bridgeOptions.Value.RateLimiting.Enabled && lockout.IsLockedOut(ClientAddress.Of(Context), out _))
+        if (bridgeOptions.Value.RateLimiting.Enabled
+            && await lockout.RetryAfterAsync(ClientAddress.Of(Context), Context.RequestAborted) is { } retryAfter)
         {
+            Context.Items[typeof(IKeyLockout)] = retryAfter;
             return KeyCheck.LockedOut;
         }
         string? header = Request.Headers.Authorization;

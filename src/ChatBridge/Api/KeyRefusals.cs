@@ -12,21 +12,21 @@ namespace ChatBridge.Api;
 /// wrong one (the API key on an admin action included, which also counts as a guess), and a 429 for a client locked
 /// out for guessing.
 /// </summary>
-internal sealed class KeyRefusals(KeyLockout lockout, BridgeMetrics metrics, IOptions<ChatBridgeOptions> options) : IAuthorizationMiddlewareResultHandler
+internal sealed class KeyRefusals(IKeyLockout lockout, BridgeMetrics metrics, IOptions<ChatBridgeOptions> options) : IAuthorizationMiddlewareResultHandler
 {
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult) =>
+        authorizeResult.Succeeded ? next(context) : RefuseAsync(context);
+
+    private async Task RefuseAsync(HttpContext context)
     {
-        if (authorizeResult.Succeeded)
-        {
-            return next(context);
-        }
         var client = ClientAddress.Of(context);
         var check = context.Items.TryGetValue(typeof(KeyCheck), out var found) && found is KeyCheck seen ? seen : KeyCheck.Missing;
         if (check == KeyCheck.LockedOut)
         {
-            lockout.IsLockedOut(client, out var retryAfter);
             metrics.RateLimitRefused("wrong_key_lockout");
-            return Envelope.RateLimited(retryAfter).ExecuteAsync(context);
+            // Authentication found the lockout and how long it lasts.
+            await Envelope.RateLimited((int)context.Items[typeof(IKeyLockout)]!).ExecuteAsync(context);
+            return;
         }
         string error;
         if (check == KeyCheck.Missing)
@@ -37,12 +37,12 @@ internal sealed class KeyRefusals(KeyLockout lockout, BridgeMetrics metrics, IOp
         {
             if (options.Value.RateLimiting.Enabled)
             {
-                lockout.RecordWrongKey(client);
+                await lockout.RecordWrongKeyAsync(client, context.RequestAborted);
             }
             error = RequiresAdmin(context) ? Errors.InvalidAdminKey : Errors.InvalidApiKey;
         }
         context.Response.Headers.WWWAuthenticate = KeyAuthenticationHandler.SchemeName;
-        return Envelope.Fail(StatusCodes.Status401Unauthorized, error).ExecuteAsync(context);
+        await Envelope.Fail(StatusCodes.Status401Unauthorized, error).ExecuteAsync(context);
     }
 
     private static bool RequiresAdmin(HttpContext context) =>

@@ -43,7 +43,8 @@ internal static class Limits
 /// <summary>
 /// Hourly fixed-window limits per client address on ASP.NET Core's rate-limiting middleware. Each limit is read from
 /// the settings on every request and is part of the partition, so a limit changed through <c>config</c> applies at once;
-/// <c>0</c>, or <c>ChatBridge:RateLimiting:Enabled=false</c>, means no limit.
+/// <c>0</c>, or <c>ChatBridge:RateLimiting:Enabled=false</c>, means no limit. The provider's <see cref="IClientLimiters"/>
+/// decides where the windows are counted: in this process, or in the database all instances share.
 /// </summary>
 internal static class RateLimits
 {
@@ -52,7 +53,6 @@ internal static class RateLimits
     public static IServiceCollection AddBridgeRateLimiting(this IServiceCollection services)
     {
         services.AddSingleton<RateLimitGeneration>();
-        services.AddSingleton<KeyLockout>();
         services.AddRateLimiter(options =>
         {
             foreach (var (policy, setting) in Limits.Settings)
@@ -99,14 +99,9 @@ internal static class RateLimits
         var exempt = Limits.AdminExempt.Contains(policy) && http.Items[typeof(KeyCheck)] is KeyCheck.Admin;
         var limit = exempt ? 0 : http.Features.Get<BridgeSettings>()!.RateLimit(setting);
         var partition = new PartitionKey(http.RequestServices.GetRequiredService<RateLimitGeneration>().Current, ClientAddress.Of(http), limit);
+        var limiters = http.RequestServices.GetRequiredService<IClientLimiters>();
         return limit > 0
-            ? RateLimitPartition.GetFixedWindowLimiter(partition, p => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = p.Limit,
-                Window = Window,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            })
+            ? RateLimitPartition.Get(partition, p => limiters.Create(policy, p.Client, p.Limit, Window))
             : RateLimitPartition.GetNoLimiter(default(PartitionKey));
     }
 
@@ -124,7 +119,10 @@ internal static class RateLimits
         endpoint.RequireRateLimiting(policy).Produces<ErrorEnvelope>(StatusCodes.Status429TooManyRequests);
 }
 
-/// <summary>Bumped by <c>clear_data</c>, which forgets every count: new partitions start full, the old ones idle out.</summary>
+/// <summary>
+/// Bumped by <c>clear_data</c>, which forgets every count: new partitions start full, the old ones idle out. Counts
+/// kept in a shared database go with the chat data, on every instance at once.
+/// </summary>
 internal sealed class RateLimitGeneration
 {
     private int _current;

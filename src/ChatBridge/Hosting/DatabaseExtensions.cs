@@ -1,3 +1,4 @@
+using ChatBridge.Api;
 using ChatBridge.Data;
 using ChatBridge.Data.Postgres;
 using ChatBridge.Data.Schema;
@@ -33,7 +34,9 @@ internal static class DatabaseExtensions
         return provider.IsPostgres ? services.AddPostgresStores(provider.ConnectionString!) : services.AddSqliteStores();
     }
 
-    /// <summary>The embedded default: one file, one writer in this process, events fanned out in this process.</summary>
+    /// <summary>
+    /// The embedded default: one file, one writer in this process, events fanned out and rate limits counted in this process.
+    /// </summary>
     private static IServiceCollection AddSqliteStores(this IServiceCollection services)
     {
         services.AddSingleton<Db>();
@@ -49,13 +52,16 @@ internal static class DatabaseExtensions
         services.AddSingleton<IConfigStore, SqliteConfigStore>();
         services.AddSingleton<IStatsStore, SqliteStatsStore>();
         services.AddSingleton<IRealtimeBus, InProcessBus>();
+        services.AddSingleton<IClientLimiters, InProcessLimiters>();
+        services.AddSingleton<IKeyLockout, InProcessKeyLockout>();
         services.AddHealthChecks().AddCheck<WritesHealthCheck>("writes");
         return services;
     }
 
     /// <summary>
     /// A PostgreSQL server shared by any number of instances: every store reads and writes it directly (each commit
-    /// durable by the server's <c>synchronous_commit</c>), and events cross instances by LISTEN/NOTIFY.
+    /// durable by the server's <c>synchronous_commit</c>), events cross instances by LISTEN/NOTIFY, and rate limits and
+    /// wrong-key lockouts are counted in the database, one budget for all instances.
     /// </summary>
     private static IServiceCollection AddPostgresStores(this IServiceCollection services, string connectionString)
     {
@@ -67,6 +73,9 @@ internal static class DatabaseExtensions
         services.AddSingleton<IAgentStore, PostgresAgentStore>();
         services.AddSingleton<IConfigStore, PostgresConfigStore>();
         services.AddSingleton<IStatsStore, PostgresStatsStore>();
+        services.AddSingleton<IRateCounterStore, PostgresRateCounterStore>();
+        services.AddSingleton<IClientLimiters, SharedLimiters>();
+        services.AddSingleton<IKeyLockout, SharedKeyLockout>();
         services.AddSingleton<PostgresBus>();
         services.AddSingleton<IRealtimeBus>(sp => sp.GetRequiredService<PostgresBus>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresBus>());
