@@ -1,11 +1,14 @@
 using ChatBridge.Data;
+using ChatBridge.Hosting;
 using ChatBridge.Realtime;
+using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Settings;
 
 /// <summary>
-/// Serves <see cref="BridgeSettings"/> from memory. Changes made through the API, on this instance or another, are seen
-/// on the next request; changes another program writes (the control app, the <c>keys</c> verb) within a second.
+/// Serves <see cref="BridgeSettings"/>. Changes made through the API, on this instance or another, are seen on the next
+/// request; changes another program writes (the control app, the <c>keys</c> verb) within a second on SQLite, and on the
+/// next request on PostgreSQL.
 /// </summary>
 internal sealed class SettingsStore
 {
@@ -14,20 +17,24 @@ internal sealed class SettingsStore
     private readonly IConfigStore _config;
     private readonly IRealtimeBus _bus;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _maxAge;
     private volatile Snapshot? _snapshot;
 
-    public SettingsStore(IConfigStore config, IRealtimeBus bus, NotificationHub hub, TimeProvider time)
+    public SettingsStore(IConfigStore config, IRealtimeBus bus, NotificationHub hub, TimeProvider time, IOptions<ChatBridgeOptions> options)
     {
         _config = config;
         _bus = bus;
         _time = time;
+        // Another instance announces its change after its own 200, so a copy kept here could still accept a rotated-out
+        // key on a request sent after that answer: with PostgreSQL the settings are read with every request.
+        _maxAge = options.Value.Database.IsPostgres ? TimeSpan.Zero : MaxAge;
         hub.SettingsChanged += () => _snapshot = null;
     }
 
     public async ValueTask<BridgeSettings> GetAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        if (_snapshot is { } current && now - current.LoadedAt < MaxAge)
+        if (_snapshot is { } current && now - current.LoadedAt < _maxAge)
         {
             return current.Settings;
         }

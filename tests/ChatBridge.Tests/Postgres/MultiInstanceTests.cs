@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using ChatBridge.Tests.Realtime;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace ChatBridge.Tests.Postgres;
+
+/// <summary>Two instances on one PostgreSQL database behave as one service.</summary>
+public sealed class MultiInstanceTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [PostgresFact]
+    public async Task Inbox_hands_each_message_out_exactly_once_with_pollers_on_both_instances()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b");
+        const int MessagesPerInstance = 150;
+        const int PollersPerInstance = 4;
+        const int Total = 2 * MessagesPerInstance;
+        var handedOut = new ConcurrentQueue<(long Id, string Instance)>();
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        Assert.Equal(200, await a.HealthAsync());
+        Assert.Equal(200, await b.HealthAsync());
+
+        var pollers = new[] { (App: a, Name: "a"), (App: b, Name: "b") }
+            .SelectMany(instance => Enumerable.Range(0, PollersPerInstance).Select(_ => Task.Run(async () =>
+            {
+                var broca = instance.App.Broca();
+                while (handedOut.Count < Total && !giveUp.IsCancellationRequested)
+                {
+                    var data = await (await broca.GetAsync("/api/v1/?action=inbox&limit=5&wait=1", giveUp.Token)).DataAsync();
+                    foreach (var message in data.GetProperty("messages").EnumerateArray())
+                    {
+                        handedOut.Enqueue((message.GetProperty("id").GetInt64(), instance.Name));
+                    }
+                }
+            })))
+            .ToList();
+        var posted = new ConcurrentBag<long>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, Total), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var client = (i % 2 == 0 ? a : b).Anonymous();
+            var data = await (await client.PostMessageAsync(Sessions.New(), $"message {i}")).DataAsync();
+            posted.Add(data.GetProperty("message_id").GetInt64());
+        });
+        await Task.WhenAll(pollers);
+
+        var ids = handedOut.Select(h => h.Id).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(posted.Order(), ids.Order());
+        Assert.Contains(handedOut, h => h.Instance == "a");
+        Assert.Contains(handedOut, h => h.Instance == "b");
+        await using var connection = await db.OpenAsync();
+        await using var deliveries = new NpgsqlCommand("SELECT count(*) FROM web_chat_messages WHERE delivery_count <> 1", connection);
+        Assert.Equal(0L, await deliveries.ExecuteScalarAsync());
+        output.WriteLine($"{handedOut.Count(h => h.Instance == "a")} handed out by a, {handedOut.Count(h => h.Instance == "b")} by b");
+    }
+
+    [PostgresFact]
+    public async Task Messages_claims_typing_and_replies_reach_the_other_instances_socket_and_long_polls()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b");
+        var session = Sessions.New();
+        await using var socket = await EventSocket.ConnectAsync(a, session);
+
+        // A message posted on A wakes an inbox long poll waiting on B; B's claim reaches A's socket.
+        var clock = Stopwatch.StartNew();
+        var inboxPoll = b.Broca().GetAsync("/api/v1/?action=inbox&limit=10&wait=20");
+        await Instances.UntilAsync(() => b.Listeners(null) > 0, Patience, "inbox poll waiting on b");
+        var messageId = (await (await a.Anonymous().PostMessageAsync(session, "Hello from A")).DataAsync()).GetProperty("message_id").GetInt64();
+        var claimed = Assert.Single((await (await inboxPoll).DataAsync()).GetProperty("messages").EnumerateArray());
+        Assert.Equal(messageId, claimed.GetProperty("id").GetInt64());
+        Assert.Equal("Hello from A", claimed.GetProperty("message").GetString());
+        Assert.True(clock.Elapsed < Patience, $"the inbox poll on b took {clock.Elapsed}");
+        var delivered = await socket.NextAsync("status");
+        Assert.Equal(messageId, delivered.GetProperty("message_id").GetInt64());
+        Assert.Equal("delivered", delivered.GetProperty("status").GetString());
+
+        // Typing signalled on B.
+        await (await b.Broca().PostJsonAsync("typing", new { session_id = session, state = "start" })).DataAsync();
+        Assert.Equal("start", (await socket.NextAsync("typing")).GetProperty("state").GetString());
+
+        // A reply posted on B: pushed on A's socket and returned by a long poll waiting on A.
+        var responsePoll = a.Anonymous().GetAsync($"/api/v1/?action=responses&session_id={session}&wait=20");
+        await Instances.UntilAsync(() => a.Listeners(session) > 1, Patience, "responses poll waiting on a");
+        clock.Restart();
+        var responseId = (await (await b.Broca().PostReplyAsync(session, "Hi from B")).DataAsync()).GetProperty("response_id").GetInt64();
+        var events = new List<JsonElement>();
+        for (var i = 0; i < 3; i++)
+        {
+            events.Add(await socket.NextAsync());
+        }
+        var polled = Assert.Single((await (await responsePoll).DataAsync()).GetProperty("responses").EnumerateArray());
+        output.WriteLine($"a's socket after the reply on b: {string.Join(", ", events)}; long poll answered after {clock.ElapsedMilliseconds} ms");
+
+        var pushed = Assert.Single(events, e => e.GetProperty("type").GetString() == "response").GetProperty("data");
+        Assert.Equal(responseId, pushed.GetProperty("id").GetInt64());
+        Assert.Equal("Hi from B", pushed.GetProperty("response").GetString());
+        Assert.Equal(messageId, pushed.GetProperty("message_id").GetInt64());
+        Assert.Equal(responseId, polled.GetProperty("id").GetInt64());
+        Assert.Equal("Hi from B", polled.GetProperty("response").GetString());
+        Assert.True(clock.Elapsed < Patience, $"the responses poll on a took {clock.Elapsed}");
+    }
+
+    [PostgresFact]
+    public async Task A_listener_whose_connection_is_killed_reconnects_and_its_socket_gets_every_reply_once()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b");
+        var session = Sessions.New();
+        await (await a.Anonymous().PostMessageAsync(session, "Hello")).DataAsync();
+        await using var socket = await EventSocket.ConnectAsync(a, session);
+        Assert.Equal(200, await b.HealthAsync());
+        const int Replies = 40;
+        var posted = new ConcurrentQueue<long>();
+
+        var posting = Task.Run(async () =>
+        {
+            var broca = b.Broca();
+            for (var i = 0; i < Replies; i++)
+            {
+                posted.Enqueue((await (await broca.PostReplyAsync(session, $"reply {i}")).DataAsync()).GetProperty("response_id").GetInt64());
+                await Task.Delay(50);
+            }
+        });
+        await Instances.UntilAsync(() => posted.Count >= 10, Patience, "replies posted on b");
+        var listener = Assert.Single(await ListenerPidsAsync(db, "bridge-a"));
+        await TerminateAsync(db, listener);
+        var postedBeforeKill = posted.Count;
+        var recovered = await Instances.UntilAsync(
+            async () => await ListenerPidsAsync(db, "bridge-a") is [var pid] && pid != listener && await a.HealthAsync() == 200,
+            TimeSpan.FromSeconds(5),
+            "a listening again on a new connection, /health 200");
+        await posting;
+
+        var pushed = new List<long>();
+        while (pushed.Count < Replies)
+        {
+            var evt = await socket.NextAsync();
+            if (evt.GetProperty("type").GetString() == "response")
+            {
+                pushed.Add(evt.GetProperty("data").GetProperty("id").GetInt64());
+            }
+        }
+        while (await socket.NextOrNoneAsync(TimeSpan.FromSeconds(2)) is { } late)
+        {
+            Assert.NotEqual("response", late.GetProperty("type").GetString());
+        }
+        Assert.Equal(posted.Order(), pushed.Order());
+        Assert.True(postedBeforeKill < Replies, "the listener was killed after every reply was posted");
+        output.WriteLine($"listener killed after {postedBeforeKill} of {Replies} replies; listening again with /health 200 {recovered.TotalMilliseconds:0} ms later");
+    }
+
+    /// <summary>The backends of an instance's listening connection: its last statement is its LISTEN or its probe, which no other connection runs.</summary>
+    private static async Task<List<int>> ListenerPidsAsync(TestDatabase db, string instance)
+    {
+        await using var connection = await db.OpenAsync();
+        await using var find = new NpgsqlCommand("""
+            SELECT pid FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = @instance AND (query LIKE 'LISTEN %' OR query = 'SELECT 1')
+            """, connection);
+        find.Parameters.AddWithValue("instance", instance);
+        List<int> pids = [];
+        await using var reader = await find.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            pids.Add(reader.GetInt32(0));
+        }
+        return pids;
+    }
+
+    /// <summary>Ends a backend the way a server restart or a network cut would.</summary>
+    private static async Task TerminateAsync(TestDatabase db, int pid)
+    {
+        await using var connection = await db.OpenAsync();
+        await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(@pid)", connection);
+        kill.Parameters.AddWithValue("pid", pid);
+        Assert.True((bool)(await kill.ExecuteScalarAsync())!);
+    }
+
+    [PostgresFact]
+    public async Task A_key_rotated_on_one_instance_is_refused_and_accepted_on_the_other_from_the_next_request()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b");
+        // B has the old key in its settings cache.
+        await (await b.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+
+        for (var round = 0; round < 5; round++)
+        {
+            var key = $"rotated-api-key-{round}-0123456789";
+            var old = round == 0 ? BridgeApp.ApiKey : $"rotated-api-key-{round - 1}-0123456789";
+            await (await b.WithKey(old).GetAsync("/api/v1/?action=inbox")).DataAsync();
+
+            await (await a.Admin().PostJsonAsync("config", new { api_key = key })).DataAsync();
+
+            await (await b.WithKey(old).GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Invalid API key");
+            await (await b.WithKey(key).GetAsync("/api/v1/?action=inbox")).DataAsync();
+        }
+    }
+}
