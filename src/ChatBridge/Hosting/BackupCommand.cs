@@ -27,6 +27,12 @@ internal sealed record BackupCommand(string? Target) : IHostCommand
             await Console.Error.WriteLineAsync(Usage);
             return 2;
         }
+        if (services.GetService<DatabaseBackup>() is not { } database)
+        {
+            // A PostgreSQL server has its own tools, which also know its replication and point-in-time recovery.
+            await Console.Error.WriteLineAsync("backup copies the SQLite control database; on PostgreSQL use pg_dump (docs/OPERATIONS.md).");
+            return 2;
+        }
         var target = Path.GetFullPath(Target);
         if (File.Exists(target))
         {
@@ -37,7 +43,7 @@ internal sealed record BackupCommand(string? Target) : IHostCommand
         BackupResult backup;
         try
         {
-            backup = await services.GetRequiredService<DatabaseBackup>().CopyToAsync(target, CancellationToken.None);
+            backup = await database.CopyToAsync(target, CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException or InvalidDataException)
         {

@@ -76,6 +76,8 @@ internal static class DatabaseExtensions
     public static async Task InitializeControlDatabaseAsync(this WebApplication app)
     {
         var ct = app.Lifetime.ApplicationStopping;
+        // Options are checked here, before anything opens the database, so a bad setting stops the start with its message.
+        _ = app.Services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value;
         await app.Services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(ct);
         await app.Services.GetRequiredService<KeyBootstrapper>().EnsureKeysAsync(ct);
     }

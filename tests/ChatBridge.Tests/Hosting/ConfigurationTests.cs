@@ -58,4 +58,28 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.True(File.Exists(Path.Combine(deployed, "data", "from-settings.db")));
     }
+
+    [Theory]
+    [InlineData(null, "ChatBridge:Database:ConnectionString is required when ChatBridge:Database:Provider is Postgres")]
+    [InlineData("Host=127.0.0.1;Port=notaport", "ChatBridge:Database:ConnectionString does not parse")]
+    [InlineData("Database=sanctum", "ChatBridge:Database:ConnectionString names no Host")]
+    public void Postgres_without_a_usable_connection_string_stops_the_start_saying_why(string? connectionString, string expected)
+    {
+        using var app = new BridgeApp
+        {
+            Settings = { ["ChatBridge:Database:Provider"] = "Postgres", ["ChatBridge:Database:ConnectionString"] = connectionString },
+        };
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_provider_stops_the_start_saying_which_are_known()
+    {
+        using var app = new BridgeApp { Settings = { ["ChatBridge:Database:Provider"] = "Oracle" } };
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
+        Assert.Contains("ChatBridge:Database:Provider must be 'Sqlite' or 'Postgres', not 'Oracle'", error.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -78,6 +78,33 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_host_on_the_copied_database_takes_the_installers_old_keys_and_serves_its_history()
+    {
+        CreateInstallerDatabase();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        var (exitCode, _, stderr) = await CopyAsync(database.ConnectionString);
+        Assert.True(exitCode == 0, stderr);
+
+        using var app = new BridgeApp
+        {
+            Settings =
+            {
+                ["ChatBridge:Database:Provider"] = "Postgres",
+                ["ChatBridge:Database:ConnectionString"] = database.ConnectionString,
+                ["ChatBridge:ApiKey"] = null,
+                ["ChatBridge:AdminKey"] = null,
+            },
+        };
+
+        var inbox = await (await app.WithKey(InstallerApiKey).GetAsync("/api/v1/?action=inbox&limit=5")).DataAsync();
+        Assert.Equal(GeneratedMessages + 1, inbox.GetProperty("pagination").GetProperty("total").GetInt32());
+        var transcript = await (await app.WithKey(InstallerAdminKey).GetAsync(
+            "/api/v1/?action=session_messages&session_id=session_installer_a")).DataAsync();
+        Assert.Contains(transcript.GetProperty("responses").EnumerateArray(), r => r.GetProperty("response").GetString() == "hello from the old bridge");
+        await (await app.Broca().GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Invalid API key");
+    }
+
+    [PostgresFact]
     public async Task A_target_that_is_not_empty_is_refused_and_nothing_changes_in_it()
     {
         CreateInstallerDatabase();

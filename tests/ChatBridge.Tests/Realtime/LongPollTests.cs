@@ -96,7 +96,7 @@ public sealed class LongPollTests(BridgeApp app, ITestOutputHelper output) : ICl
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the long poll took {clock.Elapsed}");
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task A_waiting_inbox_poll_gets_a_message_once_committed_while_its_sender_waits_for_the_disk()
     {
         var disk = new GatedWalSync();

@@ -157,7 +157,7 @@ public sealed class WebSocketTests(BridgeApp app) : IClassFixture<BridgeApp>
         }
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task A_reply_is_pushed_once_committed_while_brocas_post_waits_for_the_disk()
     {
         var disk = new GatedWalSync();

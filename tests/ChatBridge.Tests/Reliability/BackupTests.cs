@@ -78,6 +78,19 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("The backup to", failure, StringComparison.Ordinal);
     }
 
+    [Postgres.PostgresFact]
+    public async Task On_postgres_the_backup_verb_refuses_and_points_to_pg_dump()
+    {
+        await using var database = await Postgres.PostgresServer.CreateDatabaseAsync();
+
+        var (exitCode, _, error) = await Verb("backup", "--to", Path.Combine(_folder, "copy.db"),
+            "--ChatBridge:Database:Provider=Postgres", $"--ChatBridge:Database:ConnectionString={database.ConnectionString}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("on PostgreSQL use pg_dump", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder, "copy.db")));
+    }
+
     private Task<(int ExitCode, string Output, string Error)> Verb(params string[] verb) =>
         AppProcess.RunAsync(AppProcess.BuiltFolder, _folder,
             [.. verb, $"--ChatBridge:DatabasePath={DatabasePath}", $"--ChatBridge:LogPath={LogPath}", "--Serilog:MinimumLevel:Default=Warning"]);

@@ -8,7 +8,7 @@ internal static class PostgresDataSource
     /// <summary>
     /// Connecting gives up after this long at most, so a request to an unreachable server is a quick 503, not a hang.
     /// </summary>
-    private const int MaxConnectSeconds = 3;
+    private const int MaxConnectSeconds = 5;
 
     /// <summary>
     /// The pool every store shares. Statements used again and again are prepared automatically on each connection,
