@@ -6,6 +6,23 @@ internal sealed record BenchOptions
 {
     public static readonly string[] AllWorkloads = ["w1", "w2", "w3", "w4"];
 
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
+    /// <summary>Where <c>--postgres</c> is read from when not given, so the password need not be on the command line.</summary>
+    public const string PostgresVariable = "CHATBRIDGE_BENCH_POSTGRES";
+
+    /// <summary><see cref="Sqlite"/> (a file per host) or <see cref="Postgres"/> (a fresh database per workload).</summary>
+    public string Provider { get; private init; } = Sqlite;
+
+    /// <summary>A PostgreSQL connection string allowed to create and drop databases.</summary>
+    public string? PostgresConnectionString { get; private init; }
+
+    /// <summary>Bridge hosts sharing the database; HTTP load goes round-robin over them.</summary>
+    public int Instances { get; private init; } = 1;
+
+    public Targets Targets => Provider == Postgres ? Targets.Postgres : Targets.Sqlite;
+
     public IReadOnlyList<string> Workloads { get; private init; } = AllWorkloads;
 
     public TimeSpan Duration { get; private init; } = TimeSpan.FromSeconds(10);
@@ -40,6 +57,10 @@ internal sealed record BenchOptions
     public const string Usage = """
         dotnet run -c Release --project bench/ChatBridge.Bench -- [options]
           --workload w1,w2,w3,w4   which workloads to run (default: all)
+          --provider sqlite|postgres
+                                   the hosts' database (default sqlite); postgres creates a database for each workload and drops it after
+          --postgres "CONNSTRING"  the PostgreSQL server, as a user who may create databases (default: $CHATBRIDGE_BENCH_POSTGRES)
+          --instances N            bridge hosts on the same database, each on its own port (default 1; more need postgres)
           --duration SECONDS       measured time per workload (default 10)
           --warmup SECONDS         unmeasured time before it (default 10)
           --concurrency N          concurrent HTTP clients in w1 and w2 (default 32)
@@ -64,6 +85,15 @@ internal sealed record BenchOptions
             {
                 case "--workload" when value is not null && value.Split(',').All(AllWorkloads.Contains):
                     options = options with { Workloads = value.Split(',') };
+                    break;
+                case "--provider" when value is Sqlite or Postgres:
+                    options = options with { Provider = value };
+                    break;
+                case "--postgres" when !string.IsNullOrWhiteSpace(value):
+                    options = options with { PostgresConnectionString = value };
+                    break;
+                case "--instances" when PositiveInt(value) is { } n and <= 16:
+                    options = options with { Instances = n };
                     break;
                 case "--duration" when PositiveInt(value) is { } seconds:
                     options = options with { Duration = TimeSpan.FromSeconds(seconds) };
@@ -98,7 +128,22 @@ internal sealed record BenchOptions
             }
             i++;
         }
-        return options with { HostArgs = hostArgs };
+        options = options with
+        {
+            HostArgs = hostArgs,
+            PostgresConnectionString = options.PostgresConnectionString ?? Environment.GetEnvironmentVariable(PostgresVariable),
+        };
+        if (options.Provider == Postgres && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+        {
+            Console.Error.WriteLine($"--provider postgres needs --postgres or ${PostgresVariable}.\n\n{Usage}");
+            return null;
+        }
+        if (options.Provider == Sqlite && options.Instances > 1)
+        {
+            Console.Error.WriteLine($"Several instances share a database on PostgreSQL only: a SQLite file has one writer.\n\n{Usage}");
+            return null;
+        }
+        return options;
     }
 
     private static int? PositiveInt(string? value) =>

@@ -17,11 +17,12 @@ internal sealed class BridgeClient : IDisposable
     private readonly Uri _baseAddress;
     private readonly AuthenticationHeaderValue _brocaAuth;
 
-    /// <summary>Every failed call, whichever workload made it.</summary>
-    public ErrorTally Failures { get; } = new();
+    /// <summary>Every failed call, whichever workload made it (shared by the clients of all instances).</summary>
+    public ErrorTally Failures { get; }
 
-    public BridgeClient(Uri baseAddress, string apiKey, int maxConnections)
+    public BridgeClient(Uri baseAddress, string apiKey, int maxConnections, ErrorTally failures)
     {
+        Failures = failures;
         _baseAddress = baseAddress;
         _brocaAuth = new AuthenticationHeaderValue("Bearer", apiKey);
         var handler = new SocketsHttpHandler

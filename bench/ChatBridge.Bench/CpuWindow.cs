@@ -5,12 +5,12 @@ namespace ChatBridge.Bench;
 /// <summary>CPU used by the host and by this load generator over a stretch of wall time: both share the same cores.</summary>
 internal sealed class CpuWindow
 {
-    private readonly HostProcess _host;
+    private readonly IMeasuredHost _host;
     private readonly TimeSpan _hostStart;
     private readonly TimeSpan _benchStart;
     private readonly long _wallStart;
 
-    private CpuWindow(HostProcess host)
+    private CpuWindow(IMeasuredHost host)
     {
         _host = host;
         _hostStart = host.CpuTime();
@@ -18,7 +18,7 @@ internal sealed class CpuWindow
         _wallStart = Stopwatch.GetTimestamp();
     }
 
-    public static CpuWindow Start(HostProcess host) => new(host);
+    public static CpuWindow Start(IMeasuredHost host) => new(host);
 
     public CpuUse Stop() =>
         new(_host.CpuTime() - _hostStart, Process.GetCurrentProcess().TotalProcessorTime - _benchStart, Stopwatch.GetElapsedTime(_wallStart));

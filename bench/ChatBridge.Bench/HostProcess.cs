@@ -10,7 +10,7 @@ namespace ChatBridge.Bench;
 /// The real ChatBridge host, started as its own process on a free loopback port with a fresh database in a temp
 /// folder, rate limiting off and the per-IP WebSocket cap raised (all load comes from one address).
 /// </summary>
-internal sealed class HostProcess : IAsyncDisposable
+internal sealed class HostProcess : IMeasuredHost, IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _folder;
@@ -37,12 +37,14 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>The host's SQLite file, which <see cref="StartCeilingAsync"/> reads too.</summary>
     public string DatabasePath => Path.Combine(_folder, "bench.db");
 
-    public static async Task<HostProcess> StartAsync(string hostDll, IReadOnlyList<string> extraArgs, int maxSocketsPerClient)
+    public static Task<HostProcess> StartAsync(string hostDll, IReadOnlyList<string> extraArgs, int maxSocketsPerClient) =>
+        StartAsync(hostDll, extraArgs, maxSocketsPerClient, NewKey(), NewKey());
+
+    /// <summary>A host with the given keys: instances sharing one database must agree on them, since it stores them.</summary>
+    public static async Task<HostProcess> StartAsync(string hostDll, IReadOnlyList<string> extraArgs, int maxSocketsPerClient, string apiKey, string adminKey)
     {
         var folder = Directory.CreateTempSubdirectory("chatbridge-bench-").FullName;
         var port = FreeLoopbackPort();
-        var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var adminKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         return await StartProcessAsync(folder, port, apiKey, adminKey, [hostDll, .. new[]
         {
             "--urls", $"http://127.0.0.1:{port}",
@@ -153,6 +155,8 @@ internal sealed class HostProcess : IAsyncDisposable
         var log = File.Exists(ConsoleLog) ? await File.ReadAllTextAsync(ConsoleLog) : "";
         throw new InvalidOperationException($"The host did not become healthy. Its console output:\n{log}");
     }
+
+    public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private static int FreeLoopbackPort()
     {

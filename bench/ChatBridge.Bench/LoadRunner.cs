@@ -11,7 +11,7 @@ internal static class LoadRunner
 {
     /// <param name="operation">Given the worker index; returns false (or throws) for an error.</param>
     public static async Task<LoadResult> RunAsync(
-        HostProcess host, int workers, TimeSpan warmup, TimeSpan duration, ErrorTally failures, Func<int, Task<bool>> operation)
+        IMeasuredHost host, int workers, TimeSpan warmup, TimeSpan duration, ErrorTally failures, Func<int, Task<bool>> operation)
     {
         var latency = new LatencyRecorder();
         long ok = 0, errors = 0;
@@ -66,7 +66,7 @@ internal static class LoadRunner
     /// The host's CPU time used in each second of the run. Unlike throughput it hardly changes when other processes
     /// share the cores, so per operation it shows the JIT's warm-up even on a busy machine.
     /// </summary>
-    private static async Task<IReadOnlyList<TimeSpan>> SampleCpuAsync(HostProcess host, int seconds, CancellationToken stop)
+    private static async Task<IReadOnlyList<TimeSpan>> SampleCpuAsync(IMeasuredHost host, int seconds, CancellationToken stop)
     {
         var used = new List<TimeSpan>(seconds);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));

@@ -44,22 +44,24 @@ Console.WriteLine($"""
     Host: {hostDll} {string.Join(' ', options.HostArgs)}
     The load generator runs on the same {Environment.ProcessorCount} cores as the host, so every figure below is what the host
     achieves while sharing the CPU with its clients: see each workload's CPU line.
-    Warm-up {options.Warmup.TotalSeconds} s, then {options.Duration.TotalSeconds} s measured per workload; a fresh host and database for each.
+    Warm-up {options.Warmup.TotalSeconds} s, then {options.Duration.TotalSeconds} s measured per workload; fresh hosts and database for each.
+    Database: {(options.Provider == BenchOptions.Postgres ? "PostgreSQL" : "SQLite")}, {options.Instances} instance(s){(options.Instances > 1 ? ", load round-robin over them" : "")}.
 
     """);
 
 var allPassed = true;
 foreach (var workload in options.Workloads)
 {
-    await using var host = await HostProcess.StartAsync(hostDll, options.HostArgs, maxSocketsPerClient: options.Sockets + 1000);
-    using var client = new BridgeClient(host.BaseAddress, host.ApiKey, maxConnections: options.Concurrency + 16);
-    await using var scraper = options.ScrapeInterval is { } every ? MetricsScraper.Start(host.BaseAddress, every) : null;
+    await using var database = await BenchDatabase.CreateAsync(options);
+    await using var hosts = await HostGroup.StartAsync(hostDll, options, database);
+    using var clients = new BridgeClients(hosts, maxConnections: options.Concurrency + 16);
+    await using var scraper = options.ScrapeInterval is { } every ? MetricsScraper.Start(hosts.First.BaseAddress, every) : null;
     var report = workload switch
     {
-        "w1" => await PollingWorkload.RunAsync(host, client, options),
-        "w2" => await PostingWorkload.RunAsync(host, client, options),
-        "w3" => await RoundTripWorkload.RunAsync(host, client, options),
-        _ => await PushWorkload.RunAsync(host, client, options),
+        "w1" => await PollingWorkload.RunAsync(hosts, clients, options),
+        "w2" => await PostingWorkload.RunAsync(hosts, clients, options),
+        "w3" => await RoundTripWorkload.RunAsync(hosts, clients, options),
+        _ => await PushWorkload.RunAsync(hosts, clients, options),
     };
     if (scraper is not null)
     {

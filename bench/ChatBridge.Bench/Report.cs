@@ -41,7 +41,7 @@ internal sealed class Report(string name, string title)
     /// <param name="operations">What the host handled in the window; its CPU time per operation does not depend on how
     /// much of the shared cores other processes took, unlike throughput.</param>
     /// <param name="prefix">Names the run, where one report holds several (w1's variants and its ceiling).</param>
-    public void AddHost(HostProcess host, CpuUse cpu, long operations, string prefix = "")
+    public void AddHost(IMeasuredHost host, CpuUse cpu, long operations, string prefix = "")
     {
         var (hostCpu, benchCpu, wall) = cpu;
         var (peak, current) = host.Memory();

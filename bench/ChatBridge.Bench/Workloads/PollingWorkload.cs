@@ -16,55 +16,67 @@ internal static class PollingWorkload
 {
     private const int Sessions = 1000;
     private const int RepliesWithoutCursor = 10;
-    private const double TargetPerSecond = 10_000;
-    private const double TargetP99Ms = 20;
     private const double TargetCeilingRatio = 0.8;
 
-    public static async Task<Report> RunAsync(HostProcess host, BridgeClient client, BenchOptions options)
+    public static async Task<Report> RunAsync(HostGroup hosts, BridgeClients clients, BenchOptions options)
     {
+        var targets = options.Targets;
         var cursorSessions = Enumerable.Range(0, Sessions).Select(i => $"session_bench_poll_{i}").ToArray();
         var fullSessions = Enumerable.Range(0, Sessions).Select(i => $"session_bench_full_{i}").ToArray();
         var replyIds = new long[Sessions];
         await Parallel.ForEachAsync(Enumerable.Range(0, Sessions), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
         {
-            replyIds[i] = await SeedAsync(client, cursorSessions[i], replies: 1);
-            await SeedAsync(client, fullSessions[i], RepliesWithoutCursor);
+            replyIds[i] = await SeedAsync(clients.Next, cursorSessions[i], replies: 1);
+            await SeedAsync(clients.Next, fullSessions[i], RepliesWithoutCursor);
         });
 
         // after_id is just below the seeded reply, so every poll finds and returns it: the full read path.
-        var cursor = await LoadRunner.RunAsync(host, options.Concurrency, options.Warmup, options.Duration, client.Failures, _ =>
+        var cursor = await LoadRunner.RunAsync(hosts, options.Concurrency, options.Warmup, options.Duration, clients.Failures, _ =>
         {
             var i = Random.Shared.Next(Sessions);
-            return client.PollResponsesAsync(cursorSessions[i], replyIds[i] - 1);
+            return clients.Next.PollResponsesAsync(cursorSessions[i], replyIds[i] - 1);
         });
-        var noCursor = await LoadRunner.RunAsync(host, options.Concurrency, options.Warmup, options.Duration, client.Failures, _ =>
-            client.PollResponsesAsync(fullSessions[Random.Shared.Next(Sessions)], afterId: null));
-
-        await using var ceilingHost = await HostProcess.StartCeilingAsync(host.DatabasePath);
-        using var ceilingClient = new BridgeClient(ceilingHost.BaseAddress, apiKey: "", maxConnections: options.Concurrency + 16);
-        var ceiling = await LoadRunner.RunAsync(ceilingHost, options.Concurrency, options.Warmup, options.Duration, ceilingClient.Failures, _ =>
-            ceilingClient.ReadAsync(new Uri($"responses?session_id={fullSessions[Random.Shared.Next(Sessions)]}", UriKind.Relative)));
+        var noCursor = await LoadRunner.RunAsync(hosts, options.Concurrency, options.Warmup, options.Duration, clients.Failures, _ =>
+            clients.Next.PollResponsesAsync(fullSessions[Random.Shared.Next(Sessions)], afterId: null));
 
         var report = new Report("w1", $"responses polling, {Sessions} sessions per variant, {options.Concurrency} concurrent clients");
-        report.Check("requests/s (cursor)", PerSecond(cursor), $">= {TargetPerSecond:0}", cursor.PerSecond >= TargetPerSecond);
-        report.AddLatency("latency (cursor)", cursor.Latency, TargetP99Ms);
-        report.AddErrors(cursor.Errors, cursor.Ok + cursor.Errors, client.Failures);
-        report.AddHost(host, cursor.Cpu, cursor.Ok + cursor.Errors, "cursor: ");
+        report.Check("requests/s (cursor)", PerSecond(cursor), $">= {targets.PollsPerSecond:0}", cursor.PerSecond >= targets.PollsPerSecond);
+        report.AddLatency("latency (cursor)", cursor.Latency, targets.PollP99Ms);
+        report.AddErrors(cursor.Errors, cursor.Ok + cursor.Errors, clients.Failures);
+        report.AddHost(hosts, cursor.Cpu, cursor.Ok + cursor.Errors, "cursor: ");
         report.Add($"requests/s (no cursor, {RepliesWithoutCursor} replies)", PerSecond(noCursor));
-        report.AddLatency("latency (no cursor)", noCursor.Latency, TargetP99Ms);
+        report.AddLatency("latency (no cursor)", noCursor.Latency, targets.PollP99Ms);
         report.Check("errors (no cursor)", $"{noCursor.Errors} of {noCursor.Ok + noCursor.Errors}", "0", noCursor.Errors == 0);
-        report.AddHost(host, noCursor.Cpu, noCursor.Ok + noCursor.Errors, "no cursor: ");
+        report.AddHost(hosts, noCursor.Cpu, noCursor.Ok + noCursor.Errors, "no cursor: ");
+        if (options.Provider == BenchOptions.Sqlite)
+        {
+            await RunCeilingAsync(report, hosts.First, fullSessions, cursor, noCursor, options);
+        }
+        else
+        {
+            report.Add("ceiling", "not run: the bare host reads the SQLite file");
+        }
+        if (options.Timeline)
+        {
+            report.AddTimeline(cursor.Timeline, cursor.CpuTimeline);
+        }
+        return report;
+    }
+
+    /// <summary>The bare Kestrel + SQLite host reading the same file, and both variants' ratios to it.</summary>
+    private static async Task RunCeilingAsync(
+        Report report, HostProcess host, string[] fullSessions, LoadResult cursor, LoadResult noCursor, BenchOptions options)
+    {
+        await using var ceilingHost = await HostProcess.StartCeilingAsync(host.DatabasePath);
+        using var ceilingClient = new BridgeClient(ceilingHost.BaseAddress, apiKey: "", options.Concurrency + 16, new ErrorTally());
+        var ceiling = await LoadRunner.RunAsync(ceilingHost, options.Concurrency, options.Warmup, options.Duration, ceilingClient.Failures, _ =>
+            ceilingClient.ReadAsync(new Uri($"responses?session_id={fullSessions[Random.Shared.Next(Sessions)]}", UriKind.Relative)));
         report.Add("requests/s (bare Kestrel + SQLite ceiling)", PerSecond(ceiling));
         report.AddLatency("latency (ceiling)", ceiling.Latency);
         report.Check("errors (ceiling)", $"{ceiling.Errors} of {ceiling.Ok + ceiling.Errors}", "0", ceiling.Errors == 0);
         report.AddHost(ceilingHost, ceiling.Cpu, ceiling.Ok + ceiling.Errors, "ceiling: ");
         CheckRatio(report, "cursor", cursor, ceiling);
         CheckRatio(report, "no cursor", noCursor, ceiling);
-        if (options.Timeline)
-        {
-            report.AddTimeline(cursor.Timeline, cursor.CpuTimeline);
-        }
-        return report;
     }
 
     /// <summary>A session with one message and <paramref name="replies"/> replies to it; returns the last reply's id.</summary>

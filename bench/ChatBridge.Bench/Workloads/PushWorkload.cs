@@ -8,7 +8,8 @@ namespace ChatBridge.Bench.Workloads;
 
 /// <summary>
 /// w4: many open WebSockets, two per session, then outbox posts to random sessions. Push latency runs from the
-/// start of the outbox POST to a socket receiving the reply, once per receiving socket.
+/// start of the outbox POST to a socket receiving the reply, once per receiving socket. With several instances the
+/// sockets and the posts go round-robin over them, so some pushes cross instances and some do not.
 /// </summary>
 internal static class PushWorkload
 {
@@ -23,7 +24,7 @@ internal static class PushWorkload
     private const double TargetMemoryMb = 500;
     private const double TargetP99Ms = 50;
 
-    public static async Task<Report> RunAsync(HostProcess host, BridgeClient client, BenchOptions options)
+    public static async Task<Report> RunAsync(HostGroup hosts, BridgeClients clients, BenchOptions options)
     {
         var sessionCount = Math.Max(1, options.Sockets / SocketsPerSession);
         var sessions = Enumerable.Range(0, sessionCount).Select(i => $"session_bench_push_{i}").ToArray();
@@ -35,24 +36,25 @@ internal static class PushWorkload
         var invokers = addressCount <= 1
             ? []
             : Enumerable.Range(0, addressCount).Select(a => LocalAddressInvoker.Create(new IPAddress([127, 0, 0, (byte)(2 + a)]))).ToArray();
-        var (_, idleMb) = host.Memory();
+        var (_, idleMb) = hosts.Memory();
         var connecting = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Sockets), new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency }, async (i, _) =>
         {
             try
             {
-                sockets[i] = await client.ConnectAsync(sessions[i % sessionCount], invokers.Length == 0 ? null : invokers[i % invokers.Length], CancellationToken.None);
+                // A session's two sockets (i and i + sessionCount) on different instances when there are several.
+                sockets[i] = await clients[i + (i / sessionCount)].ConnectAsync(sessions[i % sessionCount], invokers.Length == 0 ? null : invokers[i % invokers.Length], CancellationToken.None);
                 Interlocked.Increment(ref openOnSession[i % sessionCount]);
             }
             catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException)
             {
-                client.Failures.Add($"connect: {e.Message}");
+                clients.Failures.Add($"connect: {e.Message}");
                 Interlocked.Increment(ref connectErrors);
             }
         });
         connecting.Stop();
         var open = options.Sockets - connectErrors;
-        var (openPeakMb, openNowMb) = host.Memory();
+        var (openPeakMb, openNowMb) = hosts.Memory();
 
         var starts = new ConcurrentDictionary<long, long>();
         var pushLatency = new LatencyRecorder();
@@ -79,7 +81,7 @@ internal static class PushWorkload
         })).ToArray();
 
         var measureFrom = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
-        var posts = await LoadRunner.RunAsync(host, Pushers, options.Warmup, options.Duration, client.Failures, async _ =>
+        var posts = await LoadRunner.RunAsync(hosts, Pushers, options.Warmup, options.Duration, clients.Failures, async _ =>
         {
             var session = Random.Shared.Next(sessionCount);
             var key = Interlocked.Increment(ref nextKey);
@@ -89,7 +91,7 @@ internal static class PushWorkload
             {
                 starts[key] = start;
             }
-            if (await client.PostOutboxAsync(sessions[session], $"push {key}") is null)
+            if (await clients.Next.PostOutboxAsync(sessions[session], $"push {key}") is null)
             {
                 return false;
             }
@@ -107,22 +109,22 @@ internal static class PushWorkload
         var missing = Interlocked.Read(ref expected) - Interlocked.Read(ref delivered);
         if (missing > 0)
         {
-            client.Failures.Add($"{missing} pushes not delivered within 5 s");
+            clients.Failures.Add($"{missing} pushes not delivered within 5 s");
         }
 
         var report = new Report("w4", $"{options.Sockets} WebSockets over {sessionCount} sessions, {Pushers} concurrent outbox posters");
         report.Check("sockets open", $"{open} of {options.Sockets} in {connecting.Elapsed.TotalSeconds:0.0} s", $"{options.Sockets}", connectErrors == 0);
         report.Add("host memory once connected", $"peak {openPeakMb:0} MiB, now {openNowMb:0} MiB");
         report.Add("host memory per open socket", string.Create(CultureInfo.InvariantCulture,
-            $"{(openNowMb - idleMb) * 1024 / Math.Max(1, open):0.0} KiB (VmRSS {idleMb:0} MiB before connecting, from {Math.Max(1, addressCount)} client address(es))"));
+            $"{(openNowMb - idleMb) * 1024 * hosts.Hosts.Count / Math.Max(1, open):0.0} KiB (VmRSS {idleMb:0} MiB before connecting, from {Math.Max(1, addressCount)} client address(es))"));
         report.Add("pushes/s (outbox posts)", posts.PerSecond.ToString("0", CultureInfo.InvariantCulture));
         report.AddLatency("outbox POST", posts.Latency);
         report.AddLatency("push (POST start -> socket)", pushLatency.Summarize(), TargetP99Ms);
-        report.AddErrors(posts.Errors + Math.Max(0, missing), posts.Ok + posts.Errors, client.Failures);
+        report.AddErrors(posts.Errors + Math.Max(0, missing), posts.Ok + posts.Errors, clients.Failures);
         report.Add("deliveries", $"{Interlocked.Read(ref delivered)} of {Interlocked.Read(ref expected)} expected, {Math.Max(0, missing)} missing after 5 s");
-        var peakMb = host.Memory().PeakMb;
+        var peakMb = hosts.Memory().PeakMb;
         report.Check("host peak memory (VmHWM), whole run", $"{peakMb:0} MiB", $"< {TargetMemoryMb:0} MiB", peakMb < TargetMemoryMb);
-        report.AddHost(host, posts.Cpu, posts.Ok + posts.Errors);
+        report.AddHost(hosts, posts.Cpu, posts.Ok + posts.Errors);
 
         await stopReceiving.CancelAsync();
         await Task.WhenAll(receivers);

@@ -24,6 +24,10 @@ internal static class PostgresDataSource
             settings.MaxAutoPrepare = 64;
             settings.AutoPrepareMinUsages = 2;
         }
+        // A pooled connection is otherwise reset before its next use (CLOSE ALL, UNLISTEN *, advisory unlocks, DISCARD
+        // SEQUENCES and TEMP): five statements the server runs for every request. The stores leave no session state
+        // behind (their settings are SET LOCAL, in a transaction), so there is nothing to reset.
+        settings.NoResetOnClose = true;
         return builder.Build();
     }
 

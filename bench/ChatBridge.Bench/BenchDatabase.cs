@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace ChatBridge.Bench;
+
+/// <summary>
+/// The database one workload's hosts share. SQLite: each host's own file in its temp folder (nothing to do here).
+/// PostgreSQL: a fresh database created on the given server for the workload and dropped after it, so no run sees
+/// another's rows or statistics.
+/// </summary>
+internal sealed class BenchDatabase : IAsyncDisposable
+{
+    private readonly string? _adminConnectionString;
+    private readonly string? _name;
+
+    private BenchDatabase(IReadOnlyList<string> hostArgs, string? adminConnectionString = null, string? name = null)
+    {
+        HostArgs = hostArgs;
+        _adminConnectionString = adminConnectionString;
+        _name = name;
+    }
+
+    /// <summary>The configuration that points a host at this database.</summary>
+    public IReadOnlyList<string> HostArgs { get; }
+
+    public static async Task<BenchDatabase> CreateAsync(BenchOptions options)
+    {
+        if (options.Provider != BenchOptions.Postgres)
+        {
+            return new BenchDatabase([]);
+        }
+        var admin = options.PostgresConnectionString!;
+        var name = $"chatbridge_bench_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+        await ExecuteAsync(admin, $"CREATE DATABASE {name}");
+        var target = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        return new BenchDatabase(
+            ["--ChatBridge:Database:Provider=Postgres", $"--ChatBridge:Database:ConnectionString={target}"], admin, name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_name is not null)
+        {
+            // The hosts have exited; FORCE only ends connections a killed host may have left behind on the server.
+            await ExecuteAsync(_adminConnectionString!, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        // No pooling: the admin connection is used twice per workload, and a pooled one would hold the database open.
+        var settings = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
