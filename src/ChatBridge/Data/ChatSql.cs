@@ -42,12 +42,6 @@ internal static class ChatSql
     public const string TouchSession =
         "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND last_active < @now";
 
-    public const string TouchSessionForMessage = """
-        UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id)
-        WHERE session_id = @sessionId
-        RETURNING uid
-        """;
-
     public const string InsertMessage = """
         INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
         VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0)

@@ -70,6 +70,27 @@ public sealed class MessagesTests(BridgeApp app) : IClassFixture<BridgeApp>
         Assert.Equal(agentId, claimed.GetProperty("agent_id").GetInt64());
     }
 
+    [Fact]
+    public async Task A_message_to_another_agent_moves_the_session_and_one_without_an_agent_leaves_it()
+    {
+        using (var db = app.OpenDatabase())
+        {
+            using var insert = db.CreateCommand();
+            insert.CommandText = "INSERT INTO agents (name, description, status) VALUES ('Switch From', 'for a test', 'active'), ('Switch To', 'for a test', 'active')";
+            insert.ExecuteNonQuery();
+        }
+        var (from, to) = (await AgentIdAsync("Switch From"), await AgentIdAsync("Switch To"));
+
+        await (await app.Anonymous().PostJsonAsync("messages", new { session_id = "session_msg_switch", message = "hi", agent_id = from })).DataAsync();
+        await (await app.Anonymous().PostJsonAsync("messages", new { session_id = "session_msg_switch", message = "and you?", agent_id = to })).DataAsync();
+        var switched = await (await app.Admin().GetAsync("/api/v1/?action=session_messages&session_id=session_msg_switch")).DataAsync();
+        await (await app.Anonymous().PostJsonAsync("messages", new { session_id = "session_msg_switch", message = "still there?" })).DataAsync();
+        var kept = await (await app.Admin().GetAsync("/api/v1/?action=session_messages&session_id=session_msg_switch")).DataAsync();
+
+        Assert.Equal(to, switched.GetProperty("session").GetProperty("agent_id").GetInt64());
+        Assert.Equal(to, kept.GetProperty("session").GetProperty("agent_id").GetInt64());
+    }
+
     [Theory]
     [InlineData("999999")]
     [InlineData("\"one\"")]

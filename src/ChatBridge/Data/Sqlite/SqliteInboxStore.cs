@@ -15,6 +15,20 @@ internal sealed class SqliteInboxStore(Db db, WriteQueue writes, TimeProvider ti
         WHERE NOT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)
         """;
 
+    // agent_id is set apart, and only when it changes: SQLite rewrites an index entry whenever its column is
+    // assigned, even to the value it holds, and idx_web_chat_sessions_agent then cost a page write per message
+    // (w2 wrote 70 % more pages per message than before that index).
+    private const string TouchSessionForMessage = """
+        UPDATE web_chat_sessions SET last_active = @now, status = 'active'
+        WHERE session_id = @sessionId
+        RETURNING uid
+        """;
+
+    private const string SetSessionAgent = """
+        UPDATE web_chat_sessions SET agent_id = @agentId
+        WHERE session_id = @sessionId AND (agent_id IS NULL OR agent_id <> @agentId)
+        """;
+
     // RETURNING gives rows in no particular order; the caller sorts them.
     private const string ClaimMessages = $"""
         UPDATE web_chat_messages
@@ -40,10 +54,13 @@ internal sealed class SqliteInboxStore(Db db, WriteQueue writes, TimeProvider ti
                 ("@userAgent", message.UserAgent),
                 ("@now", now)).ExecuteNonQuery() == 1;
             var uid = writer.Statement(
-                ChatSql.TouchSessionForMessage,
+                TouchSessionForMessage,
                 ("@sessionId", message.SessionId),
-                ("@agentId", message.AgentId),
                 ("@now", now)).ExecuteScalar() as string;
+            if (message.AgentId is { } agentId && !created)
+            {
+                writer.Statement(SetSessionAgent, ("@sessionId", message.SessionId), ("@agentId", agentId)).ExecuteNonQuery();
+            }
             var id = (long)writer.Statement(
                 ChatSql.InsertMessage,
                 ("@sessionId", message.SessionId),
