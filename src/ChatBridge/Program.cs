@@ -18,6 +18,7 @@ builder.Services.AddInboxDelivery();                        // inbox claims as l
 builder.Services.AddBridgeHealthChecks();
 builder.Services.AddBridgeSwagger();
 builder.Services.AddWidget();                               // sites allowed to embed the chat widget
+builder.Services.AddChatUi();                               // pages and scripts sent compressed
 
 var app = builder.Build();
 if (command is not { InitializesDatabase: false })          // copy-to-postgres must leave its source as it is

@@ -1,3 +1,5 @@
+using System.IO.Compression;
+
 namespace ChatBridge.Tests.Widget;
 
 public sealed class WidgetAssetTests(BridgeApp app) : IClassFixture<BridgeApp>
@@ -15,6 +17,34 @@ public sealed class WidgetAssetTests(BridgeApp app) : IClassFixture<BridgeApp>
         Assert.Equal("public, max-age=300", response.Headers.CacheControl?.ToString());
         Assert.NotNull(response.Headers.ETag);
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "wwwroot", "widget.js")), await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_loader_goes_out_gzipped_in_a_few_kilobytes()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/widget.js");
+        request.Headers.Add("Accept-Encoding", "gzip, deflate, br, zstd");
+
+        var response = await app.Anonymous().SendAsync(request);
+        var sent = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal("gzip", response.Content.Headers.ContentEncoding.Single());
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        Assert.True(sent.Length < 6 * 1024, $"the loader took {sent.Length} bytes gzipped");
+        using var unpacked = new StreamReader(new GZipStream(new MemoryStream(sent), CompressionMode.Decompress));
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "wwwroot", "widget.js")), await unpacked.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Api_answers_are_never_compressed()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/agents");
+        request.Headers.Add("Accept-Encoding", "gzip");
+
+        var response = await app.Anonymous().SendAsync(request);
+
+        await response.DataAsync();
+        Assert.Empty(response.Content.Headers.ContentEncoding);
     }
 
     [Theory]
