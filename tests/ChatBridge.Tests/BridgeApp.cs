@@ -95,6 +95,11 @@ public class BridgeApp : WebApplicationFactory<Program>
         });
     }
 
+    /// <summary>The command-line settings that point another run of the program (a verb) at this host's database.</summary>
+    public IEnumerable<string> DatabaseArguments() => OnPostgres
+        ? ["--ChatBridge:Database:Provider=Postgres", $"--ChatBridge:Database:ConnectionString={_postgres.Value.ConnectionString}"]
+        : [$"--ChatBridge:DatabasePath={DatabasePath}"];
+
     /// <summary>
     /// Serves the app through real Kestrel on a free loopback port, for a browser to load, and returns its
     /// base address. The keyed clients then talk to that port too.

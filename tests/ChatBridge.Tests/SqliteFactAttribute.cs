@@ -1,8 +1,9 @@
 namespace ChatBridge.Tests;
 
 /// <summary>
-/// A fact about SQLite's own write path (the single writer and its syncer, the file's locks): skipped, with the reason,
-/// when the suite runs on PostgreSQL, where commits are durable as they return and there is no file to lock.
+/// A fact about SQLite itself (the single writer and its syncer, the file and its locks): skipped, with the reason,
+/// when the suite runs on PostgreSQL, where commits are durable as they return and there is no file to lock or break;
+/// PostgreSQL's own outages are <c>Postgres/OutageTests</c>.
 /// </summary>
 public sealed class SqliteFactAttribute : FactAttribute
 {
@@ -10,7 +11,7 @@ public sealed class SqliteFactAttribute : FactAttribute
     {
         if (BridgeApp.OnPostgres)
         {
-            Skip = "About SQLite's write path; the suite runs on PostgreSQL (CHATBRIDGE_TEST_PROVIDER=Postgres)";
+            Skip = "About SQLite itself; the suite runs on PostgreSQL (CHATBRIDGE_TEST_PROVIDER=Postgres)";
         }
     }
 }

@@ -38,7 +38,7 @@ public sealed class DashboardTests(BrowserFixture browser, LiveBridge app) : ICl
                 var asked = new DateTimeOffset(today.AddDays(-day).AddHours(9 + n), TimeSpan.Zero);
                 app.Execute("""
                     INSERT INTO web_chat_messages (session_id, message, timestamp, processed, answered_at) VALUES ('session_dash_0', 'earlier', $a, 1, $r);
-                    INSERT INTO web_chat_responses (session_id, message_id, response, timestamp) VALUES ('session_dash_0', last_insert_rowid(), 'answer', $r);
+                    INSERT INTO web_chat_responses (session_id, message_id, response, timestamp) VALUES ('session_dash_0', (SELECT MAX(id) FROM web_chat_messages), 'answer', $r);
                     """, ("$a", Stamp(asked)), ("$r", Stamp(asked.AddSeconds((day * 7) + (n * 20)))));
             }
         }

@@ -16,7 +16,7 @@ public sealed class HealthTests
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Reports_503_when_the_database_is_unusable_and_api_calls_fail_as_json()
     {
         using var app = new BridgeApp();

@@ -66,7 +66,7 @@ public sealed partial class KeysCommandTests : IDisposable
         using var app = new BridgeApp { DatabasePath = DatabasePath };
         await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
 
-        var rotated = Keys((await RunAsync("keys", "rotate", "api")).Output)["api_key"];
+        var rotated = Keys((await RunAsync(["keys", "rotate", "api"], app.DatabaseArguments())).Output)["api_key"];
 
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while ((await app.Broca().GetAsync("/api/v1/?action=inbox")).IsSuccessStatusCode && DateTime.UtcNow < deadline)
@@ -78,7 +78,10 @@ public sealed partial class KeysCommandTests : IDisposable
     }
 
     private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] verb) =>
-        AppProcess.RunAsync(AppProcess.BuiltFolder, _folder, [.. verb, $"--ChatBridge:DatabasePath={DatabasePath}", $"--ChatBridge:LogPath={Path.Combine(_folder, "logs")}"]);
+        RunAsync(verb, [$"--ChatBridge:DatabasePath={DatabasePath}"]);
+
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(string[] verb, IEnumerable<string> database) =>
+        AppProcess.RunAsync(AppProcess.BuiltFolder, _folder, [.. verb, .. database, $"--ChatBridge:LogPath={Path.Combine(_folder, "logs")}"]);
 
     /// <summary>The keys a run printed; a first start prints them twice (generated, then shown), the last print wins.</summary>
     private static Dictionary<string, string> Keys(string output)

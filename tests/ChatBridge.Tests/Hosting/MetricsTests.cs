@@ -34,11 +34,23 @@ public sealed partial class MetricsTests
         Assert.Equal(1, Value(metrics, "chatbridge_messages_received_total", $"agent=\"{agent}\""));
         Assert.Equal(1, Value(metrics, "chatbridge_messages_received_total", "agent=\"none\""));
         Assert.Equal(1, Value(metrics, "chatbridge_replies_sent_total", $"agent=\"{agent}\""));
+        Assert.Equal(0, Value(metrics, "chatbridge_websocket_connections"));
+        Assert.Equal(0, Value(metrics, "chatbridge_long_polls_waiting"));
+    }
+
+    [SqliteFact]
+    public async Task Metrics_carry_the_sqlite_writers_queue_depth_and_its_commit_and_sync_times()
+    {
+        using var app = new BridgeApp();
+        await (await app.Anonymous().PostMessageAsync("session_metrics_writer", "hi")).DataAsync();
+        await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        await (await app.Broca().PostReplyAsync("session_metrics_writer", "hello")).DataAsync();
+
+        var metrics = await ScrapeAsync(app.Anonymous());
+
         Assert.True(Value(metrics, "chatbridge_write_commit_duration_seconds_count") >= 3);
         Assert.True(Value(metrics, "chatbridge_write_sync_duration_seconds_count") >= 1);
         Assert.Equal(0, Value(metrics, "chatbridge_write_queue_depth"));
-        Assert.Equal(0, Value(metrics, "chatbridge_websocket_connections"));
-        Assert.Equal(0, Value(metrics, "chatbridge_long_polls_waiting"));
     }
 
     [Fact]

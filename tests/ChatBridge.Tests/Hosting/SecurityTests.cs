@@ -52,7 +52,7 @@ public sealed class SecurityTests
         await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task A_write_blocked_by_another_writer_is_a_503_to_retry_and_reads_go_on()
     {
         using var app = new BridgeApp { Settings = { ["ChatBridge:BusyTimeoutMs"] = "200" } };
