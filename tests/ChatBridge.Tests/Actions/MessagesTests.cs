@@ -73,13 +73,7 @@ public sealed class MessagesTests(BridgeApp app) : IClassFixture<BridgeApp>
     [Fact]
     public async Task A_message_to_another_agent_moves_the_session_and_one_without_an_agent_leaves_it()
     {
-        using (var db = app.OpenDatabase())
-        {
-            using var insert = db.CreateCommand();
-            insert.CommandText = "INSERT INTO agents (name, description, status) VALUES ('Switch From', 'for a test', 'active'), ('Switch To', 'for a test', 'active')";
-            insert.ExecuteNonQuery();
-        }
-        var (from, to) = (await AgentIdAsync("Switch From"), await AgentIdAsync("Switch To"));
+        var (from, to) = (app.AddAgent("Switch From"), app.AddAgent("Switch To"));
 
         await (await app.Anonymous().PostJsonAsync("messages", new { session_id = "session_msg_switch", message = "hi", agent_id = from })).DataAsync();
         await (await app.Anonymous().PostJsonAsync("messages", new { session_id = "session_msg_switch", message = "and you?", agent_id = to })).DataAsync();
