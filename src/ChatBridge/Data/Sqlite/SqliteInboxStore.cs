@@ -16,8 +16,8 @@ internal sealed class SqliteInboxStore(Db db, WriteQueue writes, TimeProvider ti
         """;
 
     // agent_id is set apart, and only when it changes: SQLite rewrites an index entry whenever its column is
-    // assigned, even to the value it holds, and idx_web_chat_sessions_agent then cost a page write per message
-    // (w2 wrote 70 % more pages per message than before that index).
+    // assigned, even to the value it holds, and rewriting idx_web_chat_sessions_agent on every message took w2 from
+    // 8.2 to 11.4 pages written to the log per message.
     private const string TouchSessionForMessage = """
         UPDATE web_chat_sessions SET last_active = @now, status = 'active'
         WHERE session_id = @sessionId
