@@ -13,6 +13,7 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChatBridge.Tests;
 
@@ -210,6 +211,16 @@ public static class BridgeRequests
     /// <summary>UTC ISO-8601 with milliseconds and Z, the form Broca parses.</summary>
     public static void AssertTimestamp(string? value) =>
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", value);
+}
+
+public static class TestClocks
+{
+    /// <summary>A clock that stands at this whole second (stored times keep milliseconds) and moves only when a test moves it.</summary>
+    public static FakeTimeProvider Frozen()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new FakeTimeProvider(now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerSecond)));
+    }
 }
 
 /// <summary>Real time moved on by <see cref="Advance"/>, for tests of what happens after a while.</summary>

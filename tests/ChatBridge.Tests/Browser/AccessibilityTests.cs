@@ -9,7 +9,7 @@ namespace ChatBridge.Tests.Browser;
 /// other browser test runs under it.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class AccessibilityTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class AccessibilityTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     // A reply like an agent's: a table, a list, a quote, a link and code; also what the screenshots show.
     private const string Showcase = """
@@ -37,7 +37,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, LiveBridge app) :
     [InlineData(ColorScheme.Dark)]
     public async Task Chat_page_has_no_serious_findings_empty_and_with_a_Markdown_conversation(ColorScheme scheme)
     {
-        var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl, width: 1024, height: 820, colorScheme: scheme, bypassCsp: true));
+        var chat = new ChatPage(await Browser.NewPageAsync(app.BaseUrl, width: 1024, height: 820, colorScheme: scheme, bypassCsp: true));
         await chat.GotoAsync();
         await chat.WaitUntilLiveAsync();
         await AxeScan.AssertNoSeriousFindingsAsync(chat.Page, $"the empty chat ({scheme})");
@@ -63,7 +63,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, LiveBridge app) :
             await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
             await (await broca.PostReplyAsync(session, Showcase)).DataAsync();
         }
-        var page = await browser.NewPageAsync(app.BaseUrl, width: 390, height: 844, bypassCsp: true);
+        var page = await Browser.NewPageAsync(app.BaseUrl, width: 390, height: 844, bypassCsp: true);
         await page.GotoAsync("/admin");
         await page.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -92,7 +92,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, LiveBridge app) :
             await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
             await (await broca.PostReplyAsync(session, "It left the warehouse **today**:\n\n| Step | When |\n|---|---|\n| Packed | 09:00 |")).DataAsync();
         }
-        var page = await browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900, colorScheme: scheme, bypassCsp: true);
+        var page = await Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900, colorScheme: scheme, bypassCsp: true);
         await page.GotoAsync("/admin");
         await Expect(page.GetByLabel("Admin key")).ToBeVisibleAsync();
         await AxeScan.AssertNoSeriousFindingsAsync(page, $"the admin sign-in ({scheme})");

@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 [Collection(BrowserCollection.Name)]
-public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]
     public async Task Admin_lists_a_session_opens_its_transcript_and_rotates_the_api_key()
@@ -47,7 +47,7 @@ public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : ICl
     [Fact]
     public async Task Admin_page_refuses_a_wrong_key_and_asks_again()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         await page.GotoAsync("/admin");
 
         await page.GetByLabel("Admin key").FillAsync("not-the-admin-key-at-all");
@@ -123,7 +123,7 @@ public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : ICl
     {
         const string session = "session_admin_phone_with_a_rather_long_identifier_0123456789";
         await SeedConversationAsync(session, "Is this readable on a phone?", "Yes, as a list.\n\n```\n" + new string('x', 200) + "\n```");
-        var page = await browser.NewPageAsync(app.BaseUrl, width: 390, height: 844);
+        var page = await Browser.NewPageAsync(app.BaseUrl, width: 390, height: 844);
         await page.GotoAsync("/admin");
         await page.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -163,7 +163,7 @@ public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : ICl
 
     private async Task<IPage> SignInAsync()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);
+        var page = await Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);
         await page.GotoAsync("/admin");
         await page.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

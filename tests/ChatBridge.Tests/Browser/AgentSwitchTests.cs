@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 [Collection(BrowserCollection.Name)]
-public sealed class AgentSwitchTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class AgentSwitchTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]
     public async Task Switching_agent_opens_that_agents_own_session_with_an_empty_transcript()
@@ -19,7 +19,7 @@ public sealed class AgentSwitchTests(BrowserFixture browser, LiveBridge app) : I
                 """);
         }
         var athenaId = await AgentIdAsync("Athena");
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         var picker = chat.Page.GetByLabel("Agent", new() { Exact = true });
         await Expect(picker.Locator("option")).ToHaveTextAsync(["Athena", "Monday"]);
         await Expect(chat.Page.Locator("#agent-name")).ToHaveTextAsync("Athena");

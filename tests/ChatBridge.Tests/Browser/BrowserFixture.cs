@@ -17,6 +17,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     private const string ChromiumPath = "/usr/bin/chromium";
 
+    private readonly List<IBrowserContext> _open = [];
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -52,9 +53,31 @@ public sealed class BrowserFixture : IAsyncLifetime
             ColorScheme = colorScheme,
             BypassCSP = bypassCsp,
         });
+        lock (_open)
+        {
+            _open.Add(context);
+        }
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(10_000);
         return page;
+    }
+
+    /// <summary>
+    /// Closes every context opened since the last call, with its pages and their renderer processes. A page left open
+    /// keeps polling and reconnecting to a host that is gone: left to pile up, a hundred renderers starved the machine.
+    /// </summary>
+    public async Task CloseContextsAsync()
+    {
+        IBrowserContext[] open;
+        lock (_open)
+        {
+            open = [.. _open];
+            _open.Clear();
+        }
+        foreach (var context in open)
+        {
+            await context.CloseAsync();
+        }
     }
 
     public async Task DisposeAsync()
@@ -65,6 +88,19 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
         _playwright?.Dispose();
     }
+}
+
+/// <summary>
+/// A test in the browser collection: whatever pages it opened are closed when it ends, pass or fail, so at most one
+/// test's renderers are alive at a time.
+/// </summary>
+public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
+{
+    protected BrowserFixture Browser { get; } = browser;
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual Task DisposeAsync() => Browser.CloseContextsAsync();
 }
 
 /// <summary>The bridge on a loopback port, one per test class.</summary>

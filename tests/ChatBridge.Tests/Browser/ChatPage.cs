@@ -27,9 +27,14 @@ internal sealed partial class ChatPage(IPage page)
 
     public ILocator Input => page.GetByLabel("Message", new() { Exact = true });
 
-    public static async Task<ChatPage> OpenAsync(BrowserFixture browser, LiveBridge app)
+    /// <param name="clock">Gives the page Playwright's clock, which runs in real time until a test pauses it.</param>
+    public static async Task<ChatPage> OpenAsync(BrowserFixture browser, LiveBridge app, bool clock = false)
     {
         var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl));
+        if (clock)
+        {
+            await chat.Page.Clock.InstallAsync();
+        }
         await chat.GotoAsync();
         return chat;
     }

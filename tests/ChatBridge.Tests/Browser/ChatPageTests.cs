@@ -4,14 +4,14 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 [Collection(BrowserCollection.Name)]
-public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     private const string Markup = "<img src=x onerror=window.__xss=1>";
 
     [Fact]
     public async Task Sent_message_moves_through_its_delivery_states_and_the_reply_appears_once()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         var session = await chat.SessionIdAsync();
 
         await chat.SendAsync("Hello bridge");
@@ -38,7 +38,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Reload_keeps_the_session_and_shows_the_whole_conversation()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         var session = await chat.SessionIdAsync();
         using var broca = app.Broca();
 
@@ -74,7 +74,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Markup_in_a_message_and_a_reply_is_shown_as_text_and_never_runs()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         var session = await chat.SessionIdAsync();
 
         await chat.SendAsync(Markup);
@@ -101,7 +101,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
         await (await admin.PostJsonAsync("config", new { max_message_length = 20 })).DataAsync();
         try
         {
-            var chat = await ChatPage.OpenAsync(browser, app);
+            var chat = await ChatPage.OpenAsync(Browser, app);
 
             await chat.SendAsync("This message is longer than twenty characters");
 
@@ -125,7 +125,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Unreachable_server_is_reported_and_the_failed_message_can_be_retried()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         var down = false;
         var sockets = new System.Collections.Concurrent.ConcurrentQueue<Microsoft.Playwright.IWebSocketRoute>();
         await page.Context.RouteWebSocketAsync("**/api/v1/ws**", socket =>
@@ -172,7 +172,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Chat_page_fits_a_narrow_phone_screen()
     {
-        var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl, width: 360, height: 640));
+        var chat = new ChatPage(await Browser.NewPageAsync(app.BaseUrl, width: 360, height: 640));
         await chat.GotoAsync();
 
         await chat.SendAsync("A long message, to see that bubbles wrap instead of pushing the page sideways on a phone: https://example.com/a/very/long/path/without/any/spaces");
@@ -188,7 +188,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Composer_adds_a_line_on_Shift_Enter_and_shows_a_spinner_while_sending()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         var release = new TaskCompletionSource();
         await chat.Page.RouteAsync("**/api/v1/?action=messages", async route =>
         {
@@ -217,7 +217,7 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task New_reply_while_scrolled_up_offers_a_jump_to_the_latest()
     {
-        var chat = new ChatPage(await browser.NewPageAsync(app.BaseUrl, width: 800, height: 500));
+        var chat = new ChatPage(await Browser.NewPageAsync(app.BaseUrl, width: 800, height: 500));
         await chat.GotoAsync();
         // The session exists once the page's socket is open; a reply before that is refused as for an unknown session.
         await chat.WaitUntilLiveAsync();

@@ -7,10 +7,10 @@ namespace ChatBridge.Tests.Browser;
 
 /// <summary>The admin page's service dashboard: Chart.js charts and tables drawn from the <c>stats</c> action's answer.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class DashboardTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>, IAsyncLifetime
+public sealed class DashboardTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     /// <summary>Today's traffic through the API (Athena's answered, one waiting), and earlier days written straight into the tables.</summary>
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         if (app.Count("web_chat_messages") > 0)
         {
@@ -44,12 +44,10 @@ public sealed class DashboardTests(BrowserFixture browser, LiveBridge app) : ICl
         }
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task The_charts_and_tables_show_the_stats_answer_and_the_latency_follows_the_agent_picker()
     {
-        var page = await SignInAsync(browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900));
+        var page = await SignInAsync(Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900));
         var stats = await StatsAsync();
 
         Assert.Equal(Series(stats.GetProperty("hourly"), "messages", "replies"), await ChartDataAsync(page, "chart-hourly"));
@@ -86,7 +84,7 @@ public sealed class DashboardTests(BrowserFixture browser, LiveBridge app) : ICl
     [InlineData(ColorScheme.Dark, "admin-dashboard-dark.png")]
     public async Task The_dashboard_has_no_serious_accessibility_findings_and_follows_the_theme(ColorScheme scheme, string screenshot)
     {
-        var page = await SignInAsync(browser.NewPageAsync(app.BaseUrl, width: 1280, height: 1000, colorScheme: scheme, bypassCsp: true));
+        var page = await SignInAsync(Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 1000, colorScheme: scheme, bypassCsp: true));
         await Screenshots.SaveAsync(page, screenshot);
         foreach (var table in new[] { "Per hour as a table", "Per day as a table", "Latency as a table" })
         {
@@ -104,7 +102,7 @@ public sealed class DashboardTests(BrowserFixture browser, LiveBridge app) : ICl
     [Fact]
     public async Task The_dashboard_fits_a_phone_and_draws_under_the_page_s_content_security_policy()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl, width: 390, height: 844);
+        var page = await Browser.NewPageAsync(app.BaseUrl, width: 390, height: 844);
         var refused = new List<string>();
         page.Console += (_, message) =>
         {

@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 [Collection(BrowserCollection.Name)]
-public sealed class MarkdownTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class MarkdownTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     private static readonly string LongLine = "const answer = [" + string.Join(", ", Enumerable.Range(1, 60)) + "];";
 
@@ -57,7 +57,7 @@ public sealed class MarkdownTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Agent_reply_renders_as_Markdown_and_the_users_message_stays_plain_text()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         await chat.Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
         var session = await chat.SessionIdAsync();
         await chat.SendAsync("**not bold** and `not code`");
@@ -110,7 +110,7 @@ public sealed class MarkdownTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Markdown_shaped_attacks_never_run_and_leave_no_dangerous_link_or_handler()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         await chat.WaitUntilLiveAsync();
         var session = await chat.SessionIdAsync();
         using var broca = app.Broca();

@@ -6,20 +6,20 @@ namespace ChatBridge.Tests.Browser;
 
 /// <summary>What every page shares: the theme, the favicon and title, landmarks, and a clean console.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class PageChromeTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class PageChromeTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Theory]
     [InlineData("/")]
     [InlineData("/admin")]
     public async Task Theme_follows_the_system_setting(string path)
     {
-        var dark = await browser.NewPageAsync(app.BaseUrl, colorScheme: ColorScheme.Dark);
+        var dark = await Browser.NewPageAsync(app.BaseUrl, colorScheme: ColorScheme.Dark);
         await dark.GotoAsync(path);
         await Expect(dark.Locator("html")).ToHaveAttributeAsync("data-bs-theme", "dark");
         await Expect(dark.Locator("body")).ToHaveCSSAsync("color", "rgb(222, 226, 230)");
         await Expect(ThemeToggle(dark)).ToHaveAttributeAsync("aria-pressed", "true");
 
-        var light = await browser.NewPageAsync(app.BaseUrl, colorScheme: ColorScheme.Light);
+        var light = await Browser.NewPageAsync(app.BaseUrl, colorScheme: ColorScheme.Light);
         await light.GotoAsync(path);
         await Expect(light.Locator("html")).ToHaveAttributeAsync("data-bs-theme", "light");
         await Expect(light.Locator("body")).ToHaveCSSAsync("color", "rgb(33, 37, 41)");
@@ -33,7 +33,7 @@ public sealed class PageChromeTests(BrowserFixture browser, LiveBridge app) : IC
     [Fact]
     public async Task Theme_toggle_overrides_the_system_setting_and_is_remembered_across_reloads_and_pages()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         var html = chat.Page.Locator("html");
         await Expect(html).ToHaveAttributeAsync("data-bs-theme", "light");
 
@@ -60,7 +60,7 @@ public sealed class PageChromeTests(BrowserFixture browser, LiveBridge app) : IC
     [InlineData("/admin", "Admin — Sanctum Chat")]
     public async Task Page_loads_with_favicon_title_landmarks_and_no_console_error_or_failed_request(string path, string title)
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         var problems = new ConcurrentQueue<string>();
         page.Console += (_, message) =>
         {

@@ -4,14 +4,14 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 [Collection(BrowserCollection.Name)]
-public sealed class RateLimitTests(BrowserFixture browser, RateLimitedLiveBridge app) : IClassFixture<RateLimitedLiveBridge>
+public sealed class RateLimitTests(BrowserFixture browser, RateLimitedLiveBridge app) : BrowserTest(browser), IClassFixture<RateLimitedLiveBridge>
 {
     [Fact]
     public async Task Rate_limited_send_counts_down_and_blocks_sending_until_retry_after_has_passed()
     {
         using var admin = app.Admin();
         await (await admin.PostJsonAsync("config", new { rate_limit_messages = 1 })).DataAsync();
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         await page.Clock.InstallAsync(); // fake timers that still run in real time, so the countdown can be skipped
         var chat = new ChatPage(page);
         await chat.GotoAsync();

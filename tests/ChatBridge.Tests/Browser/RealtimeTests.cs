@@ -6,12 +6,12 @@ namespace ChatBridge.Tests.Browser;
 
 /// <summary>Replies, delivery states and typing reach the page over the WebSocket, or by long polling without one.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]
     public async Task Reply_arrives_over_the_WebSocket_once_and_the_page_never_polls()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         var requests = new ConcurrentQueue<string>();
         var sockets = new ConcurrentQueue<string>();
         page.Request += (_, request) => requests.Enqueue(request.Url);
@@ -41,7 +41,7 @@ public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Typing_indicator_follows_Brocas_start_and_stop_and_a_reply_ends_it()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         await chat.WaitUntilLiveAsync();
         var session = await chat.SessionIdAsync();
         await chat.SendAsync("Are you writing?");
@@ -66,7 +66,7 @@ public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Typing_indicator_hides_by_itself_when_no_stop_arrives()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         await page.Clock.InstallAsync(); // fake timers, so the page's safety timeout can be skipped
         var chat = new ChatPage(page);
         await chat.GotoAsync();
@@ -87,7 +87,7 @@ public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Delivered_state_that_arrives_before_the_send_returns_is_not_lost()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         var chat = new ChatPage(page);
         await chat.GotoAsync();
         await chat.WaitUntilLiveAsync();
@@ -109,7 +109,7 @@ public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Dropped_socket_reconnects_after_the_last_reply_and_a_reply_sent_meanwhile_appears_once()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         var routes = new ConcurrentQueue<IWebSocketRoute>();
         await page.Context.RouteWebSocketAsync("**/api/v1/ws**", route =>
         {
@@ -151,7 +151,7 @@ public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Without_WebSocket_replies_arrive_by_long_polling()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         await page.AddInitScriptAsync("delete window.WebSocket");
         var polls = new ConcurrentQueue<string>();
         page.Request += (_, request) =>
@@ -183,7 +183,7 @@ public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : ICla
     [Fact]
     public async Task Sockets_that_keep_failing_give_way_to_long_polling()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         await page.Context.RouteWebSocketAsync("**/api/v1/ws**", route => route.CloseAsync(new() { Code = 1011 }));
         var chat = new ChatPage(page);
         await chat.GotoAsync();

@@ -3,12 +3,12 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 [Collection(BrowserCollection.Name)]
-public sealed class RedeliveryPageTests(BrowserFixture browser, ShortLeaseLiveBridge app) : IClassFixture<ShortLeaseLiveBridge>
+public sealed class RedeliveryPageTests(BrowserFixture browser, ShortLeaseLiveBridge app) : BrowserTest(browser), IClassFixture<ShortLeaseLiveBridge>
 {
     [Fact]
     public async Task A_message_whose_claim_lapsed_shows_as_sent_again_then_delivered_again_live_and_after_a_reload()
     {
-        var chat = await ChatPage.OpenAsync(browser, app);
+        var chat = await ChatPage.OpenAsync(Browser, app);
         await chat.WaitUntilLiveAsync();
         var session = await chat.SessionIdAsync();
         await chat.SendAsync("Is anyone there?");

@@ -5,12 +5,12 @@ namespace ChatBridge.Tests.Browser;
 
 /// <summary>Swagger UI under the same Content-Security-Policy as the other pages: it must still work.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class SwaggerPageTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class SwaggerPageTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]
     public async Task Swagger_UI_runs_under_the_strict_policy_and_tries_an_action()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         var violations = new List<string>();
         page.Console += (_, message) =>
         {

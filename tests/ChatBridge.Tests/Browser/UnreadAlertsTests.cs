@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 [Collection(BrowserCollection.Name)]
-public sealed class UnreadAlertsTests(BrowserFixture browser, LiveBridge app) : IClassFixture<LiveBridge>
+public sealed class UnreadAlertsTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     // Records what the page asks of the Notification API instead of showing anything.
     private const string FakeNotifications = """
@@ -92,7 +92,7 @@ public sealed class UnreadAlertsTests(BrowserFixture browser, LiveBridge app) : 
 
     private async Task<ChatPage> OpenAsync()
     {
-        var page = await browser.NewPageAsync(app.BaseUrl);
+        var page = await Browser.NewPageAsync(app.BaseUrl);
         await page.AddInitScriptAsync(FakeNotifications);
         var chat = new ChatPage(page);
         await chat.GotoAsync();

@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser.Widget;
 
 [Collection(BrowserCollection.Name)]
-public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITestOutputHelper output) : IClassFixture<WidgetSites>
+public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITestOutputHelper output) : BrowserTest(browser), IClassFixture<WidgetSites>
 {
     private const string Options = """{ title: "Ask Northwind", theme: "light", primaryColor: "#2f4f3a", greeting: "Hi! Ask about sizes, shipping or returns." }""";
     private const string Markup = "<img src=x onerror=window.__xss=1>";
@@ -17,7 +17,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     public async Task The_button_opens_the_panel_a_message_is_sent_and_the_reply_is_pushed()
     {
         sites.Site.Serve("/send.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/send.html");
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/send.html");
 
         await Expect(widget.Launcher).ToHaveAccessibleNameAsync("Open chat");
         await Expect(widget.Launcher).ToHaveAttributeAsync("aria-expanded", "false");
@@ -59,14 +59,14 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     public async Task The_panel_shows_typing_and_falls_back_to_long_polling_when_sockets_keep_failing()
     {
         sites.Site.Serve("/typing.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/typing.html");
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/typing.html");
         await widget.OpenPanelAsync();
         await widget.WaitUntilLiveAsync();
         using var broca = sites.Bridge.Broca();
         await (await broca.PostJsonAsync("typing", new { session_id = await widget.SessionIdAsync(), state = "start" })).DataAsync();
         await Expect(widget.Panel.Locator("#typing-indicator")).ToHaveTextAsync("Assistant is typing…");
 
-        var failing = await browser.NewPageAsync(sites.Site.BaseUrl);
+        var failing = await Browser.NewPageAsync(sites.Site.BaseUrl);
         await failing.Context.RouteWebSocketAsync("**/api/v1/ws**", route => route.CloseAsync(new() { Code = 1011 }));
         var polled = new WidgetPage(failing);
         await failing.GotoAsync("/typing.html");
@@ -80,7 +80,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     public async Task A_rate_limited_message_counts_down_in_the_panel_and_is_sent_again_by_retry()
     {
         sites.Site.Serve("/limited.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/limited.html");
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/limited.html");
         await widget.OpenPanelAsync();
         // The bridge's 429 as it sends it, for one request: the fixture's bridge runs without limits.
         await widget.Page.Context.RouteAsync("**/api/v1/?action=messages", route => route.FulfillAsync(new()
@@ -107,7 +107,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     {
         sites.Site.Serve("/home.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
         sites.Site.Serve("/returns.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options), title: "Returns"));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/home.html");
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/home.html");
         await widget.OpenPanelAsync();
         var session = await widget.SessionIdAsync();
         await widget.SendAsync("Can I return worn boots?");
@@ -127,7 +127,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
             await Expect(page.AgentMessages.Locator(".bubble-text")).ToHaveTextAsync(["Yes, within 60 days."]);
         }
         // The bridge's own chat page is another site: it has its own session, not this one.
-        var own = new ChatPage(await browser.NewPageAsync(Bridge));
+        var own = new ChatPage(await Browser.NewPageAsync(Bridge));
         await own.GotoAsync();
         Assert.NotEqual(session, await own.SessionIdAsync());
     }
@@ -136,7 +136,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     public async Task Markup_in_a_message_and_a_reply_is_shown_as_text_and_never_runs()
     {
         sites.Site.Serve("/markup.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/markup.html");
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/markup.html");
         await widget.OpenPanelAsync();
         await widget.WaitUntilLiveAsync();
 
@@ -164,7 +164,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
             <script>window.__globalsBefore = Object.keys(window); window.__sheetsBefore = document.styleSheets.length;</script>
             """;
         sites.Site.Serve("/hostile.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options), head: hostile));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/hostile.html");
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/hostile.html");
 
         await Expect(widget.Launcher).ToBeVisibleAsync();
         var button = await widget.Launcher.BoundingBoxAsync();
@@ -189,7 +189,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     public async Task A_site_not_allowed_gets_no_widget_a_console_message_and_403s_from_the_api()
     {
         sites.Stranger.Serve("/stranger.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Stranger, "/stranger.html");
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Stranger, "/stranger.html");
 
         await widget.Page.WaitForFunctionAsync("() => window.SanctumChat && window.SanctumChat.version === 1");
         await widget.WaitForConsoleAsync("is not allowed to embed the chat");
@@ -219,7 +219,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
         var options = """{ title: "Queued", apiKey: "sk-live-secret", theme: "light" }""";
         var path = queueFirst ? "/queue-first.html" : "/loader-first.html";
         sites.Site.Serve(path, HostPages.Page(queueFirst ? HostPages.QueueFirst(Bridge, options, calls) : HostPages.LoaderFirst(Bridge, options, calls)));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, path);
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, path);
 
         await Expect(widget.Transcript).ToHaveAttributeAsync("data-ready", "true");
         await Expect(widget.PanelBox).ToHaveClassAsync("panel open");
@@ -249,7 +249,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     {
         var tag = $"""<script src="{Bridge}widget.js" async data-title="From attributes" data-position="top-left" data-theme="dark" data-auto-open></script>""";
         sites.Site.Serve("/strict.html", HostPages.Page(tag), HostPages.PolicyFor(Bridge, inlineScript: false));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/strict.html");
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/strict.html");
 
         await Expect(widget.Transcript).ToHaveAttributeAsync("data-ready", "true");
         await Expect(widget.Panel.Locator("#widget-title")).ToHaveTextAsync("From attributes");
@@ -264,7 +264,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     public async Task On_a_phone_the_open_panel_takes_the_whole_screen()
     {
         sites.Site.Serve("/phone.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
-        var widget = await WidgetPage.OpenAsync(browser, sites.Site, "/phone.html", width: 390, height: 844);
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/phone.html", width: 390, height: 844);
 
         await widget.OpenPanelAsync();
 
@@ -281,7 +281,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     [Fact]
     public async Task The_demo_page_shows_the_snippet_for_this_bridge_and_the_widget_on_it()
     {
-        var page = new WidgetPage(await browser.NewPageAsync(Bridge));
+        var page = new WidgetPage(await Browser.NewPageAsync(Bridge));
         await page.Page.GotoAsync("/widget/demo");
 
         await Expect(page.Page.Locator("#snippet")).ToContainTextAsync($"<script src=\"{Bridge}widget.js\" async></script>");
@@ -302,7 +302,7 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     {
         var options = """{ title: "Ask Northwind", theme: "auto", primaryColor: "#2f4f3a", greeting: "Hi! Ask about sizes, shipping or returns." }""";
         sites.Site.Serve($"/look-{scheme}.html", HostPages.Page(HostPages.QueueFirst(Bridge, options)));
-        var page = await browser.NewPageAsync(sites.Site.BaseUrl, 1280, 800);
+        var page = await Browser.NewPageAsync(sites.Site.BaseUrl, 1280, 800);
         await page.EmulateMediaAsync(new() { ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light });
         var widget = new WidgetPage(page);
         await page.GotoAsync($"/look-{scheme}.html");
