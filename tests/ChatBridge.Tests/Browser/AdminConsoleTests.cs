@@ -68,12 +68,12 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
 
         await page.GetByLabel("Search").FillAsync("");
         await page.GetByLabel("Agent", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Athena" });
-        await Expect(page.Locator("#sessions-body tr")).ToHaveCountAsync(2);
+        await Expect(rows).ToHaveCountAsync(2);
         await Expect(rows.Locator(".session-id")).ToHaveTextAsync(["session_triage_refund", "session_triage_answered"]);
         await Expect(rows.First).ToContainTextAsync("Athena");
 
         await page.GetByLabel("Waiting for an answer").CheckAsync();
-        await Expect(page.Locator("#sessions-body tr")).ToHaveCountAsync(1);
+        await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows).ToHaveAttributeAsync("data-session-id", "session_triage_refund");
 
         await page.GetByLabel("Search").FillAsync("no such conversation");
