@@ -34,6 +34,7 @@ public class BridgeApp : WebApplicationFactory<Program>
     public const string AdminKey = "test-admin-key-0123456789";
 
     private readonly string? _databasePath;
+    private readonly Lock _starting = new();
 
     /// <summary>Whether the rate limits apply; off by default.</summary>
     public bool RateLimiting { get; init; }
@@ -113,8 +114,28 @@ public class BridgeApp : WebApplicationFactory<Program>
         return new Uri(address);
     }
 
+    /// <summary>
+    /// The host, started once however many threads ask at the same time. WebApplicationFactory builds its server without a
+    /// lock: pollers that each made their first client in parallel started a host apiece, and every one but the last
+    /// ran on, unstopped, for the rest of the test run.
+    /// </summary>
+    public override IServiceProvider Services
+    {
+        get
+        {
+            lock (_starting)
+            {
+                return base.Services;
+            }
+        }
+    }
+
     /// <summary>A client with no credentials, as the chat UI is.</summary>
-    public HttpClient Anonymous() => CreateClient();
+    public HttpClient Anonymous()
+    {
+        _ = Services;
+        return CreateClient();
+    }
 
     /// <summary>A client that authenticates as Broca does.</summary>
     public HttpClient Broca() => WithKey(ApiKey);
@@ -123,6 +144,7 @@ public class BridgeApp : WebApplicationFactory<Program>
 
     public HttpClient WithKey(string key)
     {
+        _ = Services;
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
