@@ -1,6 +1,8 @@
-using ChatBridge.Api;
-using ChatBridge.Delivery;
+using ChatBridge.Access;
+using ChatBridge.Chat;
 using ChatBridge.Hosting;
+using ChatBridge.Http;
+using ChatBridge.Inbox;
 using ChatBridge.Realtime;
 using ChatBridge.Widget;
 
@@ -13,7 +15,8 @@ builder.Services.AddControlDatabase(builder.Configuration); // options, SQLite, 
 builder.Services.AddBridgeApi();                            // JSON as on the wire, CORS for the public actions
 builder.Services.AddBridgeAuth();                           // api key and admin key as an authentication scheme
 builder.Services.AddBridgeRateLimiting();                   // hourly limits per client IP from the settings
-builder.Services.AddRealtime();                             // notification hub, long polls, typing, WebSocket endpoint
+builder.Services.AddRealtime();                             // notification hub, long polls, typing
+builder.Services.AddSessionSocket();                        // /api/v1/ws: a session's events as they happen
 builder.Services.AddInboxDelivery();                        // inbox claims as leases, handed out again when they lapse
 builder.Services.AddBridgeHealthChecks();
 builder.Services.AddBridgeSwagger();
@@ -45,7 +48,7 @@ app.UsePublicCors();                                        // the public action
 app.UseAuthentication();
 app.UseAuthorization();                                     // keys, before any rate limit is spent
 app.UseBridgeRateLimiting();
-app.MapRealtime();                                          // /api/v1/ws
+app.MapSessionSocket();                                     // /api/v1/ws
 app.MapBridgeApi();                                         // /api/v1/NAME per action, grouped by feature
 app.MapWidget();                                            // /widget/config, the loader's check
 app.MapBridgeHealthChecks();                                // /health

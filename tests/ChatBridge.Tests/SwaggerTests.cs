@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ChatBridge.Api;
+using ChatBridge.Http;
 
 namespace ChatBridge.Tests;
 

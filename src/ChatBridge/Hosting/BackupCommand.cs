@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using ChatBridge.Data;
-using Microsoft.Data.Sqlite;
+using ChatBridge.Storage.Sqlite;
 
 namespace ChatBridge.Hosting;
 
@@ -45,7 +44,7 @@ internal sealed record BackupCommand(string? Target) : IHostCommand
         {
             backup = await database.CopyToAsync(target, CancellationToken.None);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             await Console.Error.WriteLineAsync($"The backup to {target} failed: {e.Message}");
             return 1;

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using ChatBridge.Api;
+using ChatBridge.Http;
 using ChatBridge.Widget;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.FileProviders;

@@ -1,10 +1,10 @@
-using ChatBridge.Api;
+using ChatBridge.Chat;
+using ChatBridge.Configuration;
 using ChatBridge.Data;
-using ChatBridge.Data.Postgres;
-using ChatBridge.Data.Schema;
-using ChatBridge.Data.Sqlite;
-using ChatBridge.Realtime;
 using ChatBridge.Settings;
+using ChatBridge.Stats;
+using ChatBridge.Storage.Postgres;
+using ChatBridge.Storage.Sqlite;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,56 +31,7 @@ internal static class DatabaseExtensions
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         var provider = configuration.GetSection(ChatBridgeOptions.Section).Get<ChatBridgeOptions>()?.Database ?? new DatabaseOptions();
-        return provider.IsPostgres ? services.AddPostgresStores(provider.ConnectionString!) : services.AddSqliteStores();
-    }
-
-    /// <summary>
-    /// The embedded default: one file, one writer in this process, events fanned out and rate limits counted in this process.
-    /// </summary>
-    private static IServiceCollection AddSqliteStores(this IServiceCollection services)
-    {
-        services.AddSingleton<Db>();
-        services.AddSingleton<KeptReaders>();
-        services.AddSingleton<IWalSync, FsyncWalSync>();
-        services.AddSingleton<WriteQueue>();
-        services.AddSingleton<IDatabaseMigrator, SchemaMigrator>();
-        services.AddSingleton<DatabaseBackup>();
-        services.AddSingleton<ISessionStore, SqliteSessionStore>();
-        services.AddSingleton<IInboxStore, SqliteInboxStore>();
-        services.AddSingleton<IReplyStore, SqliteReplyStore>();
-        services.AddSingleton<IAgentStore, SqliteAgentStore>();
-        services.AddSingleton<IConfigStore, SqliteConfigStore>();
-        services.AddSingleton<IStatsStore, SqliteStatsStore>();
-        services.AddSingleton<IRealtimeBus, InProcessBus>();
-        services.AddSingleton<IClientLimiters, InProcessLimiters>();
-        services.AddSingleton<IKeyLockout, InProcessKeyLockout>();
-        services.AddHealthChecks().AddCheck<WritesHealthCheck>("writes");
-        return services;
-    }
-
-    /// <summary>
-    /// A PostgreSQL server shared by any number of instances: every store reads and writes it directly (each commit
-    /// durable by the server's <c>synchronous_commit</c>), events cross instances by LISTEN/NOTIFY, and rate limits and
-    /// wrong-key lockouts are counted in the database, one budget for all instances.
-    /// </summary>
-    private static IServiceCollection AddPostgresStores(this IServiceCollection services, string connectionString)
-    {
-        services.AddSingleton(_ => PostgresDataSource.Create(connectionString));
-        services.AddSingleton<IDatabaseMigrator, PostgresSchemaMigrator>();
-        services.AddSingleton<ISessionStore, PostgresSessionStore>();
-        services.AddSingleton<IInboxStore, PostgresInboxStore>();
-        services.AddSingleton<IReplyStore, PostgresReplyStore>();
-        services.AddSingleton<IAgentStore, PostgresAgentStore>();
-        services.AddSingleton<IConfigStore, PostgresConfigStore>();
-        services.AddSingleton<IStatsStore, PostgresStatsStore>();
-        services.AddSingleton<IRateCounterStore, PostgresRateCounterStore>();
-        services.AddSingleton<IClientLimiters, SharedLimiters>();
-        services.AddSingleton<IKeyLockout, SharedKeyLockout>();
-        services.AddSingleton<PostgresBus>();
-        services.AddSingleton<IRealtimeBus>(sp => sp.GetRequiredService<PostgresBus>());
-        services.AddHostedService(sp => sp.GetRequiredService<PostgresBus>());
-        services.AddHealthChecks().AddCheck<RealtimeBusHealthCheck>("realtime");
-        return services;
+        return provider.IsPostgres ? services.AddPostgresStorage(provider.ConnectionString!) : services.AddSqliteStorage();
     }
 
     /// <summary>Creates or upgrades the control database and makes sure it has keys, before anything is served.</summary>

@@ -1,8 +1,6 @@
-using ChatBridge.Api;
 using ChatBridge.Data;
-using ChatBridge.Data.Postgres;
+using ChatBridge.Http;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Hosting;
 
@@ -15,8 +13,6 @@ namespace ChatBridge.Hosting;
 /// </summary>
 internal static class ErrorHandling
 {
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
     private const int StorageFullRetrySeconds = 30;
 
     /// <summary>An instance reconnects to a PostgreSQL server that is back within seconds.</summary>
@@ -30,17 +26,17 @@ internal static class ErrorHandling
 
     private static Task WriteErrorAsync(HttpContext http)
     {
-        var result = http.Features.Get<IExceptionHandlerFeature>()?.Error switch
+        var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var fault = error is null ? null : http.RequestServices.GetServices<IStorageFaults>().Select(f => f.Classify(error)).FirstOrDefault(k => k is not null);
+        var result = (error, fault) switch
         {
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }, _) =>
                 Envelope.Fail(StatusCodes.Status413PayloadTooLarge, Errors.RequestTooLarge),
-            BadHttpRequestException bad => Envelope.Fail(bad.StatusCode, Errors.InvalidJson),
-            SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => Envelope.Unavailable(Errors.DatabaseBusy, retryAfterSeconds: 1),
-            Exception e when StorageErrors.IsFull(e) => Envelope.Unavailable(Errors.StorageFull, StorageFullRetrySeconds),
-            WriteQueueStoppedException => Envelope.Unavailable(Errors.StorageUnavailable, StorageFullRetrySeconds),
-            // The write's whole group failed (a fault of the file or of the connection); the next group runs on a fresh one.
-            WriteGroupFailedException => Envelope.Unavailable(Errors.DatabaseBusy, retryAfterSeconds: 1),
-            Exception e when PostgresDataSource.IsUnavailable(e) => Envelope.Unavailable(Errors.DatabaseUnavailable, DatabaseUnavailableRetrySeconds),
+            (BadHttpRequestException bad, _) => Envelope.Fail(bad.StatusCode, Errors.InvalidJson),
+            (_, StorageFaultKind.Busy) => Envelope.Unavailable(Errors.DatabaseBusy, retryAfterSeconds: 1),
+            (_, StorageFaultKind.Full) => Envelope.Unavailable(Errors.StorageFull, StorageFullRetrySeconds),
+            (_, StorageFaultKind.Stopped) => Envelope.Unavailable(Errors.StorageUnavailable, StorageFullRetrySeconds),
+            (_, StorageFaultKind.Unavailable) => Envelope.Unavailable(Errors.DatabaseUnavailable, DatabaseUnavailableRetrySeconds),
             _ => Envelope.Fail(StatusCodes.Status500InternalServerError, Errors.InternalServerError),
         };
         return result.ExecuteAsync(http);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ChatBridge.Data;
+using ChatBridge.Chat;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -52,29 +52,4 @@ internal sealed class DatabaseHealthCheck(ISessionStore sessions) : IHealthCheck
             return HealthCheckResult.Unhealthy("The control database cannot be used.", e);
         }
     }
-}
-
-/// <summary>
-/// Unhealthy once the write queue has stopped for good (a restart is the cure); degraded while the disk is full,
-/// since reads go on and writes come back by themselves once there is space again.
-/// </summary>
-internal sealed class WritesHealthCheck(WriteQueue writes) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult((writes.Fault, writes.StorageFullSince) switch
-        {
-            ({ } fault, _) => HealthCheckResult.Unhealthy(fault.Message, fault.InnerException),
-            (_, { } since) => HealthCheckResult.Degraded(
-                $"Storage full since {Timestamps.Format(since)}: writes are refused until there is space, reads go on."),
-            _ => HealthCheckResult.Healthy("Writes are committed"),
-        });
-}
-
-/// <summary>Unhealthy while this instance cannot hear the others' events (its listening connection is being reopened).</summary>
-internal sealed class RealtimeBusHealthCheck(Realtime.PostgresBus bus) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(bus.IsListening
-            ? HealthCheckResult.Healthy("Listening for other instances' events")
-            : HealthCheckResult.Unhealthy("Not listening for other instances' events; reconnecting"));
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using ChatBridge.Settings;
 
 namespace ChatBridge.Hosting;
@@ -45,19 +44,9 @@ internal sealed record KeysCommand(string Verb, string? Which) : IHostCommand
             await store.SaveAsync(rotate.ToDictionary(k => k, _ => KeyBootstrapper.NewKey()), ct);
         }
         var current = await store.GetAsync(ct);
-        await Console.Out.WriteLineAsync(Describe(
+        await Console.Out.WriteLineAsync(KeyListing.Describe(
             rotate.Length > 0 ? "Rotated. The old keys stop working within a second." : "Current keys:",
             new Dictionary<string, string> { [SettingKeys.ApiKey] = current.ApiKey, [SettingKeys.AdminKey] = current.AdminKey }));
         return 0;
-    }
-
-    public static string Describe(string heading, IReadOnlyDictionary<string, string> keys)
-    {
-        var text = new StringBuilder().AppendLine(heading);
-        foreach (var (name, value) in keys)
-        {
-            text.Append("  ").Append(name).Append(": ").AppendLine(value);
-        }
-        return text.ToString();
     }
 }

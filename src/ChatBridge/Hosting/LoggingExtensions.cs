@@ -1,5 +1,7 @@
 using System.Globalization;
-using ChatBridge.Api;
+using ChatBridge.Configuration;
+using ChatBridge.Http;
+using ChatBridge.Observability;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Options;

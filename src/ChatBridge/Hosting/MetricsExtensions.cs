@@ -1,5 +1,6 @@
 using System.Net;
-using ChatBridge.Data;
+using ChatBridge.Configuration;
+using ChatBridge.Inbox;
 using ChatBridge.Observability;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -59,7 +60,7 @@ internal static class MetricsExtensions
         }
         return [.. configured.Select(text =>
         {
-            ProxyAddresses.TryParse(text, out var network);
+            NetworkText.TryParse(text, out var network);
             return network;
         })];
     }

@@ -1,6 +1,5 @@
-using System.Net;
+using ChatBridge.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
-using IPNetwork = System.Net.IPNetwork;
 using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Hosting;
@@ -12,17 +11,6 @@ namespace ChatBridge.Hosting;
 /// </summary>
 internal static class ProxyAddresses
 {
-    /// <summary>An address is a network of one, so both forms land in one list.</summary>
-    public static bool TryParse(string text, out IPNetwork network)
-    {
-        if (IPAddress.TryParse(text, out var address))
-        {
-            network = new IPNetwork(address, address.GetAddressBytes().Length * 8);
-            return true;
-        }
-        return IPNetwork.TryParse(text, out network);
-    }
-
     public static WebApplication UseTrustedProxies(this WebApplication app)
     {
         var proxies = app.Services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.TrustedProxies;
@@ -41,7 +29,7 @@ internal static class ProxyAddresses
         options.KnownIPNetworks.Clear();
         foreach (var proxy in proxies)
         {
-            TryParse(proxy, out var network);
+            NetworkText.TryParse(proxy, out var network);
             options.KnownIPNetworks.Add(network);
         }
         app.UseForwardedHeaders(options);

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using ChatBridge.Data;
+using ChatBridge.Events;
 
 namespace ChatBridge.Realtime;
 

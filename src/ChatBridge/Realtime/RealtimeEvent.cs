@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ChatBridge.Api;
-using ChatBridge.Data;
+using ChatBridge.Events;
+using ChatBridge.Http;
 
 namespace ChatBridge.Realtime;
 
@@ -45,18 +45,4 @@ internal sealed record RealtimeEvent(string Type, ReadOnlyMemory<byte> Json)
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DeliveryCount);
 
     private sealed record TypingData(string State);
-}
-
-/// <summary>A message's delivery states, as <c>history</c> reports them.</summary>
-internal static class MessageStatus
-{
-    public const string Pending = "pending";
-    public const string Delivered = "delivered";
-    public const string Answered = "answered";
-}
-
-internal static class TypingState
-{
-    public const string Start = "start";
-    public const string Stop = "stop";
 }

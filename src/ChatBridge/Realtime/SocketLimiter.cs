@@ -1,4 +1,4 @@
-using ChatBridge.Hosting;
+using ChatBridge.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Realtime;

@@ -1,4 +1,5 @@
-using ChatBridge.Hosting;
+using ChatBridge.Configuration;
+using ChatBridge.Events;
 using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Realtime;

@@ -1,5 +1,5 @@
-using ChatBridge.Data;
-using ChatBridge.Hosting;
+using ChatBridge.Configuration;
+using ChatBridge.Events;
 using ChatBridge.Realtime;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using ChatBridge.Hosting;
+using ChatBridge.Configuration;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +20,7 @@ internal sealed class AllowedOrigins(IOptions<ChatBridgeOptions> options)
     /// <summary>The configured origins in their canonical form (<c>scheme://host[:port]</c>).</summary>
     public IReadOnlyCollection<string> Origins => _origins;
 
-    public bool IsAllowed(string origin) => AllowsAny || (TryParse(origin, out var canonical) && _origins.Contains(canonical));
+    public bool IsAllowed(string origin) => AllowsAny || (OriginText.TryParse(origin, out var canonical) && _origins.Contains(canonical));
 
     /// <summary>A browser names the bridge's own pages with the bridge's own host; those are never foreign.</summary>
     public static bool IsOwnOrigin(HttpContext http, string origin) =>
@@ -31,23 +31,5 @@ internal sealed class AllowedOrigins(IOptions<ChatBridgeOptions> options)
     public CorsPolicyBuilder ApplyTo(CorsPolicyBuilder policy) =>
         AllowsAny ? policy.AllowAnyOrigin() : policy.SetIsOriginAllowed(IsAllowed);
 
-    /// <summary>An origin is a scheme (http or https), a host and an optional port: no path, query, user or fragment.
-    /// A trailing slash is tolerated in configuration; browsers never send one.</summary>
-    public static bool TryParse(string? text, out string canonical)
-    {
-        canonical = "";
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            || uri.Scheme is not ("http" or "https")
-            || uri.AbsolutePath != "/"
-            || !string.IsNullOrEmpty(uri.Query)
-            || !string.IsNullOrEmpty(uri.Fragment)
-            || !string.IsNullOrEmpty(uri.UserInfo))
-        {
-            return false;
-        }
-        canonical = uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
-        return true;
-    }
-
-    private static string Normalize(string origin) => TryParse(origin, out var canonical) ? canonical : origin;
+    private static string Normalize(string origin) => OriginText.TryParse(origin, out var canonical) ? canonical : origin;
 }

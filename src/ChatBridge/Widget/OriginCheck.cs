@@ -1,4 +1,4 @@
-using ChatBridge.Api;
+using ChatBridge.Http;
 
 namespace ChatBridge.Widget;
 

@@ -1,4 +1,4 @@
-using ChatBridge.Api;
+using ChatBridge.Http;
 using Microsoft.AspNetCore.Rewrite;
 using Microsoft.AspNetCore.StaticFiles;
 

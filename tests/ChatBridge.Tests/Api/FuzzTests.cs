@@ -70,7 +70,7 @@ public sealed class FuzzTests
         var envelope = JsonDocument.Parse(Dechunk(answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..])).RootElement;
         Assert.False(envelope.GetProperty("success").GetBoolean());
         Assert.Equal(status, envelope.GetProperty("code").GetInt32());
-        Assert.Equal(ChatBridge.Api.Errors.InvalidRequestBody, envelope.GetProperty("error").GetString());
+        Assert.Equal(ChatBridge.Http.Errors.InvalidRequestBody, envelope.GetProperty("error").GetString());
     }
 
     /// <summary>The payload of a chunked body (an answer's JSON arrives in one or more chunks).</summary>

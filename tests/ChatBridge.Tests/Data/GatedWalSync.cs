@@ -1,4 +1,4 @@
-using ChatBridge.Data;
+using ChatBridge.Storage.Sqlite;
 using Microsoft.Win32.SafeHandles;
 
 namespace ChatBridge.Tests.Data;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
-using ChatBridge.Data;
 using ChatBridge.Observability;
+using ChatBridge.Storage.Sqlite;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

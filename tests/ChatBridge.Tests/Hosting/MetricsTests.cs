@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using ChatBridge.Data;
+using ChatBridge.Inbox;
 using ChatBridge.Realtime;
 using ChatBridge.Tests.Delivery;
 using ChatBridge.Tests.Realtime;

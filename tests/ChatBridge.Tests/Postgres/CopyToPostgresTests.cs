@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using ChatBridge.Data;
-using ChatBridge.Data.Postgres;
+using ChatBridge.Http;
+using ChatBridge.Storage.Postgres;
 using ChatBridge.Tests.Hosting;
 using Dapper;
 using Microsoft.Data.Sqlite;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using ChatBridge.Api;
+using ChatBridge.Http;
 using ChatBridge.Tests.Realtime;
 using Npgsql;
 using Xunit.Abstractions;

@@ -1,4 +1,4 @@
-using ChatBridge.Data.Postgres;
+using ChatBridge.Storage.Postgres;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -76,7 +76,7 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
 
         Assert.Equal((41L, "user", 1L), (user.Id, user.Role, user.IsActive));
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", user.CreatedAt);
-        Assert.True(ChatBridge.Data.Timestamps.TryParse(user.CreatedAt, out var created));
+        Assert.True(ChatBridge.Http.Timestamps.TryParse(user.CreatedAt, out var created));
         Assert.InRange(DateTimeOffset.UtcNow - created, TimeSpan.FromMinutes(-1), TimeSpan.FromMinutes(1));
     }
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using ChatBridge.Data;
 using ChatBridge.Realtime;
+using ChatBridge.Storage.Sqlite;
 using ChatBridge.Tests.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

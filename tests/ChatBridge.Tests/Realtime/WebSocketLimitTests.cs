@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
-using ChatBridge.Api;
+using ChatBridge.Events;
+using ChatBridge.Http;
 using ChatBridge.Realtime;
 using Microsoft.Extensions.DependencyInjection;
 

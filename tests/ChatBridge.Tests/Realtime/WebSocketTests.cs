@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
-using ChatBridge.Api;
-using ChatBridge.Data;
+using ChatBridge.Http;
+using ChatBridge.Storage.Sqlite;
 using ChatBridge.Tests.Data;
 using Microsoft.Extensions.DependencyInjection;
 

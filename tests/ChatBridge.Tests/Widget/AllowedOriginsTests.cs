@@ -1,4 +1,4 @@
-using ChatBridge.Hosting;
+using ChatBridge.Configuration;
 using ChatBridge.Widget;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using ChatBridge.Api;
+using ChatBridge.Http;
 using ChatBridge.Tests.Realtime;
 
 namespace ChatBridge.Tests.Widget;

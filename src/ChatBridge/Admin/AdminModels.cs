@@ -1,0 +1,58 @@
+using ChatBridge.Chat;
+using ChatBridge.Events;
+using ChatBridge.Http;
+
+namespace ChatBridge.Admin;
+
+internal sealed record SessionSummary
+{
+    public string Id { get; init; } = "";
+    public string Uid { get; init; } = "";
+    public string CreatedAt { get; init; } = "";
+    public string LastActive { get; init; } = "";
+    public string? IpAddress { get; init; }
+    public string? Metadata { get; init; }
+    public string Status { get; init; } = "";
+    public long MessageCount { get; init; }
+    public long ResponseCount { get; init; }
+    public long ExhaustedCount { get; init; }
+    public long? UserId { get; init; }
+    public long? AgentId { get; init; }
+}
+
+internal sealed record SessionPage(IReadOnlyList<SessionSummary> Sessions, int Total);
+
+/// <summary>
+/// What <c>sessions</c> narrows the list to; a null member (or <see cref="Waiting"/> false) does not filter. <see cref="Text"/>
+/// matches part of the session id, the uid, or the text of a message or reply, ignoring ASCII case.
+/// </summary>
+internal sealed record SessionFilter(string? ActiveSince, long? AgentId, bool Waiting, string? Text);
+
+/// <summary>A message no reply has answered yet, as the backlog lists it.</summary>
+internal sealed record BacklogMessage
+{
+    public long Id { get; init; }
+    public string SessionId { get; init; } = "";
+    public string Message { get; init; } = "";
+    public string Timestamp { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string? ProcessedAt { get; init; }
+    public int DeliveryCount { get; init; }
+    public bool Exhausted { get; init; }
+    public string Uid { get; init; } = "";
+    public long? AgentId { get; init; }
+
+    /// <summary>Seconds since the message was stored.</summary>
+    public long AgeSeconds { get; init; }
+
+    public BacklogMessage AgedAt(DateTimeOffset now) => this with
+    {
+        AgeSeconds = Timestamps.TryParse(Timestamp, out var stored) ? Math.Max(0, (long)Math.Round((now - stored).TotalSeconds)) : 0,
+    };
+}
+
+internal sealed record BacklogPage(IReadOnlyList<BacklogMessage> Messages, int Total);
+
+internal sealed record Transcript(SessionSummary Session, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses);
+
+internal sealed record RemainingData(long Responses, long Messages, long Sessions);

@@ -1,0 +1,155 @@
+using ChatBridge.Agents;
+using ChatBridge.Events;
+using ChatBridge.Http;
+using ChatBridge.Observability;
+using ChatBridge.Realtime;
+using ChatBridge.Settings;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ChatBridge.Chat;
+
+/// <summary>The chat UI's actions: public (the session id is the only handle), open to other origins, rate limited per IP.</summary>
+internal static class ChatApi
+{
+    private const int MaxUserAgentLength = 512;
+
+    public static RouteGroupBuilder MapChatApi(this RouteGroupBuilder api)
+    {
+        var chat = api.MapGroup("").WithTags(ChatTag.Name).RequireCors(Cors.Public);
+
+        chat.MapPost("/messages", PostMessage)
+            .WithName("messages")
+            .WithSummary("Send a user message")
+            .WithDescription("Stores a message from the chat UI for Broca to pick up from the inbox. The session is created on first use. "
+                + "`message` is trimmed and must hold 1 to `max_message_length` characters; `agent_id` must name an active agent.")
+            .Accepts<MessageRequest>("application/json")
+            .WithExamples(
+                new MessageRequest("session_k3f9x2m4q8w1", "Hello, Athena!", "2026-11-24T10:15:30.123Z", 1),
+                new MessageAccepted(42, "session_k3f9x2m4q8w1", "2026-11-24T10:15:30.123Z", "3f2a9c0b7d1e4f68", IsNewUser: true))
+            .RateLimited(Limits.Messages);
+
+        chat.MapGet("/responses", GetResponses)
+            .WithName("responses")
+            .WithSummary("Poll agent replies for a session")
+            .WithDescription("Returns the session's replies oldest first. `after_id` (the last id you have) never misses or repeats a reply; "
+                + "`since` (a timestamp, strictly after) is kept for older clients. An unknown session is created. "
+                + "With `wait` (seconds, 0 to 30), a poll that finds nothing is held until a reply arrives (answered at once) or the wait ends (empty).")
+            .WithExamples(data: new SessionResponses("session_k3f9x2m4q8w1", [ExampleResponse]))
+            .RateLimited(Limits.Responses);
+
+        chat.MapGet("/history", GetHistory)
+            .WithName("history")
+            .WithSummary("A session's conversation, for a reloaded page")
+            .WithDescription("The session's messages, each with its delivery status (`pending`, `delivered` once Broca claimed it, `answered`), "
+                + "and its responses, oldest first. `after_id` keeps only items with a larger id (messages and responses each by their own id). "
+                + "An unknown session has an empty history.")
+            .WithExamples(data: new SessionHistory("session_k3f9x2m4q8w1", [ExampleTranscriptMessage], [ExampleResponse]))
+            .RateLimited(Limits.History);
+
+        return api;
+    }
+
+    internal static readonly ResponseItem ExampleResponse = new() { Id = 7, Response = "Hi! How can I help?", Timestamp = "2026-11-24T10:15:32.456Z", MessageId = 42 };
+
+    internal static readonly TranscriptMessage ExampleTranscriptMessage = new()
+    {
+        Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = "2026-11-24T10:15:30.123Z",
+        Status = "answered", ProcessedAt = "2026-11-24T10:15:31.000Z", AnsweredAt = "2026-11-24T10:15:32.456Z",
+    };
+
+    private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostMessage(
+        HttpContext http, ISessionStore sessions, IAgentStore agents, IRealtimeBus bus, SettingsStore settings, BridgeMetrics metrics, CancellationToken ct)
+    {
+        var request = await SessionBody.ReadAsync(http, BodyLimits.Public, "message", ct);
+        if (request.TooLarge is { } tooLarge)
+        {
+            return tooLarge;
+        }
+        if (request.Error is { } invalidRequest)
+        {
+            return invalidRequest;
+        }
+        var (body, sessionId) = request.Value;
+        var text = ChatText.Required(body, "message", (await settings.GetAsync(ct)).MaxMessageLength, Errors.InvalidMessage);
+        if (text.Error is { } invalidText)
+        {
+            return invalidText;
+        }
+        if (!JsonFields.OptionalTimestamp(body, "timestamp", out var clientTimestamp))
+        {
+            return Envelope.BadRequest(Errors.InvalidTimestamp);
+        }
+        if (!JsonFields.OptionalId(body, "agent_id", out var agentId)
+            || (agentId is { } id && !await agents.IsActiveAgentAsync(id, ct)))
+        {
+            return Envelope.BadRequest(Errors.InvalidAgentId);
+        }
+
+        string userAgent = http.Request.Headers.UserAgent.ToString();
+        var written = await sessions.AddMessageAsync(
+            new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]),
+            ct);
+        var stored = written.Value;
+        metrics.MessageReceived(agentId);
+        bus.Publish(new MessageStoredEvent(stored.SessionId, stored.MessageId));
+        await written.Durable;
+        return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? stored.Timestamp, stored.Uid, stored.IsNewUser));
+    }
+
+    private static async Task<Results<Ok<Envelope<SessionResponses>>, BadRequest<ErrorEnvelope>>> GetResponses(
+        [AsParameters] ResponsesQuery query, HttpContext http, ISessionStore sessions, NotificationHub hub, LongPoller poller, CancellationToken ct)
+    {
+        var sessionId = SessionIds.FromQuery(query.SessionId);
+        var since = QueryParams.OptionalTimestamp(query.Since, "since");
+        var afterId = QueryParams.OptionalId(query.AfterId?.Text, "after_id");
+        var wait = QueryParams.Int(query.Wait, "wait", fallback: 0, min: 0, clampAt: LongPoller.MaxWaitSeconds);
+        if ((sessionId.Error ?? since.Error ?? afterId.Error ?? wait.Error) is { } invalid)
+        {
+            return invalid;
+        }
+        var client = ClientAddress.Of(http);
+        var userAgent = http.Request.Headers.UserAgent.ToString();
+        using var watch = wait.Value > 0 ? hub.Watch(sessionId.Value) : null;
+        var responses = await poller.RunAsync(
+            watch,
+            TimeSpan.FromSeconds(wait.Value),
+            token => sessions.GetResponsesAsync(sessionId.Value, since.Value, afterId.Value, client, userAgent, token),
+            found => found.Count > 0,
+            ct);
+        return Envelope.Ok(new SessionResponses(sessionId.Value, responses));
+    }
+
+    private static async Task<Results<Ok<Envelope<SessionHistory>>, BadRequest<ErrorEnvelope>>> GetHistory(
+        [AsParameters] HistoryQuery query, ISessionStore sessions, CancellationToken ct)
+    {
+        var sessionId = SessionIds.FromQuery(query.SessionId);
+        var afterId = QueryParams.OptionalId(query.AfterId?.Text, "after_id");
+        if ((sessionId.Error ?? afterId.Error) is { } invalid)
+        {
+            return invalid;
+        }
+        var (messages, responses) = await sessions.GetHistoryAsync(sessionId.Value, afterId.Value, ct);
+        return Envelope.Ok(new SessionHistory(sessionId.Value, messages, responses));
+    }
+}
+
+/// <summary>The body of <c>messages</c>; read field by field so that each fault gets the contract's own error.</summary>
+internal sealed record MessageRequest(string SessionId, string Message, string? Timestamp, long? AgentId);
+
+internal sealed record MessageAccepted(long MessageId, string SessionId, string Timestamp, string Uid, bool IsNewUser);
+
+internal sealed record ResponsesQuery(
+    [property: FromQuery(Name = "session_id")] string? SessionId,
+    [property: FromQuery(Name = "after_id")] QueryNumber? AfterId,
+    [property: FromQuery(Name = "since")] string? Since,
+    [property: FromQuery(Name = "wait")] QueryNumber? Wait);
+
+internal sealed record SessionResponses(string SessionId, IReadOnlyList<ResponseItem> Responses);
+
+internal sealed record HistoryQuery(
+    [property: FromQuery(Name = "session_id")] string? SessionId,
+    [property: FromQuery(Name = "after_id")] QueryNumber? AfterId);
+
+internal sealed record SessionHistory(string SessionId, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses);
+

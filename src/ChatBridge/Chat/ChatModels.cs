@@ -1,0 +1,48 @@
+using ChatBridge.Events;
+
+namespace ChatBridge.Chat;
+
+// Rows as the API shows them. Dapper fills them by column name (snake_case to PascalCase), and the
+// API writes them back out in snake_case, so a column, its property and its JSON field share one name.
+
+internal sealed record NewMessage(string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent);
+
+internal sealed record StoredMessage(long MessageId, string SessionId, string Uid, bool IsNewUser, string Timestamp);
+
+internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author);
+
+internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage }
+
+/// <param name="AgentId">The session's agent, for the metrics.</param>
+internal sealed record StoredResponse(ResponseOutcome Outcome, long ResponseId = 0, string Timestamp = "", long? MessageId = null, long? AgentId = null);
+
+/// <summary>A reply read with its session, as an instance that did not store it needs it.</summary>
+internal sealed record SessionResponse
+{
+    public string SessionId { get; init; } = "";
+    public long Id { get; init; }
+    public string Response { get; init; } = "";
+    public string Timestamp { get; init; } = "";
+    public long? MessageId { get; init; }
+    public string Author { get; init; } = ReplyAuthor.Agent;
+
+    public ResponseItem Item => new() { Id = Id, Response = Response, Timestamp = Timestamp, MessageId = MessageId, Author = Author };
+}
+
+/// <summary>A user message with its delivery state: pending, delivered (Broca claimed it) or answered.</summary>
+internal sealed record TranscriptMessage
+{
+    public long Id { get; init; }
+    public string SessionId { get; init; } = "";
+    public string Message { get; init; } = "";
+    public string Timestamp { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string? ProcessedAt { get; init; }
+    public string? AnsweredAt { get; init; }
+
+    /// <summary>How often inbox has handed the message out (0 for messages claimed before leases existed).</summary>
+    public int DeliveryCount { get; init; }
+
+    /// <summary>Handed out as often as allowed without an answer: it stays delivered and is not handed out again.</summary>
+    public bool Exhausted { get; init; }
+}

@@ -1,0 +1,27 @@
+using ChatBridge.Data;
+using ChatBridge.Events;
+
+namespace ChatBridge.Chat;
+
+/// <summary>Conversations as the chat page writes and reads them.</summary>
+internal interface ISessionStore
+{
+    /// <summary>Stores a user's message, creating its session on first use.</summary>
+    Task<Written<StoredMessage>> AddMessageAsync(NewMessage message, CancellationToken ct);
+
+    /// <summary>
+    /// The session's responses after a point, oldest first. An unknown session is created, as the Flask bridge did, so
+    /// a client may poll before it has sent anything; a poll keeps the session's <c>last_active</c> fresh.
+    /// </summary>
+    Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
+        string sessionId, string? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct);
+
+    Task<bool> SessionExistsAsync(string sessionId, CancellationToken ct);
+
+    /// <summary>How many sessions are stored: the health check's proof that the chat tables answer.</summary>
+    Task<long> CountSessionsAsync(CancellationToken ct);
+
+    /// <summary>A session's own messages (with delivery state) and responses after an id, oldest first.</summary>
+    Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses)> GetHistoryAsync(
+        string sessionId, long? afterId, CancellationToken ct);
+}

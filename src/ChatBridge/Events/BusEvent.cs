@@ -1,0 +1,40 @@
+using ChatBridge.Realtime;
+
+namespace ChatBridge.Events;
+
+/// <summary>
+/// A change every instance's listeners must hear of. Between instances only ids and short states travel (a PostgreSQL
+/// notification holds at most 8 KB); a reply's text is read from the database by the instance that receives its id.
+/// </summary>
+internal abstract record BusEvent;
+
+/// <summary>A user's message was stored: inbox long polls wake, and the admin console hears of it.</summary>
+internal sealed record MessageStoredEvent(string SessionId, long MessageId) : BusEvent;
+
+/// <summary>
+/// A message's delivery changed: <see cref="MessageStatus.Delivered"/> (claimed), <see cref="MessageStatus.Pending"/>
+/// (back in the inbox) or <see cref="AdminEventStatus.Exhausted"/> (handed out as often as allowed).
+/// </summary>
+internal sealed record DeliveryEvent(string SessionId, long MessageId, string Status, int DeliveryCount) : BusEvent;
+
+/// <summary>Messages went back to the inbox: inbox long polls wake and claim them.</summary>
+internal sealed record InboxRefilledEvent : BusEvent
+{
+    public static readonly InboxRefilledEvent Instance = new();
+}
+
+internal sealed record ReplyEvent(string SessionId, ResponseItem Response) : BusEvent;
+
+internal sealed record TypingEvent(string SessionId, string State) : BusEvent;
+
+/// <summary>A setting (a key, a limit) was changed: every instance reads the settings afresh on its next request.</summary>
+internal sealed record SettingsChangedEvent : BusEvent
+{
+    public static readonly SettingsChangedEvent Instance = new();
+}
+
+/// <summary>Tells every instance, this one included, of a committed change. Publishing never blocks.</summary>
+internal interface IRealtimeBus
+{
+    void Publish(BusEvent evt);
+}

@@ -1,0 +1,37 @@
+using ChatBridge.Admin;
+using ChatBridge.Agents;
+using ChatBridge.Chat;
+using ChatBridge.Http;
+using ChatBridge.Inbox;
+using ChatBridge.Settings;
+using ChatBridge.Stats;
+using ChatBridge.Widget;
+
+namespace ChatBridge.Hosting;
+
+/// <summary>The API's services and its endpoints: <c>/api/v1/NAME</c> per action, grouped by feature.</summary>
+internal static class BridgeApi
+{
+    public static IServiceCollection AddBridgeApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(options => Envelope.Configure(options.SerializerOptions));
+        services.AddSingleton<ActionCatalog>();
+        services.AddPublicCors();
+        return services;
+    }
+
+    public static WebApplication MapBridgeApi(this WebApplication app)
+    {
+        var api = app.MapGroup(ActionRoute.Prefix)
+            .Produces<ErrorEnvelope>(StatusCodes.Status405MethodNotAllowed);
+        api.MapChatApi();
+        api.MapAgentsApi();
+        api.MapBrocaApi();
+        api.MapAdminApi();
+        api.MapMaintenanceApi();
+        api.MapStatsApi();
+        api.MapConfigApi();
+        api.MapApiFallbacks(app);
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+namespace ChatBridge.Http;
+
+internal sealed record Pagination(int Total, int Limit, int Offset, bool HasMore);

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ChatBridge.Http;
+
+internal static partial class SessionIds
+{
+    public const int MaxLength = 64;
+
+    // \z rather than $: $ would also accept a trailing newline.
+    [GeneratedRegex(@"^session_[A-Za-z0-9_]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+
+    public static bool IsValid(string? id) => id is { Length: <= MaxLength } && Pattern().IsMatch(id);
+
+    /// <summary>The <c>session_id</c> query parameter: required, and of the contract's form.</summary>
+    public static Parsed<string> FromQuery(HttpContext http) => FromQuery(QueryParams.Single(http, "session_id"));
+
+    public static Parsed<string> FromQuery(string? id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return Parsed<string>.Fail(Envelope.BadRequest(Errors.MissingSessionId));
+        }
+        return IsValid(id) ? Parsed<string>.Ok(id) : Parsed<string>.Fail(Envelope.BadRequest(Errors.InvalidSessionId));
+    }
+}
+
+/// <summary>A POST body about one session: a JSON object with a valid <c>session_id</c> and the action's other required field.</summary>
+internal readonly record struct SessionBody(JsonElement Body, string SessionId)
+{
+    /// <summary>
+    /// In the contract's order: not a JSON object is <c>Invalid JSON</c>, a missing field <c>Missing required fields</c>,
+    /// a session id that is not a string of the right form <c>Invalid session ID</c>.
+    /// </summary>
+    public static async Task<Parsed<SessionBody>> ReadAsync(HttpContext http, int maxBytes, string requiredField, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(http, maxBytes, ct);
+        if (body.Error is not null || body.TooLarge is not null)
+        {
+            return body.Forward<SessionBody>();
+        }
+        if (!JsonFields.HasAll(body.Value, "session_id", requiredField))
+        {
+            return Parsed<SessionBody>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
+        }
+        if (JsonFields.String(body.Value, "session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
+        {
+            return Parsed<SessionBody>.Fail(Envelope.BadRequest(Errors.InvalidSessionId));
+        }
+        return Parsed<SessionBody>.Ok(new SessionBody(body.Value, sessionId));
+    }
+}
+
+internal static class ChatText
+{
+    /// <summary>
+    /// A required text field: missing is <c>Missing required fields</c>; not a string, empty or whitespace
+    /// after trimming, or longer than <paramref name="maxCodePoints"/> Unicode code points is <paramref name="invalidError"/>.
+    /// </summary>
+    public static Parsed<string> Required(JsonElement body, string field, int maxCodePoints, string invalidError)
+    {
+        switch (JsonFields.String(body, field, out var raw))
+        {
+            case FieldState.Missing:
+                return Parsed<string>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
+            case FieldState.WrongType:
+                return Parsed<string>.Fail(Envelope.BadRequest(invalidError));
+        }
+        var text = raw.Trim();
+        if (text.Length == 0 || CodePoints(text) > maxCodePoints)
+        {
+            return Parsed<string>.Fail(Envelope.BadRequest(invalidError));
+        }
+        return Parsed<string>.Ok(text);
+    }
+
+    private static int CodePoints(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+        return count;
+    }
+}

@@ -1,0 +1,137 @@
+using ChatBridge.Chat;
+using ChatBridge.Events;
+using ChatBridge.Http;
+using ChatBridge.Observability;
+using ChatBridge.Realtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ChatBridge.Inbox;
+
+/// <summary>Broca's actions: the API key (or the admin key) as a Bearer token.</summary>
+internal static class BrocaApi
+{
+    private const string Tag = "Broca (API key)";
+
+    public static RouteGroupBuilder MapBrocaApi(this RouteGroupBuilder api)
+    {
+        var broca = api.MapGroup("").WithTags(Tag).RequireKey(Policies.Broca);
+
+        broca.MapGet("/inbox", ClaimInbox)
+            .WithName("inbox")
+            .WithSummary("Claim new user messages (Broca)")
+            .WithDescription("Returns unprocessed messages oldest first and marks them processed in the same step: concurrent pollers never hold "
+                + "the same message at once. A claim is a lease: a message not answered within `ChatBridge:Inbox:ClaimTimeout` is "
+                + "handed out again (same id, text, timestamp and uid), up to `ChatBridge:Inbox:MaxDeliveries` times, and an answer "
+                + "that could not be written to its poller releases its messages at once. An empty inbox is a 200 with `messages: []`. "
+                + "`limit` defaults to 50 and is clamped to 100. With `wait` (seconds, 0 to 30), an empty inbox holds the request until "
+                + "a message arrives (answered at once) or the wait ends (empty).")
+            .WithExamples(data: new InboxBatch(
+                [new InboxMessage { Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = "2026-11-24T10:15:30.123Z", Uid = "3f2a9c0b7d1e4f68", AgentId = 1 }],
+                new Pagination(1, 50, 0, HasMore: false)))
+            .RateLimited(Limits.Inbox);
+
+        broca.MapPost("/outbox", PostReply)
+            .WithName("outbox")
+            .WithSummary("Post an agent reply (Broca)")
+            .WithDescription("Stores a reply for the session's user. Without `message_id` the reply answers the session's oldest delivered, "
+                + "unanswered message. An unknown session is `Invalid session`. A success is 200.")
+            .Accepts<ReplyRequest>("application/json")
+            .WithExamples(
+                new ReplyRequest("session_k3f9x2m4q8w1", "Hi! How can I help?", null, null),
+                new ResponseAccepted(7, "session_k3f9x2m4q8w1", "2026-11-24T10:15:32.456Z", 42))
+            .RateLimited(Limits.Outbox);
+
+        // Broca only, and cheap (no write): a rate limit would just make the indicator unreliable.
+        broca.MapPost("/typing", SetTyping)
+            .WithName("typing")
+            .WithSummary("Show or hide the typing indicator (Broca)")
+            .WithDescription("Pushes a `typing` event to the session's WebSockets. A `start` without a `stop` ends by itself after a short "
+                + "timeout (15 s by default), and a reply ends it too. An unknown session is `Invalid session`.")
+            .Accepts<TypingRequest>("application/json")
+            .WithExamples(new TypingRequest("session_k3f9x2m4q8w1", TypingState.Start), new TypingRequest("session_k3f9x2m4q8w1", TypingState.Start));
+
+        return api;
+    }
+
+    private static async Task<Results<Ok<Envelope<InboxBatch>>, BadRequest<ErrorEnvelope>>> ClaimInbox(
+        [AsParameters] InboxQuery query, HttpContext http, InboxDelivery delivery, NotificationHub hub, LongPoller poller, CancellationToken ct)
+    {
+        var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
+        var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
+        var since = QueryParams.OptionalTimestamp(query.Since, "since");
+        var wait = QueryParams.Int(query.Wait, "wait", fallback: 0, min: 0, clampAt: LongPoller.MaxWaitSeconds);
+        if ((limit.Error ?? offset.Error ?? since.Error ?? wait.Error) is { } invalid)
+        {
+            return invalid;
+        }
+        using var watch = wait.Value > 0 ? hub.WatchInbox() : null;
+        var page = await poller.RunAsync(
+            watch,
+            TimeSpan.FromSeconds(wait.Value),
+            token => delivery.ClaimAsync(limit.Value, offset.Value, since.Value, token),
+            found => found.Messages.Count > 0,
+            ct);
+        if (page.Messages.Count > 0)
+        {
+            // A poller that hangs up before its answer is written never gets these: they go back now, not at lease end.
+            // The watch ends with the request, so a later abort of the same connection cannot touch a delivered answer.
+            var release = http.RequestAborted.Register(() => delivery.Release(page.Messages));
+            http.Response.OnCompleted(() =>
+            {
+                release.Dispose();
+                return Task.CompletedTask;
+            });
+        }
+        return Envelope.Ok(new InboxBatch(
+            page.Messages,
+            new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
+    }
+
+    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostReply(
+        HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
+        Replies.StoreAsync(http, ReplyAuthor.Agent, replies, bus, typing, metrics, ct);
+
+    private static async Task<Results<Ok<Envelope<TypingRequest>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> SetTyping(
+        HttpContext http, ISessionStore sessions, TypingTimers typing, CancellationToken ct)
+    {
+        var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "state", ct);
+        if (request.TooLarge is { } tooLarge)
+        {
+            return tooLarge;
+        }
+        if (request.Error is { } invalidRequest)
+        {
+            return invalidRequest;
+        }
+        var (body, sessionId) = request.Value;
+        if (JsonFields.String(body, "state", out var state) != FieldState.Present || state is not (TypingState.Start or TypingState.Stop))
+        {
+            return Envelope.BadRequest(Errors.InvalidTypingState);
+        }
+        if (!await sessions.SessionExistsAsync(sessionId, ct))
+        {
+            return Envelope.BadRequest(Errors.InvalidSession);
+        }
+        if (state == TypingState.Start)
+        {
+            typing.Start(sessionId);
+        }
+        else
+        {
+            typing.Stop(sessionId);
+        }
+        return Envelope.Ok(new TypingRequest(sessionId, state));
+    }
+}
+
+internal sealed record InboxQuery(
+    [property: FromQuery(Name = "limit")] QueryNumber? Limit,
+    [property: FromQuery(Name = "offset")] QueryNumber? Offset,
+    [property: FromQuery(Name = "since")] string? Since,
+    [property: FromQuery(Name = "wait")] QueryNumber? Wait);
+
+internal sealed record InboxBatch(IReadOnlyList<InboxMessage> Messages, Pagination Pagination);
+
+/// <summary>The body of <c>typing</c>, and its answer: <c>state</c> is <c>start</c> or <c>stop</c>.</summary>
+internal sealed record TypingRequest(string SessionId, string State);

@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace ChatBridge.Inbox;
+
+internal sealed record InboxMessage
+{
+    public long Id { get; init; }
+    public string SessionId { get; init; } = "";
+    public string Message { get; init; } = "";
+    public string Timestamp { get; init; } = "";
+    public string Uid { get; init; } = "";
+    public long? AgentId { get; init; }
+
+    /// <summary>Which hand-out of the message this is; identifies the claim, so only its own lease is released.</summary>
+    [JsonIgnore]
+    public int DeliveryCount { get; init; }
+}
+
+/// <summary>A message whose claim ended without an answer, and how often it had been handed out.</summary>
+internal sealed record LeaseChange
+{
+    public long Id { get; init; }
+    public string SessionId { get; init; } = "";
+    public int DeliveryCount { get; init; }
+}
+
+internal sealed record InboxPage(IReadOnlyList<InboxMessage> Messages, int Total);
+
+/// <summary>Messages waiting for Broca, the oldest one's timestamp, and messages claimed but not answered.</summary>
+internal sealed record BacklogCounts(long Pending, string? OldestPending, long Unanswered);

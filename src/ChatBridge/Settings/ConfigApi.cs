@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Json;
+using ChatBridge.Configuration;
+using ChatBridge.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ChatBridge.Settings;
+
+/// <summary>The bridge's settings as admins read and change them: keys, timeouts, limits.</summary>
+internal static class ConfigApi
+{
+    public static RouteGroupBuilder MapConfigApi(this RouteGroupBuilder api)
+    {
+        var admin = api.MapGroup("").WithTags(AdminTag.Name).RequireKey(Policies.Admin);
+
+        admin.MapGet("/config", GetConfig)
+            .WithName("config")
+            .WithSummary("Read the bridge's settings (admin)")
+            .WithDescription("The keys, `session_timeout` (seconds), `max_message_length` and the hourly rate limits per IP (0 = unlimited).")
+            .WithExamples(data: ExampleConfig);
+
+        admin.MapPost("/config", ChangeConfig)
+            .WithName("config_change")
+            .WithSummary("Change the bridge's settings (admin)")
+            .WithDescription("Takes an object with any of the settings; an unknown key or a value of the wrong type or range is a 400, "
+                + "keys need 16 to 256 printable characters and must differ. A rotated key applies from the next request on; the old one is refused.")
+            .Accepts<ConfigView>("application/json")
+            .WithExamples(new Dictionary<string, object> { [SettingKeys.ApiKey] = "a-new-key-of-32-characters-or-so", [SettingKeys.RateLimitMessages] = 100 }, ExampleConfig);
+
+        return api;
+    }
+
+    private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20);
+
+    private static async Task<Ok<Envelope<ConfigView>>> GetConfig(SettingsStore settings, CancellationToken ct) =>
+        Envelope.Ok(ConfigView.From(await settings.GetAsync(ct)));
+
+    private static async Task<Results<Ok<Envelope<ConfigView>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> ChangeConfig(
+        HttpContext http, SettingsStore settings, ILogger<ConfigView> logger, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Authenticated, ct);
+        if (body.TooLarge is { } tooLarge)
+        {
+            return tooLarge;
+        }
+        if (body.Error is { } invalidBody)
+        {
+            return invalidBody;
+        }
+        var changes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in body.Value.EnumerateObject())
+        {
+            if (SettingChange.Check(property) is { } error)
+            {
+                return Envelope.BadRequest(error);
+            }
+            changes[property.Name] = property.Value.ValueKind == JsonValueKind.String
+                ? property.Value.GetString()!
+                : property.Value.GetInt32().ToString(CultureInfo.InvariantCulture);
+        }
+        var current = await settings.GetAsync(ct);
+        if (changes.GetValueOrDefault(SettingKeys.ApiKey, current.ApiKey) == changes.GetValueOrDefault(SettingKeys.AdminKey, current.AdminKey))
+        {
+            return Envelope.BadRequest(Errors.KeysMustDiffer);
+        }
+        if (changes.Count > 0)
+        {
+            await settings.SaveAsync(changes, ct);
+            logger.LogInformation("Settings changed: {Keys}", string.Join(", ", changes.Keys));
+        }
+        return Envelope.Ok(ConfigView.From(await settings.GetAsync(ct)));
+    }
+}
+
+/// <summary>The bridge's settings as <c>config</c> shows them, in the order of <see cref="SettingKeys.Numbers"/>.</summary>
+internal sealed record ConfigView(
+    string ApiKey, string AdminKey, int SessionTimeout, int MaxMessageLength,
+    int RateLimitMessages, int RateLimitResponses, int RateLimitInbox, int RateLimitOutbox, int RateLimitSessions)
+{
+    public static ConfigView From(BridgeSettings s) => new(
+        s.ApiKey, s.AdminKey, s.SessionTimeoutSeconds, s.MaxMessageLength,
+        s.RateLimit(SettingKeys.RateLimitMessages), s.RateLimit(SettingKeys.RateLimitResponses), s.RateLimit(SettingKeys.RateLimitInbox),
+        s.RateLimit(SettingKeys.RateLimitOutbox), s.RateLimit(SettingKeys.RateLimitSessions));
+}
+
+/// <summary>Checks one property of a <c>config</c> body: a setting it names, a value of the right JSON type, in range.</summary>
+internal static class SettingChange
+{
+    /// <summary>Null when the property names a setting and holds a value it accepts, else the error text.</summary>
+    public static string? Check(JsonProperty property)
+    {
+        var value = property.Value;
+        if (SettingKeys.Keys.Contains(property.Name))
+        {
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                return Errors.WrongConfigType(property.Name, "a string", Describe(value));
+            }
+            return KeyRules.IsValid(value.GetString()!) ? null : Errors.InvalidConfigValue(property.Name, KeyRules.Requirement);
+        }
+        if (SettingKeys.Numbers.FirstOrDefault(n => n.Name == property.Name) is not { } number)
+        {
+            return Errors.UnknownConfigKey(property.Name);
+        }
+        var range = $"an integer from {number.Min} to {number.Max}";
+        if (value.ValueKind != JsonValueKind.Number || HasFraction(value))
+        {
+            return Errors.WrongConfigType(property.Name, range, Describe(value));
+        }
+        return value.TryGetInt32(out var parsed) && parsed >= number.Min && parsed <= number.Max
+            ? null
+            : Errors.InvalidConfigValue(property.Name, range);
+    }
+
+    private static bool HasFraction(JsonElement number) => number.TryGetDouble(out var d) && Math.Floor(d) != d;
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => HasFraction(value) ? "a number with a fraction" : "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        _ => "an object",
+    };
+}

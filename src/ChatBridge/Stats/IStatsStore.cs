@@ -1,0 +1,99 @@
+namespace ChatBridge.Stats;
+
+/// <summary>
+/// The figures of the admin's dashboard: activity, reply latency and the backlog, counted by the database, and the
+/// figures of closed days kept in <c>stats_daily</c> so that they are counted once. Bounds are stored timestamps,
+/// each range from inclusive to exclusive; days are named by a stored timestamp's day prefix (<c>2026-11-24</c>).
+/// </summary>
+internal interface IStatsStore
+{
+    /// <summary>What <c>stats_daily</c> holds for the days from <paramref name="fromDay"/> to <paramref name="toDay"/>.</summary>
+    Task<IReadOnlyList<DayFigures>> ReadClosedDaysAsync(string fromDay, string toDay, CancellationToken ct);
+
+    /// <summary>Counts activity and latency from the chat tables, per day, from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    Task<DayCounts> CountDaysAsync(string from, string to, CancellationToken ct);
+
+    /// <summary>Keeps closed days' figures; a day already kept stays as it is (another request or instance got there first).</summary>
+    Task KeepClosedDaysAsync(IReadOnlyList<DayFigures> figures, CancellationToken ct);
+
+    /// <summary>
+    /// The part that is counted on every request, in one read so that it describes one moment: activity per hour from
+    /// <paramref name="hourlyFrom"/>, activity and latency per day from <paramref name="liveFrom"/>, both up to
+    /// <paramref name="to"/>, and the backlog.
+    /// </summary>
+    Task<LiveCounts> ReadLiveAsync(string hourlyFrom, string liveFrom, string to, CancellationToken ct);
+}
+
+/// <summary>
+/// What the database counted. Buckets are named by the timestamp's prefix (an hour <c>2026-11-24T10</c>, a day
+/// <c>2026-11-24</c>) and only those holding something are listed; filling the gaps is the caller's.
+/// </summary>
+internal sealed record StatsRows(
+    IReadOnlyList<ActivityCount> Hourly,
+    IReadOnlyList<ActivityCount> Daily,
+    IReadOnlyList<LatencyCount> Latency,
+    BacklogCount Backlog);
+
+/// <summary>Activity and latency of a range of days, as <see cref="StatsRows"/> lists them.</summary>
+internal sealed record DayCounts(IReadOnlyList<ActivityCount> Activity, IReadOnlyList<LatencyCount> Latency);
+
+internal sealed record LiveCounts(IReadOnlyList<ActivityCount> Hourly, DayCounts Days, BacklogCount Backlog);
+
+internal sealed record ActivityCount
+{
+    public required string Bucket { get; init; }
+
+    public long Messages { get; init; }
+
+    public long Replies { get; init; }
+}
+
+/// <summary>
+/// Reply latency (a message's first reply's time, <c>answered_at</c>, less the message's) of the messages answered on
+/// one day: over all of them when <see cref="AgentId"/> is null, else over those in sessions with that agent.
+/// Percentiles by nearest rank, in seconds.
+/// </summary>
+internal sealed record LatencyCount
+{
+    public required string Day { get; init; }
+
+    public long? AgentId { get; init; }
+
+    public long Answered { get; init; }
+
+    public double P50Seconds { get; init; }
+
+    public double P95Seconds { get; init; }
+}
+
+/// <summary>
+/// A row of <c>stats_daily</c>: a closed day's figures for the whole service (<see cref="AgentId"/> is
+/// <see cref="Service"/>, activity and latency) or for one agent's sessions (latency only).
+/// </summary>
+internal sealed record DayFigures
+{
+    /// <summary>The <see cref="AgentId"/> of the whole service's row; agent ids start at 1.</summary>
+    public const long Service = 0;
+
+    public required string Day { get; init; }
+
+    public long AgentId { get; init; }
+
+    public long? Messages { get; init; }
+
+    public long? Replies { get; init; }
+
+    public long Answered { get; init; }
+
+    public double? P50Seconds { get; init; }
+
+    public double? P95Seconds { get; init; }
+}
+
+/// <summary>Messages no reply has answered yet, and when the oldest of them was sent.</summary>
+internal sealed record BacklogCount
+{
+    public long Waiting { get; init; }
+
+    public string? OldestTimestamp { get; init; }
+}

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using ChatBridge.Access;
+using ChatBridge.Http;
+using Dapper;
+using Npgsql;
+
+namespace ChatBridge.Storage.Postgres;
+
+/// <summary>
+/// Rate-limit windows in <c>bridge_rate_counters</c>: a permit is one upsert, one round trip, whose row lock orders
+/// the instances taking from one window at once.
+/// </summary>
+internal sealed class PostgresRateCounterStore(NpgsqlDataSource db) : IRateCounterStore
+{
+    // A full window keeps its row as it is (no new row version per refused request) and returns no row.
+    private const string Take = """
+        INSERT INTO bridge_rate_counters AS c (policy, client, window_start, count) VALUES (@policy, @client, @windowStart, 1)
+        ON CONFLICT (policy, client, window_start) DO UPDATE SET count = c.count + 1 WHERE c.count < @limit
+        RETURNING count
+        """;
+
+    // Timestamps sort as text, so every window of the policy before this one goes.
+    private const string SweepEarlierWindows = """
+        DELETE FROM bridge_rate_counters WHERE policy = @policy AND window_start < @windowStart
+        """;
+
+    private const string Count = """
+        SELECT count FROM bridge_rate_counters WHERE policy = @policy AND client = @client AND window_start = @windowStart
+        """;
+
+    /// <summary>The window each policy was last swept in by this instance: old windows go once per window, not per request.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _swept = new(StringComparer.Ordinal);
+
+    public async Task<bool> TryTakeAsync(string policy, string client, RateWindow window, int limit, CancellationToken ct)
+    {
+        var sweep = !_swept.TryGetValue(policy, out var swept) || swept != window.Start;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        // The sweep rides in the same round trip, after the take whose count is the command's first result.
+        var count = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            sweep ? $"{Take};\n{SweepEarlierWindows}" : Take,
+            new { policy, client, windowStart = Timestamps.Format(window.Start), limit },
+            cancellationToken: ct));
+        if (sweep)
+        {
+            _swept[policy] = window.Start;
+        }
+        return count is not null;
+    }
+
+    public async Task<bool> HasPermitAsync(string policy, string client, RateWindow window, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var count = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            Count, new { policy, client, windowStart = Timestamps.Format(window.Start) }, cancellationToken: ct));
+        return (count ?? 0) < limit;
+    }
+}

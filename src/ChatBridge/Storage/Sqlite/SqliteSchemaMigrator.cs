@@ -1,0 +1,175 @@
+using System.Data.Common;
+using ChatBridge.Data;
+using ChatBridge.Http;
+using Dapper;
+
+namespace ChatBridge.Storage.Sqlite;
+
+/// <summary>
+/// Brings any control database (new, the control app's without chat tables, or one with chat tables of
+/// the Flask bridge's older shape) to the current schema, in one transaction, without losing a row.
+/// Every step is additive and idempotent, and is recorded in <c>schema_version</c> once applied.
+/// </summary>
+internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<SqliteSchemaMigrator> logger) : IDatabaseMigrator
+{
+    /// <summary>Prefix of the <c>schema_version</c> descriptions this bridge writes; the control app's rows have their own.</summary>
+    internal const string StepPrefix = "chatbridge: ";
+
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(db.FilePath)!);
+        await using var connection = await db.OpenWriterAsync(ct);
+        // WAL is a property of the file: set once here, it holds for every later connection.
+        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var applied = await AppliedStepsAsync(connection, tx, ct);
+        List<string> newlyApplied = [];
+        foreach (var step in Steps)
+        {
+            if (applied.Contains(step.Name))
+            {
+                continue;
+            }
+            await step.Apply(connection, tx, ct);
+            newlyApplied.Add(step.Name);
+        }
+        await RecordAsync(connection, tx, newlyApplied, ct);
+        await tx.CommitAsync(ct);
+
+        foreach (var name in newlyApplied)
+        {
+            logger.LogInformation("Applied schema step {Step}", name);
+        }
+    }
+
+    private IEnumerable<MigrationStep> Steps =>
+    [
+        new("001 upgrade chat tables of the Flask bridge's shape", LegacyChatTables.UpgradeAsync),
+        new("002 create control and chat schema", CreateSchemaAsync),
+        new("003 normalise legacy timestamps and fill missing uids", (c, tx, ct) => LegacyChatTables.NormaliseRowsAsync(c, tx, Timestamps.Now(time), ct)),
+        new("004 claim leases for inbox redelivery", ClaimLeaseColumns.AddAsync),
+        new("005 index claimed, unanswered messages", IndexUnansweredAsync),
+        new("006 reply authors", AddReplyAuthorAsync),
+        new("007 index unanswered messages", IndexWaitingAsync),
+        new("008 index messages and replies by time for the dashboard", IndexForStatsAsync),
+        new("009 daily figures of closed days for the dashboard", AddClosedDaysAsync),
+    ];
+
+    private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition(InitScript.Text, transaction: tx, cancellationToken: ct));
+
+    /// <summary>Keeps the backlog gauge's count of claimed, unanswered messages to those rows, however large the table grows.</summary>
+    private static async Task IndexUnansweredAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_unanswered ON web_chat_messages(id)
+            WHERE processed = 1 AND answered_at IS NULL
+            """, transaction: tx, cancellationToken: ct));
+
+    /// <summary>Every reply stored before people could answer from the admin console came from an agent.</summary>
+    private static async Task AddReplyAuthorAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await SchemaInspector.AddColumnIfMissingAsync(connection, tx, "web_chat_responses", "author", "TEXT NOT NULL DEFAULT 'agent'", ct);
+
+    /// <summary>Keeps the admin's backlog (every unanswered message, oldest first) to those rows, however large the table grows.</summary>
+    private static async Task IndexWaitingAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_waiting ON web_chat_messages(id) WHERE answered_at IS NULL
+            """, transaction: tx, cancellationToken: ct));
+
+    /// <summary>
+    /// Keeps the <c>stats</c> action's cost to the rows of its window: counts per hour and day walk the timestamp
+    /// indexes (the messages' one also covers the session), a message's first reply and its session's agent are one seek each.
+    /// </summary>
+    private static async Task IndexForStatsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_time ON web_chat_messages(timestamp, session_id);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time ON web_chat_responses(timestamp);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message ON web_chat_responses(message_id, timestamp);
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent ON web_chat_sessions(session_id, agent_id);
+            """, transaction: tx, cancellationToken: ct));
+
+    /// <summary>
+    /// The dashboard's figures of closed days, kept so that <c>stats</c> counts only today, and the index of answered
+    /// messages by the time of their first reply that a day's latency reads.
+    /// </summary>
+    private static async Task AddClosedDaysAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE TABLE IF NOT EXISTS stats_daily (
+                day         TEXT    NOT NULL,
+                agent_id    INTEGER NOT NULL,
+                messages    INTEGER,
+                replies     INTEGER,
+                answered    INTEGER NOT NULL,
+                p50_seconds REAL,
+                p95_seconds REAL,
+                PRIMARY KEY (day, agent_id)
+            );
+            CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered ON web_chat_messages(answered_at, timestamp, session_id)
+            WHERE answered_at IS NOT NULL;
+            """, transaction: tx, cancellationToken: ct));
+
+    private static async Task<HashSet<string>> AppliedStepsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        if (!await SchemaInspector.HasColumnAsync(connection, tx, "schema_version", "description", ct))
+        {
+            return [];
+        }
+        var rows = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT description FROM schema_version WHERE description LIKE @prefix",
+            new { prefix = StepPrefix + "%" }, tx, cancellationToken: ct));
+        return rows.Select(d => d[StepPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Adds rows after the control app's own: <c>version</c> continues its numbering, so the two never clash
+    /// whether that column is an integer key or text.
+    /// </summary>
+    private async Task RecordAsync(DbConnection connection, DbTransaction tx, List<string> steps, CancellationToken ct)
+    {
+        if (steps.Count == 0)
+        {
+            return;
+        }
+        foreach (var column in new[] { "version", "description", "applied_at" })
+        {
+            await SchemaInspector.AddColumnIfMissingAsync(connection, tx, "schema_version", column, "TEXT", ct);
+        }
+        foreach (var step in steps)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO schema_version (version, description, applied_at)
+                VALUES ((SELECT COALESCE(MAX(CAST(version AS INTEGER)), 0) + 1 FROM schema_version), @description, @now)
+                """, new { description = StepPrefix + step, now = Timestamps.Now(time) }, tx, cancellationToken: ct));
+        }
+    }
+
+    private sealed record MigrationStep(string Name, Func<DbConnection, DbTransaction, CancellationToken, Task> Apply);
+}
+
+internal static class SchemaInspector
+{
+    public static async Task<IReadOnlySet<string>> ColumnsAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken ct)
+    {
+        // pragma_table_info takes the table as a bound value, so no name is ever spliced into SQL here.
+        var names = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT name FROM pragma_table_info(@table)", new { table }, tx, cancellationToken: ct));
+        return names.ToHashSet(StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static async Task<bool> HasColumnAsync(DbConnection connection, DbTransaction tx, string table, string column, CancellationToken ct) =>
+        (await ColumnsAsync(connection, tx, table, ct)).Contains(column);
+
+    /// <summary>Adds a column to an existing table; <paramref name="table"/> and <paramref name="column"/> are constants of this assembly.</summary>
+    public static async Task<bool> AddColumnIfMissingAsync(
+        DbConnection connection, DbTransaction tx, string table, string column, string definition, CancellationToken ct)
+    {
+        var columns = await ColumnsAsync(connection, tx, table, ct);
+        if (columns.Count == 0 || columns.Contains(column))
+        {
+            return false;
+        }
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"ALTER TABLE \"{table}\" ADD COLUMN \"{column}\" {definition}", transaction: tx, cancellationToken: ct));
+        return true;
+    }
+}
