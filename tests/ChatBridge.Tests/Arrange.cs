@@ -32,20 +32,35 @@ public static partial class Arrange
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = postgres && name.StartsWith('$') ? "@" + name[1..] : name;
-            parameter.Value = value ?? DBNull.Value;
+            // A point in time is stored as each engine keeps it: timestamptz on PostgreSQL, the contract's text on SQLite.
+            parameter.Value = value switch
+            {
+                null => DBNull.Value,
+                DateTimeOffset time when !postgres => Stamp(time),
+                DateTimeOffset time => time.ToUniversalTime(),
+                _ => value,
+            };
             command.Parameters.Add(parameter);
         }
         return command;
     }
 
-    /// <summary>PostgreSQL answers with the column's own type (int, bool); tests compare what SQLite gives, a long.</summary>
+    /// <summary>
+    /// PostgreSQL answers with the column's own type (int, bool, a point in time); tests compare what SQLite gives: a
+    /// long, or the stored text of a point in time.
+    /// </summary>
     private static object? Normalise(object? value) => value switch
     {
         int number => (long)number,
         short number => (long)number,
         bool flag => flag ? 1L : 0L,
+        DateTime time => Stamp(new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc))),
         _ => value,
     };
+
+    /// <summary>A point in time in the contract's text form, as SQLite stores it and every answer shows it.</summary>
+    public static string Stamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"\$([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex DollarParameter();
@@ -54,13 +69,16 @@ public static partial class Arrange
     public static void Age(this BridgeApp app, string sessionId, TimeSpan ago) =>
         app.Execute(
             "UPDATE web_chat_sessions SET last_active = $t WHERE session_id = $s",
-            ("$t", (DateTimeOffset.UtcNow - ago).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)),
+            ("$t", app.Clock.GetUtcNow() - ago),
             ("$s", sessionId));
 
-    public static long AddAgent(this BridgeApp app, string name, string status = "active")
+    /// <summary>An agent as the control app adds one: a Letta id of its own, active unless told otherwise.</summary>
+    public static long AddAgent(this BridgeApp app, string name, string status = "active", bool active = true)
     {
-        app.Execute("INSERT INTO agents (name, description, status) VALUES ($n, $d, $s)", ("$n", name), ("$d", $"{name} helps"), ("$s", status));
-        return (long)app.Scalar("SELECT id FROM agents WHERE name = $n", ("$n", name))!;
+        app.Execute(
+            "INSERT INTO agents (name, letta_uid, description, status, is_active) VALUES ($n, $l, $d, $s, $a)",
+            ("$n", name), ("$l", $"agent-{Guid.NewGuid()}"), ("$d", $"{name} helps"), ("$s", status), ("$a", active));
+        return (long)app.Scalar("SELECT MAX(id) FROM agents WHERE name = $n", ("$n", name))!;
     }
 
     public static long Count(this BridgeApp app, string table) =>

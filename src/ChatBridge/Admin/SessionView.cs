@@ -4,7 +4,7 @@ namespace ChatBridge.Admin;
 
 /// <summary>A session as admins see it: <c>metadata</c> is a JSON object, whatever an older row stored.</summary>
 internal sealed record SessionView(
-    string Id, string Uid, string CreatedAt, string LastActive, string? IpAddress, JsonElement Metadata,
+    string Id, string Uid, DateTimeOffset CreatedAt, DateTimeOffset LastActive, string? IpAddress, JsonElement Metadata,
     string Status, long MessageCount, long ResponseCount, long ExhaustedCount, long? UserId, long? AgentId)
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

@@ -7,14 +7,14 @@ namespace ChatBridge.Chat;
 
 internal sealed record NewMessage(string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent);
 
-internal sealed record StoredMessage(long MessageId, string SessionId, string Uid, bool IsNewUser, string Timestamp);
+internal sealed record StoredMessage(long MessageId, string SessionId, string Uid, bool IsNewUser, DateTimeOffset Timestamp);
 
 internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author);
 
 internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage }
 
 /// <param name="AgentId">The session's agent, for the metrics.</param>
-internal sealed record StoredResponse(ResponseOutcome Outcome, long ResponseId = 0, string Timestamp = "", long? MessageId = null, long? AgentId = null);
+internal sealed record StoredResponse(ResponseOutcome Outcome, long ResponseId = 0, DateTimeOffset Timestamp = default, long? MessageId = null, long? AgentId = null);
 
 /// <summary>A reply read with its session, as an instance that did not store it needs it.</summary>
 internal sealed record SessionResponse
@@ -22,7 +22,7 @@ internal sealed record SessionResponse
     public string SessionId { get; init; } = "";
     public long Id { get; init; }
     public string Response { get; init; } = "";
-    public string Timestamp { get; init; } = "";
+    public DateTimeOffset Timestamp { get; init; }
     public long? MessageId { get; init; }
     public string Author { get; init; } = ReplyAuthor.Agent;
 
@@ -35,10 +35,10 @@ internal sealed record TranscriptMessage
     public long Id { get; init; }
     public string SessionId { get; init; } = "";
     public string Message { get; init; } = "";
-    public string Timestamp { get; init; } = "";
+    public DateTimeOffset Timestamp { get; init; }
     public string Status { get; init; } = "";
-    public string? ProcessedAt { get; init; }
-    public string? AnsweredAt { get; init; }
+    public DateTimeOffset? ProcessedAt { get; init; }
+    public DateTimeOffset? AnsweredAt { get; init; }
 
     /// <summary>How often inbox has handed the message out (0 for messages claimed before leases existed).</summary>
     public int DeliveryCount { get; init; }

@@ -14,7 +14,7 @@ internal interface ISessionStore
     /// a client may poll before it has sent anything; a poll keeps the session's <c>last_active</c> fresh.
     /// </summary>
     Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
-        string sessionId, string? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct);
+        string sessionId, DateTimeOffset? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct);
 
     Task<bool> SessionExistsAsync(string sessionId, CancellationToken ct);
 

@@ -63,4 +63,4 @@ internal static class Replies
 /// <summary>The body of <c>outbox</c>; read field by field so that each fault gets the contract's own error.</summary>
 internal sealed record ReplyRequest(string SessionId, string Response, long? MessageId, string? Timestamp);
 
-internal sealed record ResponseAccepted(long ResponseId, string SessionId, string Timestamp, long? MessageId);
+internal sealed record ResponseAccepted(long ResponseId, string SessionId, DateTimeOffset Timestamp, long? MessageId);

@@ -8,7 +8,7 @@ internal interface IInboxStore
     /// time, as a lease until <paramref name="leaseEnds"/>. Committed before it returns; a claim need not be durable,
     /// since a claim lost to a power cut only means the message is handed out again.
     /// </summary>
-    Task<InboxPage> ClaimAsync(int limit, int offset, string? since, DateTimeOffset leaseEnds, CancellationToken ct);
+    Task<InboxPage> ClaimAsync(int limit, int offset, DateTimeOffset? since, DateTimeOffset leaseEnds, CancellationToken ct);
 
     /// <summary>
     /// Takes back claims whose answer never reached the poller: the messages are pending again at once and the failed

@@ -27,7 +27,7 @@ internal static class BrocaApi
                 + "`limit` defaults to 50 and is clamped to 100. With `wait` (seconds, 0 to 30), an empty inbox holds the request until "
                 + "a message arrives (answered at once) or the wait ends (empty).")
             .WithExamples(data: new InboxBatch(
-                [new InboxMessage { Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = "2026-11-24T10:15:30.123Z", Uid = "3f2a9c0b7d1e4f68", AgentId = 1 }],
+                [new InboxMessage { Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = Example.At("2026-11-24T10:15:30.123Z"), Uid = "3f2a9c0b7d1e4f68", AgentId = 1 }],
                 new Pagination(1, 50, 0, HasMore: false)))
             .RateLimited(Limits.Inbox);
 
@@ -39,7 +39,7 @@ internal static class BrocaApi
             .Accepts<ReplyRequest>("application/json")
             .WithExamples(
                 new ReplyRequest("session_k3f9x2m4q8w1", "Hi! How can I help?", null, null),
-                new ResponseAccepted(7, "session_k3f9x2m4q8w1", "2026-11-24T10:15:32.456Z", 42))
+                new ResponseAccepted(7, "session_k3f9x2m4q8w1", Example.At("2026-11-24T10:15:32.456Z"), 42))
             .RateLimited(Limits.Outbox);
 
         // Broca only, and cheap (no write): a rate limit would just make the indicator unreliable.

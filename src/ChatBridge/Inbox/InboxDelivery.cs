@@ -22,7 +22,7 @@ internal sealed partial class InboxDelivery(
 {
     private InboxOptions Leases => options.Value.Inbox;
 
-    public async Task<InboxPage> ClaimAsync(int limit, int offset, string? since, CancellationToken ct)
+    public async Task<InboxPage> ClaimAsync(int limit, int offset, DateTimeOffset? since, CancellationToken ct)
     {
         var page = await inbox.ClaimAsync(limit, offset, since, time.GetUtcNow() + Leases.ClaimTimeout, ct);
         foreach (var message in page.Messages)

@@ -1,8 +1,9 @@
 namespace ChatBridge.Storage;
 
 /// <summary>
-/// SQL that reads the same on SQLite and PostgreSQL, shared by both providers' stores: both keep timestamps as ISO-8601
-/// text and <c>processed</c> as 0/1, so one statement gives byte-identical answers on either.
+/// The chat tables' SQL that reads the same on SQLite and PostgreSQL. Points in time are bound and read as
+/// <see cref="DateTimeOffset"/>: SQLite keeps them as the contract's <c>…T…Z</c> text, which sorts as it reads,
+/// PostgreSQL as <c>timestamptz</c>, so one comparison means the same on both. <c>processed</c> is 0/1 on both.
 /// </summary>
 internal static class ChatSql
 {
@@ -14,8 +15,7 @@ internal static class ChatSql
         "m.processed = 1 AND m.answered_at IS NULL AND m.claim_expires_at IS NULL AND m.delivery_count > 0";
 
     public const string SessionSummaryColumns = $"""
-        s.session_id AS id, COALESCE(s.uid, '') AS uid, COALESCE(s.created_at, '') AS created_at,
-        COALESCE(s.last_active, '') AS last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
+        s.session_id AS id, s.uid, s.created_at, s.last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
         s.user_id, s.agent_id,
         (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id) AS message_count,
         (SELECT COUNT(*) FROM web_chat_responses r WHERE r.session_id = s.session_id) AS response_count,
@@ -36,11 +36,22 @@ internal static class ChatSql
         ORDER BY id
         """;
 
-    public const string SessionLastActive =
-        "SELECT COALESCE(last_active, '') FROM web_chat_sessions WHERE session_id = @sessionId LIMIT 1";
+    /// <summary>No row for an unknown session.</summary>
+    public const string SessionActivity = "SELECT last_active FROM web_chat_sessions WHERE session_id = @sessionId";
+
+    /// <summary>
+    /// A session a client polls before it has sent anything. Both checks stay: the NOT EXISTS keeps an older table
+    /// without a unique session id free of duplicates, the ON CONFLICT another instance that creates it at the same time.
+    /// </summary>
+    public const string CreateSessionIfMissing = """
+        INSERT INTO web_chat_sessions (session_id, uid, agent_id, ip_address, user_agent, metadata, status, created_at, last_active)
+        SELECT @sessionId, @uid, @agentId, @ipAddress, @userAgent, '{}', 'active', @now, @now
+        WHERE NOT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)
+        ON CONFLICT DO NOTHING
+        """;
 
     public const string TouchSession =
-        "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND last_active < @now";
+        "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND (last_active IS NULL OR last_active < @now)";
 
     public const string InsertMessage = """
         INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
@@ -82,9 +93,6 @@ internal static class ChatSql
             (SELECT COUNT(*) FROM web_chat_messages WHERE processed = 1 AND answered_at IS NULL) AS unanswered
         """;
 
-    /// <summary>No row for an unknown session; a row holding NULL for a session without an agent.</summary>
-    public const string SessionAgent = "SELECT agent_id FROM web_chat_sessions WHERE session_id = @sessionId";
-
     public const string MessageInSession =
         "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId)";
 
@@ -123,10 +131,7 @@ internal static class ChatSql
 
     public const string SessionExists = "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)";
 
-    /// <summary>
-    /// Each filter is off when its parameter is null (or waiting is 0), so one plain statement serves every combination.
-    /// <paramref name="like"/> is the engine's ASCII-case-insensitive match: <c>LIKE</c> on SQLite, <c>ILIKE</c> on PostgreSQL.
-    /// </summary>
+    /// <summary>Each filter is off when its parameter is null (or waiting is 0), so one plain statement serves every combination.</summary>
     private static string SessionFilters(string like) => $"""
         (@activeSince IS NULL OR s.last_active >= @activeSince)
         AND (@agentId IS NULL OR s.agent_id = @agentId)
@@ -190,7 +195,7 @@ internal static class ChatSql
 
     public const string DeleteIdleSessions = $"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})";
 
-    public const string DeleteAllChatData = """
+    public const string DeleteChatRows = """
         DELETE FROM web_chat_responses;
         DELETE FROM web_chat_messages;
         DELETE FROM web_chat_sessions;
@@ -208,11 +213,16 @@ internal static class ChatSql
 
     public const string IsActiveAgent = "SELECT EXISTS (SELECT 1 FROM agents WHERE id = @agentId AND status = 'active')";
 
-    public const string ReadConfig = "SELECT config_key, config_value FROM system_config WHERE config_key IN @keys";
+    public const string ReadConfig = "SELECT config_key, config_value FROM system_config WHERE config_key = @key";
 
-    public const string UpdateConfig = "UPDATE system_config SET config_value = @value WHERE config_key = @key";
-
-    public const string InsertConfig = "INSERT INTO system_config (config_key, config_value) VALUES (@key, @value)";
+    /// <summary>
+    /// The control app's own form of the row: its ORM reads the times, in its <c>YYYY-MM-DD HH:MM:SS</c> UTC. Both schemas
+    /// declare <c>config_key</c> unique, so two instances writing one key at once cannot collide.
+    /// </summary>
+    public const string UpsertConfig = """
+        INSERT INTO system_config (config_key, config_value, created_at, updated_at) VALUES (@key, @value, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
+        ON CONFLICT (config_key) DO UPDATE SET config_value = excluded.config_value, updated_at = CURRENT_TIMESTAMP
+        """;
 
     /// <summary>Makes <c>%</c>, <c>_</c> and the escape character itself match literally in a <c>LIKE … ESCAPE '\'</c>.</summary>
     public static string? LikePattern(string? text) =>
@@ -223,6 +233,6 @@ internal static class ChatSql
     /// <summary>A session's public handle: 16 lowercase hex characters from the system's cryptographic RNG.</summary>
     public static string NewUid() => System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true);
 
-    /// <summary>The external id the Flask bridge gave each response, still filled for readers of the table.</summary>
+    /// <summary>The external id the Flask bridge gave each response, still filled for readers of this table.</summary>
     public static string NewResponseKey() => "resp_" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true);
 }

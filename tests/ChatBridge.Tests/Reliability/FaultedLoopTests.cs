@@ -1,3 +1,4 @@
+using ChatBridge.Data;
 using ChatBridge.Storage.Sqlite;
 using ChatBridge.Tests.Data;
 using Microsoft.Extensions.DependencyInjection;
