@@ -68,7 +68,8 @@ internal static class ControlAppTables
 
     /// <summary>
     /// Triggers that put another program's chat rows in the bridge's form as they are written (its times canonical, a
-    /// message's uid its session's), and note them in <c>chatbridge_changes</c> so the bridge announces them. A row is
+    /// message's uid its session's, the message a reply names answered), and note them in <c>chatbridge_changes</c> so the
+    /// bridge announces them. A row is
     /// another program's when it lacks what the bridge always writes: a message's uid, a reply's response_id.
     /// </summary>
     public static async Task AddWriterTriggersAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
@@ -104,6 +105,10 @@ internal static class ControlAppTables
             WHEN NEW.response_id IS NULL OR NEW.timestamp NOT LIKE {Canonical}
             BEGIN
                 UPDATE web_chat_responses SET timestamp = COALESCE({ToCanonical("NEW.timestamp")}, NEW.timestamp) WHERE id = NEW.id;
+                UPDATE web_chat_messages
+                SET answered_at = COALESCE(answered_at, (SELECT r.timestamp FROM web_chat_responses r WHERE r.id = NEW.id)),
+                    claim_expires_at = NULL, processed = 1
+                WHERE id = NEW.message_id AND NEW.response_id IS NULL;
                 INSERT INTO chatbridge_changes (kind, row_id) SELECT 'response', NEW.id WHERE NEW.response_id IS NULL;
             END;
             """, transaction: tx, cancellationToken: ct));

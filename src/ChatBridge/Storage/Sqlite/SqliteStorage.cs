@@ -25,6 +25,7 @@ internal static class SqliteStorage
         services.AddSingleton<IKeyLockout, InProcessKeyLockout>();
         services.AddHealthChecks().AddCheck<WritesHealthCheck>("writes");
         services.AddSingleton<IStorageFaults, SqliteFaults>();
+        services.AddHostedService<OtherWriters>();
         return services;
     }
 }
