@@ -16,6 +16,17 @@ public static partial class Arrange
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// A write as the control app makes it, with foreign keys off (its connections never switch them on): a delete leaves
+    /// rows that point at the deleted one. PostgreSQL is told to skip its foreign-key triggers for the statement.
+    /// </summary>
+    public static void ExecuteWithoutForeignKeys(this BridgeApp app, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var db = app.OpenDatabase();
+        using var command = Command(db, db is Npgsql.NpgsqlConnection ? "SET session_replication_role = replica; " + sql : "PRAGMA foreign_keys = OFF; " + sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
     public static object? Scalar(this BridgeApp app, string sql, params (string Name, object? Value)[] parameters)
     {
         using var db = app.OpenDatabase();
@@ -47,10 +58,11 @@ public static partial class Arrange
 
     /// <summary>
     /// PostgreSQL answers with the column's own type (int, bool, a point in time); tests compare what SQLite gives: a
-    /// long, or the stored text of a point in time.
+    /// long, or the stored text of a point in time; NULL is null.
     /// </summary>
     private static object? Normalise(object? value) => value switch
     {
+        DBNull => null,
         int number => (long)number,
         short number => (long)number,
         bool flag => flag ? 1L : 0L,
@@ -72,12 +84,17 @@ public static partial class Arrange
             ("$t", app.Clock.GetUtcNow() - ago),
             ("$s", sessionId));
 
-    /// <summary>An agent as the control app adds one: a Letta id of its own, active unless told otherwise.</summary>
-    public static long AddAgent(this BridgeApp app, string name, string status = "active", bool active = true)
+    /// <summary>
+    /// An agent as the control app adds one: a Letta id of its own, active unless told otherwise, its health as
+    /// <paramref name="status"/>, and visibility lists as JSON text (null: not restricted).
+    /// </summary>
+    public static long AddAgent(
+        this BridgeApp app, string name, string status = "Healthy", bool active = true, string? visibleToUsers = null, string? visibleToRoles = null)
     {
         app.Execute(
-            "INSERT INTO agents (name, letta_uid, description, status, is_active) VALUES ($n, $l, $d, $s, $a)",
-            ("$n", name), ("$l", $"agent-{Guid.NewGuid()}"), ("$d", $"{name} helps"), ("$s", status), ("$a", active));
+            "INSERT INTO agents (name, letta_uid, description, status, is_active, visible_to_users, visible_to_roles) VALUES ($n, $l, $d, $s, $a, $u, $r)",
+            ("$n", name), ("$l", $"agent-{Guid.NewGuid()}"), ("$d", $"{name} helps"), ("$s", status), ("$a", active),
+            ("$u", visibleToUsers), ("$r", visibleToRoles));
         return (long)app.Scalar("SELECT MAX(id) FROM agents WHERE name = $n", ("$n", name))!;
     }
 

@@ -70,7 +70,7 @@ internal static class AdminApi
 
     private static readonly SessionView ExampleSession = new(
         "session_k3f9x2m4q8w1", "3f2a9c0b7d1e4f68", Example.At("2026-11-24T10:15:30.123Z"), Example.At("2026-11-24T10:20:00.000Z"), "127.0.0.1",
-        JsonDocument.Parse("{}").RootElement.Clone(), "active", 3, 2, 0, null, 1);
+        JsonDocument.Parse("{}").RootElement.Clone(), "active", 3, 2, 0, 3, "ada", 1);
 
     private static readonly BacklogMessage ExampleBacklogMessage = new()
     {
@@ -155,10 +155,9 @@ internal static class AdminApi
         return Envelope.Ok(new SessionTranscript(SessionView.From(transcript.Session), transcript.Messages, transcript.Responses));
     }
 
-    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostPersonReply(
+    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> PostPersonReply(
         HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
-        Replies.StoreAsync(http, ReplyAuthor.Admin, replies, bus, typing, metrics, ct);
-
+        Replies.StoreAsync(http, ReplyAuthor.Admin, onlyAgent: null, replies, bus, typing, metrics, ct);
 }
 
 internal sealed record SessionsQuery(

@@ -16,6 +16,7 @@ internal sealed record SessionSummary
     public long ResponseCount { get; init; }
     public long ExhaustedCount { get; init; }
     public long? UserId { get; init; }
+    public string? Username { get; init; }
     public long? AgentId { get; init; }
 }
 

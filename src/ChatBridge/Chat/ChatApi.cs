@@ -16,7 +16,7 @@ internal static class ChatApi
 
     public static RouteGroupBuilder MapChatApi(this RouteGroupBuilder api)
     {
-        var chat = api.MapGroup("").WithTags(ChatTag.Name).RequireCors(Cors.Public);
+        var chat = api.MapGroup("").WithTags(ChatTag.Name).RequireCors(Cors.Public).RequireSignInWhenPrivate();
 
         chat.MapPost("/messages", PostMessage)
             .WithName("messages")
@@ -80,15 +80,17 @@ internal static class ChatApi
         {
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
+        // An agent the caller may not use answers as one that does not exist: its existence is not for them to learn.
         if (!JsonFields.OptionalId(body, "agent_id", out var agentId)
-            || (agentId is { } id && !await agents.IsActiveAgentAsync(id, ct)))
+            || (agentId is { } id && (await agents.GetAgentAsync(id, ct))?.IsUsableBy(Caller.Of(http.User)) != true))
         {
             return Envelope.BadRequest(Errors.InvalidAgentId);
         }
 
         string userAgent = http.Request.Headers.UserAgent.ToString();
         var written = await sessions.AddMessageAsync(
-            new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]),
+            new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
+                Caller.Of(http.User).UserId),
             ct);
         var stored = written.Value;
         metrics.MessageReceived(agentId);

@@ -5,13 +5,21 @@ namespace ChatBridge.Chat;
 // Rows as the API shows them. Dapper fills them by column name (snake_case to PascalCase), and the
 // API writes them back out in snake_case, so a column, its property and its JSON field share one name.
 
-internal sealed record NewMessage(string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent);
+/// <param name="UserId">The signed-in author: a new session becomes theirs, and so does one that belonged to no one.</param>
+internal sealed record NewMessage(string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent, long? UserId = null);
+
+internal sealed record SessionOwners
+{
+    public long? AgentId { get; init; }
+    public long? UserId { get; init; }
+}
 
 internal sealed record StoredMessage(long MessageId, string SessionId, string Uid, bool IsNewUser, DateTimeOffset Timestamp);
 
-internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author);
+/// <param name="OnlyAgent">An agent's own Broca key: the reply is stored only into a session of that agent.</param>
+internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author, long? OnlyAgent = null);
 
-internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage }
+internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage, OtherAgent }
 
 /// <param name="AgentId">The session's agent, for the metrics.</param>
 internal sealed record StoredResponse(ResponseOutcome Outcome, long ResponseId = 0, DateTimeOffset Timestamp = default, long? MessageId = null, long? AgentId = null);

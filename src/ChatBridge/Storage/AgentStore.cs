@@ -7,9 +7,11 @@ namespace ChatBridge.Storage;
 /// <summary>The control app's agents, read only.</summary>
 internal sealed class AgentStore(IDatabase db) : IAgentStore
 {
-    public Task<IReadOnlyList<Agent>> GetActiveAgentsAsync(CancellationToken ct) =>
-        db.ReadAsync<IReadOnlyList<Agent>>(async sql => await sql.QueryAsync<Agent>(ChatSql.ActiveAgents), ct);
+    private const string Columns = "id, name, description, status, is_active, visible_to_users, visible_to_roles";
 
-    public Task<bool> IsActiveAgentAsync(long agentId, CancellationToken ct) =>
-        db.ReadAsync(async sql => await sql.ScalarAsync<bool>(ChatSql.IsActiveAgent, P("@agentId", agentId)), ct);
+    public Task<IReadOnlyList<AgentRow>> GetAgentsAsync(CancellationToken ct) =>
+        db.ReadAsync<IReadOnlyList<AgentRow>>(async sql => await sql.QueryAsync<AgentRow>($"SELECT {Columns} FROM agents ORDER BY name, id"), ct);
+
+    public Task<AgentRow?> GetAgentAsync(long agentId, CancellationToken ct) =>
+        db.ReadAsync(sql => sql.FirstOrDefaultAsync<AgentRow>($"SELECT {Columns} FROM agents WHERE id = @agentId", P("@agentId", agentId)), ct);
 }

@@ -16,7 +16,8 @@ internal static class ChatSql
 
     public const string SessionSummaryColumns = $"""
         s.session_id AS id, s.uid, s.created_at, s.last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
-        s.user_id, s.agent_id,
+        {LiveUser} AS user_id, (SELECT us.username FROM users us WHERE us.id = s.user_id) AS username,
+        {LiveAgent} AS agent_id,
         (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id) AS message_count,
         (SELECT COUNT(*) FROM web_chat_responses r WHERE r.session_id = s.session_id) AS response_count,
         (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id AND {ExhaustedMessage}) AS exhausted_count
@@ -59,14 +60,30 @@ internal static class ChatSql
         RETURNING id
         """;
 
+    /// <summary>
+    /// A message of <c>@agentId</c>'s sessions, or of any when it is null: an agent's own Broca key gets only its agent's
+    /// messages. Read through <c>idx_web_chat_sessions_by_agent</c>.
+    /// </summary>
+    public const string OfAgent =
+        "(@agentId IS NULL OR session_id IN (SELECT a.session_id FROM web_chat_sessions a WHERE a.agent_id = @agentId))";
+
     public const string CountUnclaimed =
-        "SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)";
+        $"SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {OfAgent}";
+
+    /// <summary>
+    /// Session <c>s</c>'s agent as the control app still has it: its connections do not enforce foreign keys, so an agent
+    /// it deleted can leave its id behind, which means no agent.
+    /// </summary>
+    public const string LiveAgent = "(SELECT ag.id FROM agents ag WHERE ag.id = s.agent_id)";
+
+    /// <summary>Session <c>s</c>'s user, likewise.</summary>
+    public const string LiveUser = "(SELECT us.id FROM users us WHERE us.id = s.user_id)";
 
     /// <summary>The claimed rows as Broca sees them; the session's uid wins over the one stored with an older message.</summary>
-    public const string ClaimedColumns = """
+    public const string ClaimedColumns = $"""
         id, session_id, message, timestamp,
         COALESCE((SELECT s.uid FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id), uid, '') AS uid,
-        (SELECT s.agent_id FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id) AS agent_id,
+        (SELECT {LiveAgent} FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id) AS agent_id,
         delivery_count
         """;
 
@@ -129,7 +146,7 @@ internal static class ChatSql
 
     public const string CountAllSessions = "SELECT COUNT(*) FROM web_chat_sessions";
 
-    public const string SessionExists = "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)";
+    public const string SessionOwners = $"SELECT {LiveAgent} AS agent_id, {LiveUser} AS user_id FROM web_chat_sessions s WHERE s.session_id = @sessionId";
 
     /// <summary>Each filter is off when its parameter is null (or waiting is 0), so one plain statement serves every combination.</summary>
     private static string SessionFilters(string like) => $"""
@@ -153,7 +170,7 @@ internal static class ChatSql
         """;
 
     public const string UnansweredMessages = $"""
-        SELECT {TranscriptMessageColumns}, s.uid, s.agent_id
+        SELECT {TranscriptMessageColumns}, s.uid, {LiveAgent} AS agent_id
         FROM web_chat_messages m
         JOIN web_chat_sessions s ON s.session_id = m.session_id
         WHERE m.answered_at IS NULL
@@ -208,10 +225,6 @@ internal static class ChatSql
                (SELECT COUNT(*) FROM web_chat_messages) AS messages,
                (SELECT COUNT(*) FROM web_chat_sessions) AS sessions
         """;
-
-    public const string ActiveAgents = "SELECT id, name, description, status FROM agents WHERE status = 'active' ORDER BY name, id";
-
-    public const string IsActiveAgent = "SELECT EXISTS (SELECT 1 FROM agents WHERE id = @agentId AND status = 'active')";
 
     public const string ReadConfig = "SELECT config_key, config_value FROM system_config WHERE config_key = @key";
 

@@ -46,8 +46,8 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
         }
     }
 
-    public Task<bool> SessionExistsAsync(string sessionId, CancellationToken ct) =>
-        db.ReadAsync(async sql => await sql.ScalarAsync<bool>(ChatSql.SessionExists, P("@sessionId", sessionId)), ct);
+    public Task<SessionOwners?> FindOwnersAsync(string sessionId, CancellationToken ct) =>
+        db.ReadAsync(sql => sql.FirstOrDefaultAsync<SessionOwners>(ChatSql.SessionOwners, P("@sessionId", sessionId)), ct);
 
     public Task<long> CountSessionsAsync(CancellationToken ct) =>
         db.ProbeAsync(async sql => await sql.ScalarAsync<long>(ChatSql.CountAllSessions), ct);

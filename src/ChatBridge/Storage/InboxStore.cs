@@ -12,12 +12,12 @@ namespace ChatBridge.Storage;
 /// </summary>
 internal sealed class InboxStore(IDatabase db, ISqlDialect dialect, TimeProvider time) : IInboxStore
 {
-    public Task<InboxPage> ClaimAsync(int limit, int offset, DateTimeOffset? since, DateTimeOffset leaseEnds, CancellationToken ct) =>
+    public Task<InboxPage> ClaimAsync(int limit, int offset, DateTimeOffset? since, long? agentId, DateTimeOffset leaseEnds, CancellationToken ct) =>
         db.RunAsync(async sql =>
         {
-            var total = await sql.ScalarAsync<int>(ChatSql.CountUnclaimed, P("@since", since));
+            var total = await sql.ScalarAsync<int>(ChatSql.CountUnclaimed, P("@since", since), P("@agentId", agentId));
             var claimed = await sql.QueryAsync<InboxMessage>(dialect.ClaimMessages,
-                P("@since", since), P("@limit", limit), P("@offset", offset),
+                P("@since", since), P("@agentId", agentId), P("@limit", limit), P("@offset", offset),
                 P("@now", Timestamps.Now(time)), P("@expires", Timestamps.Truncate(leaseEnds)));
             // RETURNING gives rows in no particular order.
             return new InboxPage([.. claimed.OrderBy(m => m.Id)], total);

@@ -23,6 +23,10 @@ internal sealed class ReplyStore(IDatabase db, ISqlDialect dialect, TimeProvider
             {
                 return new StoredResponse(ResponseOutcome.UnknownSession);
             }
+            if (response.OnlyAgent is { } onlyAgent && session[0].AgentId != onlyAgent)
+            {
+                return new StoredResponse(ResponseOutcome.OtherAgent);
+            }
             var messageId = response.MessageId;
             if (messageId is not null)
             {

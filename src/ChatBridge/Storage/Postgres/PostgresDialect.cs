@@ -11,12 +11,13 @@ internal sealed class PostgresDialect : ISqlDialect
     // sees the statement's snapshot, so for a new session it finds nothing and the new row's uid is taken instead.
     private const string StoreMessage = """
         WITH created AS (
-            INSERT INTO web_chat_sessions (session_id, uid, agent_id, ip_address, user_agent, metadata, status, created_at, last_active)
-            VALUES (@sessionId, @uid, @agentId, @ipAddress, @userAgent, '{}', 'active', @now, @now)
+            INSERT INTO web_chat_sessions (session_id, uid, agent_id, user_id, ip_address, user_agent, metadata, status, created_at, last_active)
+            VALUES (@sessionId, @uid, @agentId, @userId, @ipAddress, @userAgent, '{}', 'active', @now, @now)
             ON CONFLICT (session_id) DO NOTHING
             RETURNING uid),
         touched AS (
-            UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id)
+            UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id),
+                user_id = COALESCE(user_id, @userId)
             WHERE session_id = @sessionId
             RETURNING uid)
         INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
@@ -34,7 +35,7 @@ internal sealed class PostgresDialect : ISqlDialect
     public string ClaimMessages => $"""
         WITH picked AS MATERIALIZED (
             SELECT id AS picked_id FROM web_chat_messages
-            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
+            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {ChatSql.OfAgent}
             ORDER BY id LIMIT @limit OFFSET @offset
             FOR UPDATE SKIP LOCKED)
         UPDATE web_chat_messages
@@ -44,7 +45,7 @@ internal sealed class PostgresDialect : ISqlDialect
         RETURNING {ChatSql.ClaimedColumns}
         """;
 
-    public string LockSessionAgent => "SELECT agent_id FROM web_chat_sessions WHERE session_id = @sessionId FOR UPDATE";
+    public string LockSessionAgent => $"SELECT {ChatSql.LiveAgent} AS agent_id FROM web_chat_sessions s WHERE s.session_id = @sessionId FOR UPDATE OF s";
 
     /// <summary>Also the shared rate-limit windows, which only PostgreSQL keeps in the database.</summary>
     public string DeleteAllChatData => ChatSql.DeleteChatRows + "\nDELETE FROM bridge_rate_counters;";
@@ -60,7 +61,7 @@ internal sealed class PostgresDialect : ISqlDialect
         var row = (await sql.FirstOrDefaultAsync<StoredRow>(StoreMessage,
             P("@sessionId", message.SessionId), P("@uid", newUid), P("@agentId", message.AgentId),
             P("@ipAddress", message.IpAddress), P("@userAgent", message.UserAgent), P("@now", now),
-            P("@text", message.Text), P("@clientTimestamp", message.ClientTimestamp)))!;
+            P("@text", message.Text), P("@clientTimestamp", message.ClientTimestamp), P("@userId", message.UserId)))!;
         var uid = row.Uid ?? await sql.ScalarAsync<string>(SessionUid, P("@sessionId", message.SessionId)) ?? "";
         return new StoredMessage(row.Id, message.SessionId, uid, row.Created, now);
     }

@@ -21,6 +21,8 @@ internal sealed class SqliteDialect : ISqlDialect
         WHERE session_id = @sessionId AND (agent_id IS NULL OR agent_id <> @agentId)
         """;
 
+    private const string SetSessionUser = "UPDATE web_chat_sessions SET user_id = @userId WHERE session_id = @sessionId AND user_id IS NULL";
+
     public string CaseInsensitiveLike => "LIKE";
 
     // RETURNING gives rows in no particular order; the store sorts them.
@@ -29,12 +31,12 @@ internal sealed class SqliteDialect : ISqlDialect
         SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1
         WHERE id IN (
             SELECT id FROM web_chat_messages
-            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)
+            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {ChatSql.OfAgent}
             ORDER BY id LIMIT @limit OFFSET @offset)
         RETURNING {ChatSql.ClaimedColumns}
         """;
 
-    public string LockSessionAgent => "SELECT agent_id FROM web_chat_sessions WHERE session_id = @sessionId";
+    public string LockSessionAgent => $"SELECT {ChatSql.LiveAgent} AS agent_id FROM web_chat_sessions s WHERE s.session_id = @sessionId";
 
     public string DeleteAllChatData => ChatSql.DeleteChatRows;
 
@@ -54,6 +56,10 @@ internal sealed class SqliteDialect : ISqlDialect
         if (message.AgentId is { } agentId && !created)
         {
             await sql.ExecuteAsync(SetSessionAgent, P("@sessionId", message.SessionId), P("@agentId", agentId));
+        }
+        if (message.UserId is { } userId)
+        {
+            await sql.ExecuteAsync(SetSessionUser, P("@sessionId", message.SessionId), P("@userId", userId));
         }
         var id = await sql.ScalarAsync<long>(ChatSql.InsertMessage,
             P("@sessionId", message.SessionId), P("@text", message.Text), P("@now", now),
