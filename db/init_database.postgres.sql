@@ -159,6 +159,12 @@ CREATE TABLE IF NOT EXISTS chatbridge_agent_keys (
     created_at TIMESTAMPTZ NOT NULL
 );
 
+-- Accounts refused further sign-ins for a while after repeated wrong passwords; one row per account while locked.
+CREATE TABLE IF NOT EXISTS chatbridge_account_lockouts (
+    user_id      BIGINT NOT NULL PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    locked_until TIMESTAMPTZ NOT NULL
+);
+
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_last_active ON web_chat_sessions(last_active);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_pending     ON web_chat_messages(processed, id);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_session     ON web_chat_messages(session_id, id);
@@ -173,5 +179,7 @@ CREATE INDEX IF NOT EXISTS idx_web_chat_messages_time        ON web_chat_message
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time       ON web_chat_responses(timestamp);
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message    ON web_chat_responses(message_id, timestamp);
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent       ON web_chat_sessions(session_id, agent_id);
+CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user        ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent    ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered    ON web_chat_messages(answered_at, timestamp, session_id) WHERE answered_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_rate_limits_ip_endpoint       ON rate_limits(ip_address, endpoint);

@@ -164,6 +164,13 @@ CREATE TABLE IF NOT EXISTS chatbridge_agent_keys (
     created_at TEXT    NOT NULL
 );
 
+-- Accounts refused further sign-ins for a while after repeated wrong passwords (the control app counts them in
+-- users.failed_login_attempts); one row per account while it is locked.
+CREATE TABLE IF NOT EXISTS chatbridge_account_lockouts (
+    user_id      INTEGER NOT NULL PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    locked_until TEXT    NOT NULL
+);
+
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_last_active ON web_chat_sessions(last_active);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_pending     ON web_chat_messages(processed, id);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_session     ON web_chat_messages(session_id, id);
@@ -178,6 +185,9 @@ CREATE INDEX IF NOT EXISTS idx_web_chat_messages_time        ON web_chat_message
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time       ON web_chat_responses(timestamp);
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message    ON web_chat_responses(message_id, timestamp);
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent       ON web_chat_sessions(session_id, agent_id);
+-- A signed-in user's own conversations, and an agent's Broca finding its sessions' messages.
+CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user        ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent    ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
 -- Only answered messages, by the time of their first reply: a day's reply latency without reading the table.
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered    ON web_chat_messages(answered_at, timestamp, session_id) WHERE answered_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_rate_limits_ip_endpoint       ON rate_limits(ip_address, endpoint);

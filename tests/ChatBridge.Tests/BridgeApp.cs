@@ -97,6 +97,23 @@ public class BridgeApp : WebApplicationFactory<Program>
         });
     }
 
+    /// <summary>Another instance on this one's database: the same file, or the same PostgreSQL database.</summary>
+    public BridgeApp SecondInstance(IDictionary<string, string?>? settings = null)
+    {
+        _ = Services;
+        var second = new BridgeApp { DatabasePath = DatabasePath, RateLimiting = RateLimiting };
+        if (_postgres.IsValueCreated)
+        {
+            second.Settings["ChatBridge:Database:Provider"] = "Postgres";
+            second.Settings["ChatBridge:Database:ConnectionString"] = _postgres.Value.ConnectionString;
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            second.Settings[key] = value;
+        }
+        return second;
+    }
+
     /// <summary>The command-line settings that point another run of the program (a verb) at this host's database.</summary>
     public IEnumerable<string> DatabaseArguments() => OnPostgres
         ? ["--ChatBridge:Database:Provider=Postgres", $"--ChatBridge:Database:ConnectionString={_postgres.Value.ConnectionString}"]
@@ -147,6 +164,14 @@ public class BridgeApp : WebApplicationFactory<Program>
         _ = Services;
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>A client signed in as the widget's panel is: the sign-in's token in <c>X-Sanctum-Session</c>, no cookie.</summary>
+    public HttpClient WithSessionHeader(string token)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Add("X-Sanctum-Session", token);
         return client;
     }
 

@@ -44,6 +44,9 @@ internal static class Envelope
     /// <summary>Any other failure, for answers that are not an endpoint's own (fallbacks, the exception handler).</summary>
     public static IResult Fail(int status, string error) => Fail(ErrorEnvelope.Of(status, error));
 
+    public static JsonHttpResult<ErrorEnvelope> Forbidden(string error) =>
+        TypedResults.Json(ErrorEnvelope.Of(StatusCodes.Status403Forbidden, error), Json, "application/json; charset=utf-8", StatusCodes.Status403Forbidden);
+
     public static IResult Fail(ErrorEnvelope body, int? retryAfterSeconds = null) => new ErrorResult(body, retryAfterSeconds);
 
     public static IResult RateLimited(int retryAfterSeconds) =>

@@ -1,3 +1,5 @@
+using ChatBridge.Access;
+using ChatBridge.Accounts;
 using ChatBridge.Admin;
 using ChatBridge.Agents;
 using ChatBridge.Chat;
@@ -19,6 +21,8 @@ internal static class StoreRegistration
         services.AddSingleton<IAgentStore, AgentStore>();
         services.AddSingleton<IConfigStore, ConfigStore>();
         services.AddSingleton<IStatsStore, StatsStore>();
+        services.AddSingleton<IAccountStore, AccountStore>();
+        services.AddSingleton<IAgentKeyStore, AgentKeyStore>();
         return services;
     }
 }

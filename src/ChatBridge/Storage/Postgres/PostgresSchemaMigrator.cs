@@ -156,6 +156,11 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
             ALTER TABLE web_chat_messages ALTER COLUMN timestamp SET DEFAULT date_trunc('milliseconds', now());
             ALTER TABLE web_chat_responses ALTER COLUMN timestamp SET DEFAULT date_trunc('milliseconds', now());
             """),
+        new("015 accounts: sign-in lockouts, a user's sessions, an agent's sessions", $"""
+            {Create("chatbridge_account_lockouts")}
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
+            """),
     ];
 
     private static string Create(string table) =>

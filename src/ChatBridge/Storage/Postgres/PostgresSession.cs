@@ -41,6 +41,7 @@ internal sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransac
             {
                 // timestamptz takes only UTC instants; a point in time is always one.
                 DateTimeOffset time => new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = time.ToUniversalTime() },
+                ControlAppTime time => new NpgsqlParameter(name, NpgsqlDbType.Timestamp) { Value = time.UtcWithoutZone },
                 null => new NpgsqlParameter(name, TypeOf(type)) { Value = DBNull.Value },
                 _ => new NpgsqlParameter(name, value),
             });
@@ -52,6 +53,7 @@ internal sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransac
     private static NpgsqlDbType TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(DateTimeOffset) => NpgsqlDbType.TimestampTz,
+        var t when t == typeof(ControlAppTime) => NpgsqlDbType.Timestamp,
         var t when t == typeof(long) => NpgsqlDbType.Bigint,
         var t when t == typeof(int) => NpgsqlDbType.Integer,
         var t when t == typeof(bool) => NpgsqlDbType.Boolean,

@@ -32,6 +32,7 @@ internal sealed class KeptStatements(SqliteConnection connection) : IAsyncDispos
                 null => DBNull.Value,
                 // Points in time are stored in the contract's text form, which sorts as it reads.
                 DateTimeOffset time => Timestamps.Format(time),
+                ControlAppTime time => time.Text,
                 bool flag => flag ? 1L : 0L,
                 _ => value,
             };

@@ -58,13 +58,23 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
         new("010 the control app's tables in its own shape", ControlAppTables.ReshapeAsync),
         new("011 chat tables take the control app's writes", ControlAppTables.WelcomeOtherWritersAsync),
         new("012 other writers' rows in the bridge's form, and announced", ControlAppTables.AddWriterTriggersAsync),
-        new("013 Broca keys of single agents", AddAgentKeysAsync),
+        new("013 Broca keys of single agents", (c, tx, ct) => CreateTableAsync(c, tx, "chatbridge_agent_keys", ct)),
+        new("015 accounts: sign-in lockouts, a user's sessions, an agent's sessions", AddAccountsAsync),
     ];
 
-    private static async Task AddAgentKeysAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+    private static async Task CreateTableAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
-            InitScript.CreateTable(InitScript.Text, "chatbridge_agent_keys").Replace("{table}", "chatbridge_agent_keys", StringComparison.Ordinal),
+            InitScript.CreateTable(InitScript.Text, table).Replace("{table}", table, StringComparison.Ordinal),
             transaction: tx, cancellationToken: ct));
+
+    private static async Task AddAccountsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        await CreateTableAsync(connection, tx, "chatbridge_account_lockouts", ct);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
+            """, transaction: tx, cancellationToken: ct));
+    }
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(InitScript.Text, transaction: tx, cancellationToken: ct));
