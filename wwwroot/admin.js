@@ -3,7 +3,6 @@
 import { ApiError, callApi, el } from './api.js';
 import { download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
 import { apiErrorText, formatDuration, formatList, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';
-import { renderMarkdown } from './markdown.js';
 import { createServiceDashboard } from './stats.js';
 
 const KeyStorage = 'chatbridge.adminKey';
@@ -78,6 +77,17 @@ const state = {
   refreshTimer: null,
   refresh: { transcript: false },
 };
+
+/**
+ * The Markdown renderer (markdown-it and DOMPurify, about 45 KB gzipped), loaded with the first transcript: the sign-in
+ * form and the lists do not wait for it.
+ */
+let markdownModule = null;
+
+function markdown() {
+  markdownModule ??= import('./markdown.js');
+  return markdownModule;
+}
 
 const serviceDashboard = createServiceDashboard({ load: () => admin('stats'), agentName });
 
@@ -340,11 +350,12 @@ async function openTranscript(sessionId) {
     return;
   }
   // As on the chat page: the user's text stays text, the agent's Markdown is rendered and sanitised.
-  ui.transcript.replaceChildren(...items.map(transcriptItem));
+  const { renderMarkdown } = await markdown();
+  ui.transcript.replaceChildren(...items.map((item) => transcriptItem(item, renderMarkdown)));
 }
 
 /** As on the chat page: the user's text stays text, a reply's Markdown is rendered and sanitised; each reply names its author. */
-function transcriptItem(item) {
+function transcriptItem(item, renderMarkdown) {
   const at = el('time', { text: formatTime(item.at, { withDate: true }), attrs: { datetime: item.at } });
   if (item.who === 'user') {
     return el('article', { className: 'message message-user' }, [

@@ -59,7 +59,20 @@ async function load() {
     console.error(`The ${locale} catalogue did not load: ${error.message}`);
   }
   translate(document);
+  await stylesheetLoaded();
   delete root.dataset.i18nPending;
+}
+
+/** Bootstrap's stylesheet as locale.js added it: the page shows only once it is in, so nothing shifts. */
+function stylesheetLoaded() {
+  const link = document.querySelector('link[data-direction-stylesheet]');
+  if (link === null || link.sheet !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    link.addEventListener('load', resolve, { once: true });
+    link.addEventListener('error', resolve, { once: true });
+  });
 }
 
 /** Resolves once the catalogue is loaded and the page's static text translated. */

@@ -2,7 +2,7 @@
 // tests and audits), else the reader's choice from a language menu (localStorage), else the best match for
 // navigator.languages, else English. It sets <html lang dir>, adds Bootstrap's stylesheet for that direction
 // (so an Arabic page never loads the left-to-right one) and starts fetching the catalogue; i18n.js then applies
-// it. The page stays hidden (styles.css, data-i18n-pending) until its text is in the chosen language.
+// it. The page stays hidden (styles.css, data-i18n-pending) until its text is in that language and Bootstrap is in.
 // A classic script in <head>, like theme.js; the widget's loader (widget.js) negotiates the same way for its panel.
 
 (() => {
@@ -62,9 +62,13 @@
   catalogue.as = 'fetch';
   catalogue.crossOrigin = 'anonymous';
   catalogue.href = at(`i18n/${locale === Pseudo ? 'en' : locale}.json`);
+  // A stylesheet added by a script does not hold the first paint as one in the HTML does: blocking="render" asks
+  // for that where browsers know it, and i18n.js keeps the page hidden until it has loaded everywhere else.
   const bootstrap = document.createElement('link');
   bootstrap.rel = 'stylesheet';
   bootstrap.href = at(rtl ? 'lib/bootstrap/bootstrap.rtl.min.css' : 'lib/bootstrap/bootstrap.min.css');
+  bootstrap.setAttribute('blocking', 'render');
+  bootstrap.dataset.directionStylesheet = '';
   // Right after this script, so the page's own stylesheets that follow still override Bootstrap.
   script.after(catalogue, bootstrap);
 })();
