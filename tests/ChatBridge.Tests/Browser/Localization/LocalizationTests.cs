@@ -79,6 +79,7 @@ public sealed partial class LocalizationTests(BrowserFixture browser, LiveBridge
         var admin = await SignInAsync(await Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900, bypassCsp: true, locale: "ja-JP"), "管理キー", "サインイン");
         await Expect(admin.Locator("#sessions-range")).ToHaveTextAsync(new Regex("^\\d+件中 1–20件$"));
         await Expect(admin.Locator(".backlog-age").First).ToHaveTextAsync(new Regex("^\\d+(秒|分)待機中$"));
+        await Screenshots.SaveAsync(admin, "admin-ja.png");
         await AxeScan.AssertNoSeriousFindingsAsync(admin, "the Japanese admin console");
     }
 
@@ -135,6 +136,7 @@ public sealed partial class LocalizationTests(BrowserFixture browser, LiveBridge
         await admin.Locator("tr[data-session-id='session_ar_00']").GetByRole(AriaRole.Button).ClickAsync();
         await Expect(admin.Locator("#admin-transcript .message-agent")).ToBeVisibleAsync();
         await AssertFitsAsync(admin);
+        await Screenshots.SaveAsync(admin, "admin-ar-phone.png", admin.Locator("#sessions-title"));
         await AxeScan.AssertNoSeriousFindingsAsync(admin, "the Arabic admin console on a phone");
     }
 
