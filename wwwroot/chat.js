@@ -3,7 +3,6 @@
 import { ApiError, callApi, copyText, el, randomHex } from './api.js';
 import { createAlerts } from './alerts.js';
 import { apiErrorText, formatNumber, formatTime, languageMenu, ready, t } from './i18n.js';
-import { renderMarkdown } from './markdown.js';
 import { createTransport, deliveryProgress } from './transport.js';
 
 const AgentChoiceKey = 'chatbridge.agent';
@@ -60,6 +59,11 @@ const state = {
   generation: 0, // bumped on every agent switch so late answers for the old session are dropped
   unread: 0, // replies that arrived while the tab was hidden
 };
+
+// The reply renderer (markdown-it and DOMPurify, about 67 KB gzipped) downloads beside the page's own scripts instead
+// of holding them back: the first conversation waits for it before it shows a reply (openConversation).
+let renderMarkdown = null;
+const markdownLoaded = import('./markdown.js').then((module) => { renderMarkdown = module.renderMarkdown; });
 
 // Embedded, the widget's own notifications and sound options apply, and the toggle's choice could not be stored.
 let alerts = null;
@@ -477,6 +481,10 @@ async function openConversation(agent) {
     }
   }
   showConnection({ mode: 'connecting', online: true });
+  await markdownLoaded;
+  if (generation !== state.generation) {
+    return;
+  }
   renderHistory(history);
   const afterId = history.responses.reduce((max, r) => Math.max(max, r.id), 0);
   scrollToBottom();

@@ -141,6 +141,24 @@ public sealed partial class LocalizationTests(BrowserFixture browser, LiveBridge
     }
 
     [Theory]
+    [InlineData("ar", "إرسال")]
+    [InlineData("ja", "送信")]
+    [InlineData("de", "Senden")]
+    public async Task The_widget_panel_has_no_serious_findings_in_each_language(string locale, string send)
+    {
+        var panel = new ChatPage(await Browser.NewPageAsync(app.BaseUrl, width: 380, height: 620, bypassCsp: true));
+        await panel.Page.GotoAsync($"/widget/?locale={locale}&session=session_axe_panel_{locale}&title=Northwind");
+        await panel.WaitUntilReadyAsync();
+        await Expect(panel.Page.Locator("#send-label")).ToHaveTextAsync(send);
+        using (var broca = app.Broca())
+        {
+            await (await broca.PostReplyAsync($"session_axe_panel_{locale}", Reply)).DataAsync();
+        }
+        await Expect(panel.AgentMessages.Locator(".code-block")).ToBeVisibleAsync();
+        await AxeScan.AssertNoSeriousFindingsAsync(panel.Page, $"the widget's panel in {locale}");
+    }
+
+    [Theory]
     [InlineData(ColorScheme.Light)]
     [InlineData(ColorScheme.Dark)]
     public async Task The_admin_pager_and_every_control_pass_axe_with_more_than_a_page_of_sessions(ColorScheme scheme)
