@@ -85,17 +85,6 @@ export function el(tag, { className, text, attrs } = {}, children = []) {
   return node;
 }
 
-/** A timestamp as the reader's local date and time, or the raw text when it does not parse. */
-export function formatTime(timestamp, { withDate = false } = {}) {
-  const date = new Date(timestamp);
-  if (Number.isNaN(date.getTime())) {
-    return String(timestamp ?? '');
-  }
-  return withDate
-    ? date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })
-    : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}
-
 /** Copies text to the clipboard; falls back to a selection copy where the Clipboard API is missing (plain http). */
 export async function copyText(text) {
   if (navigator.clipboard?.writeText) {

@@ -1,14 +1,11 @@
 // The chat page: one conversation per agent, kept across reloads, replies from a swappable transport.
 
-import { ApiError, callApi, copyText, el, formatTime, randomHex } from './api.js';
+import { ApiError, callApi, copyText, el, randomHex } from './api.js';
 import { createAlerts } from './alerts.js';
-import { renderMarkdown } from './markdown.js';
+import { apiErrorText, formatNumber, formatTime, languageMenu, ready, t } from './i18n.js';
 import { createTransport, deliveryProgress } from './transport.js';
 
-const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
-const AppName = 'Sanctum Chat';
-const PersonName = 'Support (person)';
 // A page that embeds this chat (the widget's panel, /widget/) describes itself on <body> before this module runs:
 // data-session-id, data-agent-id, data-greeting. The embedding keeps the session: a framed page's own storage is
 // partitioned or blocked by browsers, so this page then never touches localStorage.
@@ -16,20 +13,8 @@ const embedding = document.body.dataset;
 const embedded = embedding.sessionId !== undefined;
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
-const ConnectionLabels = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  polling: 'Live (polling)',
-  offline: 'Offline',
-};
-const StatusLabels = {
-  sending: 'Sending…',
-  pending: 'Sent',
-  delivered: 'Delivered',
-  answered: 'Answered',
-  failed: 'Not sent',
-};
+// Delivery states with a label in the catalogue (status.*); another state shows as it came.
+const Statuses = ['sending', 'pending', 'delivered', 'answered', 'failed'];
 
 const ui = {
   agentSelect: document.getElementById('agent-select'),
@@ -51,11 +36,17 @@ const ui = {
   sendLabel: document.getElementById('send-label'),
   error: document.getElementById('composer-error'),
   alertsToggle: document.getElementById('alerts-toggle'),
+  languageSelect: document.getElementById('language-select'),
 };
 
+/** Without agents in the control database there is this one, and messages carry no agent_id. */
+function defaultAgent() {
+  return { id: null, name: t('chat.defaultAgent'), description: '' };
+}
+
 const state = {
-  agents: [DefaultAgent],
-  agent: DefaultAgent,
+  agents: [],
+  agent: null,
   sessionId: null,
   transport: null,
   sending: false,
@@ -69,8 +60,13 @@ const state = {
   unread: 0, // replies that arrived while the tab was hidden
 };
 
+// The reply renderer (markdown-it and DOMPurify, about 67 KB gzipped) downloads beside the page's own scripts instead
+// of holding them back: the first conversation waits for it before it shows a reply (openConversation).
+let renderMarkdown = null;
+const markdownLoaded = import('./markdown.js').then((module) => { renderMarkdown = module.renderMarkdown; });
+
 // Embedded, the widget's own notifications and sound options apply, and the toggle's choice could not be stored.
-const alerts = embedded ? null : createAlerts(ui.alertsToggle);
+let alerts = null;
 
 // Sessions: one per agent, remembered in localStorage.
 
@@ -124,23 +120,23 @@ function append(node) {
 function copyButton(getText) {
   const button = el('button', {
     className: 'btn btn-link btn-sm p-0 copy-button',
-    text: 'Copy',
-    attrs: { type: 'button', 'aria-label': 'Copy message' },
+    text: t('chat.copy'),
+    attrs: { type: 'button', 'aria-label': t('chat.copyMessage') },
   });
   button.addEventListener('click', async () => {
     const copied = await copyText(getText());
-    button.textContent = copied ? 'Copied' : 'Copy failed';
-    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+    button.textContent = copied ? t('chat.copied') : t('chat.copyFailed');
+    setTimeout(() => { button.textContent = t('chat.copy'); }, 1500);
   });
   return button;
 }
 
 function userBubble(text, timestamp) {
-  const body = el('div', { className: 'bubble-text', text });
+  const body = el('div', { className: 'bubble-text', text, attrs: { dir: 'auto' } });
   const status = el('span', { className: 'message-status' });
   const time = el('time', { text: formatTime(timestamp), attrs: { datetime: timestamp } });
   const actions = el('span', { className: 'message-actions' }, [copyButton(() => text)]);
-  const node = el('article', { className: 'message message-user', attrs: { 'aria-label': 'You' } }, [
+  const node = el('article', { className: 'message message-user', attrs: { 'aria-label': t('chat.you') } }, [
     el('div', { className: 'bubble' }, [body]),
     el('div', { className: 'message-meta' }, [time, status, actions]),
   ]);
@@ -150,7 +146,7 @@ function userBubble(text, timestamp) {
 }
 
 function setBubbleStatus(bubble, status, reason) {
-  bubble.status.textContent = StatusLabels[status] ?? status;
+  bubble.status.textContent = Statuses.includes(status) ? t(`status.${status}`) : status;
   bubble.status.dataset.status = status;
   bubble.node.dataset.status = status;
   bubble.reason?.remove();
@@ -161,7 +157,7 @@ function setBubbleStatus(bubble, status, reason) {
     bubble.reason = el('div', { className: 'message-error', text: reason });
     bubble.retry = el('button', {
       className: 'btn btn-outline-danger btn-sm retry-button',
-      text: 'Retry',
+      text: t('chat.retry'),
       attrs: { type: 'button' },
     });
     bubble.retry.addEventListener('click', () => send(bubble));
@@ -172,15 +168,16 @@ function setBubbleStatus(bubble, status, reason) {
 
 /** A reply from a person in the admin console says so: the user should know a human is now answering. */
 function replyAuthorName(response) {
-  return response.author === 'admin' ? PersonName : state.agent.name;
+  return response.author === 'admin' ? t('chat.person') : state.agent.name;
 }
 
 function agentBubble(response) {
   const name = replyAuthorName(response);
   const className = response.author === 'admin' ? 'message message-agent message-person' : 'message message-agent';
+  const author = response.author === 'admin' ? {} : { translate: 'no' }; // an agent's name is data, "Support (person)" is ours
   return el('article', { className, attrs: { 'aria-label': name, 'data-response-id': String(response.id), 'data-author': response.author ?? 'agent' } }, [
-    el('div', { className: 'message-author', text: name }),
-    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown' }, [renderMarkdown(response.response)])]),
+    el('div', { className: 'message-author', text: name, attrs: author }),
+    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown', attrs: { dir: 'auto' } }, [renderMarkdown(response.response)])]),
     el('div', { className: 'message-meta' }, [
       el('time', { text: formatTime(response.timestamp), attrs: { datetime: response.timestamp } }),
       el('span', { className: 'message-actions' }, [copyButton(() => response.response)]),
@@ -233,8 +230,8 @@ function receiveResponse(response) {
 }
 
 function updateTitle() {
-  const base = `${state.agent.name} — ${AppName}`;
-  document.title = state.unread > 0 ? `(${state.unread}) ${base}` : base;
+  const base = t('chat.title', { agent: state.agent.name });
+  document.title = state.unread > 0 ? t('chat.unreadTitle', { count: state.unread, title: base }) : base;
 }
 
 function markRead() {
@@ -264,7 +261,7 @@ function showTyping({ state: typing }) {
   clearTimeout(state.typingTimer);
   const active = typing === 'start';
   if (active) {
-    ui.typingLabel.textContent = `${state.agent.name} is typing…`;
+    ui.typingLabel.textContent = t('chat.typing', { agent: state.agent.name });
     state.typingTimer = setTimeout(() => showTyping({ state: 'stop' }), TypingSafetyMs);
   }
   ui.typing.classList.toggle('d-none', !active);
@@ -284,23 +281,23 @@ function clearError() {
 
 function describe(error) {
   if (!(error instanceof ApiError)) {
-    return 'Something went wrong in the page. Please try again.';
+    return t('chat.error.page');
   }
   if (error.isNetwork) {
-    return "Can't reach the server. Check your connection; the message was not sent.";
+    return t('chat.error.network');
   }
   if (error.status === 429) {
-    return 'You are sending messages too fast.';
+    return t('chat.error.tooFast');
   }
   if (error.status >= 500) {
-    return 'The server had a problem. Please try again in a moment.';
+    return t('chat.error.server');
   }
-  return `The server refused the message: ${error.message}`;
+  return t('chat.error.refused', { reason: apiErrorText(error.message) });
 }
 
 function showConnectionState(mode) {
   ui.connectionState.dataset.state = mode;
-  ui.connectionLabel.textContent = ConnectionLabels[mode];
+  ui.connectionLabel.textContent = t(`connection.${mode}`);
 }
 
 function showConnection({ mode, online, retryInSeconds, error }) {
@@ -310,9 +307,8 @@ function showConnection({ mode, online, retryInSeconds, error }) {
     ui.connection.textContent = '';
     return;
   }
-  ui.connection.textContent = error?.status === 429
-    ? `Checking for replies too often; pausing for ${retryInSeconds} s.`
-    : `Can't reach the server, retrying in ${retryInSeconds} s…`;
+  const wait = t('duration.seconds', { count: retryInSeconds });
+  ui.connection.textContent = error?.status === 429 ? t('chat.pollingPaused', { wait }) : t('chat.retrying', { wait });
   ui.connection.classList.remove('d-none');
 }
 
@@ -329,7 +325,9 @@ function blockSending(seconds) {
       updateComposer();
       return;
     }
-    showError(`Too many messages. You can send again in ${left} s.`);
+    // In seconds however long, without a thousands separator: a countdown that visibly ticks tells the reader it runs.
+    const seconds = formatNumber(left, { useGrouping: false });
+    showError(t('chat.error.blocked', { wait: t('duration.seconds', { count: seconds }) }));
     updateComposer();
   };
   update();
@@ -344,7 +342,7 @@ function canSend() {
 function updateComposer() {
   ui.send.disabled = !canSend();
   ui.sendSpinner.classList.toggle('d-none', !state.sending);
-  ui.sendLabel.textContent = state.sending ? 'Sending' : 'Send';
+  ui.sendLabel.textContent = state.sending ? t('chat.sendingButton') : t('chat.send');
   ui.send.setAttribute('aria-busy', String(state.sending));
 }
 
@@ -437,8 +435,11 @@ function renderHistory(history) {
 function describeAgent(agent) {
   ui.agentName.textContent = agent.name;
   ui.agentAvatar.textContent = agent.name.slice(0, 1).toUpperCase();
-  ui.agentDescription.textContent = agent.description || 'Online';
-  ui.emptyState.textContent = embedding.greeting || `Say hello to ${agent.name}.`;
+  // An agent's description and a site's greeting are data, not the page's own words.
+  ui.agentDescription.textContent = agent.description || t('chat.online');
+  ui.agentDescription.translate = !agent.description;
+  ui.emptyState.textContent = embedding.greeting || t('chat.sayHelloTo', { agent: agent.name });
+  ui.emptyState.translate = !embedding.greeting;
   updateTitle();
 }
 
@@ -456,7 +457,7 @@ async function openConversation(agent) {
   state.earlyStatuses.clear();
   state.shownResponses.clear();
   state.unread = 0;
-  ui.transcript.replaceChildren(systemNote(`You are talking to ${agent.name}.`));
+  ui.transcript.replaceChildren(systemNote(t('chat.talkingTo', { agent: agent.name })));
   ui.emptyState.classList.remove('d-none');
   ui.transcript.dataset.sessionId = state.sessionId;
   delete ui.transcript.dataset.ready;
@@ -480,6 +481,10 @@ async function openConversation(agent) {
     }
   }
   showConnection({ mode: 'connecting', online: true });
+  await markdownLoaded;
+  if (generation !== state.generation) {
+    return;
+  }
   renderHistory(history);
   const afterId = history.responses.reduce((max, r) => Math.max(max, r.id), 0);
   scrollToBottom();
@@ -505,11 +510,12 @@ async function openConversation(agent) {
 async function loadAgents() {
   try {
     const data = await callApi('agents');
-    if (data.agents.length > 0) {
-      state.agents = data.agents;
-    }
+    state.agents = data.agents;
   } catch {
     // Without the list the default agent still works; the connection banner reports a dead server.
+  }
+  if (state.agents.length === 0) {
+    state.agents = [defaultAgent()];
   }
   ui.agentSelect.replaceChildren(...state.agents.map((agent) =>
     el('option', { text: agent.name, attrs: { value: agent.id === null ? '' : String(agent.id) } })));
@@ -537,13 +543,18 @@ function wireEvents() {
   ui.jump.addEventListener('click', scrollToBottom);
   document.addEventListener('visibilitychange', markRead);
   ui.agentSelect.addEventListener('change', () => {
-    const agent = state.agents.find((a) => String(a.id ?? '') === ui.agentSelect.value) ?? DefaultAgent;
+    const agent = state.agents.find((a) => String(a.id ?? '') === ui.agentSelect.value) ?? state.agents[0];
     localStorage.setItem(AgentChoiceKey, ui.agentSelect.value);
     openConversation(agent);
   });
 }
 
 async function main() {
+  await ready;
+  if (!embedded) {
+    alerts = createAlerts(ui.alertsToggle);
+    languageMenu(ui.languageSelect);
+  }
   wireEvents();
   updateComposer();
   const agent = await loadAgents();

@@ -3,9 +3,12 @@
 // <body>, applies the site's title, theme and colour, and relays between chat.js and the host page:
 //   host -> panel   {type: 'focus'} | {type: 'send', text} | {type: 'config', config}
 //   panel -> host   {type: 'hello'} | {type: 'close'} | {type: 'message', text} | {type: 'reply', text}
+//                   | {type: 'locale', locale}: the visitor picked a language; the loader remembers it for the site
+//                     and reloads this frame in it
 // Messages go to, and are accepted from, the host's origin only.
 
 import { randomHex } from '../api.js';
+import { languageMenu } from '../i18n.js';
 
 const params = new URLSearchParams(window.location.search);
 const site = hostOrigin();
@@ -39,7 +42,11 @@ function applyConfig({ agentId, title, theme, primaryColor, greeting }) {
     body.dataset.agentId = agentId;
   }
   if (title) {
-    document.getElementById('widget-title').textContent = title;
+    // The site's own words: they replace the catalogue's default title and are not the panel's to translate.
+    const heading = document.getElementById('widget-title');
+    heading.removeAttribute('data-i18n');
+    heading.translate = false;
+    heading.textContent = title;
   }
   if (greeting !== undefined) {
     body.dataset.greeting = greeting ?? '';
@@ -115,6 +122,18 @@ function wire() {
   new MutationObserver(pumpSends).observe(document.getElementById('send-button'), { attributes: true, attributeFilter: ['disabled'] });
   darkQuery.addEventListener('change', () => applyTheme());
   window.addEventListener('message', receive);
+  languageMenu(document.getElementById('language-select'), chooseLocale);
+}
+
+/** The frame's own storage is the bridge's, partitioned or refused: the loader keeps the choice in the site's. */
+function chooseLocale(locale) {
+  if (site && window.parent !== window) {
+    toHost({ type: 'locale', locale });
+    return;
+  }
+  const url = new URL(window.location.href);
+  url.searchParams.set('locale', locale);
+  window.location.replace(url);
 }
 
 // The loader keeps the session in the site's own storage: this frame's storage is partitioned or blocked.
