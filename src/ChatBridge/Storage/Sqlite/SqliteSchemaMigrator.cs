@@ -19,6 +19,7 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
     public async Task MigrateAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(db.FilePath)!);
+        CreateFileWithTheUmasksMode(db.FilePath);
         await using var connection = await db.OpenMigratorAsync(ct);
         // WAL is a property of the file: set once here, it holds for every later connection.
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
@@ -41,6 +42,27 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
         foreach (var name in newlyApplied)
         {
             logger.LogInformation("Applied schema step {Step}", name);
+        }
+    }
+
+    /// <summary>
+    /// SQLite creates a database file 0644 whatever the process's umask, so the control app's user could never write a
+    /// file the bridge made. Created here first it gets 0666 less the umask (0660 under the unit's UMask=0007), and
+    /// SQLite gives the -wal and -shm files the database file's own mode.
+    /// </summary>
+    private static void CreateFileWithTheUmasksMode(string path)
+    {
+        if (File.Exists(path))
+        {
+            return;
+        }
+        try
+        {
+            using var created = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another instance created it first: the same outcome.
         }
     }
 
