@@ -180,8 +180,12 @@ public class BridgeApp : WebApplicationFactory<Program>
     {
         // The host creates the database as it starts, which a factory only does on first use.
         _ = Services;
-        DbConnection connection = _postgres.IsValueCreated
-            ? new NpgsqlConnection(_postgres.Value.ConnectionString)
+        // A test may name a PostgreSQL database of its own in Settings (as several instances on one database do).
+        var postgres = Settings.TryGetValue("ChatBridge:Database:Provider", out var provider) && provider == "Postgres"
+            ? Settings["ChatBridge:Database:ConnectionString"]
+            : _postgres.IsValueCreated ? _postgres.Value.ConnectionString : null;
+        DbConnection connection = postgres is not null
+            ? new NpgsqlConnection(postgres)
             : new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         connection.Open();
         return connection;
