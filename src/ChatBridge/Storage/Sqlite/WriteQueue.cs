@@ -25,9 +25,10 @@ namespace ChatBridge.Storage.Sqlite;
 /// durability before hearing "done".
 /// </para>
 /// <para>
-/// Should either loop die of an error nobody foresaw, the queue stops: the writes waiting in it and every later
-/// one fail with <see cref="WriteQueueStoppedException"/> instead of waiting forever, <see cref="Fault"/> says
-/// why, and <c>/health</c> turns 503.
+/// Should either loop die of an error nobody foresaw, or a sync of the log fail (after which the disk's word cannot be
+/// trusted), the queue stops: the writes waiting in it and every later one fail with
+/// <see cref="WriteQueueStoppedException"/> instead of waiting forever, <see cref="Fault"/> says why, and
+/// <c>/health</c> turns 503 until the service restarts.
 /// </para>
 /// </summary>
 internal sealed class WriteQueue : IAsyncDisposable
@@ -315,10 +316,14 @@ internal sealed class WriteQueue : IAsyncDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Committed and visible, but not known to be on the disk: the callers must not be told it is stored.
+                // Nor may anything be written after it: Linux may drop the pages a failed fsync did not write and
+                // report the next fsync as a success, so a later "stored" could be a lie. The queue stops, as
+                // PostgreSQL does, until a restart lets SQLite recover from what the disk really holds.
                 var count = groups.Sum(g => g.Writes.Count);
                 var reason = RecordFailure(e, count);
                 _logger.LogError(e, "Syncing the write-ahead log failed ({Reason}); {Count} committed writes are reported as failed", reason, count);
-                failure = e;
+                Stop("syncer", new IOException($"syncing the write-ahead log failed, so the disk may have lost pages it reported written ({e.Message})", e));
+                failure = Fault;
             }
             foreach (var write in groups.SelectMany(g => g.Writes))
             {
