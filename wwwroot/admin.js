@@ -1,5 +1,6 @@
 // The admin page: sessions, transcripts, settings and clean-up, all through the admin actions.
 
+import { currentUser, signIn, signInErrorText, signOut as endSignIn } from './account.js';
 import { ApiError, callApi, el } from './api.js';
 import { download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
 import { apiErrorText, formatDuration, formatList, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';
@@ -31,6 +32,10 @@ const ui = {
   signIn: document.getElementById('sign-in'),
   signInForm: document.getElementById('sign-in-form'),
   keyInput: document.getElementById('admin-key'),
+  accountForm: document.getElementById('account-form'),
+  accountUsername: document.getElementById('account-username'),
+  accountPassword: document.getElementById('account-password'),
+  signedInAs: document.getElementById('signed-in-as'),
   signOut: document.getElementById('sign-out'),
   dashboard: document.getElementById('dashboard'),
   activeOnly: document.getElementById('active-only'),
@@ -50,6 +55,7 @@ const ui = {
   next: document.getElementById('next-page'),
   transcript: document.getElementById('admin-transcript'),
   transcriptSession: document.getElementById('transcript-session'),
+  transcriptUser: document.getElementById('transcript-user'),
   exportMarkdown: document.getElementById('export-markdown'),
   exportJson: document.getElementById('export-json'),
   replyForm: document.getElementById('admin-reply-form'),
@@ -67,6 +73,7 @@ const ui = {
 
 const state = {
   offset: 0,
+  account: null, // the Sanctum account of role admin the console runs on (its cookie), when there is no key
   config: null,
   openSession: null,
   transcript: null,
@@ -95,13 +102,17 @@ function adminKey() {
   return sessionStorage.getItem(KeyStorage);
 }
 
-/** An admin call; a refused key sends the admin back to the sign-in form. */
+/**
+ * An admin call, with the key, or without one on the cookie of an admin account's sign-in; a refused key, an ended
+ * sign-in or an account that is not an admin's sends the admin back to the sign-in form.
+ */
 async function admin(action, options = {}) {
+  const key = adminKey();
   try {
-    return await callApi(action, { ...options, key: adminKey() ?? '' });
+    return await callApi(action, key === null ? options : { ...options, key });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      signOut();
+    if (error instanceof ApiError && (error.status === 401 || error.message === 'Admin access required')) {
+      leaveDashboard();
     }
     throw error;
   }
@@ -126,6 +137,12 @@ function describe(error) {
 function showError(error) {
   ui.notice.classList.add('d-none');
   ui.error.textContent = describe(error);
+  ui.error.classList.remove('d-none');
+}
+
+function showAccountError(error) {
+  ui.notice.classList.add('d-none');
+  ui.error.textContent = signInErrorText(error);
   ui.error.classList.remove('d-none');
 }
 
@@ -154,18 +171,31 @@ async function run(button, work) {
 
 // Sign-in.
 
-function signOut() {
+function leaveDashboard() {
   sessionStorage.removeItem(KeyStorage);
+  state.account = null;
   state.events?.abort();
   state.events = null;
   ui.dashboard.classList.add('d-none');
   ui.signOut.classList.add('d-none');
+  ui.signedInAs.classList.add('d-none');
   ui.signIn.classList.remove('d-none');
+}
+
+/** Forgets the key and ends an account's sign-in, which is this browser's on the chat page too. */
+async function signOut() {
+  const account = state.account;
+  leaveDashboard();
+  if (account !== null) {
+    await endSignIn();
+  }
 }
 
 async function showDashboard() {
   ui.signIn.classList.add('d-none');
   ui.signOut.classList.remove('d-none');
+  ui.signedInAs.textContent = state.account === null ? '' : t('account.signedInAs', { name: state.account.username });
+  ui.signedInAs.classList.toggle('d-none', state.account === null);
   ui.dashboard.classList.remove('d-none');
   await Promise.all([loadAgents().then(() => serviceDashboard.refresh()), loadSessions(), loadBacklog(), loadConfig()]);
   followChanges();
@@ -288,6 +318,7 @@ function sessionRow(session) {
         ' ',
         el('span', { text: session.uid, attrs: { dir: 'ltr', translate: 'no' } }),
         ...(session.agent_id ? [' · ', el('span', { text: agentName(session.agent_id), attrs: { translate: 'no' } })] : []),
+        ...(session.username ? [' · ', t('admin.userLabel'), ' ', el('span', { className: 'session-user', text: session.username, attrs: { dir: 'auto', translate: 'no' } })] : []),
       ]),
       ...(session.exhausted_count > 0 ? [exhaustedBadge(session.exhausted_count)] : []),
     ]),
@@ -341,6 +372,7 @@ async function openTranscript(sessionId) {
   }
   state.transcript = data;
   ui.transcriptSession.textContent = sessionId;
+  showTranscriptUser(data.session.username);
   ui.replyForm.classList.remove('d-none');
   ui.exportMarkdown.disabled = false;
   ui.exportJson.disabled = false;
@@ -352,6 +384,12 @@ async function openTranscript(sessionId) {
   // As on the chat page: the user's text stays text, the agent's Markdown is rendered and sanitised.
   const { renderMarkdown } = await markdown();
   ui.transcript.replaceChildren(...items.map((item) => transcriptItem(item, renderMarkdown)));
+}
+
+/** The signed-in user the conversation belongs to, if any. */
+function showTranscriptUser(username) {
+  ui.transcriptUser.replaceChildren(...(username ? [t('admin.userLabel'), ' ', el('span', { text: username, attrs: { dir: 'auto', translate: 'no' } })] : []));
+  ui.transcriptUser.classList.toggle('d-none', !username);
 }
 
 /** As on the chat page: the user's text stays text, a reply's Markdown is rendered and sanitised; each reply names its author. */
@@ -525,6 +563,7 @@ async function clearData() {
   ui.exportMarkdown.disabled = true;
   ui.exportJson.disabled = true;
   ui.transcriptSession.textContent = '';
+  showTranscriptUser(null);
   ui.replyForm.classList.add('d-none');
   ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: t('admin.openASession') }));
   showNotice(t('admin.cleared'));
@@ -542,6 +581,25 @@ function wireEvents() {
     } catch (error) {
       showError(error);
     }
+  });
+  ui.accountForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearAlerts();
+    const button = ui.accountForm.querySelector('[type=submit]');
+    button.disabled = true;
+    try {
+      const data = await signIn({ username: ui.accountUsername.value.trim(), password: ui.accountPassword.value });
+      ui.accountPassword.value = '';
+      sessionStorage.removeItem(KeyStorage);
+      state.account = data.user;
+    } catch (error) {
+      showAccountError(error);
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    // A user's account signs in but opens nothing here: the first admin call answers 403 Admin access required.
+    await showDashboard().catch(showError);
   });
   ui.signOut.addEventListener('click', () => {
     clearAlerts();
@@ -609,4 +667,11 @@ wireEvents();
 setInterval(refreshRelativeTimes, RelativeRefreshMs);
 if (adminKey()) {
   showDashboard().catch(showError);
+} else {
+  // Signed in with an admin's account (here or on the chat page): the console opens without the key.
+  const user = await currentUser().catch(() => null);
+  if (user?.role === 'admin') {
+    state.account = user;
+    showDashboard().catch(showError);
+  }
 }

@@ -14,6 +14,14 @@ export class ApiError extends Error {
   }
 }
 
+// The widget's panel signs in without a cookie (its frame on another site gets none): its token goes in this header.
+let sanctumSession = null;
+
+/** Sets (or with null, drops) the Sanctum sign-in token sent as `X-Sanctum-Session` on every call. */
+export function setSanctumSession(token) {
+  sanctumSession = token;
+}
+
 /**
  * Calls `/api/v1/?action=NAME` and returns the envelope's `data`, or throws an ApiError carrying the
  * server's `error` text (and `retry_after` for a 429).
@@ -25,7 +33,11 @@ export async function callApi(action, { method = 'GET', query = {}, body, key, s
       params.set(name, String(value));
     }
   }
-  const headers = { Accept: 'application/json' };
+  // X-Requested-With: the server takes a sign-in cookie on a POST only with it, which a form on another site cannot send.
+  const headers = { Accept: 'application/json', 'X-Requested-With': 'ChatBridge' };
+  if (sanctumSession !== null) {
+    headers['X-Sanctum-Session'] = sanctumSession;
+  }
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
   }

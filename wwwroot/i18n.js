@@ -218,6 +218,9 @@ const ApiErrors = {
   'WebSocket upgrade required': 'api.webSocketRequired',
   'Origin not allowed': 'api.originNotAllowed',
   'Invalid state: expected "start" or "stop"': 'api.invalidTypingState',
+  'Invalid username or password': 'api.invalidCredentials',
+  'Account is deactivated': 'api.accountDeactivated',
+  'Admin access required': 'api.adminRequired',
   // api.js's own, for a server that cannot be reached.
   "Can't reach the server.": 'api.unreachable',
 };

@@ -303,8 +303,12 @@
    * One conversation per agent for the whole site, kept in the site's own storage: the panel's storage is the
    * bridge's, which browsers partition per site or block outright in a frame.
    */
+  function sessionKey() {
+    return `sanctumchat.session.${config.agentId ?? 'default'}`;
+  }
+
   function sessionId() {
-    const key = `sanctumchat.session.${config.agentId ?? 'default'}`;
+    const key = sessionKey();
     let stored = null;
     try {
       stored = localStorage.getItem(key);
@@ -380,6 +384,12 @@
         // Storage refused: the choice lasts as long as the page.
       }
       changeLocale(message.locale);
+    } else if (message.type === 'session' && /^session_[A-Za-z0-9_]{1,56}$/.test(message.sessionId)) {
+      try {
+        localStorage.setItem(sessionKey(), message.sessionId);
+      } catch {
+        // Storage refused: the panel keeps showing it as long as the page.
+      }
     } else if (message.type === 'message') {
       emit('message', { text: String(message.text) });
     } else if (message.type === 'reply') {

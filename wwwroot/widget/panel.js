@@ -5,6 +5,8 @@
 //   panel -> host   {type: 'hello'} | {type: 'close'} | {type: 'message', text} | {type: 'reply', text}
 //                   | {type: 'locale', locale}: the visitor picked a language; the loader remembers it for the site
 //                     and reloads this frame in it
+//                   | {type: 'session', sessionId}: the conversation shown changed (a sign-in opened the user's own,
+//                     a sign-out a new one); the loader keeps it for the site
 // Messages go to, and are accepted from, the host's origin only.
 
 import { randomHex } from '../api.js';
@@ -118,6 +120,7 @@ function wire() {
   });
   document.addEventListener('chatbridge:sent', (event) => toHost({ type: 'message', text: event.detail.text }));
   document.addEventListener('chatbridge:reply', (event) => toHost({ type: 'reply', text: event.detail.response }));
+  document.addEventListener('chatbridge:session', (event) => toHost({ type: 'session', sessionId: event.detail.sessionId }));
   // The send button turns enabled once the conversation is loaded and after each send: time for the next text.
   new MutationObserver(pumpSends).observe(document.getElementById('send-button'), { attributes: true, attributeFilter: ['disabled'] });
   darkQuery.addEventListener('change', () => applyTheme());

@@ -1,0 +1,46 @@
+using ChatBridge.Tests.Sanctum;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ChatBridge.Tests.Browser.Accounts;
+
+/// <summary>The bridge with <c>ChatBridge:Chat:RequireSignIn</c> on: a private host whose chat is for signed-in users only.</summary>
+public sealed class PrivateLiveBridge() : LiveBridge(rateLimiting: false, ("ChatBridge:Chat:RequireSignIn", "true"));
+
+/// <summary>The chat page's (and the widget panel's) sign-in, as a person uses it.</summary>
+internal static class AccountPages
+{
+    /// <summary>
+    /// The pages' one expected refusal: they ask <c>me</c> whether the browser is signed in, and a visitor is not (401,
+    /// which the browser also logs as a console error). Takes a URL or a console message's location (URL:line:column).
+    /// </summary>
+    public static bool IsSignInCheck(string url) =>
+        url.EndsWith("/api/v1/?action=me", StringComparison.Ordinal) || url.Contains("/api/v1/?action=me:", StringComparison.Ordinal);
+
+    public static ILocator AccountButton(this IPage page) => page.Locator("#account-button");
+
+    public static ILocator SignInError(this IPage page) => page.Locator("#sign-in-error");
+
+    /// <summary>Opens the header's dialog and signs in there.</summary>
+    public static async Task SignInAsync(this IPage page, string username, string password = SanctumAccounts.Password)
+    {
+        await page.AccountButton().ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToBeVisibleAsync();
+        await FillAndSubmitAsync(dialog, username, password);
+    }
+
+    public static async Task FillAndSubmitAsync(ILocator form, string username, string password = SanctumAccounts.Password)
+    {
+        await form.GetByLabel("Username").FillAsync(username);
+        await form.GetByLabel("Password").FillAsync(password);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+    }
+
+    public static async Task SignOutAsync(this IPage page)
+    {
+        await page.AccountButton().ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.AccountButton()).ToHaveTextAsync("Sign in");
+    }
+}
