@@ -22,6 +22,11 @@ export function setSanctumSession(token) {
   sanctumSession = token;
 }
 
+/** Whether calls carry a sign-in token (the widget's panel) rather than relying on the cookie. */
+export function hasSanctumSession() {
+  return sanctumSession !== null;
+}
+
 /**
  * Calls `/api/v1/?action=NAME` and returns the envelope's `data`, or throws an ApiError carrying the
  * server's `error` text (and `retry_after` for a 429).

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using ChatBridge.Tests.Browser.Accounts;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -107,7 +106,7 @@ public sealed class DashboardTests(BrowserFixture browser, LiveBridge app) : Bro
         var refused = new List<string>();
         page.Console += (_, message) =>
         {
-            if (message.Type == "error" && !AccountPages.IsSignInCheck(message.Location))
+            if (message.Type == "error")
             {
                 refused.Add(message.Text);
             }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using ChatBridge.Tests.Browser.Accounts;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -65,7 +64,7 @@ public sealed class PageChromeTests(BrowserFixture browser, LiveBridge app) : Br
         var problems = new ConcurrentQueue<string>();
         page.Console += (_, message) =>
         {
-            if (message.Type == "error" && !AccountPages.IsSignInCheck(message.Location))
+            if (message.Type == "error")
             {
                 problems.Enqueue($"console: {message.Text}");
             }
@@ -74,7 +73,7 @@ public sealed class PageChromeTests(BrowserFixture browser, LiveBridge app) : Br
         page.RequestFailed += (_, request) => problems.Enqueue($"failed: {request.Url} {request.Failure}");
         page.Response += (_, response) =>
         {
-            if (response.Status >= 400 && !(response.Status == 401 && AccountPages.IsSignInCheck(response.Url)))
+            if (response.Status >= 400)
             {
                 problems.Enqueue($"HTTP {response.Status}: {response.Url}");
             }

@@ -10,13 +10,6 @@ public sealed class PrivateLiveBridge() : LiveBridge(rateLimiting: false, ("Chat
 /// <summary>The chat page's (and the widget panel's) sign-in, as a person uses it.</summary>
 internal static class AccountPages
 {
-    /// <summary>
-    /// The pages' one expected refusal: they ask <c>me</c> whether the browser is signed in, and a visitor is not (401,
-    /// which the browser also logs as a console error). Takes a URL or a console message's location (URL:line:column).
-    /// </summary>
-    public static bool IsSignInCheck(string url) =>
-        url.EndsWith("/api/v1/?action=me", StringComparison.Ordinal) || url.Contains("/api/v1/?action=me:", StringComparison.Ordinal);
-
     public static ILocator AccountButton(this IPage page) => page.Locator("#account-button");
 
     public static ILocator SignInError(this IPage page) => page.Locator("#sign-in-error");
