@@ -199,18 +199,10 @@ async function showDashboard() {
   ui.dashboard.classList.remove('d-none');
   // The live position is taken before the lists load: whatever happens while they load comes as events after it
   // (taken after, a session that arrived in between would show only once something else changed).
-  const cursor = await liveCursor();
+  // A refused key fails here first, like any load: the sign-in form says why.
+  const { cursor } = await admin('admin_events');
   await Promise.all([loadAgents().then(() => serviceDashboard.refresh()), loadSessions(), loadBacklog(), loadConfig()]);
   followChanges(cursor);
-}
-
-/** Where the live updates stand now, or null when the bridge cannot say (the first poll then asks again). */
-async function liveCursor() {
-  try {
-    return (await admin('admin_events', {})).cursor;
-  } catch {
-    return null;
-  }
 }
 
 // Live updates: a long poll on admin_events (the key in the Authorization header, as for every call), so the list,
