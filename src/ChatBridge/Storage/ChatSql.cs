@@ -139,6 +139,10 @@ internal static class ChatSql
     public const string ResponseById =
         "SELECT session_id, id, response, timestamp, message_id, author FROM web_chat_responses WHERE id = @responseId";
 
+    /// <summary>Replies by id, for a list of <paramref name="count"/> ids passed as <c>@id0</c>, <c>@id1</c>, ….</summary>
+    public static string ResponsesByIds(int count) =>
+        $"SELECT session_id, id, response, timestamp, message_id, author FROM web_chat_responses WHERE id IN ({string.Join(", ", Enumerable.Range(0, count).Select(i => $"@id{i}"))}) ORDER BY id";
+
     public const string ResponsesSince = """
         SELECT session_id, id, response, timestamp, message_id, author FROM web_chat_responses
         WHERE timestamp >= @since ORDER BY id

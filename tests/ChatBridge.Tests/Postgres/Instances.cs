@@ -16,8 +16,9 @@ internal static class Instances
     /// An instance on <paramref name="connectionString"/>, its connections named <paramref name="name"/> in
     /// <c>pg_stat_activity</c> so a test can find them. Claims last an hour: timing under load never hands a message out again.
     /// </summary>
-    public static BridgeApp On(string connectionString, string name) => new()
+    public static BridgeApp On(string connectionString, string name, Action<IServiceCollection>? services = null) => new()
     {
+        TestServices = services,
         Settings =
         {
             ["ChatBridge:Database:Provider"] = "Postgres",

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using ChatBridge.Storage.Postgres;
 using ChatBridge.Tests.Realtime;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -156,6 +158,70 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         Assert.Equal(posted.Order(), pushed.Order());
         Assert.True(postedBeforeKill < Replies, "the listener was killed after every reply was posted");
         output.WriteLine($"listener killed after {postedBeforeKill} of {Replies} replies; listening again with /health 200 {recovered.TotalMilliseconds:0} ms later");
+    }
+
+    [PostgresFact]
+    public async Task Notifications_that_fail_to_send_are_sent_again_and_every_reply_reaches_the_other_instances_socket_once()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        var flaky = new FlakyNotifier(failures: 5);
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b", services => services.AddSingleton<IBusNotifier>(sp =>
+            flaky.Around(ActivatorUtilities.CreateInstance<PoolNotifier>(sp))));
+        var session = Sessions.New();
+        await (await a.Anonymous().PostMessageAsync(session, "Hello")).DataAsync();
+        await using var socket = await EventSocket.ConnectAsync(a, session);
+        Assert.Equal(200, await b.HealthAsync());
+        const int Replies = 20;
+        List<long> posted = [];
+
+        flaky.Arm();
+        for (var i = 0; i < Replies; i++)
+        {
+            posted.Add((await (await b.Broca().PostReplyAsync(session, $"reply {i}")).DataAsync()).GetProperty("response_id").GetInt64());
+        }
+
+        var pushed = new List<long>();
+        while (pushed.Count < Replies)
+        {
+            var evt = await socket.NextAsync();
+            if (evt.GetProperty("type").GetString() == "response")
+            {
+                pushed.Add(evt.GetProperty("data").GetProperty("id").GetInt64());
+            }
+        }
+        while (await socket.NextOrNoneAsync(TimeSpan.FromSeconds(2)) is { } late)
+        {
+            Assert.NotEqual("response", late.GetProperty("type").GetString());
+        }
+        Assert.Equal(posted, pushed);
+        Assert.Equal(5, flaky.Failed);
+    }
+
+    /// <summary>A notifier whose next sends fail, once armed, as a server that refuses NOTIFY for a while would.</summary>
+    private sealed class FlakyNotifier(int failures)
+    {
+        private int _left;
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public void Arm() => Volatile.Write(ref _left, failures);
+
+        public IBusNotifier Around(IBusNotifier real) => new Failing(this, real);
+
+        private sealed class Failing(FlakyNotifier owner, IBusNotifier real) : IBusNotifier
+        {
+            public Task NotifyAsync(string channel, string payload, CancellationToken ct)
+            {
+                if (Interlocked.Decrement(ref owner._left) < 0)
+                {
+                    return real.NotifyAsync(channel, payload, ct);
+                }
+                Interlocked.Increment(ref owner._failed);
+                return Task.FromException(new NpgsqlException("NOTIFY refused for the test"));
+            }
+        }
     }
 
     /// <summary>The backends of an instance's listening connection: its last statement is its LISTEN or its probe, which no other connection runs.</summary>
