@@ -129,12 +129,7 @@ internal sealed partial class PostgresBus(
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        var lines = e.Payload.Split('\n');
-        if (lines.Length < 2 || lines[0] == _origin)
-        {
-            return;
-        }
-        foreach (var line in lines.AsSpan(1))
+        foreach (var line in BusWire.EventLines(e.Payload, _origin))
         {
             switch (BusWire.Read(line))
             {
@@ -248,6 +243,14 @@ internal static class BusWire
         _ => throw new ArgumentException($"No wire form for {evt.GetType().Name}.", nameof(evt)),
     };
 
+    /// <summary>A notification's event lines, after its first line (the sending instance); none when this instance sent it.</summary>
+    public static ReadOnlySpan<string> EventLines(string payload, string ownOrigin)
+    {
+        var lines = payload.Split('\n');
+        return lines.Length < 2 || lines[0] == ownOrigin ? [] : lines.AsSpan(1);
+    }
+
+    /// <summary>The event on one line, or null when the line is not one this version can read.</summary>
     public static BusEvent? Read(string line)
     {
         var fields = line.Split('|');
