@@ -1,5 +1,9 @@
 using System.Text.Json;
+using ChatBridge.Configuration;
+using ChatBridge.Tests.Delivery;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Tests.Data;
 
@@ -176,11 +180,15 @@ public sealed class MigrationTests : IDisposable
             DELETE FROM chatbridge_schema WHERE step = '004 claim leases for inbox redelivery';
             """);
 
-        using var app = new BridgeApp { DatabasePath = DatabasePath, Settings = { ["ChatBridge:Inbox:ClaimTimeout"] = "00:00:00.200" } };
-        await Task.Delay(800);
+        // Long after any lease would have lapsed, the messages claimed before the step stay out of the inbox.
+        using var app = new FrozenBridgeApp { DatabasePath = DatabasePath };
+        var lease = app.Services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.Inbox.ClaimTimeout;
+        app.Time.Advance(lease * 4);
+        await app.SweepAsync();
         var first = await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
-        await Task.Delay(800);
-        var again = await (await app.Broca().GetAsync("/api/v1/?action=inbox&wait=5")).DataAsync();
+        app.Time.Advance(lease * 4);
+        await app.SweepAsync();
+        var again = await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
 
         // Only the message that was never claimed is handed out, and as a new claim it is a lease like any other.
         Assert.Equal("still waiting", Assert.Single(first.GetProperty("messages").EnumerateArray()).GetProperty("message").GetString());

@@ -191,12 +191,11 @@ public sealed class WriteQueueTests
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Exchange(ref depth, value));
         listener.Start();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Interlocked.Read(ref depth) < count && DateTime.UtcNow < deadline)
+        await Eventually.UntilAsync(() =>
         {
-            await Task.Delay(5);
             listener.RecordObservableInstruments();
-        }
+            return Interlocked.Read(ref depth) >= count;
+        }, "the queue that deep");
         Assert.Equal(count, Interlocked.Read(ref depth));
     }
 

@@ -1,18 +1,40 @@
 using System.Text.Json;
+using ChatBridge.Inbox;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests.Delivery;
 
-/// <summary>Arranging and reading claims with a lease short enough for a test to watch it lapse.</summary>
+/// <summary>Arranging and reading claims on a host whose clock the test moves, so a lease lapses when the test says.</summary>
 internal static class Leases
 {
-    public static BridgeApp App(TimeSpan claimTimeout, int maxDeliveries = 3) => new()
+    /// <summary>Shorter than a long poll's longest wait, so one waiting poll can see a claim lapse and come back.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+
+    /// <summary>How far apart the sweeper looks for lapsed leases with <see cref="Lease"/>: a tenth of it.</summary>
+    private static readonly TimeSpan SweepInterval = Lease / 10;
+
+    public static FrozenBridgeApp App(int maxDeliveries = 3) => new()
     {
         Settings =
         {
-            ["ChatBridge:Inbox:ClaimTimeout"] = claimTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["ChatBridge:Inbox:ClaimTimeout"] = Lease.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["ChatBridge:Inbox:MaxDeliveries"] = maxDeliveries.ToString(System.Globalization.CultureInfo.InvariantCulture),
         },
     };
+
+    /// <summary>Moves the clock past the lease, then on a sweep at a time, until <paramref name="condition"/> holds.</summary>
+    public static async Task LapseUntilAsync(this FrozenBridgeApp app, Func<Task<bool>> condition, string what)
+    {
+        app.Time.Advance(Lease);
+        await app.Time.AdvanceUntilAsync(SweepInterval, condition, what);
+    }
+
+    public static Task LapseUntilAsync(this FrozenBridgeApp app, Func<bool> condition, string what) =>
+        app.LapseUntilAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>Runs the sweep the sweeper runs on every tick, now: what it would return to the inbox at this time, it has.</summary>
+    public static Task SweepAsync(this BridgeApp app) =>
+        app.Services.GetRequiredService<InboxDelivery>().ExpireLeasesAsync(CancellationToken.None);
 
     /// <summary>One inbox call as Broca makes it; <paramref name="wait"/> long-polls until a message (re)appears.</summary>
     public static async Task<List<JsonElement>> ClaimAsync(this HttpClient broca, int limit = 50, int wait = 0)
@@ -30,20 +52,10 @@ internal static class Leases
         return transcript.GetProperty("messages").EnumerateArray().Single(m => m.Id() == messageId);
     }
 
-    /// <summary>The message's status in <c>history</c>, polled until it is <paramref name="status"/> (or a few seconds pass).</summary>
-    public static async Task<JsonElement> WaitForHistoryStatusAsync(this BridgeApp app, string sessionId, long messageId, string status)
+    /// <summary>The message's status in <c>history</c>, as the chat page sees it.</summary>
+    public static async Task<string?> HistoryStatusAsync(this BridgeApp app, string sessionId, long messageId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var history = await (await app.Anonymous().GetAsync($"/api/v1/?action=history&session_id={sessionId}")).DataAsync();
-            var message = history.GetProperty("messages").EnumerateArray().Single(m => m.Id() == messageId);
-            if (message.GetProperty("status").GetString() == status || DateTime.UtcNow > deadline)
-            {
-                Assert.Equal(status, message.GetProperty("status").GetString());
-                return message;
-            }
-            await Task.Delay(20);
-        }
+        var history = await (await app.Anonymous().GetAsync($"/api/v1/?action=history&session_id={sessionId}")).DataAsync();
+        return history.GetProperty("messages").EnumerateArray().Single(m => m.Id() == messageId).GetProperty("status").GetString();
     }
 }

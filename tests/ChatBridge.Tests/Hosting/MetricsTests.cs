@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ChatBridge.Inbox;
-using ChatBridge.Realtime;
 using ChatBridge.Tests.Delivery;
 using ChatBridge.Tests.Realtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,11 +86,7 @@ public sealed partial class MetricsTests
         await using var socket = await EventSocket.ConnectAsync(app, "session_metrics_ws");
         using var hangUp = new CancellationTokenSource();
         var poll = app.Anonymous().GetAsync("/api/v1/?action=responses&session_id=session_metrics_poll&wait=30", hangUp.Token);
-        var hub = app.Services.GetRequiredService<NotificationHub>();
-        while (hub.ListenerCount("session_metrics_poll") == 0)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => app.Listeners("session_metrics_poll") > 0, "the poll waiting");
 
         var metrics = await ScrapeAsync(app.Anonymous());
         await hangUp.CancelAsync();
@@ -104,20 +99,17 @@ public sealed partial class MetricsTests
     [Fact]
     public async Task Lapsed_leases_count_as_redeliveries_until_a_message_is_out_of_deliveries()
     {
-        using var app = Leases.App(TimeSpan.FromMilliseconds(300), maxDeliveries: 2);
+        using var app = Leases.App(maxDeliveries: 2);
         await (await app.Anonymous().PostMessageAsync("session_metrics_lease", "anyone?")).DataAsync();
         var broca = app.Broca();
-        var message = Assert.Single(await broca.ClaimAsync());
-        Assert.Single(await broca.ClaimAsync(wait: 10));
-        await app.WaitForHistoryStatusAsync("session_metrics_lease", message.Id(), "delivered");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        string metrics;
-        do
+        Assert.Single(await broca.ClaimAsync());
+        await app.LapseUntilAsync(async () => (await broca.ClaimAsync()).Count == 1, "the message handed out again");
+        var metrics = "";
+        await app.LapseUntilAsync(async () =>
         {
-            await Task.Delay(100);
             metrics = await ScrapeAsync(app.Anonymous());
-        }
-        while (!metrics.Contains("chatbridge_inbox_exhausted_total", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+            return metrics.Contains("chatbridge_inbox_exhausted_total", StringComparison.Ordinal);
+        }, "the message exhausted");
 
         Assert.Equal(1, Value(metrics, "chatbridge_inbox_redeliveries_total", "reason=\"lease_expired\""));
         Assert.Equal(1, Value(metrics, "chatbridge_inbox_exhausted_total"));

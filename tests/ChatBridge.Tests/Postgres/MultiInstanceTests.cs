@@ -74,7 +74,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         // A message posted on A wakes an inbox long poll waiting on B; B's claim reaches A's socket.
         var clock = Stopwatch.StartNew();
         var inboxPoll = b.Broca().GetAsync("/api/v1/?action=inbox&limit=10&wait=20");
-        await Instances.UntilAsync(() => b.Listeners(null) > 0, Patience, "inbox poll waiting on b");
+        await Eventually.UntilAsync(() => b.Listeners(null) > 0, Patience, "inbox poll waiting on b");
         var messageId = (await (await a.Anonymous().PostMessageAsync(session, "Hello from A")).DataAsync()).GetProperty("message_id").GetInt64();
         var claimed = Assert.Single((await (await inboxPoll).DataAsync()).GetProperty("messages").EnumerateArray());
         Assert.Equal(messageId, claimed.GetProperty("id").GetInt64());
@@ -90,7 +90,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
 
         // A reply posted on B: pushed on A's socket and returned by a long poll waiting on A.
         var responsePoll = a.Anonymous().GetAsync($"/api/v1/?action=responses&session_id={session}&wait=20");
-        await Instances.UntilAsync(() => a.Listeners(session) > 1, Patience, "responses poll waiting on a");
+        await Eventually.UntilAsync(() => a.Listeners(session) > 1, Patience, "responses poll waiting on a");
         clock.Restart();
         var responseId = (await (await b.Broca().PostReplyAsync(session, "Hi from B")).DataAsync()).GetProperty("response_id").GetInt64();
         var events = new List<JsonElement>();
@@ -132,11 +132,11 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
                 await Task.Delay(50);
             }
         });
-        await Instances.UntilAsync(() => posted.Count >= 10, Patience, "replies posted on b");
+        await Eventually.UntilAsync(() => posted.Count >= 10, Patience, "replies posted on b");
         var listener = Assert.Single(await ListenerPidsAsync(db, "bridge-a"));
         await TerminateAsync(db, listener);
         var postedBeforeKill = posted.Count;
-        var recovered = await Instances.UntilAsync(
+        var recovered = await Eventually.UntilAsync(
             async () => await ListenerPidsAsync(db, "bridge-a") is [var pid] && pid != listener && await a.HealthAsync() == 200,
             TimeSpan.FromSeconds(5),
             "a listening again on a new connection, /health 200");
