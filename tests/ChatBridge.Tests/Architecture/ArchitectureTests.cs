@@ -20,6 +20,7 @@ public sealed class ArchitectureTests
         ["Observability"] = ["Configuration"],
         ["Realtime"] = ["Configuration", "Events", "Http", "Observability"],
         ["Settings"] = ["Configuration", "Data", "Events", "Http", "Realtime"],
+        ["Attachments"] = [],
         ["Agents"] = ["Configuration", "Data", "Http"],
         ["Stats"] = ["Configuration", "Data", "Http"],
         ["Widget"] = ["Configuration", "Http"],
