@@ -78,9 +78,9 @@ internal sealed class AttachmentInspector : IDisposable
             return bytes;
         }
         var text = TextRules.Decode(bytes.Span) ?? throw new InvalidOperationException("text that decoded once no longer decodes");
-        var utf8 = new byte[TextRules.Utf8Bom.Length + Encoding.UTF8.GetByteCount(text.Text)];
+        var utf8 = new byte[TextRules.Utf8Bom.Length + Encoding.UTF8.GetByteCount(text)];
         TextRules.Utf8Bom.CopyTo(utf8);
-        Encoding.UTF8.GetBytes(text.Text, utf8.AsSpan(TextRules.Utf8Bom.Length));
+        Encoding.UTF8.GetBytes(text, utf8.AsSpan(TextRules.Utf8Bom.Length));
         return utf8;
     }
 }

@@ -44,7 +44,7 @@ internal static class FileSniffer
         }
         if (TextRules.Decode(content) is { } text)
         {
-            return TextRules.IsCsv(text.Text) ? DetectedType.Csv : DetectedType.PlainText;
+            return TextRules.IsCsv(text) ? DetectedType.Csv : DetectedType.PlainText;
         }
         return null;
     }

@@ -18,11 +18,10 @@ internal static class TextRules
 
     public static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    /// <summary>The text the bytes hold and whether they began with a byte order mark, or null when they are not text.</summary>
-    public static DecodedText? Decode(ReadOnlySpan<byte> content)
+    /// <summary>The text the bytes hold, without its byte order mark, or null when they are not text.</summary>
+    public static string? Decode(ReadOnlySpan<byte> content)
     {
         string text;
-        var bom = true;
         if (content.StartsWith(Utf8Bom))
         {
             if (!Utf8.IsValid(content[3..]))
@@ -46,9 +45,8 @@ internal static class TextRules
                 return null;
             }
             text = Utf8Text.GetString(content);
-            bom = false;
         }
-        return HasOnlyTextCharacters(text) && !IsMarkup(text) ? new DecodedText(text, bom) : null;
+        return HasOnlyTextCharacters(text) && !IsMarkup(text) ? text : null;
     }
 
     /// <summary>Whether the bytes begin with a UTF-16 byte order mark, little- or big-endian.</summary>
@@ -163,6 +161,3 @@ internal static class TextRules
         return records >= 2;
     }
 }
-
-/// <summary>Text as decoded, and whether its bytes began with a byte order mark.</summary>
-internal sealed record DecodedText(string Text, bool HadByteOrderMark);
