@@ -1,57 +1,100 @@
 -- Sanctum control database: the control app's tables and the chat bridge's tables.
--- Every statement is idempotent: ChatBridge runs this file on every start, after it has brought
--- chat tables of an older shape up to date, so it only ever adds what is missing.
--- Timestamps written by the bridge are UTC ISO-8601 with milliseconds ('2026-11-24T10:15:30.123Z').
+-- Every statement is idempotent. ChatBridge runs this file on a new database; later schema steps bring a database
+-- made by an older version (or by the control app alone) to the same shape, adding and never losing a row.
 
 -- Control app ---------------------------------------------------------------------------------
+-- Exactly as its SQLAlchemy models create them: it only creates tables that are missing and never alters one, so a
+-- table made here must already have every column it uses. Its times are UTC in its own 'YYYY-MM-DD HH:MM:SS' form.
 
 CREATE TABLE IF NOT EXISTS users (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    username    TEXT    NOT NULL UNIQUE,
-    email       TEXT,
-    role        TEXT    NOT NULL DEFAULT 'user',
-    is_active   INTEGER NOT NULL DEFAULT 1,
-    created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    updated_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    id INTEGER NOT NULL,
+    username VARCHAR(50) NOT NULL,
+    email VARCHAR(100) NOT NULL,
+    password_hash VARCHAR(255) NOT NULL,
+    role VARCHAR(20) DEFAULT 'user',
+    permissions TEXT DEFAULT '[]',
+    is_active BOOLEAN DEFAULT 1,
+    failed_login_attempts INTEGER DEFAULT 0,
+    last_login DATETIME,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+    updated_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (id),
+    UNIQUE (username),
+    UNIQUE (email)
+);
+
+CREATE TABLE IF NOT EXISTS user_sessions (
+    id VARCHAR(100) NOT NULL,
+    user_id INTEGER NOT NULL,
+    session_token VARCHAR(255) NOT NULL,
+    expires_at DATETIME NOT NULL,
+    ip_address VARCHAR(45),
+    user_agent TEXT,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (id),
+    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE,
+    UNIQUE (session_token)
 );
 
 CREATE TABLE IF NOT EXISTS agents (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    name        TEXT    NOT NULL UNIQUE,
+    id INTEGER NOT NULL,
+    name VARCHAR(100) NOT NULL,
+    letta_uid VARCHAR(100) NOT NULL,
     description TEXT,
-    status      TEXT    NOT NULL DEFAULT 'active',
-    created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    updated_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    status VARCHAR(50) DEFAULT 'active',
+    created_by INTEGER,
+    config TEXT,
+    is_active BOOLEAN DEFAULT 1,
+    visible_to_users TEXT,
+    visible_to_roles TEXT,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+    updated_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (id),
+    UNIQUE (letta_uid)
 );
 
 CREATE TABLE IF NOT EXISTS system_config (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    config_key   TEXT    NOT NULL UNIQUE,
-    config_value TEXT,
-    description  TEXT,
-    updated_at   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    id INTEGER NOT NULL,
+    config_key VARCHAR(100) NOT NULL,
+    config_value TEXT NOT NULL,
+    description TEXT,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+    updated_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (id),
+    UNIQUE (config_key)
 );
 
+-- The control app's own schema history; the bridge records its steps in chatbridge_schema, never here.
 CREATE TABLE IF NOT EXISTS schema_version (
-    version     INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    applied_at DATETIME DEFAULT CURRENT_TIMESTAMP,
     description TEXT,
-    applied_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    PRIMARY KEY (version)
 );
 
 -- Chat bridge ---------------------------------------------------------------------------------
+-- Points in time the bridge writes are UTC ISO-8601 with milliseconds ('2026-11-24T10:15:30.123Z'), so they sort
+-- as text. The control app's own chat routes write these tables too, leaving out the bridge's newer columns and
+-- writing SQLite's 'YYYY-MM-DD HH:MM:SS': every column they leave out has a default, and the triggers below put their
+-- times in the bridge's form, so their rows are first-class.
+
+CREATE TABLE IF NOT EXISTS chatbridge_schema (
+    step       TEXT NOT NULL PRIMARY KEY,  -- '012 ...': the bridge's schema steps applied to this database
+    applied_at TEXT NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS web_chat_sessions (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id  TEXT    NOT NULL UNIQUE,
-    uid         TEXT    NOT NULL,
+    uid         TEXT    NOT NULL DEFAULT (lower(hex(randomblob(8)))),
     user_id     INTEGER REFERENCES users(id) ON DELETE SET NULL,
     agent_id    INTEGER REFERENCES agents(id) ON DELETE SET NULL,
     ip_address  TEXT,
     user_agent  TEXT,
     metadata    TEXT    NOT NULL DEFAULT '{}',
     status      TEXT    NOT NULL DEFAULT 'active',
-    created_at  TEXT    NOT NULL,
-    last_active TEXT    NOT NULL
+    created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    last_active TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE TABLE IF NOT EXISTS web_chat_messages (
@@ -59,7 +102,7 @@ CREATE TABLE IF NOT EXISTS web_chat_messages (
     session_id       TEXT    NOT NULL REFERENCES web_chat_sessions(session_id) ON DELETE CASCADE,
     message          TEXT    NOT NULL,
     -- when the bridge stored it; client_timestamp keeps what the browser sent
-    timestamp        TEXT    NOT NULL,
+    timestamp        TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     client_timestamp TEXT,
     uid              TEXT,
     processed        INTEGER NOT NULL DEFAULT 0,
@@ -74,18 +117,20 @@ CREATE TABLE IF NOT EXISTS web_chat_responses (
     session_id  TEXT    NOT NULL REFERENCES web_chat_sessions(session_id) ON DELETE CASCADE,
     message_id  INTEGER REFERENCES web_chat_messages(id) ON DELETE SET NULL,
     response    TEXT    NOT NULL,
-    -- external id of the Flask bridge's API, still filled for readers of this table
+    -- external id of the Flask bridge's API, still filled by the bridge for readers of this table
     response_id TEXT,
     status      TEXT    NOT NULL DEFAULT 'sent',
-    timestamp   TEXT    NOT NULL,
+    timestamp   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     author      TEXT    NOT NULL DEFAULT 'agent'  -- 'agent' (Broca's outbox) or 'admin' (a person in the admin console)
 );
 
--- Kept for the control app and the previous bridge; ChatBridge limits in memory and clears it.
+-- The control app's rate limiter counts here (count, window_start in its local time); ChatBridge limits in memory and
+-- only clears it. request_count is the older bridge's name for the count, kept for its readers.
 CREATE TABLE IF NOT EXISTS rate_limits (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     ip_address    TEXT    NOT NULL,
     endpoint      TEXT    NOT NULL,
+    count         INTEGER DEFAULT 1,
     request_count INTEGER NOT NULL DEFAULT 0,
     window_start  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -104,6 +149,28 @@ CREATE TABLE IF NOT EXISTS stats_daily (
     PRIMARY KEY (day, agent_id)
 );
 
+-- Messages and replies another program wrote (the control app's chat routes), so the bridge wakes its waiting long
+-- polls and open sockets for them too. Filled by the triggers below, read and emptied by the bridge.
+CREATE TABLE IF NOT EXISTS chatbridge_changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind   TEXT    NOT NULL,  -- 'message' or 'response'
+    row_id INTEGER NOT NULL
+);
+
+-- Broca keys of single agents: only their SHA-256 is kept, the key itself is shown once when it is made.
+CREATE TABLE IF NOT EXISTS chatbridge_agent_keys (
+    agent_id   INTEGER NOT NULL PRIMARY KEY REFERENCES agents(id) ON DELETE CASCADE,
+    key_hash   TEXT    NOT NULL UNIQUE,
+    created_at TEXT    NOT NULL
+);
+
+-- Accounts refused further sign-ins for a while after repeated wrong passwords (the control app counts them in
+-- users.failed_login_attempts); one row per account while it is locked.
+CREATE TABLE IF NOT EXISTS chatbridge_account_lockouts (
+    user_id      INTEGER NOT NULL PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    locked_until TEXT    NOT NULL
+);
+
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_last_active ON web_chat_sessions(last_active);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_pending     ON web_chat_messages(processed, id);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_session     ON web_chat_messages(session_id, id);
@@ -111,12 +178,16 @@ CREATE INDEX IF NOT EXISTS idx_web_chat_messages_session     ON web_chat_message
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_leases      ON web_chat_messages(claim_expires_at) WHERE claim_expires_at IS NOT NULL;
 -- Only unanswered messages: the admin's backlog, oldest first.
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_waiting     ON web_chat_messages(id) WHERE answered_at IS NULL;
+CREATE INDEX IF NOT EXISTS idx_web_chat_messages_unanswered  ON web_chat_messages(id) WHERE processed = 1 AND answered_at IS NULL;
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_session    ON web_chat_responses(session_id, id);
 -- The admin's dashboard: counts per hour and day, and each message's first reply.
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_time        ON web_chat_messages(timestamp, session_id);
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_time       ON web_chat_responses(timestamp);
 CREATE INDEX IF NOT EXISTS idx_web_chat_responses_message    ON web_chat_responses(message_id, timestamp);
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_agent       ON web_chat_sessions(session_id, agent_id);
+-- A signed-in user's own conversations, and an agent's Broca finding its sessions' messages.
+CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user        ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent    ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
 -- Only answered messages, by the time of their first reply: a day's reply latency without reading the table.
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered    ON web_chat_messages(answered_at, timestamp, session_id) WHERE answered_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_rate_limits_ip_endpoint       ON rate_limits(ip_address, endpoint);

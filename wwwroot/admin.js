@@ -1,8 +1,9 @@
 // The admin page: sessions, transcripts, settings and clean-up, all through the admin actions.
 
-import { ApiError, callApi, el, formatTime } from './api.js';
-import { authorText, download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
-import { renderMarkdown } from './markdown.js';
+import { currentUser, signIn, signInErrorText, signOut as endSignIn } from './account.js';
+import { ApiError, callApi, el } from './api.js';
+import { download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
+import { apiErrorText, formatDuration, formatList, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';
 import { createServiceDashboard } from './stats.js';
 
 const KeyStorage = 'chatbridge.adminKey';
@@ -16,16 +17,14 @@ const RefreshDelayMs = 150;
 const EventRetryMs = 2000;
 /** Typing in the search box waits this long for a pause before asking the server. */
 const SearchDelayMs = 250;
+/** "Last activity" says how long ago; it is said again this often, so it does not go stale on an idle page. */
+const RelativeRefreshMs = 60000;
 const KeyNames = ['api_key', 'admin_key'];
-const NumberLabels = {
-  session_timeout: 'Session timeout (seconds)',
-  max_message_length: 'Max message length (characters)',
-  rate_limit_messages: 'Messages per IP per hour',
-  rate_limit_responses: 'Reply polls per IP per hour',
-  rate_limit_inbox: 'Inbox polls per IP per hour',
-  rate_limit_outbox: 'Outbox posts per IP per hour',
-  rate_limit_sessions: 'Session lists per IP per hour (admin key exempt)',
-};
+// Settings with a label in the catalogue (setting.*); another one the server adds shows under its own name.
+const NumberSettings = [
+  'session_timeout', 'max_message_length', 'rate_limit_messages', 'rate_limit_responses', 'rate_limit_inbox',
+  'rate_limit_outbox', 'rate_limit_sessions',
+];
 
 const ui = {
   error: document.getElementById('admin-error'),
@@ -33,6 +32,10 @@ const ui = {
   signIn: document.getElementById('sign-in'),
   signInForm: document.getElementById('sign-in-form'),
   keyInput: document.getElementById('admin-key'),
+  accountForm: document.getElementById('account-form'),
+  accountUsername: document.getElementById('account-username'),
+  accountPassword: document.getElementById('account-password'),
+  signedInAs: document.getElementById('signed-in-as'),
   signOut: document.getElementById('sign-out'),
   dashboard: document.getElementById('dashboard'),
   activeOnly: document.getElementById('active-only'),
@@ -52,6 +55,7 @@ const ui = {
   next: document.getElementById('next-page'),
   transcript: document.getElementById('admin-transcript'),
   transcriptSession: document.getElementById('transcript-session'),
+  transcriptUser: document.getElementById('transcript-user'),
   exportMarkdown: document.getElementById('export-markdown'),
   exportJson: document.getElementById('export-json'),
   replyForm: document.getElementById('admin-reply-form'),
@@ -64,10 +68,12 @@ const ui = {
   clearForm: document.getElementById('clear-form'),
   clearConfirm: document.getElementById('clear-confirm'),
   clearData: document.getElementById('clear-data'),
+  languageSelect: document.getElementById('language-select'),
 };
 
 const state = {
   offset: 0,
+  account: null, // the Sanctum account of role admin the console runs on (its cookie), when there is no key
   config: null,
   openSession: null,
   transcript: null,
@@ -79,19 +85,34 @@ const state = {
   refresh: { transcript: false },
 };
 
+/**
+ * The Markdown renderer (markdown-it and DOMPurify, about 45 KB gzipped), loaded with the first transcript: the sign-in
+ * form and the lists do not wait for it.
+ */
+let markdownModule = null;
+
+function markdown() {
+  markdownModule ??= import('./markdown.js');
+  return markdownModule;
+}
+
 const serviceDashboard = createServiceDashboard({ load: () => admin('stats'), agentName });
 
 function adminKey() {
   return sessionStorage.getItem(KeyStorage);
 }
 
-/** An admin call; a refused key sends the admin back to the sign-in form. */
+/**
+ * An admin call, with the key, or without one on the cookie of an admin account's sign-in; a refused key, an ended
+ * sign-in or an account that is not an admin's sends the admin back to the sign-in form.
+ */
 async function admin(action, options = {}) {
+  const key = adminKey();
   try {
-    return await callApi(action, { ...options, key: adminKey() ?? '' });
+    return await callApi(action, key === null ? options : { ...options, key });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      signOut();
+    if (error instanceof ApiError && (error.status === 401 || error.message === 'Admin access required')) {
+      leaveDashboard();
     }
     throw error;
   }
@@ -99,23 +120,29 @@ async function admin(action, options = {}) {
 
 function describe(error) {
   if (!(error instanceof ApiError)) {
-    return `The page failed: ${error.message}`;
+    return t('admin.error.page', { reason: error.message });
   }
   if (error.isNetwork) {
-    return "Can't reach the server. Check that the bridge is running and try again.";
+    return t('admin.error.network');
   }
   if (error.status === 401) {
-    return `The admin key was refused (${error.message}). Sign in again.`;
+    return t('admin.error.refusedKey', { reason: apiErrorText(error.message) });
   }
   if (error.status === 429) {
-    return `Rate limit reached; try again in ${error.retryAfter ?? 60} s.`;
+    return t('admin.error.rateLimited', { wait: formatDuration(error.retryAfter ?? 60) });
   }
-  return `${error.message} (HTTP ${error.status})`;
+  return t('admin.error.api', { reason: apiErrorText(error.message), status: error.status });
 }
 
 function showError(error) {
   ui.notice.classList.add('d-none');
   ui.error.textContent = describe(error);
+  ui.error.classList.remove('d-none');
+}
+
+function showAccountError(error) {
+  ui.notice.classList.add('d-none');
+  ui.error.textContent = signInErrorText(error);
   ui.error.classList.remove('d-none');
 }
 
@@ -144,18 +171,31 @@ async function run(button, work) {
 
 // Sign-in.
 
-function signOut() {
+function leaveDashboard() {
   sessionStorage.removeItem(KeyStorage);
+  state.account = null;
   state.events?.abort();
   state.events = null;
   ui.dashboard.classList.add('d-none');
   ui.signOut.classList.add('d-none');
+  ui.signedInAs.classList.add('d-none');
   ui.signIn.classList.remove('d-none');
+}
+
+/** Forgets the key and ends an account's sign-in, which is this browser's on the chat page too. */
+async function signOut() {
+  const account = state.account;
+  leaveDashboard();
+  if (account !== null) {
+    await endSignIn();
+  }
 }
 
 async function showDashboard() {
   ui.signIn.classList.add('d-none');
   ui.signOut.classList.remove('d-none');
+  ui.signedInAs.textContent = state.account === null ? '' : t('account.signedInAs', { name: state.account.username });
+  ui.signedInAs.classList.toggle('d-none', state.account === null);
   ui.dashboard.classList.remove('d-none');
   await Promise.all([loadAgents().then(() => serviceDashboard.refresh()), loadSessions(), loadBacklog(), loadConfig()]);
   followChanges();
@@ -216,13 +256,13 @@ async function loadAgents() {
   const data = await callApi('agents');
   state.agents = new Map(data.agents.map((agent) => [agent.id, agent.name]));
   ui.agentFilter.replaceChildren(
-    el('option', { text: 'All agents', attrs: { value: '' } }),
-    ...data.agents.map((agent) => el('option', { text: agent.name, attrs: { value: String(agent.id) } })),
+    el('option', { text: t('admin.allAgents'), attrs: { value: '' } }),
+    ...data.agents.map((agent) => el('option', { text: agent.name, attrs: { value: String(agent.id), translate: 'no' } })),
   );
 }
 
 function agentName(id) {
-  return state.agents.get(id) ?? `agent ${id}`;
+  return state.agents.get(id) ?? t('admin.agentNumber', { id });
 }
 
 function sessionQuery() {
@@ -244,10 +284,10 @@ function isFiltered() {
 async function loadSessions() {
   const data = await admin('sessions', { query: sessionQuery() });
   const { total, offset, has_more: hasMore } = data.pagination;
-  ui.sessionsTotal.textContent = String(total);
+  ui.sessionsTotal.textContent = formatNumber(total);
   ui.sessionsRange.textContent = total === 0
-    ? 'No sessions'
-    : `${offset + 1}–${offset + data.sessions.length} of ${total}`;
+    ? t('admin.noSessionsRange')
+    : t('admin.range', { first: offset + 1, last: offset + data.sessions.length, total });
   ui.prev.disabled = offset === 0;
   ui.next.disabled = !hasMore;
   if (data.sessions.length === 0) {
@@ -261,24 +301,30 @@ async function loadSessions() {
 
 function emptyText() {
   if (isFiltered()) {
-    return 'No sessions match.';
+    return t('admin.noMatch');
   }
-  return ui.activeOnly.checked ? 'No active sessions.' : 'No sessions.';
+  return ui.activeOnly.checked ? t('admin.noActiveSessions') : t('admin.noSessions');
 }
 
 function sessionRow(session) {
-  const open = el('button', { className: 'btn btn-outline-primary btn-sm', text: 'Open', attrs: { type: 'button', 'aria-label': `Open ${session.id}` } });
+  const open = el('button', { className: 'btn btn-outline-primary btn-sm', text: t('admin.open'), attrs: { type: 'button', 'aria-label': t('admin.openSession', { id: session.id }) } });
   open.addEventListener('click', () => run(open, () => openTranscript(session.id)));
   // data-label names each cell where a phone shows the row as a card instead of a table row.
   const row = el('tr', { attrs: { 'data-session-id': session.id } }, [
     el('td', { className: 'session-cell' }, [
-      el('div', { className: 'session-id', text: session.id }),
-      el('div', { className: 'small text-body-secondary', text: `uid ${session.uid}${session.agent_id ? ` · ${agentName(session.agent_id)}` : ''}` }),
+      sessionId(session.id, 'div'),
+      el('div', { className: 'small text-body-secondary' }, [
+        t('admin.uidLabel'),
+        ' ',
+        el('span', { text: session.uid, attrs: { dir: 'ltr', translate: 'no' } }),
+        ...(session.agent_id ? [' · ', el('span', { text: agentName(session.agent_id), attrs: { translate: 'no' } })] : []),
+        ...(session.username ? [' · ', t('admin.userLabel'), ' ', el('span', { className: 'session-user', text: session.username, attrs: { dir: 'auto', translate: 'no' } })] : []),
+      ]),
       ...(session.exhausted_count > 0 ? [exhaustedBadge(session.exhausted_count)] : []),
     ]),
-    el('td', { className: 'text-end', text: String(session.message_count), attrs: { 'data-label': 'Messages' } }),
-    el('td', { className: 'text-end', text: String(session.response_count), attrs: { 'data-label': 'Replies' } }),
-    el('td', { className: 'small', text: formatTime(session.last_active, { withDate: true }), attrs: { 'data-label': 'Last activity' } }),
+    el('td', { className: 'text-end', text: formatNumber(session.message_count), attrs: { 'data-label': t('admin.col.messages') } }),
+    el('td', { className: 'text-end', text: formatNumber(session.response_count), attrs: { 'data-label': t('admin.col.replies') } }),
+    el('td', { className: 'small', attrs: { 'data-label': t('admin.col.lastActivity') } }, [relativeTime(session.last_active)]),
     el('td', { className: 'text-end action-cell' }, [open]),
   ]);
   row.classList.toggle('table-active', session.id === state.openSession);
@@ -289,8 +335,33 @@ function sessionRow(session) {
 function exhaustedBadge(count) {
   return el('span', {
     className: 'badge text-bg-warning exhausted-badge',
-    text: `${count} unanswered after every delivery`,
+    text: t('admin.exhausted', { count }),
   });
+}
+
+/** A session id: data, left to right in any language, never translated. */
+function sessionId(id, tag = 'span') {
+  return el(tag, { className: 'session-id', text: id, attrs: { dir: 'ltr', translate: 'no' } });
+}
+
+/** "5 min ago", with the date and time as its tooltip; said again every minute (see RelativeRefreshMs). */
+function relativeTime(timestamp) {
+  return el('time', { text: formatRelative(timestamp), attrs: { datetime: timestamp, title: formatTime(timestamp, { withDate: true }), 'data-relative': '' } });
+}
+
+function refreshRelativeTimes() {
+  for (const time of document.querySelectorAll('time[data-relative]')) {
+    time.textContent = formatRelative(time.dateTime);
+  }
+}
+
+/** A message's delivery state in words, naming one that went unanswered after every delivery. */
+function messageStatusText(message) {
+  if (message.exhausted) {
+    return t('admin.notAnswered', { count: message.delivery_count });
+  }
+  // The admin's words are the API's (pending, delivered, answered), not the chat page's Sent and Delivered.
+  return ['pending', 'delivered', 'answered'].includes(message.status) ? t(`admin.status.${message.status}`) : message.status;
 }
 
 async function openTranscript(sessionId) {
@@ -301,32 +372,40 @@ async function openTranscript(sessionId) {
   }
   state.transcript = data;
   ui.transcriptSession.textContent = sessionId;
+  showTranscriptUser(data.session.username);
   ui.replyForm.classList.remove('d-none');
   ui.exportMarkdown.disabled = false;
   ui.exportJson.disabled = false;
   const items = transcriptItems(data);
   if (items.length === 0) {
-    ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: 'This session has no messages.' }));
+    ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: t('admin.noMessages') }));
     return;
   }
   // As on the chat page: the user's text stays text, the agent's Markdown is rendered and sanitised.
-  ui.transcript.replaceChildren(...items.map(transcriptItem));
+  const { renderMarkdown } = await markdown();
+  ui.transcript.replaceChildren(...items.map((item) => transcriptItem(item, renderMarkdown)));
+}
+
+/** The signed-in user the conversation belongs to, if any. */
+function showTranscriptUser(username) {
+  ui.transcriptUser.replaceChildren(...(username ? [t('admin.userLabel'), ' ', el('span', { text: username, attrs: { dir: 'auto', translate: 'no' } })] : []));
+  ui.transcriptUser.classList.toggle('d-none', !username);
 }
 
 /** As on the chat page: the user's text stays text, a reply's Markdown is rendered and sanitised; each reply names its author. */
-function transcriptItem(item) {
-  const at = formatTime(item.at, { withDate: true });
+function transcriptItem(item, renderMarkdown) {
+  const at = el('time', { text: formatTime(item.at, { withDate: true }), attrs: { datetime: item.at } });
   if (item.who === 'user') {
     return el('article', { className: 'message message-user' }, [
-      el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: item.text })]),
-      el('div', { className: 'message-meta', text: `${at} · ${item.status}` }),
+      el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: item.text, attrs: { dir: 'auto' } })]),
+      el('div', { className: 'message-meta' }, [at, ' · ', messageStatusText(item.message)]),
     ]);
   }
   const person = item.author === 'admin';
   return el('article', { className: person ? 'message message-agent message-person' : 'message message-agent', attrs: { 'data-author': item.author } }, [
-    el('div', { className: 'message-author', text: authorText(item.author) }),
-    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown' }, [renderMarkdown(item.text)])]),
-    el('div', { className: 'message-meta', text: at }),
+    el('div', { className: 'message-author', text: person ? t('admin.authorPerson') : t('admin.authorAgent') }),
+    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown', attrs: { dir: 'auto' } }, [renderMarkdown(item.text)])]),
+    el('div', { className: 'message-meta' }, [at]),
   ]);
 }
 
@@ -343,46 +422,31 @@ async function sendReply() {
 
 // Backlog.
 
-/** "45 s", "12 min", "3 h 5 min", "2 d 4 h": how long a message has waited. */
-function formatAge(seconds) {
-  if (seconds < 60) {
-    return `${seconds} s`;
-  }
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) {
-    return `${minutes} min`;
-  }
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) {
-    return `${hours} h ${minutes % 60} min`;
-  }
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
-}
-
 async function loadBacklog() {
   const data = await admin('backlog', { query: { limit: BacklogSize } });
-  ui.backlogTotal.textContent = String(data.pagination.total);
+  ui.backlogTotal.textContent = formatNumber(data.pagination.total);
   if (data.messages.length === 0) {
-    ui.backlogList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: 'Nothing is waiting for an answer.' }));
+    ui.backlogList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: t('admin.nothingWaiting') }));
     return;
   }
   ui.backlogList.replaceChildren(...data.messages.map(backlogItem));
 }
 
 function backlogItem(message) {
-  const open = el('button', { className: 'btn btn-outline-primary btn-sm', text: 'Open', attrs: { type: 'button', 'aria-label': `Open ${message.session_id}` } });
+  const open = el('button', { className: 'btn btn-outline-primary btn-sm', text: t('admin.open'), attrs: { type: 'button', 'aria-label': t('admin.openSession', { id: message.session_id }) } });
   open.addEventListener('click', () => run(open, () => openTranscript(message.session_id)));
-  const delivery = message.exhausted ? `not answered after ${message.delivery_count} deliveries` : message.status;
   return el('li', { className: 'list-group-item d-flex align-items-start justify-content-between gap-3 backlog-item', attrs: { 'data-message-id': String(message.id) } }, [
     el('div', { className: 'min-w-0' }, [
-      el('div', { className: 'backlog-text text-truncate', text: message.message }),
+      el('div', { className: 'backlog-text text-truncate', text: message.message, attrs: { dir: 'auto' } }),
       el('div', { className: 'small text-body-secondary' }, [
-        el('span', { className: 'backlog-age fw-semibold', text: `waiting ${formatAge(message.age_seconds)}` }),
-        ` · ${delivery} · `,
-        el('span', { className: 'session-id', text: message.session_id }),
-        message.agent_id ? ` · ${agentName(message.agent_id)}` : '',
+        el('span', { className: 'backlog-age fw-semibold', text: t('admin.waiting', { age: formatDuration(message.age_seconds) }) }),
+        ' · ',
+        el('span', { text: messageStatusText(message) }),
+        ' · ',
+        sessionId(message.session_id),
+        ...(message.agent_id ? [' · ', el('span', { text: agentName(message.agent_id), attrs: { translate: 'no' } })] : []),
       ]),
-      ...(message.exhausted ? [el('span', { className: 'badge text-bg-warning', text: 'needs a person' })] : []),
+      ...(message.exhausted ? [el('span', { className: 'badge text-bg-warning', text: t('admin.needsPerson') })] : []),
     ]),
     open,
   ]);
@@ -398,23 +462,23 @@ function keyField(name, value) {
     attrs: { id, name, type: 'password', autocomplete: 'off', spellcheck: 'false', minlength: '16' },
   });
   input.value = value;
-  const show = el('button', { className: 'btn btn-outline-secondary', text: 'Show', attrs: { type: 'button', 'aria-label': `Show ${name}`, 'aria-pressed': 'false' } });
+  const show = el('button', { className: 'btn btn-outline-secondary', text: t('admin.show'), attrs: { type: 'button', 'aria-label': t('admin.showKey', { name }), 'aria-pressed': 'false' } });
   const setVisible = (visible) => {
     input.type = visible ? 'text' : 'password';
-    show.textContent = visible ? 'Hide' : 'Show';
+    show.textContent = visible ? t('admin.hide') : t('admin.show');
     show.setAttribute('aria-pressed', String(visible));
   };
   show.addEventListener('click', () => setVisible(input.type === 'password'));
-  const generate = el('button', { className: 'btn btn-outline-secondary', text: 'Generate', attrs: { type: 'button', 'aria-label': `Generate a new ${name}` } });
+  const generate = el('button', { className: 'btn btn-outline-secondary', text: t('admin.generate'), attrs: { type: 'button', 'aria-label': t('admin.generateKey', { name }) } });
   generate.addEventListener('click', () => {
     input.value = newKey();
     setVisible(true);
     input.focus();
   });
   return el('div', { className: 'mb-3' }, [
-    el('label', { className: 'form-label', text: name === 'api_key' ? 'API key (Broca)' : 'Admin key', attrs: { for: id } }),
-    el('div', { className: 'input-group' }, [input, show, generate]),
-    el('div', { className: 'form-text', text: 'Saving a new key refuses the old one from the next request on.' }),
+    el('label', { className: 'form-label', text: name === 'api_key' ? t('admin.apiKey') : t('admin.adminKey'), attrs: { for: id } }),
+    el('div', { className: 'input-group', attrs: { dir: 'ltr' } }, [input, show, generate]),
+    el('div', { className: 'form-text', text: t('admin.keyChangeHint') }),
   ]);
 }
 
@@ -428,8 +492,9 @@ function numberField(name, value) {
   const id = `config-${name}`;
   const input = el('input', { className: 'form-control', attrs: { id, name, type: 'number', min: '0', step: '1', inputmode: 'numeric' } });
   input.value = String(value);
+  const known = NumberSettings.includes(name);
   return el('div', { className: 'col-sm-6' }, [
-    el('label', { className: 'form-label small', text: NumberLabels[name] ?? name, attrs: { for: id } }),
+    el('label', { className: 'form-label small', text: known ? t(`setting.${name}`) : name, attrs: { for: id, ...(known ? {} : { translate: 'no' }) } }),
     input,
   ]);
 }
@@ -465,7 +530,7 @@ function configChanges() {
 async function saveConfig() {
   const changes = configChanges();
   if (Object.keys(changes).length === 0) {
-    showNotice('Nothing changed.');
+    showNotice(t('admin.nothingChanged'));
     return;
   }
   const saved = await admin('config', { method: 'POST', body: changes });
@@ -474,14 +539,14 @@ async function saveConfig() {
     sessionStorage.setItem(KeyStorage, changes.admin_key);
   }
   renderConfig(saved);
-  showNotice(`Saved: ${Object.keys(changes).join(', ')}.`);
+  showNotice(t('admin.saved', { names: formatList(Object.keys(changes)) }));
 }
 
 // Maintenance.
 
 async function cleanup() {
   const data = await admin('cleanup', { method: 'POST', body: {} });
-  showNotice(data.message ?? `Removed ${data.cleaned_count} idle sessions.`);
+  showNotice(t('admin.cleaned', { count: data.cleaned_count }));
   await loadSessions();
 }
 
@@ -489,7 +554,7 @@ async function clearData() {
   if (ui.clearConfirm.value !== 'DELETE') {
     return;
   }
-  const data = await admin('clear_data', { method: 'POST', body: {} });
+  await admin('clear_data', { method: 'POST', body: {} });
   ui.clearConfirm.value = '';
   ui.clearData.disabled = true;
   state.offset = 0;
@@ -498,9 +563,10 @@ async function clearData() {
   ui.exportMarkdown.disabled = true;
   ui.exportJson.disabled = true;
   ui.transcriptSession.textContent = '';
+  showTranscriptUser(null);
   ui.replyForm.classList.add('d-none');
-  ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: 'Open a session to read its conversation.' }));
-  showNotice(data.message ?? 'All chat data cleared.');
+  ui.transcript.replaceChildren(el('p', { className: 'text-body-secondary mb-0', text: t('admin.openASession') }));
+  showNotice(t('admin.cleared'));
   await Promise.all([loadSessions(), loadBacklog()]);
 }
 
@@ -515,6 +581,25 @@ function wireEvents() {
     } catch (error) {
       showError(error);
     }
+  });
+  ui.accountForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearAlerts();
+    const button = ui.accountForm.querySelector('[type=submit]');
+    button.disabled = true;
+    try {
+      const data = await signIn({ username: ui.accountUsername.value.trim(), password: ui.accountPassword.value });
+      ui.accountPassword.value = '';
+      sessionStorage.removeItem(KeyStorage);
+      state.account = data.user;
+    } catch (error) {
+      showAccountError(error);
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    // A user's account signs in but opens nothing here: the first admin call answers 403 Admin access required.
+    await showDashboard().catch(showError);
   });
   ui.signOut.addEventListener('click', () => {
     clearAlerts();
@@ -576,7 +661,17 @@ function wireEvents() {
   });
 }
 
+await ready;
+languageMenu(ui.languageSelect);
 wireEvents();
+setInterval(refreshRelativeTimes, RelativeRefreshMs);
 if (adminKey()) {
   showDashboard().catch(showError);
+} else {
+  // Signed in with an admin's account (here or on the chat page): the console opens without the key.
+  const user = await currentUser().catch(() => null);
+  if (user?.role === 'admin') {
+    state.account = user;
+    showDashboard().catch(showError);
+  }
 }

@@ -1,6 +1,8 @@
 // Sound and system notifications for replies that arrive while the tab is hidden. Off until the reader
 // switches them on; the browser's notification permission is asked only on that click.
 
+import { t } from './i18n.js';
+
 const StorageKey = 'chatbridge.alerts';
 const PreviewLength = 140;
 
@@ -34,9 +36,7 @@ export function createAlerts(toggle) {
 
   function render() {
     toggle.setAttribute('aria-pressed', String(enabled));
-    toggle.title = enabled
-      ? 'Sound and notifications are on for replies while this tab is hidden'
-      : 'Sound and a notification for replies while this tab is hidden';
+    toggle.title = enabled ? t('alerts.on') : t('alerts.off');
   }
 
   toggle.addEventListener('click', async () => {

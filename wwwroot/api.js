@@ -14,6 +14,19 @@ export class ApiError extends Error {
   }
 }
 
+// The widget's panel signs in without a cookie (its frame on another site gets none): its token goes in this header.
+let sanctumSession = null;
+
+/** Sets (or with null, drops) the Sanctum sign-in token sent as `X-Sanctum-Session` on every call. */
+export function setSanctumSession(token) {
+  sanctumSession = token;
+}
+
+/** Whether calls carry a sign-in token (the widget's panel) rather than relying on the cookie. */
+export function hasSanctumSession() {
+  return sanctumSession !== null;
+}
+
 /**
  * Calls `/api/v1/?action=NAME` and returns the envelope's `data`, or throws an ApiError carrying the
  * server's `error` text (and `retry_after` for a 429).
@@ -25,7 +38,11 @@ export async function callApi(action, { method = 'GET', query = {}, body, key, s
       params.set(name, String(value));
     }
   }
-  const headers = { Accept: 'application/json' };
+  // X-Requested-With: the server takes a sign-in cookie on a POST only with it, which a form on another site cannot send.
+  const headers = { Accept: 'application/json', 'X-Requested-With': 'ChatBridge' };
+  if (sanctumSession !== null) {
+    headers['X-Sanctum-Session'] = sanctumSession;
+  }
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
   }
@@ -83,17 +100,6 @@ export function el(tag, { className, text, attrs } = {}, children = []) {
   }
   node.append(...children);
   return node;
-}
-
-/** A timestamp as the reader's local date and time, or the raw text when it does not parse. */
-export function formatTime(timestamp, { withDate = false } = {}) {
-  const date = new Date(timestamp);
-  if (Number.isNaN(date.getTime())) {
-    return String(timestamp ?? '');
-  }
-  return withDate
-    ? date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })
-    : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
 /** Copies text to the clipboard; falls back to a selection copy where the Clipboard API is missing (plain http). */

@@ -1,14 +1,15 @@
 // The chat page: one conversation per agent, kept across reloads, replies from a swappable transport.
 
-import { ApiError, callApi, copyText, el, formatTime, randomHex } from './api.js';
+import { currentUser, needsSignIn, signIn, signInErrorText, signOut } from './account.js';
+import { ApiError, callApi, copyText, el, randomHex, setSanctumSession } from './api.js';
 import { createAlerts } from './alerts.js';
-import { renderMarkdown } from './markdown.js';
+import { apiErrorText, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';
 import { createTransport, deliveryProgress } from './transport.js';
 
-const DefaultAgent = { id: null, name: 'Assistant', description: 'The default agent' };
 const AgentChoiceKey = 'chatbridge.agent';
-const AppName = 'Sanctum Chat';
-const PersonName = 'Support (person)';
+const SessionKeyPrefix = 'chatbridge.session.';
+// Embedded, the panel signs in without a cookie (a frame on another site gets none) and keeps the token for the tab.
+const TokenStorageKey = 'chatbridge.sanctumSession';
 // A page that embeds this chat (the widget's panel, /widget/) describes itself on <body> before this module runs:
 // data-session-id, data-agent-id, data-greeting. The embedding keeps the session: a framed page's own storage is
 // partitioned or blocked by browsers, so this page then never touches localStorage.
@@ -16,20 +17,8 @@ const embedding = document.body.dataset;
 const embedded = embedding.sessionId !== undefined;
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
-const ConnectionLabels = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  polling: 'Live (polling)',
-  offline: 'Offline',
-};
-const StatusLabels = {
-  sending: 'Sending…',
-  pending: 'Sent',
-  delivered: 'Delivered',
-  answered: 'Answered',
-  failed: 'Not sent',
-};
+// Delivery states with a label in the catalogue (status.*); another state shows as it came.
+const Statuses = ['sending', 'pending', 'delivered', 'answered', 'failed'];
 
 const ui = {
   agentSelect: document.getElementById('agent-select'),
@@ -51,11 +40,34 @@ const ui = {
   sendLabel: document.getElementById('send-label'),
   error: document.getElementById('composer-error'),
   alertsToggle: document.getElementById('alerts-toggle'),
+  languageSelect: document.getElementById('language-select'),
+  main: document.querySelector('.chat-main'),
+  composer: document.querySelector('.composer'),
+  accountButton: document.getElementById('account-button'),
+  accountDialog: document.getElementById('account-dialog'),
+  accountPanel: document.getElementById('account-panel'),
+  accountName: document.getElementById('account-name'),
+  conversations: document.getElementById('account-conversations'),
+  accountClose: document.getElementById('account-close'),
+  signOut: document.getElementById('sign-out-button'),
+  gate: document.getElementById('sign-in-gate'),
+  signInForm: document.getElementById('sign-in-form'),
+  signInReason: document.getElementById('sign-in-reason'),
+  signInError: document.getElementById('sign-in-error'),
+  signInCancel: document.getElementById('sign-in-cancel'),
+  signInSubmit: document.getElementById('sign-in-submit'),
+  username: document.getElementById('sign-in-username'),
+  password: document.getElementById('sign-in-password'),
 };
 
+/** Without agents in the control database there is this one, and messages carry no agent_id. */
+function defaultAgent() {
+  return { id: null, name: t('chat.defaultAgent'), description: '' };
+}
+
 const state = {
-  agents: [DefaultAgent],
-  agent: DefaultAgent,
+  agents: [],
+  agent: null,
   sessionId: null,
   transport: null,
   sending: false,
@@ -67,15 +79,23 @@ const state = {
   typingTimer: null,
   generation: 0, // bumped on every agent switch so late answers for the old session are dropped
   unread: 0, // replies that arrived while the tab was hidden
+  user: null, // the signed-in Sanctum account, or null
+  conversations: [], // the signed-in user's, from my_sessions, most recently active first
+  embeddedSession: embedding.sessionId, // embedded: the conversation shown, which a sign-in or sign-out may change
 };
 
+// The reply renderer (markdown-it and DOMPurify, about 67 KB gzipped) downloads beside the page's own scripts instead
+// of holding them back: the first conversation waits for it before it shows a reply (openConversation).
+let renderMarkdown = null;
+const markdownLoaded = import('./markdown.js').then((module) => { renderMarkdown = module.renderMarkdown; });
+
 // Embedded, the widget's own notifications and sound options apply, and the toggle's choice could not be stored.
-const alerts = embedded ? null : createAlerts(ui.alertsToggle);
+let alerts = null;
 
 // Sessions: one per agent, remembered in localStorage.
 
 function sessionStorageKey(agent) {
-  return `chatbridge.session.${agent.id ?? 'default'}`;
+  return `${SessionKeyPrefix}${agent.id ?? 'default'}`;
 }
 
 /** `session_` and 128 random bits as hex: 40 characters, inside the contract's 64. */
@@ -83,9 +103,17 @@ function newSessionId() {
   return `session_${randomHex(16)}`;
 }
 
+/**
+ * Signed in, the user's most recent conversation with the agent wins over this browser's: the same conversation
+ * on every device the user signs in on.
+ */
 function sessionFor(agent) {
+  const mine = state.conversations.find((conversation) => (conversation.agent_id ?? null) === agent.id);
+  if (mine) {
+    return mine.session_id;
+  }
   if (embedded) {
-    return embedding.sessionId;
+    return state.embeddedSession;
   }
   const key = sessionStorageKey(agent);
   const stored = localStorage.getItem(key);
@@ -124,23 +152,23 @@ function append(node) {
 function copyButton(getText) {
   const button = el('button', {
     className: 'btn btn-link btn-sm p-0 copy-button',
-    text: 'Copy',
-    attrs: { type: 'button', 'aria-label': 'Copy message' },
+    text: t('chat.copy'),
+    attrs: { type: 'button', 'aria-label': t('chat.copyMessage') },
   });
   button.addEventListener('click', async () => {
     const copied = await copyText(getText());
-    button.textContent = copied ? 'Copied' : 'Copy failed';
-    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+    button.textContent = copied ? t('chat.copied') : t('chat.copyFailed');
+    setTimeout(() => { button.textContent = t('chat.copy'); }, 1500);
   });
   return button;
 }
 
 function userBubble(text, timestamp) {
-  const body = el('div', { className: 'bubble-text', text });
+  const body = el('div', { className: 'bubble-text', text, attrs: { dir: 'auto' } });
   const status = el('span', { className: 'message-status' });
   const time = el('time', { text: formatTime(timestamp), attrs: { datetime: timestamp } });
   const actions = el('span', { className: 'message-actions' }, [copyButton(() => text)]);
-  const node = el('article', { className: 'message message-user', attrs: { 'aria-label': 'You' } }, [
+  const node = el('article', { className: 'message message-user', attrs: { 'aria-label': t('chat.you') } }, [
     el('div', { className: 'bubble' }, [body]),
     el('div', { className: 'message-meta' }, [time, status, actions]),
   ]);
@@ -150,7 +178,7 @@ function userBubble(text, timestamp) {
 }
 
 function setBubbleStatus(bubble, status, reason) {
-  bubble.status.textContent = StatusLabels[status] ?? status;
+  bubble.status.textContent = Statuses.includes(status) ? t(`status.${status}`) : status;
   bubble.status.dataset.status = status;
   bubble.node.dataset.status = status;
   bubble.reason?.remove();
@@ -161,7 +189,7 @@ function setBubbleStatus(bubble, status, reason) {
     bubble.reason = el('div', { className: 'message-error', text: reason });
     bubble.retry = el('button', {
       className: 'btn btn-outline-danger btn-sm retry-button',
-      text: 'Retry',
+      text: t('chat.retry'),
       attrs: { type: 'button' },
     });
     bubble.retry.addEventListener('click', () => send(bubble));
@@ -172,15 +200,16 @@ function setBubbleStatus(bubble, status, reason) {
 
 /** A reply from a person in the admin console says so: the user should know a human is now answering. */
 function replyAuthorName(response) {
-  return response.author === 'admin' ? PersonName : state.agent.name;
+  return response.author === 'admin' ? t('chat.person') : state.agent.name;
 }
 
 function agentBubble(response) {
   const name = replyAuthorName(response);
   const className = response.author === 'admin' ? 'message message-agent message-person' : 'message message-agent';
+  const author = response.author === 'admin' ? {} : { translate: 'no' }; // an agent's name is data, "Support (person)" is ours
   return el('article', { className, attrs: { 'aria-label': name, 'data-response-id': String(response.id), 'data-author': response.author ?? 'agent' } }, [
-    el('div', { className: 'message-author', text: name }),
-    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown' }, [renderMarkdown(response.response)])]),
+    el('div', { className: 'message-author', text: name, attrs: author }),
+    el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown', attrs: { dir: 'auto' } }, [renderMarkdown(response.response)])]),
     el('div', { className: 'message-meta' }, [
       el('time', { text: formatTime(response.timestamp), attrs: { datetime: response.timestamp } }),
       el('span', { className: 'message-actions' }, [copyButton(() => response.response)]),
@@ -233,8 +262,8 @@ function receiveResponse(response) {
 }
 
 function updateTitle() {
-  const base = `${state.agent.name} — ${AppName}`;
-  document.title = state.unread > 0 ? `(${state.unread}) ${base}` : base;
+  const base = t('chat.title', { agent: state.agent.name });
+  document.title = state.unread > 0 ? t('chat.unreadTitle', { count: state.unread, title: base }) : base;
 }
 
 function markRead() {
@@ -264,7 +293,7 @@ function showTyping({ state: typing }) {
   clearTimeout(state.typingTimer);
   const active = typing === 'start';
   if (active) {
-    ui.typingLabel.textContent = `${state.agent.name} is typing…`;
+    ui.typingLabel.textContent = t('chat.typing', { agent: state.agent.name });
     state.typingTimer = setTimeout(() => showTyping({ state: 'stop' }), TypingSafetyMs);
   }
   ui.typing.classList.toggle('d-none', !active);
@@ -284,23 +313,23 @@ function clearError() {
 
 function describe(error) {
   if (!(error instanceof ApiError)) {
-    return 'Something went wrong in the page. Please try again.';
+    return t('chat.error.page');
   }
   if (error.isNetwork) {
-    return "Can't reach the server. Check your connection; the message was not sent.";
+    return t('chat.error.network');
   }
   if (error.status === 429) {
-    return 'You are sending messages too fast.';
+    return t('chat.error.tooFast');
   }
   if (error.status >= 500) {
-    return 'The server had a problem. Please try again in a moment.';
+    return t('chat.error.server');
   }
-  return `The server refused the message: ${error.message}`;
+  return t('chat.error.refused', { reason: apiErrorText(error.message) });
 }
 
 function showConnectionState(mode) {
   ui.connectionState.dataset.state = mode;
-  ui.connectionLabel.textContent = ConnectionLabels[mode];
+  ui.connectionLabel.textContent = t(`connection.${mode}`);
 }
 
 function showConnection({ mode, online, retryInSeconds, error }) {
@@ -310,9 +339,8 @@ function showConnection({ mode, online, retryInSeconds, error }) {
     ui.connection.textContent = '';
     return;
   }
-  ui.connection.textContent = error?.status === 429
-    ? `Checking for replies too often; pausing for ${retryInSeconds} s.`
-    : `Can't reach the server, retrying in ${retryInSeconds} s…`;
+  const wait = t('duration.seconds', { count: retryInSeconds });
+  ui.connection.textContent = error?.status === 429 ? t('chat.pollingPaused', { wait }) : t('chat.retrying', { wait });
   ui.connection.classList.remove('d-none');
 }
 
@@ -329,7 +357,9 @@ function blockSending(seconds) {
       updateComposer();
       return;
     }
-    showError(`Too many messages. You can send again in ${left} s.`);
+    // In seconds however long, without a thousands separator: a countdown that visibly ticks tells the reader it runs.
+    const seconds = formatNumber(left, { useGrouping: false });
+    showError(t('chat.error.blocked', { wait: t('duration.seconds', { count: seconds }) }));
     updateComposer();
   };
   update();
@@ -344,7 +374,7 @@ function canSend() {
 function updateComposer() {
   ui.send.disabled = !canSend();
   ui.sendSpinner.classList.toggle('d-none', !state.sending);
-  ui.sendLabel.textContent = state.sending ? 'Sending' : 'Send';
+  ui.sendLabel.textContent = state.sending ? t('chat.sendingButton') : t('chat.send');
   ui.send.setAttribute('aria-busy', String(state.sending));
 }
 
@@ -383,7 +413,9 @@ async function send(bubble) {
       return;
     }
     setBubbleStatus(bubble, 'failed', describe(error));
-    if (error instanceof ApiError && error.status === 429) {
+    if (needsSignIn(error)) {
+      showGate();
+    } else if (error instanceof ApiError && error.status === 429) {
       blockSending(error.retryAfter ?? 60);
     } else {
       showError(describe(error));
@@ -437,12 +469,15 @@ function renderHistory(history) {
 function describeAgent(agent) {
   ui.agentName.textContent = agent.name;
   ui.agentAvatar.textContent = agent.name.slice(0, 1).toUpperCase();
-  ui.agentDescription.textContent = agent.description || 'Online';
-  ui.emptyState.textContent = embedding.greeting || `Say hello to ${agent.name}.`;
+  // An agent's description and a site's greeting are data, not the page's own words.
+  ui.agentDescription.textContent = agent.description || t('chat.online');
+  ui.agentDescription.translate = !agent.description;
+  ui.emptyState.textContent = embedding.greeting || t('chat.sayHelloTo', { agent: agent.name });
+  ui.emptyState.translate = !embedding.greeting;
   updateTitle();
 }
 
-async function openConversation(agent) {
+async function openConversation(agent, sessionId = sessionFor(agent)) {
   state.transport?.stop();
   state.transport = null;
   showTyping({ state: 'stop' });
@@ -451,12 +486,13 @@ async function openConversation(agent) {
   state.generation += 1;
   const generation = state.generation;
   state.agent = agent;
-  state.sessionId = sessionFor(agent);
+  state.sessionId = sessionId;
+  rememberSession(agent, sessionId);
   state.bubbles.clear();
   state.earlyStatuses.clear();
   state.shownResponses.clear();
   state.unread = 0;
-  ui.transcript.replaceChildren(systemNote(`You are talking to ${agent.name}.`));
+  ui.transcript.replaceChildren(systemNote(t('chat.talkingTo', { agent: agent.name })));
   ui.emptyState.classList.remove('d-none');
   ui.transcript.dataset.sessionId = state.sessionId;
   delete ui.transcript.dataset.ready;
@@ -471,6 +507,10 @@ async function openConversation(agent) {
       if (generation !== state.generation) {
         return;
       }
+      if (needsSignIn(error)) {
+        showGate();
+        return;
+      }
       const waitSeconds = error instanceof ApiError && error.retryAfter ? error.retryAfter : 3;
       showConnection({ online: false, retryInSeconds: waitSeconds, error });
       await new Promise((resolve) => { setTimeout(resolve, waitSeconds * 1000); });
@@ -480,6 +520,10 @@ async function openConversation(agent) {
     }
   }
   showConnection({ mode: 'connecting', online: true });
+  await markdownLoaded;
+  if (generation !== state.generation) {
+    return;
+  }
   renderHistory(history);
   const afterId = history.responses.reduce((max, r) => Math.max(max, r.id), 0);
   scrollToBottom();
@@ -502,19 +546,269 @@ async function openConversation(agent) {
   updateComposer();
 }
 
+/** The agents this visitor may talk to, and the one to open; null when the host wants its visitors signed in first. */
 async function loadAgents() {
+  state.agents = [];
   try {
     const data = await callApi('agents');
-    if (data.agents.length > 0) {
-      state.agents = data.agents;
+    state.agents = data.agents;
+  } catch (error) {
+    if (needsSignIn(error)) {
+      return null;
     }
-  } catch {
     // Without the list the default agent still works; the connection banner reports a dead server.
+  }
+  if (state.agents.length === 0) {
+    state.agents = [defaultAgent()];
   }
   ui.agentSelect.replaceChildren(...state.agents.map((agent) =>
     el('option', { text: agent.name, attrs: { value: agent.id === null ? '' : String(agent.id) } })));
   const saved = embedded ? embedding.agentId : localStorage.getItem(AgentChoiceKey);
   return state.agents.find((a) => String(a.id ?? '') === saved) ?? state.agents[0];
+}
+
+// Signing in with a Sanctum account.
+
+/** Keeps the conversation shown as the agent's for next time; embedded, the site's loader keeps it (see panel.js). */
+function rememberSession(agent, sessionId) {
+  if (!embedded) {
+    localStorage.setItem(sessionStorageKey(agent), sessionId);
+  } else if (sessionId !== state.embeddedSession) {
+    state.embeddedSession = sessionId;
+    announce('session', { sessionId });
+  }
+}
+
+/** The conversations this browser holds: at sign-in they become the user's. */
+function localSessions() {
+  if (embedded) {
+    return [state.embeddedSession];
+  }
+  return Object.keys(localStorage).filter((key) => key.startsWith(SessionKeyPrefix)).map((key) => localStorage.getItem(key));
+}
+
+function storedToken() {
+  try {
+    return sessionStorage.getItem(TokenStorageKey);
+  } catch {
+    return null; // storage refused in this frame: the sign-in lasts as long as the panel
+  }
+}
+
+function storeToken(token) {
+  setSanctumSession(token);
+  try {
+    if (token === null) {
+      sessionStorage.removeItem(TokenStorageKey);
+    } else {
+      sessionStorage.setItem(TokenStorageKey, token);
+    }
+  } catch {
+    // As above.
+  }
+}
+
+/** Whether this browser (or, embedded, this tab's panel) is still signed in from before. */
+async function restoreSignIn() {
+  if (embedded) {
+    const token = storedToken();
+    if (token === null) {
+      return;
+    }
+    setSanctumSession(token);
+  }
+  try {
+    state.user = await currentUser();
+  } catch {
+    state.user = null; // unknown for now: the page works as a visitor's
+  }
+  if (embedded && state.user === null) {
+    storeToken(null);
+  }
+  await loadConversations();
+  renderAccount();
+}
+
+async function loadConversations() {
+  state.conversations = [];
+  if (state.user === null) {
+    return;
+  }
+  try {
+    // A conversation without a message yet (a page opened on another device) is nothing to go back to.
+    state.conversations = (await callApi('my_sessions')).sessions.filter((conversation) => conversation.title);
+  } catch {
+    // Without the list the browser's own conversations still open.
+  }
+}
+
+/** Loads the agents and opens the chosen one's conversation, or asks for a sign-in where the host wants one. */
+async function start() {
+  const agent = await loadAgents();
+  if (agent === null) {
+    showGate();
+    return;
+  }
+  hideGate();
+  ui.agentSelect.value = agent.id === null ? '' : String(agent.id);
+  await openConversation(agent);
+}
+
+function renderAccount() {
+  const user = state.user;
+  ui.accountButton.textContent = user === null ? t('account.signIn') : user.username;
+  ui.accountButton.translate = user === null;
+  if (user === null) {
+    ui.accountButton.removeAttribute('aria-label');
+  } else {
+    ui.accountButton.setAttribute('aria-label', t('account.menu', { name: user.username }));
+  }
+  ui.accountButton.dataset.signedIn = String(user !== null);
+  ui.accountName.textContent = user?.username ?? '';
+  ui.conversations.replaceChildren(...(state.conversations.length === 0
+    ? [el('li', { className: 'text-body-secondary small', text: t('account.noConversations') })]
+    : state.conversations.map(conversationItem)));
+}
+
+/** One of the user's conversations: its first words, its agent and how long ago; opens it. */
+function conversationItem(conversation) {
+  const agent = state.agents.find((a) => (a.id ?? null) === (conversation.agent_id ?? null));
+  const title = el('span', { className: 'd-block text-truncate', text: conversation.title, attrs: { dir: 'auto', translate: 'no' } });
+  const when = conversation.last_message_at ?? conversation.last_active;
+  const button = el('button', {
+    className: 'btn btn-link text-start p-0 w-100 conversation-link',
+    attrs: { type: 'button', 'data-session-id': conversation.session_id, 'aria-current': String(conversation.session_id === state.sessionId) },
+  }, [
+    title,
+    el('span', { className: 'd-block small text-body-secondary' }, [
+      el('span', { text: conversation.agent_name ?? agent?.name ?? t('chat.defaultAgent'), attrs: conversation.agent_name ? { translate: 'no' } : {} }),
+      ' · ',
+      el('time', { text: formatRelative(when), attrs: { datetime: when } }),
+    ]),
+  ]);
+  button.disabled = agent === undefined; // an agent this user may no longer talk to
+  button.addEventListener('click', () => {
+    ui.accountDialog.close();
+    ui.agentSelect.value = agent.id === null ? '' : String(agent.id);
+    if (!embedded) {
+      localStorage.setItem(AgentChoiceKey, ui.agentSelect.value);
+    }
+    openConversation(agent, conversation.session_id);
+  });
+  return el('li', { className: 'mb-2' }, [button]);
+}
+
+/** The form in the dialog (the header's button) or in place of the chat (a host that wants its visitors signed in). */
+function showSignInForm(inGate) {
+  ui.signInError.classList.add('d-none');
+  ui.signInReason.classList.toggle('d-none', !inGate);
+  ui.signInCancel.classList.toggle('d-none', inGate);
+  ui.accountPanel.classList.add('d-none');
+  if (inGate) {
+    ui.gate.append(ui.signInForm);
+  } else {
+    ui.accountDialog.prepend(ui.signInForm);
+  }
+}
+
+function openAccountDialog() {
+  const signedIn = state.user !== null;
+  if (signedIn) {
+    renderAccount();
+    // The list may have grown on another device since: shown at once, refreshed behind.
+    loadConversations().then(renderAccount);
+  } else {
+    showSignInForm(false);
+  }
+  ui.signInForm.classList.toggle('d-none', signedIn);
+  ui.accountPanel.classList.toggle('d-none', !signedIn);
+  ui.accountDialog.setAttribute('aria-labelledby', signedIn ? 'account-dialog-title' : 'sign-in-title');
+  ui.accountDialog.showModal();
+}
+
+function showGate() {
+  state.transport?.stop();
+  state.transport = null;
+  state.generation += 1;
+  ui.accountDialog.close();
+  ui.signInForm.classList.remove('d-none');
+  showSignInForm(true);
+  ui.main.classList.add('d-none');
+  ui.composer.classList.add('d-none');
+  ui.gate.classList.remove('d-none');
+  ui.accountButton.classList.add('d-none');
+  ui.username.focus();
+}
+
+function hideGate() {
+  if (ui.gate.classList.contains('d-none')) {
+    return;
+  }
+  ui.gate.classList.add('d-none');
+  ui.main.classList.remove('d-none');
+  ui.composer.classList.remove('d-none');
+  ui.accountButton.classList.remove('d-none');
+  ui.accountDialog.prepend(ui.signInForm);
+}
+
+async function submitSignIn() {
+  const username = ui.username.value.trim();
+  const password = ui.password.value;
+  if (username === '' || password === '') {
+    (username === '' ? ui.username : ui.password).focus();
+    return;
+  }
+  ui.signInSubmit.disabled = true;
+  ui.signInError.classList.add('d-none');
+  try {
+    const data = await signIn({ username, password, sessions: localSessions(), frame: embedded });
+    if (embedded) {
+      storeToken(data.session_token);
+    }
+    state.user = data.user;
+    ui.password.value = '';
+    ui.accountDialog.close();
+    await loadConversations();
+    renderAccount();
+    // Agents may be offered to some users only: the list is the signed-in user's now.
+    await start();
+  } catch (error) {
+    ui.signInError.textContent = signInErrorText(error);
+    ui.signInError.classList.remove('d-none');
+  } finally {
+    ui.signInSubmit.disabled = false;
+  }
+}
+
+/** Signed out, the browser forgets the user's conversations: the next person here starts afresh. */
+async function submitSignOut() {
+  ui.signOut.disabled = true;
+  await signOut();
+  ui.signOut.disabled = false;
+  ui.accountDialog.close();
+  state.user = null;
+  state.conversations = [];
+  if (embedded) {
+    storeToken(null);
+    rememberSession(null, newSessionId());
+  } else {
+    for (const key of Object.keys(localStorage).filter((name) => name.startsWith(SessionKeyPrefix))) {
+      localStorage.removeItem(key);
+    }
+  }
+  renderAccount();
+  await start();
+}
+
+function wireAccount() {
+  ui.accountButton.addEventListener('click', openAccountDialog);
+  ui.signInForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitSignIn();
+  });
+  ui.signInCancel.addEventListener('click', () => ui.accountDialog.close());
+  ui.accountClose.addEventListener('click', () => ui.accountDialog.close());
+  ui.signOut.addEventListener('click', submitSignOut);
 }
 
 function wireEvents() {
@@ -536,19 +830,24 @@ function wireEvents() {
   });
   ui.jump.addEventListener('click', scrollToBottom);
   document.addEventListener('visibilitychange', markRead);
+  wireAccount();
   ui.agentSelect.addEventListener('change', () => {
-    const agent = state.agents.find((a) => String(a.id ?? '') === ui.agentSelect.value) ?? DefaultAgent;
+    const agent = state.agents.find((a) => String(a.id ?? '') === ui.agentSelect.value) ?? state.agents[0];
     localStorage.setItem(AgentChoiceKey, ui.agentSelect.value);
     openConversation(agent);
   });
 }
 
 async function main() {
+  await ready;
+  if (!embedded) {
+    alerts = createAlerts(ui.alertsToggle);
+    languageMenu(ui.languageSelect);
+  }
   wireEvents();
   updateComposer();
-  const agent = await loadAgents();
-  ui.agentSelect.value = agent.id === null ? '' : String(agent.id);
-  await openConversation(agent);
+  await restoreSignIn();
+  await start();
 }
 
 main();

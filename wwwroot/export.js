@@ -1,4 +1,5 @@
-// A transcript from the admin's session_messages answer as a Markdown or JSON file, built in the browser.
+// A transcript from the admin's session_messages answer as a Markdown or JSON file, built in the browser. The file
+// is a record passed between admins and tools, so its headings stay in English whatever the page's language.
 
 /** A message's delivery state in words, naming one that went unanswered after every delivery. */
 export function messageStatusText(message) {
@@ -15,7 +16,7 @@ export function authorText(author) {
 /** Messages and replies in one list, by time; a reply stored in the same millisecond follows its message. */
 export function transcriptItems(data) {
   return [
-    ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: messageStatusText(m) })),
+    ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: messageStatusText(m), message: m })),
     ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', author: r.author ?? 'agent', text: r.response })),
   ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
 }

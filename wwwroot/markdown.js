@@ -4,6 +4,7 @@
 import MarkdownIt from './lib/markdown-it/markdown-it.js';
 import DOMPurify from './lib/dompurify/purify.js';
 import { copyText, el } from './api.js';
+import { t } from './i18n.js';
 
 const SafeProtocols = new Set(['http:', 'https:', 'mailto:']);
 const AllowedTags = [
@@ -48,7 +49,7 @@ md.renderer.rules.image = (tokens, index, options, env, self) => {
   const token = tokens[index];
   const src = token.attrGet('src') ?? '';
   const label = self.renderInlineAsText(token.children ?? [], options, env) || src;
-  return `<a href="${md.utils.escapeHtml(src)}">${md.utils.escapeHtml(`Image: ${label}`)}</a>`;
+  return `<a href="${md.utils.escapeHtml(src)}">${md.utils.escapeHtml(t('chat.image', { label }))}</a>`;
 };
 
 function codeBlock(pre) {
@@ -58,18 +59,23 @@ function codeBlock(pre) {
   pre.setAttribute('tabindex', '0');
   const copy = el('button', {
     className: 'btn btn-sm code-copy',
-    text: 'Copy code',
+    text: t('chat.copyCode'),
     attrs: { type: 'button' },
   });
   copy.addEventListener('click', async () => {
     const copied = await copyText(code?.textContent ?? pre.textContent);
-    copy.textContent = copied ? 'Copied' : 'Copy failed';
-    setTimeout(() => { copy.textContent = 'Copy code'; }, 1500);
+    copy.textContent = copied ? t('chat.copied') : t('chat.copyFailed');
+    setTimeout(() => { copy.textContent = t('chat.copyCode'); }, 1500);
   });
   const header = el('div', { className: 'code-header' }, [
-    el('span', { className: 'code-language', text: language || 'code' }),
+    language
+      ? el('span', { className: 'code-language', text: language, attrs: { translate: 'no' } })
+      : el('span', { className: 'code-language', text: t('chat.code') }),
     copy,
   ]);
+  // Code reads left to right on a right-to-left page too; the header's button stays on the page's side.
+  pre.setAttribute('dir', 'ltr');
+  pre.setAttribute('translate', 'no');
   const block = el('div', { className: 'code-block' });
   pre.replaceWith(block);
   block.append(header, pre);

@@ -3,8 +3,25 @@
 // has the same figures as a table, for screen readers and for copying.
 
 import { el } from './api.js';
+import { formatDate, formatDuration, formatNumber, t } from './i18n.js';
 
-const Chart = window.Chart;
+
+let chartLibrary = null;
+
+/**
+ * Chart.js (a classic script defining window.Chart), loaded when the dashboard is first drawn: the sign-in form, all
+ * that a visitor who has no key sees, does not wait for its 200 KB.
+ */
+function loadChart() {
+  chartLibrary ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = new URL('lib/chart.js/chart.umd.js', import.meta.url).href;
+    script.addEventListener('load', () => resolve(window.Chart));
+    script.addEventListener('error', () => reject(new Error('Chart.js did not load')));
+    document.head.append(script);
+  });
+  return chartLibrary;
+}
 const AllAgents = '';
 
 /** Chart.js's colours from Bootstrap's variables, read again whenever the theme changes. */
@@ -20,35 +37,42 @@ function palette() {
   };
 }
 
+// The buckets are UTC hours and days; their labels are written as the locale writes times and dates.
 function hourLabel(start) {
-  return `${start.slice(11, 13)}:00`;
+  return formatDate(start, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' });
 }
 
 function dayLabel(start) {
-  return start.slice(5, 10);
+  return formatDate(start, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
-/** "1.2 s", "75 s", "12.5 min": a latency for people. */
+/** The tables keep ISO 8601 days and hours (2026-12-04 14:00): they are there to be read out and copied as data. */
+function isoDay(start) {
+  return start.slice(0, 10);
+}
+
+/** "1.2 s", "75 s", "12.5 min": a latency for people, one decimal, in the locale's numbers and units. */
 export function formatSeconds(seconds) {
   if (seconds === null) {
     return '—';
   }
+  const oneDecimal = (value) => Number(value.toFixed(1));
   if (seconds < 100) {
-    return `${Number(seconds.toFixed(1))} s`;
+    return t('duration.seconds', { count: oneDecimal(seconds) });
   }
-  return `${Number((seconds / 60).toFixed(1))} min`;
+  return t('duration.minutes', { count: oneDecimal(seconds / 60) });
 }
 
 function fillTable(table, headers, rows) {
   table.querySelector('thead').replaceChildren(el('tr', {}, headers.map((text) => el('th', { text, attrs: { scope: 'col' } }))));
   table.querySelector('tbody').replaceChildren(...rows.map(([label, ...cells]) =>
-    el('tr', {}, [el('th', { text: label, attrs: { scope: 'row' } }), ...cells.map((text) => el('td', { text: String(text) }))])));
+    el('tr', {}, [el('th', { text: label, attrs: { scope: 'row' } }), ...cells.map((cell) => el('td', { text: typeof cell === 'number' ? formatNumber(cell) : cell }))])));
 }
 
 function chartOptions(colors, yTitle) {
   const axis = (title) => ({
     beginAtZero: true,
-    ticks: { color: colors.text, precision: 0 },
+    ticks: { color: colors.text, precision: 0, callback: (value) => formatNumber(value) },
     grid: { color: colors.grid },
     title: title ? { display: true, text: title, color: colors.text } : undefined,
   });
@@ -56,9 +80,10 @@ function chartOptions(colors, yTitle) {
     responsive: true,
     maintainAspectRatio: false,
     animation: false,
+    locale: document.documentElement.lang,
     interaction: { mode: 'index', intersect: false },
     plugins: { legend: { labels: { color: colors.text } } },
-    scales: { x: { ...axis(null), ticks: { color: colors.text, autoSkip: true, maxRotation: 0 } }, y: axis(yTitle) },
+    scales: { x: { ...axis(null), reverse: document.documentElement.dir === 'rtl', ticks: { color: colors.text, autoSkip: true, maxRotation: 0 } }, y: axis(yTitle) },
   };
 }
 
@@ -95,13 +120,13 @@ export function createServiceDashboard({ load, agentName }) {
 
   function draw(name, type, labels, datasets, yTitle) {
     charts[name]?.destroy();
-    charts[name] = new Chart(canvases[name], { type, data: { labels, datasets }, options: chartOptions(palette(), yTitle) });
+    charts[name] = new window.Chart(canvases[name], { type, data: { labels, datasets }, options: chartOptions(palette(), yTitle) });
   }
 
   function activityDatasets(buckets, colors) {
     return [
-      { label: 'Messages', data: buckets.map((b) => b.messages), backgroundColor: colors.first, borderColor: colors.first },
-      { label: 'Replies', data: buckets.map((b) => b.replies), backgroundColor: colors.second, borderColor: colors.second },
+      { label: t('stats.messages'), data: buckets.map((b) => b.messages), backgroundColor: colors.first, borderColor: colors.first },
+      { label: t('stats.replies'), data: buckets.map((b) => b.replies), backgroundColor: colors.second, borderColor: colors.second },
     ];
   }
 
@@ -109,35 +134,37 @@ export function createServiceDashboard({ load, agentName }) {
     const colors = palette();
     const days = latencySeries();
     draw('latency', 'line', days.map((d) => dayLabel(d.start)), [
-      { label: 'p50', data: days.map((d) => d.p50_seconds), borderColor: colors.first, backgroundColor: colors.first, spanGaps: true },
-      { label: 'p95', data: days.map((d) => d.p95_seconds), borderColor: colors.third, backgroundColor: colors.third, spanGaps: true },
-    ], 'seconds');
-    fillTable(ui.latencyTable, ['Day (UTC)', 'Answered', 'p50', 'p95'],
-      days.map((d) => [d.start.slice(0, 10), d.answered, formatSeconds(d.p50_seconds), formatSeconds(d.p95_seconds)]));
+      { label: t('stats.p50'), data: days.map((d) => d.p50_seconds), borderColor: colors.first, backgroundColor: colors.first, spanGaps: true },
+      { label: t('stats.p95'), data: days.map((d) => d.p95_seconds), borderColor: colors.third, backgroundColor: colors.third, spanGaps: true },
+    ], t('stats.seconds'));
+    fillTable(ui.latencyTable, [t('stats.dayUtc'), t('stats.answered'), t('stats.p50'), t('stats.p95')],
+      days.map((d) => [isoDay(d.start), d.answered, formatSeconds(d.p50_seconds), formatSeconds(d.p95_seconds)]));
   }
 
   function render() {
     const colors = palette();
-    draw('hourly', 'bar', stats.hourly.map((b) => hourLabel(b.start)), activityDatasets(stats.hourly, colors), 'count');
-    draw('daily', 'line', stats.daily.map((b) => dayLabel(b.start)), activityDatasets(stats.daily, colors), 'count');
+    draw('hourly', 'bar', stats.hourly.map((b) => hourLabel(b.start)), activityDatasets(stats.hourly, colors), t('stats.count'));
+    draw('daily', 'line', stats.daily.map((b) => dayLabel(b.start)), activityDatasets(stats.daily, colors), t('stats.count'));
     drawLatency();
-    fillTable(ui.hourlyTable, ['Hour (UTC)', 'Messages', 'Replies'],
-      stats.hourly.map((b) => [`${b.start.slice(0, 10)} ${hourLabel(b.start)}`, b.messages, b.replies]));
-    fillTable(ui.dailyTable, ['Day (UTC)', 'Messages', 'Replies'], stats.daily.map((b) => [b.start.slice(0, 10), b.messages, b.replies]));
+    fillTable(ui.hourlyTable, [t('stats.hourUtc'), t('stats.messages'), t('stats.replies')],
+      stats.hourly.map((b) => [`${isoDay(b.start)} ${b.start.slice(11, 16)}`, b.messages, b.replies]));
+    fillTable(ui.dailyTable, [t('stats.dayUtc'), t('stats.messages'), t('stats.replies')], stats.daily.map((b) => [isoDay(b.start), b.messages, b.replies]));
   }
 
   function renderFigures() {
-    ui.waiting.textContent = String(stats.backlog.waiting);
-    ui.oldest.textContent = stats.backlog.oldest_age_seconds === null ? 'none waiting' : `oldest ${formatSeconds(stats.backlog.oldest_age_seconds)}`;
-    ui.dayMessages.textContent = String(stats.hourly.reduce((sum, b) => sum + b.messages, 0));
-    ui.dayReplies.textContent = String(stats.hourly.reduce((sum, b) => sum + b.replies, 0));
+    ui.waiting.textContent = formatNumber(stats.backlog.waiting);
+    ui.oldest.textContent = stats.backlog.oldest_age_seconds === null
+      ? t('stats.noneWaiting')
+      : t('stats.oldest', { age: formatDuration(stats.backlog.oldest_age_seconds) });
+    ui.dayMessages.textContent = formatNumber(stats.hourly.reduce((sum, b) => sum + b.messages, 0));
+    ui.dayReplies.textContent = formatNumber(stats.hourly.reduce((sum, b) => sum + b.replies, 0));
   }
 
   function renderAgentPicker() {
     const chosen = ui.agent.value;
     ui.agent.replaceChildren(
-      el('option', { text: 'All agents', attrs: { value: AllAgents } }),
-      ...stats.latency.agents.map((agent) => el('option', { text: agentName(agent.agent_id), attrs: { value: String(agent.agent_id) } })));
+      el('option', { text: t('admin.allAgents'), attrs: { value: AllAgents } }),
+      ...stats.latency.agents.map((agent) => el('option', { text: agentName(agent.agent_id), attrs: { value: String(agent.agent_id), translate: 'no' } })));
     ui.agent.value = stats.latency.agents.some((agent) => String(agent.agent_id) === chosen) ? chosen : AllAgents;
   }
 
@@ -155,7 +182,7 @@ export function createServiceDashboard({ load, agentName }) {
 
   return {
     async refresh() {
-      stats = await load();
+      [stats] = await Promise.all([load(), loadChart()]);
       renderFigures();
       renderAgentPicker();
       render();

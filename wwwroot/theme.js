@@ -19,7 +19,6 @@
     document.documentElement.dataset.bsTheme = theme;
     for (const toggle of document.querySelectorAll('[data-theme-toggle]')) {
       toggle.setAttribute('aria-pressed', String(theme === 'dark'));
-      toggle.title = theme === 'dark' ? 'Switch to light mode' : 'Switch to dark mode';
     }
   }
 

@@ -15,9 +15,15 @@
   const Positions = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
   const Themes = ['light', 'dark', 'auto'];
   const PanelQuery = ['agentId', 'title', 'theme', 'primaryColor', 'greeting'];
+  // The catalogues in the bridge's i18n/, as in locale.js; en-XA is the tests' pseudo-locale.
+  const Locales = ['en', 'de', 'fr', 'es', 'pt-BR', 'it', 'nl', 'pl', 'uk', 'ja', 'zh-CN', 'ar'];
+  const Pseudo = 'en-XA';
+  const RightToLeft = ['ar'];
+  const LocaleKey = 'sanctumchat.locale';
   const Defaults = {
     agentId: null,
-    title: 'Chat',
+    locale: null,
+    title: '',
     position: 'bottom-right',
     theme: 'auto',
     primaryColor: '#0d6efd',
@@ -33,6 +39,8 @@
   let panel = null; // {frame, ready, outbox} once the panel was asked for
   let isOpen = false;
   let unread = 0;
+  let locale = 'en'; // the language the button and the panel speak
+  let words = {}; // the catalogue of that language
   const pending = []; // calls that need the button, made before the bridge answered
 
   function warn(text) {
@@ -56,6 +64,8 @@
         warn('primaryColor must be a hex colour such as #6f42c1.');
       } else if (name === 'agentId' && value !== null && !/^[1-9][0-9]{0,9}$/.test(String(value))) {
         warn('agentId must be a positive whole number.');
+      } else if (name === 'locale' && value !== null && value !== Pseudo && !supported(value)) {
+        warn(`locale must be one of ${Locales.join(', ')} (or a tag of one of their languages).`);
       } else if (typeof Defaults[name] === 'boolean') {
         result[name] = value === true || value === 'true' || value === '';
       } else {
@@ -63,6 +73,93 @@
       }
     }
     return result;
+  }
+
+  // Language: the visitor's pick in the panel (kept in this site's storage), else the site's `locale` option,
+  // else the best match for the browser's languages, else English.
+
+  /** The supported locale for a BCP 47 tag: exact, else the same language ("pt-PT" → "pt-BR"). */
+  function supported(tag) {
+    if (typeof tag !== 'string' || tag === '') {
+      return null;
+    }
+    const lower = tag.toLowerCase();
+    return Locales.find((l) => l.toLowerCase() === lower)
+      ?? Locales.find((l) => l.toLowerCase().split('-')[0] === lower.split('-')[0])
+      ?? null;
+  }
+
+  function storedLocale() {
+    try {
+      return localStorage.getItem(LocaleKey);
+    } catch {
+      return null;
+    }
+  }
+
+  function negotiate() {
+    if (config.locale === Pseudo) {
+      return Pseudo;
+    }
+    for (const candidate of [storedLocale(), config.locale, ...(navigator.languages ?? [navigator.language])]) {
+      const match = supported(candidate);
+      if (match) {
+        return match;
+      }
+    }
+    return 'en';
+  }
+
+  let wordsAsked = 0; // when the language changes again before its texts arrive, the last one asked wins
+
+  /** The catalogue for the button's few words; the pseudo-locale wraps English, as the pages do. */
+  async function loadWords(wanted) {
+    const file = wanted === Pseudo ? 'en' : wanted;
+    const asked = ++wordsAsked;
+    try {
+      const answer = await fetch(`${bridge}/i18n/${file}.json`, { credentials: 'omit' });
+      if (!answer.ok) {
+        throw new Error(`HTTP ${answer.status}`);
+      }
+      const catalogue = await answer.json();
+      if (asked !== wordsAsked) {
+        return;
+      }
+      if (wanted === Pseudo) {
+        for (const [key, value] of Object.entries(catalogue)) {
+          catalogue[key] = typeof value === 'string'
+            ? `⟦${value}⟧`
+            : Object.fromEntries(Object.entries(value).map(([form, text]) => [form, `⟦${text}⟧`]));
+        }
+      }
+      locale = wanted;
+      words = catalogue;
+    } catch (error) {
+      console.error(`SanctumChat: the ${wanted} texts did not load (${error.message}).`);
+      if (wanted !== 'en' && wanted !== Pseudo) {
+        await loadWords('en');
+      }
+    }
+  }
+
+  /** A text of the catalogue with its {placeholders}; a count picks the plural form by Intl.PluralRules. */
+  function t(key, params = {}) {
+    const intl = locale === Pseudo ? 'en' : locale;
+    let text = words[key];
+    if (text !== null && typeof text === 'object') {
+      text = text[new Intl.PluralRules(intl).select(params.count ?? 0)] ?? text.other;
+    }
+    if (typeof text !== 'string') {
+      return key;
+    }
+    return text.replace(/\{(\w+)\}/g, (whole, name) => {
+      const value = params[name];
+      return value === undefined ? whole : typeof value === 'number' ? new Intl.NumberFormat(intl).format(value) : String(value);
+    });
+  }
+
+  function title() {
+    return config.title || t('widget.title');
   }
 
   /** `data-agent-id="2" data-title="Ask Athena"` on the script tag, for pages whose CSP forbids inline script. */
@@ -94,7 +191,7 @@
     .launcher svg { width: 26px; height: 26px; fill: currentColor; }
     .launcher .close-icon, .launcher[aria-expanded="true"] .chat-icon { display: none; }
     .launcher[aria-expanded="true"] .close-icon { display: block; }
-    .badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; padding: 0 6px;
+    .badge { position: absolute; top: -4px; inset-inline-end: -4px; min-width: 20px; height: 20px; padding: 0 6px;
       border-radius: 10px; background: #dc3545; color: #fff; font: 600 12px/20px system-ui, sans-serif;
       text-align: center; box-shadow: 0 0 0 2px #fff; }
     .badge[hidden] { display: none; }
@@ -172,27 +269,32 @@
     performance.mark('sanctumchat:button-visible');
   }
 
-  /** Applies the options the button shows: corner, colour, labels. */
+  /**
+   * Applies the options the button shows: corner, colour, labels. In a right-to-left language the corner mirrors
+   * (bottom-right becomes bottom-left), as the rest of the layout does.
+   */
   function style() {
     if (!ui) {
       return;
     }
-    ui.host.className = config.position;
+    const rtl = RightToLeft.includes(locale);
+    ui.host.className = rtl ? config.position.replace(/left|right/, (side) => (side === 'left' ? 'right' : 'left')) : config.position;
+    ui.host.dir = rtl ? 'rtl' : 'ltr';
+    ui.host.lang = locale;
     ui.host.style.setProperty('--sc-primary', config.primaryColor);
-    ui.box.setAttribute('aria-label', config.title);
+    ui.box.setAttribute('aria-label', title());
     if (panel) {
-      panel.frame.title = config.title;
+      panel.frame.title = title();
     }
     showUnread();
   }
 
   function showUnread() {
-    const action = isOpen ? 'Close chat' : 'Open chat';
     ui.badge.hidden = unread === 0 || isOpen;
-    ui.badge.textContent = unread > 9 ? '9+' : String(unread);
-    ui.launcher.setAttribute('aria-label', unread > 0 && !isOpen
-      ? `${action}: ${unread} unread ${unread === 1 ? 'reply' : 'replies'}`
-      : action);
+    ui.badge.textContent = unread > 9 ? t('widget.manyUnread', { count: 9 }) : t('widget.unreadBadge', { count: unread });
+    ui.launcher.setAttribute('aria-label', isOpen
+      ? t('widget.close')
+      : unread > 0 ? t('widget.openUnread', { count: unread }) : t('widget.open'));
   }
 
   // The panel: the bridge's page in an iframe, spoken to by postMessage with both ends checking the origin.
@@ -201,8 +303,12 @@
    * One conversation per agent for the whole site, kept in the site's own storage: the panel's storage is the
    * bridge's, which browsers partition per site or block outright in a frame.
    */
+  function sessionKey() {
+    return `sanctumchat.session.${config.agentId ?? 'default'}`;
+  }
+
   function sessionId() {
-    const key = `sanctumchat.session.${config.agentId ?? 'default'}`;
+    const key = sessionKey();
     let stored = null;
     try {
       stored = localStorage.getItem(key);
@@ -226,6 +332,7 @@
     const url = new URL('/widget/', bridge);
     url.searchParams.set('site', window.location.origin);
     url.searchParams.set('session', sessionId());
+    url.searchParams.set('locale', locale);
     for (const name of PanelQuery) {
       if (config[name]) {
         url.searchParams.set(name, config[name]);
@@ -239,7 +346,7 @@
       return;
     }
     const frame = document.createElement('iframe');
-    frame.title = config.title;
+    frame.title = title();
     frame.allow = 'clipboard-write';
     frame.src = panelUrl();
     panel = { frame, ready: false, outbox: [] };
@@ -270,6 +377,19 @@
       }
     } else if (message.type === 'close') {
       close();
+    } else if (message.type === 'locale' && supported(message.locale) === message.locale) {
+      try {
+        localStorage.setItem(LocaleKey, message.locale);
+      } catch {
+        // Storage refused: the choice lasts as long as the page.
+      }
+      changeLocale(message.locale);
+    } else if (message.type === 'session' && /^session_[A-Za-z0-9_]{1,56}$/.test(message.sessionId)) {
+      try {
+        localStorage.setItem(sessionKey(), message.sessionId);
+      } catch {
+        // Storage refused: the panel keeps showing it as long as the page.
+      }
     } else if (message.type === 'message') {
       emit('message', { text: String(message.text) });
     } else if (message.type === 'reply') {
@@ -285,7 +405,7 @@
   /** Optional, for replies that arrive while the panel is closed. */
   function alertVisitor(text) {
     if (config.notifications && document.hidden && window.Notification?.permission === 'granted') {
-      new Notification(config.title, { body: text.slice(0, 140) });
+      new Notification(title(), { body: text.slice(0, 140) });
     }
     if (config.sound && window.AudioContext) {
       const audio = new AudioContext();
@@ -378,13 +498,30 @@
     const changes = clean(options);
     const agentChanged = 'agentId' in changes && changes.agentId !== config.agentId;
     Object.assign(config, changes);
+    if ('locale' in changes && negotiate() !== locale) {
+      changeLocale(negotiate());
+      return;
+    }
     style();
     if (panel && agentChanged) {
-      panel.ready = false;
-      panel.frame.src = panelUrl(); // another agent is another conversation
+      reloadPanel(); // another agent is another conversation
     } else {
       post({ type: 'config', config: Object.fromEntries(PanelQuery.map((name) => [name, config[name]])) });
     }
+  }
+
+  function reloadPanel() {
+    if (panel) {
+      panel.ready = false;
+      panel.frame.src = panelUrl();
+    }
+  }
+
+  /** Another language: the button's words at once, the panel reloaded in it (the conversation stays). */
+  async function changeLocale(wanted) {
+    await loadWords(wanted);
+    style();
+    reloadPanel();
   }
 
   function on(name, listener) {
@@ -402,6 +539,7 @@
       return;
     }
     config = { ...Defaults, ...clean(options) };
+    const texts = loadWords(negotiate()); // alongside the check, so the button waits for neither in turn
     let answer;
     try {
       answer = await fetch(`${bridge}/widget/config`, { credentials: 'omit', cache: 'no-store' });
@@ -418,6 +556,7 @@
       console.error(`SanctumChat: the chat server at ${bridge} answered ${answer.status}; no chat button is shown.`);
       return;
     }
+    await texts;
     window.addEventListener('message', receive);
     mount();
     pending.splice(0).forEach((call) => call());

@@ -67,6 +67,10 @@ foreach (var workload in options.Workloads)
     {
         report.Add("/metrics scrapes", await scraper.StopAsync());
     }
+    if (await WriteLockHold.DescribeAsync(hosts.First.BaseAddress) is { } held)
+    {
+        report.Add("write lock held per transaction", held);
+    }
     report.Print(Console.Out);
     allPassed &= report.AllPassed;
 }

@@ -97,6 +97,23 @@ public class BridgeApp : WebApplicationFactory<Program>
         });
     }
 
+    /// <summary>Another instance on this one's database: the same file, or the same PostgreSQL database.</summary>
+    public BridgeApp SecondInstance(IDictionary<string, string?>? settings = null)
+    {
+        _ = Services;
+        var second = new BridgeApp { DatabasePath = DatabasePath, RateLimiting = RateLimiting };
+        if (_postgres.IsValueCreated)
+        {
+            second.Settings["ChatBridge:Database:Provider"] = "Postgres";
+            second.Settings["ChatBridge:Database:ConnectionString"] = _postgres.Value.ConnectionString;
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            second.Settings[key] = value;
+        }
+        return second;
+    }
+
     /// <summary>The command-line settings that point another run of the program (a verb) at this host's database.</summary>
     public IEnumerable<string> DatabaseArguments() => OnPostgres
         ? ["--ChatBridge:Database:Provider=Postgres", $"--ChatBridge:Database:ConnectionString={_postgres.Value.ConnectionString}"]
@@ -150,13 +167,25 @@ public class BridgeApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A client signed in as the widget's panel is: the sign-in's token in <c>X-Sanctum-Session</c>, no cookie.</summary>
+    public HttpClient WithSessionHeader(string token)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Add("X-Sanctum-Session", token);
+        return client;
+    }
+
     /// <summary>Opens the test's database directly (SQLite or PostgreSQL), to arrange rows or check what was stored.</summary>
     public DbConnection OpenDatabase()
     {
         // The host creates the database as it starts, which a factory only does on first use.
         _ = Services;
-        DbConnection connection = _postgres.IsValueCreated
-            ? new NpgsqlConnection(_postgres.Value.ConnectionString)
+        // A test may name a PostgreSQL database of its own in Settings (as several instances on one database do).
+        var postgres = Settings.TryGetValue("ChatBridge:Database:Provider", out var provider) && provider == "Postgres"
+            ? Settings["ChatBridge:Database:ConnectionString"]
+            : _postgres.IsValueCreated ? _postgres.Value.ConnectionString : null;
+        DbConnection connection = postgres is not null
+            ? new NpgsqlConnection(postgres)
             : new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         connection.Open();
         return connection;

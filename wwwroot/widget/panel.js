@@ -3,9 +3,14 @@
 // <body>, applies the site's title, theme and colour, and relays between chat.js and the host page:
 //   host -> panel   {type: 'focus'} | {type: 'send', text} | {type: 'config', config}
 //   panel -> host   {type: 'hello'} | {type: 'close'} | {type: 'message', text} | {type: 'reply', text}
+//                   | {type: 'locale', locale}: the visitor picked a language; the loader remembers it for the site
+//                     and reloads this frame in it
+//                   | {type: 'session', sessionId}: the conversation shown changed (a sign-in opened the user's own,
+//                     a sign-out a new one); the loader keeps it for the site
 // Messages go to, and are accepted from, the host's origin only.
 
 import { randomHex } from '../api.js';
+import { languageMenu } from '../i18n.js';
 
 const params = new URLSearchParams(window.location.search);
 const site = hostOrigin();
@@ -39,7 +44,11 @@ function applyConfig({ agentId, title, theme, primaryColor, greeting }) {
     body.dataset.agentId = agentId;
   }
   if (title) {
-    document.getElementById('widget-title').textContent = title;
+    // The site's own words: they replace the catalogue's default title and are not the panel's to translate.
+    const heading = document.getElementById('widget-title');
+    heading.removeAttribute('data-i18n');
+    heading.translate = false;
+    heading.textContent = title;
   }
   if (greeting !== undefined) {
     body.dataset.greeting = greeting ?? '';
@@ -111,10 +120,23 @@ function wire() {
   });
   document.addEventListener('chatbridge:sent', (event) => toHost({ type: 'message', text: event.detail.text }));
   document.addEventListener('chatbridge:reply', (event) => toHost({ type: 'reply', text: event.detail.response }));
+  document.addEventListener('chatbridge:session', (event) => toHost({ type: 'session', sessionId: event.detail.sessionId }));
   // The send button turns enabled once the conversation is loaded and after each send: time for the next text.
   new MutationObserver(pumpSends).observe(document.getElementById('send-button'), { attributes: true, attributeFilter: ['disabled'] });
   darkQuery.addEventListener('change', () => applyTheme());
   window.addEventListener('message', receive);
+  languageMenu(document.getElementById('language-select'), chooseLocale);
+}
+
+/** The frame's own storage is the bridge's, partitioned or refused: the loader keeps the choice in the site's. */
+function chooseLocale(locale) {
+  if (site && window.parent !== window) {
+    toHost({ type: 'locale', locale });
+    return;
+  }
+  const url = new URL(window.location.href);
+  url.searchParams.set('locale', locale);
+  window.location.replace(url);
 }
 
 // The loader keeps the session in the site's own storage: this frame's storage is partitioned or blocked.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,18 +16,22 @@ internal enum KeyCheck
 {
     /// <summary>No <c>Authorization: Bearer</c> header.</summary>
     Missing,
-    /// <summary>A key that is neither of the two, or the API key where only the admin key opens.</summary>
+    /// <summary>A key that opens nothing (or nothing here: the API key where only the admin key opens).</summary>
     Wrong,
     /// <summary>The client guessed too many wrong keys; its key is not even looked at.</summary>
     LockedOut,
+    /// <summary>The service-wide API key: Broca's actions, for every agent.</summary>
     Api,
+    /// <summary>An agent's own Broca key: Broca's actions, for that agent's sessions only.</summary>
+    Agent,
     Admin,
 }
 
 /// <summary>
-/// The API key and the admin key as an ASP.NET Core authentication scheme. The keys are read from
-/// <see cref="SettingsStore"/> on every request, so a rotated key applies at once; they are compared as SHA-256
-/// digests in constant time, so neither a key's content nor its length leaks through timing.
+/// The API key, the admin key and the agents' own Broca keys as an ASP.NET Core authentication scheme. The service-wide
+/// keys are read from <see cref="SettingsStore"/> on every request, so a rotated key applies at once; they are compared
+/// as SHA-256 digests in constant time, so neither a key's content nor its length leaks through timing. An agent key is
+/// looked up by its digest each time, so one of an agent that is gone, inactive or re-keyed opens nothing from then on.
 /// </summary>
 internal sealed class KeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
@@ -34,6 +39,7 @@ internal sealed class KeyAuthenticationHandler(
     UrlEncoder encoder,
     SettingsStore settings,
     IKeyLockout lockout,
+    IAgentKeyStore agentKeys,
     IOptions<ChatBridgeOptions> bridgeOptions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
@@ -41,23 +47,23 @@ internal sealed class KeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var check = await CheckAsync();
+        var (check, agentId) = await CheckAsync();
         Context.Items[typeof(KeyCheck)] = check;
         return check switch
         {
             KeyCheck.Missing => AuthenticateResult.NoResult(),
-            KeyCheck.Api or KeyCheck.Admin => AuthenticateResult.Success(Ticket(check)),
+            KeyCheck.Api or KeyCheck.Agent or KeyCheck.Admin => AuthenticateResult.Success(Ticket(check, agentId)),
             _ => AuthenticateResult.Fail("Refused key"),
         };
     }
 
-    private async Task<KeyCheck> CheckAsync()
+    private async Task<(KeyCheck Check, long? AgentId)> CheckAsync()
     {
         if (bridgeOptions.Value.RateLimiting.Enabled
             && await lockout.RetryAfterAsync(ClientAddress.Of(Context), Context.RequestAborted) is { } retryAfter)
         {
             Context.Items[typeof(IKeyLockout)] = retryAfter;
-            return KeyCheck.LockedOut;
+            return (KeyCheck.LockedOut, null);
         }
         string? header = Request.Headers.Authorization;
         // "Bearer" with nothing after it is an empty key (Broca sends "Bearer " when its key is unset).
@@ -65,26 +71,38 @@ internal sealed class KeyAuthenticationHandler(
             || !header.StartsWith(SchemeName, StringComparison.OrdinalIgnoreCase)
             || (header.Length > SchemeName.Length && header[SchemeName.Length] != ' '))
         {
-            return KeyCheck.Missing;
+            return (KeyCheck.Missing, null);
         }
         var presented = header[SchemeName.Length..].Trim();
         var keys = await settings.GetAsync(Context.RequestAborted);
-        return Matches(presented, keys.AdminKey) ? KeyCheck.Admin
-            : Matches(presented, keys.ApiKey) ? KeyCheck.Api
-            : KeyCheck.Wrong;
+        if (Matches(presented, keys.AdminKey))
+        {
+            return (KeyCheck.Admin, null);
+        }
+        if (Matches(presented, keys.ApiKey))
+        {
+            return (KeyCheck.Api, null);
+        }
+        // Agent keys are random and at least 16 characters: anything shorter is not worth a lookup.
+        return KeyRules.IsValid(presented) && await agentKeys.FindAgentAsync(AgentKeys.Digest(presented), Context.RequestAborted) is { } agentId
+            ? (KeyCheck.Agent, agentId)
+            : (KeyCheck.Wrong, null);
     }
 
+    /// <summary>An empty key (one <see cref="BridgeSettings"/> refused) never matches.</summary>
     private static bool Matches(string presented, string expected) =>
         expected.Length > 0
         && CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)),
             SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
-    private static AuthenticationTicket Ticket(KeyCheck check)
+    private static AuthenticationTicket Ticket(KeyCheck check, long? agentId)
     {
-        Claim[] roles = check == KeyCheck.Admin
-            ? [new(ClaimTypes.Role, Policies.Admin), new(ClaimTypes.Role, Policies.Broca)]
-            : [new(ClaimTypes.Role, Policies.Broca)];
-        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(roles, SchemeName)), SchemeName);
+        List<Claim> claims = [new(Caller.KeyClaim, check == KeyCheck.Admin ? Policies.Admin : Policies.Broca)];
+        if (agentId is { } agent)
+        {
+            claims.Add(new Claim(Caller.AgentClaim, agent.ToString(CultureInfo.InvariantCulture)));
+        }
+        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName);
     }
 }

@@ -8,10 +8,11 @@ using Microsoft.Extensions.Options;
 namespace ChatBridge.Access;
 
 /// <summary>
-/// Answers a keyed request that authorization refused with the contract's envelope instead of an empty 401/403:
-/// <c>Authentication required</c> without a Bearer header, <c>Invalid API key</c> or <c>Invalid admin key</c> for a
-/// wrong one (the API key on an admin action included, which also counts as a guess), and a 429 for a client locked
-/// out for guessing.
+/// Answers a request that authorization refused with the contract's envelope instead of an empty 401/403:
+/// <c>Authentication required</c> with neither a Bearer header nor a sign-in, <c>Invalid API key</c> or
+/// <c>Invalid admin key</c> for a wrong key (the API key on an admin action included, which also counts as a guess),
+/// 403 <c>Admin access required</c> for a signed-in account that is not an admin's, and a 429 for a client locked out
+/// for guessing.
 /// </summary>
 internal sealed class KeyRefusals(IKeyLockout lockout, BridgeMetrics metrics, IOptions<ChatBridgeOptions> options) : IAuthorizationMiddlewareResultHandler
 {
@@ -27,6 +28,11 @@ internal sealed class KeyRefusals(IKeyLockout lockout, BridgeMetrics metrics, IO
             metrics.RateLimitRefused("wrong_key_lockout");
             // Authentication found the lockout and how long it lasts.
             await Envelope.RateLimited((int)context.Items[typeof(IKeyLockout)]!).ExecuteAsync(context);
+            return;
+        }
+        if (check == KeyCheck.Missing && Caller.Of(context.User).IsSignedIn)
+        {
+            await Envelope.Fail(StatusCodes.Status403Forbidden, Errors.AdminRequired).ExecuteAsync(context);
             return;
         }
         string error;

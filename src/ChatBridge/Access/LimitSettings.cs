@@ -16,10 +16,11 @@ internal static class LimitSettings
         [Limits.Inbox] = SettingKeys.RateLimitInbox,
         [Limits.Outbox] = SettingKeys.RateLimitOutbox,
         [Limits.Sessions] = SettingKeys.RateLimitSessions,
+        [Limits.SignIn] = SettingKeys.RateLimitSignIn,
     };
 
     /// <summary>
-    /// Policies that do not count requests made with the admin key: the admin console lists and searches sessions as
+    /// Policies that do not count requests made with the admin key (or by a signed-in admin): the admin console lists and searches sessions as
     /// often as its operator needs, while the limit still guards the action against anyone else.
     /// </summary>
     public static readonly IReadOnlySet<string> AdminExempt = new HashSet<string>(StringComparer.Ordinal) { Limits.Sessions };

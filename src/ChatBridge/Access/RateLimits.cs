@@ -64,7 +64,7 @@ internal static class RateLimits
 
     private static RateLimitPartition<PartitionKey> Partition(HttpContext http, string policy, string setting)
     {
-        var exempt = LimitSettings.AdminExempt.Contains(policy) && http.Items[typeof(KeyCheck)] is KeyCheck.Admin;
+        var exempt = LimitSettings.AdminExempt.Contains(policy) && Caller.IsAdminRequest(http.User);
         var limit = exempt ? 0 : http.Features.Get<BridgeSettings>()!.RateLimit(setting);
         var partition = new PartitionKey(http.RequestServices.GetRequiredService<RateLimitGeneration>().Current, ClientAddress.Of(http), limit);
         var limiters = http.RequestServices.GetRequiredService<IClientLimiters>();

@@ -63,19 +63,19 @@ internal static class AdminApi
             .Accepts<ReplyRequest>("application/json")
             .WithExamples(
                 new ReplyRequest("session_k3f9x2m4q8w1", "Hello, I'm Sam from support. Let me look into this.", 42, null),
-                new ResponseAccepted(8, "session_k3f9x2m4q8w1", "2026-11-24T10:16:02.000Z", 42));
+                new ResponseAccepted(8, "session_k3f9x2m4q8w1", Example.At("2026-11-24T10:16:02.000Z"), 42));
 
         return api;
     }
 
     private static readonly SessionView ExampleSession = new(
-        "session_k3f9x2m4q8w1", "3f2a9c0b7d1e4f68", "2026-11-24T10:15:30.123Z", "2026-11-24T10:20:00.000Z", "127.0.0.1",
-        JsonDocument.Parse("{}").RootElement.Clone(), "active", 3, 2, 0, null, 1);
+        "session_k3f9x2m4q8w1", "3f2a9c0b7d1e4f68", Example.At("2026-11-24T10:15:30.123Z"), Example.At("2026-11-24T10:20:00.000Z"), "127.0.0.1",
+        JsonDocument.Parse("{}").RootElement.Clone(), "active", 3, 2, 0, 3, "ada", 1);
 
     private static readonly BacklogMessage ExampleBacklogMessage = new()
     {
-        Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = "2026-11-24T10:15:30.123Z", Status = "delivered",
-        ProcessedAt = "2026-11-24T10:15:31.000Z", DeliveryCount = 3, Exhausted = true, Uid = "3f2a9c0b7d1e4f68", AgentId = 1, AgeSeconds = 1260,
+        Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = Example.At("2026-11-24T10:15:30.123Z"), Status = "delivered",
+        ProcessedAt = Example.At("2026-11-24T10:15:31.000Z"), DeliveryCount = 3, Exhausted = true, Uid = "3f2a9c0b7d1e4f68", AgentId = 1, AgeSeconds = 1260,
     };
 
     private static async Task<Results<Ok<Envelope<SessionList>>, BadRequest<ErrorEnvelope>>> ListSessions(
@@ -92,8 +92,8 @@ internal static class AdminApi
             return invalid;
         }
         var activeSince = active.Value
-            ? Timestamps.Format(time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds))
-            : null;
+            ? time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds)
+            : (DateTimeOffset?)null;
         var filter = new SessionFilter(activeSince, agentId.Value, waiting.Value, text.Value);
         var page = await sessions.ListSessionsAsync(filter, limit.Value, offset.Value, ct);
         return Envelope.Ok(new SessionList(
@@ -155,10 +155,9 @@ internal static class AdminApi
         return Envelope.Ok(new SessionTranscript(SessionView.From(transcript.Session), transcript.Messages, transcript.Responses));
     }
 
-    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostPersonReply(
+    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> PostPersonReply(
         HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
-        Replies.StoreAsync(http, ReplyAuthor.Admin, replies, bus, typing, metrics, ct);
-
+        Replies.StoreAsync(http, ReplyAuthor.Admin, onlyAgent: null, replies, bus, typing, metrics, ct);
 }
 
 internal sealed record SessionsQuery(

@@ -1,6 +1,5 @@
 using ChatBridge.Chat;
 using ChatBridge.Events;
-using ChatBridge.Http;
 
 namespace ChatBridge.Admin;
 
@@ -8,8 +7,8 @@ internal sealed record SessionSummary
 {
     public string Id { get; init; } = "";
     public string Uid { get; init; } = "";
-    public string CreatedAt { get; init; } = "";
-    public string LastActive { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset LastActive { get; init; }
     public string? IpAddress { get; init; }
     public string? Metadata { get; init; }
     public string Status { get; init; } = "";
@@ -17,6 +16,7 @@ internal sealed record SessionSummary
     public long ResponseCount { get; init; }
     public long ExhaustedCount { get; init; }
     public long? UserId { get; init; }
+    public string? Username { get; init; }
     public long? AgentId { get; init; }
 }
 
@@ -26,7 +26,7 @@ internal sealed record SessionPage(IReadOnlyList<SessionSummary> Sessions, int T
 /// What <c>sessions</c> narrows the list to; a null member (or <see cref="Waiting"/> false) does not filter. <see cref="Text"/>
 /// matches part of the session id, the uid, or the text of a message or reply, ignoring ASCII case.
 /// </summary>
-internal sealed record SessionFilter(string? ActiveSince, long? AgentId, bool Waiting, string? Text);
+internal sealed record SessionFilter(DateTimeOffset? ActiveSince, long? AgentId, bool Waiting, string? Text);
 
 /// <summary>A message no reply has answered yet, as the backlog lists it.</summary>
 internal sealed record BacklogMessage
@@ -34,9 +34,9 @@ internal sealed record BacklogMessage
     public long Id { get; init; }
     public string SessionId { get; init; } = "";
     public string Message { get; init; } = "";
-    public string Timestamp { get; init; } = "";
+    public DateTimeOffset Timestamp { get; init; }
     public string Status { get; init; } = "";
-    public string? ProcessedAt { get; init; }
+    public DateTimeOffset? ProcessedAt { get; init; }
     public int DeliveryCount { get; init; }
     public bool Exhausted { get; init; }
     public string Uid { get; init; } = "";
@@ -47,7 +47,7 @@ internal sealed record BacklogMessage
 
     public BacklogMessage AgedAt(DateTimeOffset now) => this with
     {
-        AgeSeconds = Timestamps.TryParse(Timestamp, out var stored) ? Math.Max(0, (long)Math.Round((now - stored).TotalSeconds)) : 0,
+        AgeSeconds = Math.Max(0, (long)Math.Round((now - Timestamp).TotalSeconds)),
     };
 }
 

@@ -19,7 +19,7 @@ internal interface IAdminStore
     /// Deletes sessions idle since before <paramref name="idleBefore"/> with their messages and responses, except those
     /// holding a message Broca has not picked up yet or may still be handed again (a live lease).
     /// </summary>
-    Task<int> DeleteIdleSessionsAsync(string idleBefore, CancellationToken ct);
+    Task<int> DeleteIdleSessionsAsync(DateTimeOffset idleBefore, CancellationToken ct);
 
     /// <summary>Deletes every chat row; the control app's tables are not touched.</summary>
     Task<RemainingData> DeleteAllChatDataAsync(CancellationToken ct);

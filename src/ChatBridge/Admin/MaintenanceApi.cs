@@ -38,7 +38,7 @@ internal static class MaintenanceApi
     private static async Task<Ok<Envelope<CleanupReport>>> DeleteIdleSessions(
         IAdminStore sessions, SettingsStore settings, TimeProvider time, CancellationToken ct)
     {
-        var idleBefore = Timestamps.Format(time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds));
+        var idleBefore = time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds);
         var cleaned = await sessions.DeleteIdleSessionsAsync(idleBefore, ct);
         return Envelope.Ok(new CleanupReport(cleaned, $"Cleaned up {cleaned} inactive sessions"));
     }

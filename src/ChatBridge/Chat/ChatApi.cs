@@ -16,7 +16,7 @@ internal static class ChatApi
 
     public static RouteGroupBuilder MapChatApi(this RouteGroupBuilder api)
     {
-        var chat = api.MapGroup("").WithTags(ChatTag.Name).RequireCors(Cors.Public);
+        var chat = api.MapGroup("").WithTags(ChatTag.Name).RequireCors(Cors.Public).RequireSignInWhenPrivate();
 
         chat.MapPost("/messages", PostMessage)
             .WithName("messages")
@@ -50,12 +50,12 @@ internal static class ChatApi
         return api;
     }
 
-    internal static readonly ResponseItem ExampleResponse = new() { Id = 7, Response = "Hi! How can I help?", Timestamp = "2026-11-24T10:15:32.456Z", MessageId = 42 };
+    internal static readonly ResponseItem ExampleResponse = new() { Id = 7, Response = "Hi! How can I help?", Timestamp = Example.At("2026-11-24T10:15:32.456Z"), MessageId = 42 };
 
     internal static readonly TranscriptMessage ExampleTranscriptMessage = new()
     {
-        Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = "2026-11-24T10:15:30.123Z",
-        Status = "answered", ProcessedAt = "2026-11-24T10:15:31.000Z", AnsweredAt = "2026-11-24T10:15:32.456Z",
+        Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = Example.At("2026-11-24T10:15:30.123Z"),
+        Status = "answered", ProcessedAt = Example.At("2026-11-24T10:15:31.000Z"), AnsweredAt = Example.At("2026-11-24T10:15:32.456Z"),
     };
 
     private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostMessage(
@@ -80,21 +80,23 @@ internal static class ChatApi
         {
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
+        // An agent the caller may not use answers as one that does not exist: its existence is not for them to learn.
         if (!JsonFields.OptionalId(body, "agent_id", out var agentId)
-            || (agentId is { } id && !await agents.IsActiveAgentAsync(id, ct)))
+            || (agentId is { } id && (await agents.GetAgentAsync(id, ct))?.IsUsableBy(Caller.Of(http.User)) != true))
         {
             return Envelope.BadRequest(Errors.InvalidAgentId);
         }
 
         string userAgent = http.Request.Headers.UserAgent.ToString();
         var written = await sessions.AddMessageAsync(
-            new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)]),
+            new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
+                Caller.Of(http.User).UserId),
             ct);
         var stored = written.Value;
         metrics.MessageReceived(agentId);
         bus.Publish(new MessageStoredEvent(stored.SessionId, stored.MessageId));
         await written.Durable;
-        return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? stored.Timestamp, stored.Uid, stored.IsNewUser));
+        return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? Timestamps.Format(stored.Timestamp), stored.Uid, stored.IsNewUser));
     }
 
     private static async Task<Results<Ok<Envelope<SessionResponses>>, BadRequest<ErrorEnvelope>>> GetResponses(

@@ -5,16 +5,24 @@ namespace ChatBridge.Chat;
 // Rows as the API shows them. Dapper fills them by column name (snake_case to PascalCase), and the
 // API writes them back out in snake_case, so a column, its property and its JSON field share one name.
 
-internal sealed record NewMessage(string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent);
+/// <param name="UserId">The signed-in author: a new session becomes theirs, and so does one that belonged to no one.</param>
+internal sealed record NewMessage(string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent, long? UserId = null);
 
-internal sealed record StoredMessage(long MessageId, string SessionId, string Uid, bool IsNewUser, string Timestamp);
+internal sealed record SessionOwners
+{
+    public long? AgentId { get; init; }
+    public long? UserId { get; init; }
+}
 
-internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author);
+internal sealed record StoredMessage(long MessageId, string SessionId, string Uid, bool IsNewUser, DateTimeOffset Timestamp);
 
-internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage }
+/// <param name="OnlyAgent">An agent's own Broca key: the reply is stored only into a session of that agent.</param>
+internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author, long? OnlyAgent = null);
+
+internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage, OtherAgent }
 
 /// <param name="AgentId">The session's agent, for the metrics.</param>
-internal sealed record StoredResponse(ResponseOutcome Outcome, long ResponseId = 0, string Timestamp = "", long? MessageId = null, long? AgentId = null);
+internal sealed record StoredResponse(ResponseOutcome Outcome, long ResponseId = 0, DateTimeOffset Timestamp = default, long? MessageId = null, long? AgentId = null);
 
 /// <summary>A reply read with its session, as an instance that did not store it needs it.</summary>
 internal sealed record SessionResponse
@@ -22,7 +30,7 @@ internal sealed record SessionResponse
     public string SessionId { get; init; } = "";
     public long Id { get; init; }
     public string Response { get; init; } = "";
-    public string Timestamp { get; init; } = "";
+    public DateTimeOffset Timestamp { get; init; }
     public long? MessageId { get; init; }
     public string Author { get; init; } = ReplyAuthor.Agent;
 
@@ -35,10 +43,10 @@ internal sealed record TranscriptMessage
     public long Id { get; init; }
     public string SessionId { get; init; } = "";
     public string Message { get; init; } = "";
-    public string Timestamp { get; init; } = "";
+    public DateTimeOffset Timestamp { get; init; }
     public string Status { get; init; } = "";
-    public string? ProcessedAt { get; init; }
-    public string? AnsweredAt { get; init; }
+    public DateTimeOffset? ProcessedAt { get; init; }
+    public DateTimeOffset? AnsweredAt { get; init; }
 
     /// <summary>How often inbox has handed the message out (0 for messages claimed before leases existed).</summary>
     public int DeliveryCount { get; init; }

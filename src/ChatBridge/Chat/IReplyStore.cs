@@ -15,5 +15,5 @@ internal interface IReplyStore
     Task<(string SessionId, ResponseItem Response)?> GetResponseAsync(long responseId, CancellationToken ct);
 
     /// <summary>Replies stored since <paramref name="since"/> (a timestamp), oldest first: what an instance missed while it could not listen.</summary>
-    Task<IReadOnlyList<(string SessionId, ResponseItem Response)>> GetResponsesSinceAsync(string since, CancellationToken ct);
+    Task<IReadOnlyList<(string SessionId, ResponseItem Response)>> GetResponsesSinceAsync(DateTimeOffset since, CancellationToken ct);
 }

@@ -14,9 +14,10 @@ internal interface ISessionStore
     /// a client may poll before it has sent anything; a poll keeps the session's <c>last_active</c> fresh.
     /// </summary>
     Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
-        string sessionId, string? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct);
+        string sessionId, DateTimeOffset? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct);
 
-    Task<bool> SessionExistsAsync(string sessionId, CancellationToken ct);
+    /// <summary>Whom a session belongs to (an agent the control app deleted counts as none), or null for an unknown session.</summary>
+    Task<SessionOwners?> FindOwnersAsync(string sessionId, CancellationToken ct);
 
     /// <summary>How many sessions are stored: the health check's proof that the chat tables answer.</summary>
     Task<long> CountSessionsAsync(CancellationToken ct);

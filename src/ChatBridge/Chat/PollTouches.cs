@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using ChatBridge.Http;
 
 namespace ChatBridge.Chat;
 
@@ -33,15 +32,19 @@ internal sealed class PollTouches
     public bool IsFresh(string sessionId, DateTimeOffset now) =>
         _lastActive.TryGetValue(sessionId, out var seen) && now - seen < Interval;
 
-    /// <summary>What to write for a session whose stored <c>last_active</c> is <paramref name="lastActive"/> (null: no session).</summary>
-    public PollTouch Decide(string sessionId, string? lastActive, DateTimeOffset now)
+    /// <summary>What to write for a session that <paramref name="exists"/> with this stored <c>last_active</c>.</summary>
+    public PollTouch Decide(string sessionId, DateTimeOffset? lastActive, bool exists, DateTimeOffset now)
     {
-        if (lastActive is not null && Timestamps.TryParse(lastActive, out var stored) && now - stored < Interval)
+        if (!exists)
+        {
+            return PollTouch.Create;
+        }
+        if (lastActive is { } stored && now - stored < Interval)
         {
             Remember(sessionId, stored);
             return PollTouch.None;
         }
-        return lastActive is null ? PollTouch.Create : PollTouch.Refresh;
+        return PollTouch.Refresh;
     }
 
     /// <summary>The session was created or touched at <paramref name="now"/>.</summary>

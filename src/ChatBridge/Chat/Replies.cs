@@ -12,8 +12,9 @@ namespace ChatBridge.Chat;
 /// </summary>
 internal static class Replies
 {
-    public static async Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> StoreAsync(
-        HttpContext http, string author, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct)
+    /// <param name="onlyAgent">An agent's own Broca key: a session of another agent (or of none) is refused with a 403.</param>
+    public static async Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> StoreAsync(
+        HttpContext http, string author, long? onlyAgent, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct)
     {
         var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "response", ct);
         if (request.TooLarge is { } tooLarge)
@@ -39,7 +40,7 @@ internal static class Replies
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
 
-        var written = await replies.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId, author), ct);
+        var written = await replies.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId, author, onlyAgent), ct);
         var stored = written.Value;
         if (stored.Outcome == ResponseOutcome.Stored)
         {
@@ -55,6 +56,7 @@ internal static class Replies
         {
             ResponseOutcome.UnknownSession => Envelope.BadRequest(Errors.InvalidSession),
             ResponseOutcome.UnknownMessage => Envelope.BadRequest(Errors.InvalidMessageId),
+            ResponseOutcome.OtherAgent => Envelope.Forbidden(Errors.SessionOfAnotherAgent),
             _ => Envelope.Ok(new ResponseAccepted(stored.ResponseId, sessionId, stored.Timestamp, stored.MessageId)),
         };
     }
@@ -63,4 +65,4 @@ internal static class Replies
 /// <summary>The body of <c>outbox</c>; read field by field so that each fault gets the contract's own error.</summary>
 internal sealed record ReplyRequest(string SessionId, string Response, long? MessageId, string? Timestamp);
 
-internal sealed record ResponseAccepted(long ResponseId, string SessionId, string Timestamp, long? MessageId);
+internal sealed record ResponseAccepted(long ResponseId, string SessionId, DateTimeOffset Timestamp, long? MessageId);

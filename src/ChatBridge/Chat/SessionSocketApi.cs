@@ -36,7 +36,8 @@ internal static class SessionSocketApi
                 on shutdown the server closes with 1001.
                 """)
             // Not an action: ActionDoc would make the Swagger filter describe it as the ?action= entry point.
-            .Produces(StatusCodes.Status101SwitchingProtocols);
+            .Produces(StatusCodes.Status101SwitchingProtocols)
+            .RequireSignInWhenPrivate();
         return app;
     }
 }

@@ -47,6 +47,8 @@ public sealed class ChatBridgeOptions
 
     public WidgetOptions Widget { get; set; } = new();
 
+    public ChatOptions Chat { get; set; } = new();
+
     public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>
@@ -94,6 +96,16 @@ public sealed class MetricsOptions
     /// Behind a proxy listed in <c>TrustedProxies</c>, the client address it forwards is the one checked.
     /// </summary>
     public List<string> AllowedNetworks { get; set; } = [];
+}
+
+/// <summary>The <c>ChatBridge:Chat</c> section: who may use the chat.</summary>
+public sealed class ChatOptions
+{
+    /// <summary>
+    /// A private host: the chat page, the widget and the public actions refuse anyone not signed in with a Sanctum
+    /// account (401 <c>Authentication required</c>).
+    /// </summary>
+    public bool RequireSignIn { get; set; }
 }
 
 /// <summary>The embeddable chat widget (docs/WIDGET.md).</summary>
@@ -156,13 +168,13 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         {
             failures.Add($"ChatBridge:Database:Provider must be '{DatabaseProviders.Sqlite}' or '{DatabaseProviders.Postgres}', not '{provider}'.");
         }
-        if (options.ApiKey is { } api && !KeyRules.IsValid(api))
+        if (options.ApiKey is { } api && KeyRules.Problem(api) is { } apiProblem)
         {
-            failures.Add($"ChatBridge:ApiKey {KeyRules.Requirement}.");
+            failures.Add($"ChatBridge:ApiKey {apiProblem}.");
         }
-        if (options.AdminKey is { } admin && !KeyRules.IsValid(admin))
+        if (options.AdminKey is { } admin && KeyRules.Problem(admin) is { } adminProblem)
         {
-            failures.Add($"ChatBridge:AdminKey {KeyRules.Requirement}.");
+            failures.Add($"ChatBridge:AdminKey {adminProblem}.");
         }
         if (options.BusyTimeoutMs is < 100 or > 60_000)
         {

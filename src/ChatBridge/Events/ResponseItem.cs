@@ -4,7 +4,7 @@ internal sealed record ResponseItem
 {
     public long Id { get; init; }
     public string Response { get; init; } = "";
-    public string Timestamp { get; init; } = "";
+    public DateTimeOffset Timestamp { get; init; }
     public long? MessageId { get; init; }
 
     /// <summary>Who wrote it: <see cref="ReplyAuthor.Agent"/> or <see cref="ReplyAuthor.Admin"/>.</summary>

@@ -1,3 +1,4 @@
+using ChatBridge.Accounts;
 using ChatBridge.Admin;
 using ChatBridge.Agents;
 using ChatBridge.Chat;
@@ -25,10 +26,12 @@ internal static class BridgeApi
         var api = app.MapGroup(ActionRoute.Prefix)
             .Produces<ErrorEnvelope>(StatusCodes.Status405MethodNotAllowed);
         api.MapChatApi();
+        api.MapAccountsApi();
         api.MapAgentsApi();
         api.MapBrocaApi();
         api.MapAdminApi();
         api.MapMaintenanceApi();
+        api.MapAgentKeyApi();
         api.MapStatsApi();
         api.MapConfigApi();
         api.MapApiFallbacks(app);

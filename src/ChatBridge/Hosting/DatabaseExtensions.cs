@@ -3,9 +3,9 @@ using ChatBridge.Configuration;
 using ChatBridge.Data;
 using ChatBridge.Settings;
 using ChatBridge.Stats;
+using ChatBridge.Storage;
 using ChatBridge.Storage.Postgres;
 using ChatBridge.Storage.Sqlite;
-using Dapper;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -27,8 +27,7 @@ internal static class DatabaseExtensions
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<KeyBootstrapper>();
         services.AddSingleton<StatsRollup>();
-        // Columns are snake_case, properties PascalCase.
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlValues.ConfigureDapper();
 
         var provider = configuration.GetSection(ChatBridgeOptions.Section).Get<ChatBridgeOptions>()?.Database ?? new DatabaseOptions();
         return provider.IsPostgres ? services.AddPostgresStorage(provider.ConnectionString!) : services.AddSqliteStorage();

@@ -16,7 +16,7 @@ internal sealed record ErrorEnvelope(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RetryAfter = null)
 {
     public static ErrorEnvelope Of(int status, string error, int? retryAfter = null) =>
-        new(false, error, status, Timestamps.Now(TimeProvider.System), retryAfter);
+        new(false, error, status, Timestamps.Format(TimeProvider.System.GetUtcNow()), retryAfter);
 }
 
 /// <summary>Builds the envelopes as typed results, so an endpoint's signature names every answer it gives.</summary>
@@ -28,11 +28,12 @@ internal static class Envelope
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.Converters.Add(new PointInTimeConverter());
         return options;
     }
 
     public static Ok<Envelope<T>> Ok<T>(T data) =>
-        TypedResults.Ok(new Envelope<T>(true, "Success", Timestamps.Now(TimeProvider.System), data));
+        TypedResults.Ok(new Envelope<T>(true, "Success", Timestamps.Format(TimeProvider.System.GetUtcNow()), data));
 
     public static BadRequest<ErrorEnvelope> BadRequest(string error) =>
         TypedResults.BadRequest(ErrorEnvelope.Of(StatusCodes.Status400BadRequest, error));
@@ -42,6 +43,9 @@ internal static class Envelope
 
     /// <summary>Any other failure, for answers that are not an endpoint's own (fallbacks, the exception handler).</summary>
     public static IResult Fail(int status, string error) => Fail(ErrorEnvelope.Of(status, error));
+
+    public static JsonHttpResult<ErrorEnvelope> Forbidden(string error) =>
+        TypedResults.Json(ErrorEnvelope.Of(StatusCodes.Status403Forbidden, error), Json, "application/json; charset=utf-8", StatusCodes.Status403Forbidden);
 
     public static IResult Fail(ErrorEnvelope body, int? retryAfterSeconds = null) => new ErrorResult(body, retryAfterSeconds);
 

@@ -35,6 +35,10 @@ internal static class Errors
     public const string KeysMustDiffer = "api_key and admin_key must differ";
     public const string WebSocketRequired = "WebSocket upgrade required";
     public const string OriginNotAllowed = "Origin not allowed";
+    public const string SessionOfAnotherAgent = "Session belongs to another agent";
+    public const string InvalidCredentials = "Invalid username or password";
+    public const string AccountDeactivated = "Account is deactivated";
+    public const string AdminRequired = "Admin access required";
     public const string InvalidTypingState = "Invalid state: expected \"start\" or \"stop\"";
 
     /// <summary>A bad query parameter names itself: <c>Invalid limit parameter</c>.</summary>

@@ -141,7 +141,8 @@ internal static class JsonFields
             // An escaped lone surrogate ("\ud800") is valid JSON but not valid text.
             return FieldState.WrongType;
         }
-        return FieldState.Present;
+        // Nor is U+0000: PostgreSQL cannot store it, and a field refused on one engine is refused on both.
+        return value.Contains('\0', StringComparison.Ordinal) ? FieldState.WrongType : FieldState.Present;
     }
 
     public static bool HasAll(JsonElement body, params ReadOnlySpan<string> names)

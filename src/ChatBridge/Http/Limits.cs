@@ -13,4 +13,5 @@ internal static class Limits
     public const string Inbox = "inbox";
     public const string Outbox = "outbox";
     public const string Sessions = "sessions";
+    public const string SignIn = "sign_in";
 }

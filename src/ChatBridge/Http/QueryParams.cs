@@ -46,16 +46,19 @@ internal static class QueryParams
             : Parsed<long?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
     }
 
-    /// <summary><c>since</c> in any ISO-8601 form, turned into the stored text form so it compares as text.</summary>
-    public static Parsed<string?> OptionalTimestamp(string? text, string name)
+    /// <summary>
+    /// <c>since</c> in any ISO-8601 form (a value without zone is UTC), to the millisecond: what is stored, so "strictly
+    /// after" means the same on both engines.
+    /// </summary>
+    public static Parsed<DateTimeOffset?> OptionalTimestamp(string? text, string name)
     {
         if (string.IsNullOrEmpty(text))
         {
-            return Parsed<string?>.Ok(null);
+            return Parsed<DateTimeOffset?>.Ok(null);
         }
         return Timestamps.TryParse(text, out var value)
-            ? Parsed<string?>.Ok(Timestamps.Format(value))
-            : Parsed<string?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
+            ? Parsed<DateTimeOffset?>.Ok(Timestamps.Truncate(value))
+            : Parsed<DateTimeOffset?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
     }
 
     /// <summary>Trimmed free text; empty or blank means absent, longer than <paramref name="maxLength"/> characters is a 400.</summary>
@@ -66,7 +69,8 @@ internal static class QueryParams
         {
             return Parsed<string?>.Ok(null);
         }
-        return trimmed.Length <= maxLength
+        // U+0000 is refused for the reason JsonFields.String gives.
+        return trimmed.Length <= maxLength && !trimmed.Contains('\0', StringComparison.Ordinal)
             ? Parsed<string?>.Ok(trimmed)
             : Parsed<string?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));
     }

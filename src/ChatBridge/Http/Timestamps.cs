@@ -13,7 +13,12 @@ internal static class Timestamps
     public static string Format(DateTimeOffset value) =>
         value.UtcDateTime.ToString(Pattern, CultureInfo.InvariantCulture);
 
-    public static string Now(TimeProvider time) => Format(time.GetUtcNow());
+    /// <summary>Now, to the millisecond: what every engine stores and every answer shows, so both engines compare alike.</summary>
+    public static DateTimeOffset Now(TimeProvider time) => Truncate(time.GetUtcNow());
+
+    /// <summary>The instant to the millisecond, in UTC.</summary>
+    public static DateTimeOffset Truncate(DateTimeOffset value) =>
+        new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 
     /// <summary>Any ISO-8601 form or <c>YYYY-MM-DD HH:MM:SS</c>; a value without a zone is UTC.</summary>
     public static bool TryParse(string? text, out DateTimeOffset value) =>

@@ -6,9 +6,10 @@ internal interface IInboxStore
     /// <summary>
     /// Hands out unclaimed messages oldest first, each exactly once however many pollers (and instances) ask at the same
     /// time, as a lease until <paramref name="leaseEnds"/>. Committed before it returns; a claim need not be durable,
-    /// since a claim lost to a power cut only means the message is handed out again.
+    /// since a claim lost to a power cut only means the message is handed out again. With <paramref name="agentId"/>,
+    /// only messages of that agent's sessions.
     /// </summary>
-    Task<InboxPage> ClaimAsync(int limit, int offset, string? since, DateTimeOffset leaseEnds, CancellationToken ct);
+    Task<InboxPage> ClaimAsync(int limit, int offset, DateTimeOffset? since, long? agentId, DateTimeOffset leaseEnds, CancellationToken ct);
 
     /// <summary>
     /// Takes back claims whose answer never reached the poller: the messages are pending again at once and the failed

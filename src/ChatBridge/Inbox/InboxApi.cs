@@ -8,7 +8,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ChatBridge.Inbox;
 
-/// <summary>Broca's actions: the API key (or the admin key) as a Bearer token.</summary>
+/// <summary>
+/// Broca's actions, with a key as a Bearer token: an agent's own key (one Broca per agent, as Sanctum runs it) reaches
+/// that agent's sessions only; the service-wide API key (or the admin key) every agent's.
+/// </summary>
 internal static class BrocaApi
 {
     private const string Tag = "Broca (API key)";
@@ -25,9 +28,10 @@ internal static class BrocaApi
                 + "handed out again (same id, text, timestamp and uid), up to `ChatBridge:Inbox:MaxDeliveries` times, and an answer "
                 + "that could not be written to its poller releases its messages at once. An empty inbox is a 200 with `messages: []`. "
                 + "`limit` defaults to 50 and is clamped to 100. With `wait` (seconds, 0 to 30), an empty inbox holds the request until "
-                + "a message arrives (answered at once) or the wait ends (empty).")
+                + "a message arrives (answered at once) or the wait ends (empty). With an agent's own key (`agent_key`), only messages of "
+                + "that agent's sessions.")
             .WithExamples(data: new InboxBatch(
-                [new InboxMessage { Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = "2026-11-24T10:15:30.123Z", Uid = "3f2a9c0b7d1e4f68", AgentId = 1 }],
+                [new InboxMessage { Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = Example.At("2026-11-24T10:15:30.123Z"), Uid = "3f2a9c0b7d1e4f68", AgentId = 1 }],
                 new Pagination(1, 50, 0, HasMore: false)))
             .RateLimited(Limits.Inbox);
 
@@ -35,11 +39,13 @@ internal static class BrocaApi
             .WithName("outbox")
             .WithSummary("Post an agent reply (Broca)")
             .WithDescription("Stores a reply for the session's user. Without `message_id` the reply answers the session's oldest delivered, "
-                + "unanswered message. An unknown session is `Invalid session`. A success is 200.")
+                + "unanswered message. An unknown session is `Invalid session`. A success is 200. With an agent's own key, a session of "
+                + "another agent (or of none) is 403 `Session belongs to another agent`.")
             .Accepts<ReplyRequest>("application/json")
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .WithExamples(
                 new ReplyRequest("session_k3f9x2m4q8w1", "Hi! How can I help?", null, null),
-                new ResponseAccepted(7, "session_k3f9x2m4q8w1", "2026-11-24T10:15:32.456Z", 42))
+                new ResponseAccepted(7, "session_k3f9x2m4q8w1", Example.At("2026-11-24T10:15:32.456Z"), 42))
             .RateLimited(Limits.Outbox);
 
         // Broca only, and cheap (no write): a rate limit would just make the indicator unreliable.
@@ -47,8 +53,10 @@ internal static class BrocaApi
             .WithName("typing")
             .WithSummary("Show or hide the typing indicator (Broca)")
             .WithDescription("Pushes a `typing` event to the session's WebSockets. A `start` without a `stop` ends by itself after a short "
-                + "timeout (15 s by default), and a reply ends it too. An unknown session is `Invalid session`.")
+                + "timeout (15 s by default), and a reply ends it too. An unknown session is `Invalid session`; with an agent's own key, "
+                + "a session of another agent (or of none) is 403 `Session belongs to another agent`.")
             .Accepts<TypingRequest>("application/json")
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .WithExamples(new TypingRequest("session_k3f9x2m4q8w1", TypingState.Start), new TypingRequest("session_k3f9x2m4q8w1", TypingState.Start));
 
         return api;
@@ -65,11 +73,12 @@ internal static class BrocaApi
         {
             return invalid;
         }
+        var agentId = Caller.KeyAgent(http.User);
         using var watch = wait.Value > 0 ? hub.WatchInbox() : null;
         var page = await poller.RunAsync(
             watch,
             TimeSpan.FromSeconds(wait.Value),
-            token => delivery.ClaimAsync(limit.Value, offset.Value, since.Value, token),
+            token => delivery.ClaimAsync(limit.Value, offset.Value, since.Value, agentId, token),
             found => found.Messages.Count > 0,
             ct);
         if (page.Messages.Count > 0)
@@ -88,11 +97,11 @@ internal static class BrocaApi
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
     }
 
-    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostReply(
+    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> PostReply(
         HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
-        Replies.StoreAsync(http, ReplyAuthor.Agent, replies, bus, typing, metrics, ct);
+        Replies.StoreAsync(http, ReplyAuthor.Agent, Caller.KeyAgent(http.User), replies, bus, typing, metrics, ct);
 
-    private static async Task<Results<Ok<Envelope<TypingRequest>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> SetTyping(
+    private static async Task<Results<Ok<Envelope<TypingRequest>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> SetTyping(
         HttpContext http, ISessionStore sessions, TypingTimers typing, CancellationToken ct)
     {
         var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "state", ct);
@@ -109,9 +118,13 @@ internal static class BrocaApi
         {
             return Envelope.BadRequest(Errors.InvalidTypingState);
         }
-        if (!await sessions.SessionExistsAsync(sessionId, ct))
+        if (await sessions.FindOwnersAsync(sessionId, ct) is not { } owners)
         {
             return Envelope.BadRequest(Errors.InvalidSession);
+        }
+        if (Caller.KeyAgent(http.User) is { } keyAgent && owners.AgentId != keyAgent)
+        {
+            return Envelope.Forbidden(Errors.SessionOfAnotherAgent);
         }
         if (state == TypingState.Start)
         {

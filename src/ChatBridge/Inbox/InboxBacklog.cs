@@ -1,4 +1,3 @@
-using ChatBridge.Http;
 using ChatBridge.Observability;
 
 namespace ChatBridge.Inbox;
@@ -37,9 +36,7 @@ internal sealed class InboxBacklog
     private double OldestPendingAge()
     {
         var oldest = Current().OldestPending;
-        return oldest is not null && Timestamps.TryParse(oldest, out var stored)
-            ? Math.Max(0, (_time.GetUtcNow() - stored).TotalSeconds)
-            : 0;
+        return oldest is { } stored ? Math.Max(0, (_time.GetUtcNow() - stored).TotalSeconds) : 0;
     }
 
     /// <summary>The last snapshot, taken again first when it is older than the interval. Scrapes run one at a time per exporter; the lock covers several.</summary>

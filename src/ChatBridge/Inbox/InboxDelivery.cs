@@ -22,9 +22,10 @@ internal sealed partial class InboxDelivery(
 {
     private InboxOptions Leases => options.Value.Inbox;
 
-    public async Task<InboxPage> ClaimAsync(int limit, int offset, string? since, CancellationToken ct)
+    /// <param name="agentId">An agent's own Broca key: only that agent's messages; null for every agent's.</param>
+    public async Task<InboxPage> ClaimAsync(int limit, int offset, DateTimeOffset? since, long? agentId, CancellationToken ct)
     {
-        var page = await inbox.ClaimAsync(limit, offset, since, time.GetUtcNow() + Leases.ClaimTimeout, ct);
+        var page = await inbox.ClaimAsync(limit, offset, since, agentId, time.GetUtcNow() + Leases.ClaimTimeout, ct);
         foreach (var message in page.Messages)
         {
             bus.Publish(new DeliveryEvent(message.SessionId, message.Id, MessageStatus.Delivered, message.DeliveryCount));

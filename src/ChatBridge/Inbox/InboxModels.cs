@@ -7,7 +7,7 @@ internal sealed record InboxMessage
     public long Id { get; init; }
     public string SessionId { get; init; } = "";
     public string Message { get; init; } = "";
-    public string Timestamp { get; init; } = "";
+    public DateTimeOffset Timestamp { get; init; }
     public string Uid { get; init; } = "";
     public long? AgentId { get; init; }
 
@@ -27,4 +27,4 @@ internal sealed record LeaseChange
 internal sealed record InboxPage(IReadOnlyList<InboxMessage> Messages, int Total);
 
 /// <summary>Messages waiting for Broca, the oldest one's timestamp, and messages claimed but not answered.</summary>
-internal sealed record BacklogCounts(long Pending, string? OldestPending, long Unanswered);
+internal sealed record BacklogCounts(long Pending, DateTimeOffset? OldestPending, long Unanswered);

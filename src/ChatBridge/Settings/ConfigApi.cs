@@ -16,7 +16,7 @@ internal static class ConfigApi
         admin.MapGet("/config", GetConfig)
             .WithName("config")
             .WithSummary("Read the bridge's settings (admin)")
-            .WithDescription("The keys, `session_timeout` (seconds), `max_message_length` and the hourly rate limits per IP (0 = unlimited).")
+            .WithDescription("The keys, `session_timeout` (seconds), `max_message_length` and the hourly rate limits per IP (0 = unlimited); a key another program stored that protects nothing reads as empty.")
             .WithExamples(data: ExampleConfig);
 
         admin.MapPost("/config", ChangeConfig)
@@ -30,7 +30,7 @@ internal static class ConfigApi
         return api;
     }
 
-    private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20);
+    private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20, 30);
 
     private static async Task<Ok<Envelope<ConfigView>>> GetConfig(SettingsStore settings, CancellationToken ct) =>
         Envelope.Ok(ConfigView.From(await settings.GetAsync(ct)));
@@ -59,7 +59,9 @@ internal static class ConfigApi
                 : property.Value.GetInt32().ToString(CultureInfo.InvariantCulture);
         }
         var current = await settings.GetAsync(ct);
-        if (changes.GetValueOrDefault(SettingKeys.ApiKey, current.ApiKey) == changes.GetValueOrDefault(SettingKeys.AdminKey, current.AdminKey))
+        // Keys refused as unusable read as empty: two of those are not "the same key".
+        if (changes.GetValueOrDefault(SettingKeys.ApiKey, current.ApiKey) is { Length: > 0 } apiKey
+            && apiKey == changes.GetValueOrDefault(SettingKeys.AdminKey, current.AdminKey))
         {
             return Envelope.BadRequest(Errors.KeysMustDiffer);
         }
@@ -75,12 +77,12 @@ internal static class ConfigApi
 /// <summary>The bridge's settings as <c>config</c> shows them, in the order of <see cref="SettingKeys.Numbers"/>.</summary>
 internal sealed record ConfigView(
     string ApiKey, string AdminKey, int SessionTimeout, int MaxMessageLength,
-    int RateLimitMessages, int RateLimitResponses, int RateLimitInbox, int RateLimitOutbox, int RateLimitSessions)
+    int RateLimitMessages, int RateLimitResponses, int RateLimitInbox, int RateLimitOutbox, int RateLimitSessions, int RateLimitSignIn)
 {
     public static ConfigView From(BridgeSettings s) => new(
         s.ApiKey, s.AdminKey, s.SessionTimeoutSeconds, s.MaxMessageLength,
         s.RateLimit(SettingKeys.RateLimitMessages), s.RateLimit(SettingKeys.RateLimitResponses), s.RateLimit(SettingKeys.RateLimitInbox),
-        s.RateLimit(SettingKeys.RateLimitOutbox), s.RateLimit(SettingKeys.RateLimitSessions));
+        s.RateLimit(SettingKeys.RateLimitOutbox), s.RateLimit(SettingKeys.RateLimitSessions), s.RateLimit(SettingKeys.RateLimitSignIn));
 }
 
 /// <summary>Checks one property of a <c>config</c> body: a setting it names, a value of the right JSON type, in range.</summary>
@@ -96,7 +98,7 @@ internal static class SettingChange
             {
                 return Errors.WrongConfigType(property.Name, "a string", Describe(value));
             }
-            return KeyRules.IsValid(value.GetString()!) ? null : Errors.InvalidConfigValue(property.Name, KeyRules.Requirement);
+            return KeyRules.Problem(value.GetString()!) is { } problem ? Errors.InvalidConfigValue(property.Name, problem) : null;
         }
         if (SettingKeys.Numbers.FirstOrDefault(n => n.Name == property.Name) is not { } number)
         {

@@ -14,4 +14,16 @@ internal static class KeyListing
         }
         return text.ToString();
     }
+
+    /// <summary>Which agents have their own Broca key; only a key's digest is kept, so the keys cannot be shown.</summary>
+    public static string DescribeAgents(IEnumerable<(long AgentId, string Name, bool IsActive, DateTimeOffset MadeAt)> agents)
+    {
+        var text = new StringBuilder().AppendLine("Agents with their own Broca key (stored hashed, so not shown):");
+        foreach (var (agentId, name, isActive, madeAt) in agents)
+        {
+            text.Append("  agent ").Append(agentId).Append(" (").Append(name).Append(isActive ? "" : ", inactive: its key opens nothing")
+                .Append("): made ").AppendLine(madeAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return text.ToString();
+    }
 }

@@ -2,7 +2,7 @@ namespace ChatBridge.Stats;
 
 /// <summary>
 /// The figures of the admin's dashboard: activity, reply latency and the backlog, counted by the database, and the
-/// figures of closed days kept in <c>stats_daily</c> so that they are counted once. Bounds are stored timestamps,
+/// figures of closed days kept in <c>stats_daily</c> so that they are counted once. Bounds are points in time,
 /// each range from inclusive to exclusive; days are named by a stored timestamp's day prefix (<c>2026-11-24</c>).
 /// </summary>
 internal interface IStatsStore
@@ -11,7 +11,7 @@ internal interface IStatsStore
     Task<IReadOnlyList<DayFigures>> ReadClosedDaysAsync(string fromDay, string toDay, CancellationToken ct);
 
     /// <summary>Counts activity and latency from the chat tables, per day, from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    Task<DayCounts> CountDaysAsync(string from, string to, CancellationToken ct);
+    Task<DayCounts> CountDaysAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
 
     /// <summary>Keeps closed days' figures; a day already kept stays as it is (another request or instance got there first).</summary>
     Task KeepClosedDaysAsync(IReadOnlyList<DayFigures> figures, CancellationToken ct);
@@ -21,7 +21,7 @@ internal interface IStatsStore
     /// <paramref name="hourlyFrom"/>, activity and latency per day from <paramref name="liveFrom"/>, both up to
     /// <paramref name="to"/>, and the backlog.
     /// </summary>
-    Task<LiveCounts> ReadLiveAsync(string hourlyFrom, string liveFrom, string to, CancellationToken ct);
+    Task<LiveCounts> ReadLiveAsync(DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, CancellationToken ct);
 }
 
 /// <summary>
@@ -95,5 +95,5 @@ internal sealed record BacklogCount
 {
     public long Waiting { get; init; }
 
-    public string? OldestTimestamp { get; init; }
+    public DateTimeOffset? OldestTimestamp { get; init; }
 }

@@ -1,11 +1,10 @@
 using System.Globalization;
-using ChatBridge.Http;
 
 namespace ChatBridge.Stats;
 
 /// <summary>The <c>stats</c> answer: every series has one bucket per hour or day of its window, empty ones included, in UTC.</summary>
 internal sealed record ServiceStats(
-    string GeneratedAt,
+    DateTimeOffset GeneratedAt,
     IReadOnlyList<ActivityBucket> Hourly,
     IReadOnlyList<ActivityBucket> Daily,
     LatencySeries Latency,
@@ -32,7 +31,7 @@ internal sealed record ServiceStats(
         var hourStarts = Enumerable.Range(1 - hours, hours).Select(h => hour.AddHours(h)).ToList();
         var dayStarts = Enumerable.Range(1 - days, days).Select(d => day.AddDays(d)).ToList();
         return new ServiceStats(
-            Timestamps.Format(now),
+            now,
             Activity(rows.Hourly, hourStarts, HourKey),
             Activity(rows.Daily, dayStarts, StatsRollup.DayKey),
             new LatencySeries(
@@ -45,7 +44,7 @@ internal sealed record ServiceStats(
             new BacklogFigure(
                 rows.Backlog.Waiting,
                 rows.Backlog.OldestTimestamp,
-                Timestamps.TryParse(rows.Backlog.OldestTimestamp, out var oldest) ? (long)Math.Max(0, (now - oldest).TotalSeconds) : null));
+                rows.Backlog.OldestTimestamp is { } oldest ? (long)Math.Max(0, (now - oldest).TotalSeconds) : null));
     }
 
     private static (DateTimeOffset Hour, DateTimeOffset Day) Starts(DateTimeOffset now)
@@ -62,16 +61,16 @@ internal sealed record ServiceStats(
     {
         var byBucket = counts.ToDictionary(c => c.Bucket, StringComparer.Ordinal);
         return [.. starts.Select(start => byBucket.TryGetValue(key(start), out var c)
-            ? new ActivityBucket(Timestamps.Format(start), c.Messages, c.Replies)
-            : new ActivityBucket(Timestamps.Format(start), 0, 0))];
+            ? new ActivityBucket(start, c.Messages, c.Replies)
+            : new ActivityBucket(start, 0, 0))];
     }
 
     private static List<LatencyBucket> LatencyDays(IEnumerable<LatencyCount> counts, List<DateTimeOffset> dayStarts)
     {
         var byDay = counts.ToDictionary(c => c.Day, StringComparer.Ordinal);
         return [.. dayStarts.Select(start => byDay.TryGetValue(StatsRollup.DayKey(start), out var c)
-            ? new LatencyBucket(Timestamps.Format(start), c.Answered, Seconds(c.P50Seconds), Seconds(c.P95Seconds))
-            : new LatencyBucket(Timestamps.Format(start), 0, null, null))];
+            ? new LatencyBucket(start, c.Answered, Seconds(c.P50Seconds), Seconds(c.P95Seconds))
+            : new LatencyBucket(start, 0, null, null))];
     }
 
     /// <summary>Milliseconds are what the timestamps hold; more digits would only be the float arithmetic's noise.</summary>
@@ -79,16 +78,16 @@ internal sealed record ServiceStats(
 }
 
 /// <summary>Messages sent and replies stored in the bucket that starts at <c>Start</c>.</summary>
-internal sealed record ActivityBucket(string Start, long Messages, long Replies);
+internal sealed record ActivityBucket(DateTimeOffset Start, long Messages, long Replies);
 
 /// <summary>
 /// Reply latency (message to first reply) of the messages answered on the day starting at <c>Start</c>; the
 /// percentiles are null when none was.
 /// </summary>
-internal sealed record LatencyBucket(string Start, long Answered, double? P50Seconds, double? P95Seconds);
+internal sealed record LatencyBucket(DateTimeOffset Start, long Answered, double? P50Seconds, double? P95Seconds);
 
 internal sealed record AgentLatency(long AgentId, IReadOnlyList<LatencyBucket> Daily);
 
 internal sealed record LatencySeries(IReadOnlyList<LatencyBucket> Overall, IReadOnlyList<AgentLatency> Agents);
 
-internal sealed record BacklogFigure(long Waiting, string? OldestTimestamp, long? OldestAgeSeconds);
+internal sealed record BacklogFigure(long Waiting, DateTimeOffset? OldestTimestamp, long? OldestAgeSeconds);

@@ -25,13 +25,13 @@ internal static class StatsApi
     }
 
     private static readonly ServiceStats ExampleStats = new(
-        "2026-11-24T10:15:30.123Z",
-        [new ActivityBucket("2026-11-24T10:00:00.000Z", 12, 11)],
-        [new ActivityBucket("2026-11-24T00:00:00.000Z", 130, 127)],
+        Example.At("2026-11-24T10:15:30.123Z"),
+        [new ActivityBucket(Example.At("2026-11-24T10:00:00.000Z"), 12, 11)],
+        [new ActivityBucket(Example.At("2026-11-24T00:00:00.000Z"), 130, 127)],
         new LatencySeries(
-            [new LatencyBucket("2026-11-24T00:00:00.000Z", 127, 4.2, 31.5)],
-            [new AgentLatency(1, [new LatencyBucket("2026-11-24T00:00:00.000Z", 90, 3.9, 28.75)])]),
-        new BacklogFigure(3, "2026-11-24T09:54:30.123Z", 1260));
+            [new LatencyBucket(Example.At("2026-11-24T00:00:00.000Z"), 127, 4.2, 31.5)],
+            [new AgentLatency(1, [new LatencyBucket(Example.At("2026-11-24T00:00:00.000Z"), 90, 3.9, 28.75)])]),
+        new BacklogFigure(3, Example.At("2026-11-24T09:54:30.123Z"), 1260));
 
     private static async Task<Results<Ok<Envelope<ServiceStats>>, BadRequest<ErrorEnvelope>>> GetStats(
         [AsParameters] StatsQuery query, [FromServices] StatsRollup stats, TimeProvider time, CancellationToken ct)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ChatBridge.Http;
 
 namespace ChatBridge.Stats;
 
@@ -18,8 +17,7 @@ internal sealed class StatsRollup(IStatsStore store)
     public async Task<StatsRows> ReadAsync(StatsWindow window, CancellationToken ct)
     {
         var closed = await ClosedDaysAsync(window.DailyFrom, window.LiveFrom, ct);
-        var live = await store.ReadLiveAsync(
-            Timestamps.Format(window.HourlyFrom), Timestamps.Format(window.LiveFrom), Timestamps.Format(window.Until), ct);
+        var live = await store.ReadLiveAsync(window.HourlyFrom, window.LiveFrom, window.Until, ct);
         return new StatsRows(
             live.Hourly,
             [.. closed.Where(f => f.AgentId == DayFigures.Service).Select(Activity), .. live.Days.Activity],
@@ -37,7 +35,7 @@ internal sealed class StatsRollup(IStatsStore store)
         {
             if (!keptDays.Contains(DayKey(day)))
             {
-                var counts = await store.CountDaysAsync(Timestamps.Format(day), Timestamps.Format(day.AddDays(1)), ct);
+                var counts = await store.CountDaysAsync(day, day.AddDays(1), ct);
                 counted.AddRange(Figures(DayKey(day), counts));
             }
         }

@@ -1,8 +1,9 @@
 namespace ChatBridge.Storage;
 
 /// <summary>
-/// SQL that reads the same on SQLite and PostgreSQL, shared by both providers' stores: both keep timestamps as ISO-8601
-/// text and <c>processed</c> as 0/1, so one statement gives byte-identical answers on either.
+/// The chat tables' SQL that reads the same on SQLite and PostgreSQL. Points in time are bound and read as
+/// <see cref="DateTimeOffset"/>: SQLite keeps them as the contract's <c>…T…Z</c> text, which sorts as it reads,
+/// PostgreSQL as <c>timestamptz</c>, so one comparison means the same on both. <c>processed</c> is 0/1 on both.
 /// </summary>
 internal static class ChatSql
 {
@@ -14,9 +15,9 @@ internal static class ChatSql
         "m.processed = 1 AND m.answered_at IS NULL AND m.claim_expires_at IS NULL AND m.delivery_count > 0";
 
     public const string SessionSummaryColumns = $"""
-        s.session_id AS id, COALESCE(s.uid, '') AS uid, COALESCE(s.created_at, '') AS created_at,
-        COALESCE(s.last_active, '') AS last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
-        s.user_id, s.agent_id,
+        s.session_id AS id, s.uid, s.created_at, s.last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
+        {LiveUser} AS user_id, (SELECT us.username FROM users us WHERE us.id = s.user_id) AS username,
+        {LiveAgent} AS agent_id,
         (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id) AS message_count,
         (SELECT COUNT(*) FROM web_chat_responses r WHERE r.session_id = s.session_id) AS response_count,
         (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id AND {ExhaustedMessage}) AS exhausted_count
@@ -36,11 +37,22 @@ internal static class ChatSql
         ORDER BY id
         """;
 
-    public const string SessionLastActive =
-        "SELECT COALESCE(last_active, '') FROM web_chat_sessions WHERE session_id = @sessionId LIMIT 1";
+    /// <summary>No row for an unknown session.</summary>
+    public const string SessionActivity = "SELECT last_active FROM web_chat_sessions WHERE session_id = @sessionId";
+
+    /// <summary>
+    /// A session a client polls before it has sent anything. Both checks stay: the NOT EXISTS keeps an older table
+    /// without a unique session id free of duplicates, the ON CONFLICT another instance that creates it at the same time.
+    /// </summary>
+    public const string CreateSessionIfMissing = """
+        INSERT INTO web_chat_sessions (session_id, uid, agent_id, ip_address, user_agent, metadata, status, created_at, last_active)
+        SELECT @sessionId, @uid, @agentId, @ipAddress, @userAgent, '{}', 'active', @now, @now
+        WHERE NOT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)
+        ON CONFLICT DO NOTHING
+        """;
 
     public const string TouchSession =
-        "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND last_active < @now";
+        "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND (last_active IS NULL OR last_active < @now)";
 
     public const string InsertMessage = """
         INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
@@ -48,14 +60,30 @@ internal static class ChatSql
         RETURNING id
         """;
 
+    /// <summary>
+    /// A message of <c>@agentId</c>'s sessions, or of any when it is null: an agent's own Broca key gets only its agent's
+    /// messages. Read through <c>idx_web_chat_sessions_by_agent</c>.
+    /// </summary>
+    public const string OfAgent =
+        "(@agentId IS NULL OR session_id IN (SELECT a.session_id FROM web_chat_sessions a WHERE a.agent_id = @agentId))";
+
     public const string CountUnclaimed =
-        "SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since)";
+        $"SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {OfAgent}";
+
+    /// <summary>
+    /// Session <c>s</c>'s agent as the control app still has it: its connections do not enforce foreign keys, so an agent
+    /// it deleted can leave its id behind, which means no agent.
+    /// </summary>
+    public const string LiveAgent = "(SELECT ag.id FROM agents ag WHERE ag.id = s.agent_id)";
+
+    /// <summary>Session <c>s</c>'s user, likewise.</summary>
+    public const string LiveUser = "(SELECT us.id FROM users us WHERE us.id = s.user_id)";
 
     /// <summary>The claimed rows as Broca sees them; the session's uid wins over the one stored with an older message.</summary>
-    public const string ClaimedColumns = """
+    public const string ClaimedColumns = $"""
         id, session_id, message, timestamp,
         COALESCE((SELECT s.uid FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id), uid, '') AS uid,
-        (SELECT s.agent_id FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id) AS agent_id,
+        (SELECT {LiveAgent} FROM web_chat_sessions s WHERE s.session_id = web_chat_messages.session_id) AS agent_id,
         delivery_count
         """;
 
@@ -81,9 +109,6 @@ internal static class ChatSql
             (SELECT timestamp FROM web_chat_messages WHERE processed = 0 ORDER BY id LIMIT 1) AS oldest_pending,
             (SELECT COUNT(*) FROM web_chat_messages WHERE processed = 1 AND answered_at IS NULL) AS unanswered
         """;
-
-    /// <summary>No row for an unknown session; a row holding NULL for a session without an agent.</summary>
-    public const string SessionAgent = "SELECT agent_id FROM web_chat_sessions WHERE session_id = @sessionId";
 
     public const string MessageInSession =
         "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId)";
@@ -121,12 +146,9 @@ internal static class ChatSql
 
     public const string CountAllSessions = "SELECT COUNT(*) FROM web_chat_sessions";
 
-    public const string SessionExists = "SELECT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)";
+    public const string SessionOwners = $"SELECT {LiveAgent} AS agent_id, {LiveUser} AS user_id FROM web_chat_sessions s WHERE s.session_id = @sessionId";
 
-    /// <summary>
-    /// Each filter is off when its parameter is null (or waiting is 0), so one plain statement serves every combination.
-    /// <paramref name="like"/> is the engine's ASCII-case-insensitive match: <c>LIKE</c> on SQLite, <c>ILIKE</c> on PostgreSQL.
-    /// </summary>
+    /// <summary>Each filter is off when its parameter is null (or waiting is 0), so one plain statement serves every combination.</summary>
     private static string SessionFilters(string like) => $"""
         (@activeSince IS NULL OR s.last_active >= @activeSince)
         AND (@agentId IS NULL OR s.agent_id = @agentId)
@@ -148,7 +170,7 @@ internal static class ChatSql
         """;
 
     public const string UnansweredMessages = $"""
-        SELECT {TranscriptMessageColumns}, s.uid, s.agent_id
+        SELECT {TranscriptMessageColumns}, s.uid, {LiveAgent} AS agent_id
         FROM web_chat_messages m
         JOIN web_chat_sessions s ON s.session_id = m.session_id
         WHERE m.answered_at IS NULL
@@ -190,7 +212,7 @@ internal static class ChatSql
 
     public const string DeleteIdleSessions = $"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})";
 
-    public const string DeleteAllChatData = """
+    public const string DeleteChatRows = """
         DELETE FROM web_chat_responses;
         DELETE FROM web_chat_messages;
         DELETE FROM web_chat_sessions;
@@ -204,15 +226,16 @@ internal static class ChatSql
                (SELECT COUNT(*) FROM web_chat_sessions) AS sessions
         """;
 
-    public const string ActiveAgents = "SELECT id, name, description, status FROM agents WHERE status = 'active' ORDER BY name, id";
+    public const string ReadConfig = "SELECT config_key, config_value FROM system_config WHERE config_key = @key";
 
-    public const string IsActiveAgent = "SELECT EXISTS (SELECT 1 FROM agents WHERE id = @agentId AND status = 'active')";
-
-    public const string ReadConfig = "SELECT config_key, config_value FROM system_config WHERE config_key IN @keys";
-
-    public const string UpdateConfig = "UPDATE system_config SET config_value = @value WHERE config_key = @key";
-
-    public const string InsertConfig = "INSERT INTO system_config (config_key, config_value) VALUES (@key, @value)";
+    /// <summary>
+    /// The control app's own form of the row: its ORM reads the times, in its <c>YYYY-MM-DD HH:MM:SS</c> UTC. Both schemas
+    /// declare <c>config_key</c> unique, so two instances writing one key at once cannot collide.
+    /// </summary>
+    public const string UpsertConfig = """
+        INSERT INTO system_config (config_key, config_value, created_at, updated_at) VALUES (@key, @value, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
+        ON CONFLICT (config_key) DO UPDATE SET config_value = excluded.config_value, updated_at = CURRENT_TIMESTAMP
+        """;
 
     /// <summary>Makes <c>%</c>, <c>_</c> and the escape character itself match literally in a <c>LIKE … ESCAPE '\'</c>.</summary>
     public static string? LikePattern(string? text) =>
@@ -223,6 +246,6 @@ internal static class ChatSql
     /// <summary>A session's public handle: 16 lowercase hex characters from the system's cryptographic RNG.</summary>
     public static string NewUid() => System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true);
 
-    /// <summary>The external id the Flask bridge gave each response, still filled for readers of the table.</summary>
+    /// <summary>The external id the Flask bridge gave each response, still filled for readers of this table.</summary>
     public static string NewResponseKey() => "resp_" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true);
 }

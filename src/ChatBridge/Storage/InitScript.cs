@@ -7,6 +7,21 @@ internal static class InitScript
 
     public static string Postgres { get; } = Load("init_database.postgres.sql");
 
+    /// <summary>
+    /// One table's <c>CREATE TABLE IF NOT EXISTS</c> from <paramref name="script"/>, with <c>{table}</c> in place of its
+    /// name: the schema file stays the one place a table's shape is written down.
+    /// </summary>
+    public static string CreateTable(string script, string table)
+    {
+        var start = script.IndexOf($"CREATE TABLE IF NOT EXISTS {table} (", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            throw new InvalidOperationException($"The schema file declares no table {table}.");
+        }
+        var end = script.IndexOf("\n);", start, StringComparison.Ordinal) + 3;
+        return script[start..end].Replace($"EXISTS {table} (", "EXISTS {table} (", StringComparison.Ordinal);
+    }
+
     private static string Load(string file)
     {
         using var stream = typeof(InitScript).Assembly.GetManifestResourceStream("ChatBridge." + file)

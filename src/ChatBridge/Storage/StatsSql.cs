@@ -1,24 +1,20 @@
 namespace ChatBridge.Storage;
 
 /// <summary>
-/// The dashboard's SQL, the same on SQLite and PostgreSQL but for the one expression each engine writes its own way
-/// (<see cref="Latency"/>'s seconds between two stored timestamps). Every query reads a range of an index (schema
-/// steps 008 and 009), so its cost follows the rows of its range, not the tables' size.
+/// The dashboard's SQL, the same on SQLite and PostgreSQL but for the few expressions each engine writes its own way
+/// (an hour or a day of a point in time, the seconds between two). Every query reads a range of an index (schema steps
+/// 008 and 009), so its cost follows the rows of its range, not the tables' size.
 /// </summary>
 internal static class StatsSql
 {
-    /// <summary>Length of the prefix of a stored timestamp that names its hour (<c>2026-11-24T10</c>) or its day (<c>2026-11-24</c>).</summary>
-    public const int HourPrefix = 13;
-    public const int DayPrefix = 10;
-
-    /// <summary>Messages and replies per bucket of <c>@prefix</c>, each table counted on its own timestamp index.</summary>
-    public const string Activity = """
+    /// <summary>Messages and replies per bucket (<paramref name="bucketOf"/> a point in time), each table counted on its own timestamp index.</summary>
+    public static string Activity(Func<string, string> bucketOf) => $"""
         SELECT bucket AS Bucket, CAST(SUM(messages) AS BIGINT) AS Messages, CAST(SUM(replies) AS BIGINT) AS Replies
         FROM (
-            SELECT substr(timestamp, 1, @prefix) AS bucket, COUNT(*) AS messages, 0 AS replies
+            SELECT {bucketOf("timestamp")} AS bucket, COUNT(*) AS messages, 0 AS replies
             FROM web_chat_messages WHERE timestamp >= @from AND timestamp < @to GROUP BY 1
             UNION ALL
-            SELECT substr(timestamp, 1, @prefix), 0, COUNT(*)
+            SELECT {bucketOf("timestamp")}, 0, COUNT(*)
             FROM web_chat_responses WHERE timestamp >= @from AND timestamp < @to GROUP BY 1
         ) counted
         GROUP BY bucket
@@ -52,10 +48,9 @@ internal static class StatsSql
     /// windows let the ranks and counts share two sorts. The nearest rank of percentile p among n values is
     /// ceil(p·n/100), written in integers so no rounding function is needed.
     /// </summary>
-    /// <param name="secondsToReply">The engine's seconds from <c>m.timestamp</c> to <c>m.answered_at</c>.</param>
-    public static string Latency(string secondsToReply) => $"""
+    public static string Latency(ISqlDialect dialect) => $"""
         WITH answered AS (
-            SELECT substr(m.answered_at, 1, {DayPrefix}) AS day, s.agent_id, {secondsToReply} AS seconds
+            SELECT {dialect.DayOf("m.answered_at")} AS day, s.agent_id, {dialect.SecondsBetween("m.timestamp", "m.answered_at")} AS seconds
             FROM web_chat_messages m
             LEFT JOIN web_chat_sessions s ON s.session_id = m.session_id
             WHERE m.answered_at >= @from AND m.answered_at < @to

@@ -13,6 +13,7 @@ internal static class WidgetExtensions
 {
     public const string PanelPath = "/widget/";
     private const string LoaderPath = "/widget.js";
+    private const string CataloguePath = "/i18n";
 
     public static IServiceCollection AddWidget(this IServiceCollection services) => services.AddSingleton<AllowedOrigins>();
 
@@ -44,7 +45,9 @@ internal static class WidgetExtensions
 
     /// <summary>
     /// The loader is referenced by a fixed URL from other sites, so it is cached briefly: a new version reaches
-    /// visitors within minutes. The panel's files are revalidated on each load (a cheap 304 while unchanged).
+    /// visitors within minutes. The panel's files are revalidated on each load (a cheap 304 while unchanged), and so
+    /// are the language catalogues, which the loader also reads from the embedding site's page: public text, readable
+    /// by any origin.
     /// </summary>
     public static void SetCaching(StaticFileResponseContext file)
     {
@@ -52,6 +55,11 @@ internal static class WidgetExtensions
         if (path.Equals(LoaderPath, StringComparison.OrdinalIgnoreCase))
         {
             file.Context.Response.Headers.CacheControl = "public, max-age=300";
+        }
+        else if (path.StartsWithSegments(CataloguePath))
+        {
+            file.Context.Response.Headers.CacheControl = "no-cache";
+            file.Context.Response.Headers.AccessControlAllowOrigin = "*";
         }
         else if (path.StartsWithSegments("/widget"))
         {

@@ -6,7 +6,7 @@ public sealed class ClearDataTests
     public async Task Deletes_every_chat_row_and_nothing_of_the_control_app()
     {
         using var app = new BridgeApp();
-        app.Execute("INSERT INTO users (username, email) VALUES ('ada', 'ada@example.org')");
+        app.Execute("INSERT INTO users (username, email, password_hash) VALUES ('ada', 'ada@example.org', '!')");
         app.AddAgent("Athena");
         app.Execute("INSERT INTO system_config (config_key, config_value) VALUES ('ui_theme', 'dark')");
         app.Execute("INSERT INTO rate_limits (ip_address, endpoint, request_count) VALUES ('10.0.0.1', 'messages', 3)");

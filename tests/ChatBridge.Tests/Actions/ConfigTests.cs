@@ -14,7 +14,7 @@ public sealed class ConfigTests
 
         Assert.Equal(
             ["admin_key", "api_key", "max_message_length", "rate_limit_inbox", "rate_limit_messages", "rate_limit_outbox",
-             "rate_limit_responses", "rate_limit_sessions", "session_timeout"],
+             "rate_limit_responses", "rate_limit_sessions", "rate_limit_sign_in", "session_timeout"],
             data.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(BridgeApp.ApiKey, data.GetProperty("api_key").GetString());
         Assert.Equal(BridgeApp.AdminKey, data.GetProperty("admin_key").GetString());
@@ -25,6 +25,7 @@ public sealed class ConfigTests
         Assert.Equal(120, data.GetProperty("rate_limit_inbox").GetInt32());
         Assert.Equal(200, data.GetProperty("rate_limit_outbox").GetInt32());
         Assert.Equal(20, data.GetProperty("rate_limit_sessions").GetInt32());
+        Assert.Equal(30, data.GetProperty("rate_limit_sign_in").GetInt32());
     }
 
     [Fact]

@@ -53,13 +53,7 @@ public sealed class MessagesTests(BridgeApp app) : IClassFixture<BridgeApp>
     [Fact]
     public async Task The_session_records_the_clients_address_and_agent()
     {
-        using (var db = app.OpenDatabase())
-        {
-            using var insert = db.CreateCommand();
-            insert.CommandText = "INSERT INTO agents (name, description, status) VALUES ('Msg Agent', 'for a test', 'active')";
-            insert.ExecuteNonQuery();
-        }
-        var agentId = await AgentIdAsync("Msg Agent");
+        var agentId = app.AddAgent("Msg Agent");
 
         await (await app.Anonymous().PostJsonAsync("messages", new { session_id = "session_msg_agent", message = "hi", agent_id = agentId })).DataAsync();
 
@@ -106,11 +100,5 @@ public sealed class MessagesTests(BridgeApp app) : IClassFixture<BridgeApp>
         var stored = history.GetProperty("messages").EnumerateArray().Single();
         Assert.Equal(data.GetProperty("message_id").GetInt64(), stored.GetProperty("id").GetInt64());
         Assert.Equal(Text, stored.GetProperty("message").GetString());
-    }
-
-    private async Task<long> AgentIdAsync(string name)
-    {
-        var agents = await (await app.Anonymous().GetAsync("/api/v1/?action=agents")).DataAsync();
-        return agents.GetProperty("agents").EnumerateArray().Single(a => a.GetProperty("name").GetString() == name).GetProperty("id").GetInt64();
     }
 }

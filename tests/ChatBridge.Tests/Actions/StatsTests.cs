@@ -33,13 +33,13 @@ public sealed class StatsTests
         BridgeRequests.AssertTimestamp(data.GetProperty("generated_at").GetString());
         Assert.InRange(DateTimeOffset.Parse(data.GetProperty("generated_at").GetString()!, CultureInfo.InvariantCulture), now, now.AddMinutes(5));
         var hourly = data.GetProperty("hourly").EnumerateArray().ToList();
-        Assert.Equal(Enumerable.Range(-23, 24).Select(h => Stamp(today.AddHours(12 + h))), hourly.Select(b => b.GetProperty("start").GetString()));
+        Assert.Equal(Enumerable.Range(-23, 24).Select(h => Arrange.Stamp(today.AddHours(12 + h))), hourly.Select(b => b.GetProperty("start").GetString()));
         Assert.Equal((1, 0), Counts(hourly[^4]));
         Assert.Equal((1, 1), Counts(hourly[^1]));
         Assert.Equal(2, hourly.Sum(b => b.GetProperty("messages").GetInt64()));
         Assert.Equal(1, hourly.Sum(b => b.GetProperty("replies").GetInt64()));
         var daily = data.GetProperty("daily").EnumerateArray().ToList();
-        Assert.Equal(Enumerable.Range(-29, 30).Select(d => Stamp(today.AddDays(d))), daily.Select(b => b.GetProperty("start").GetString()));
+        Assert.Equal(Enumerable.Range(-29, 30).Select(d => Arrange.Stamp(today.AddDays(d))), daily.Select(b => b.GetProperty("start").GetString()));
         Assert.Equal((2, 1), Counts(daily[^1]));
         Assert.Equal((1, 2), Counts(daily[^2]));
         Assert.All(daily[..^2], b => Assert.Equal((0, 0), Counts(b)));
@@ -85,7 +85,7 @@ public sealed class StatsTests
         Assert.Equal([(0L, null, null), (20L, 10.0, 19.0), (0L, null, null)], agents[0].GetProperty("daily").EnumerateArray().Select(Percentiles));
         Assert.Equal(hermes.AgentId, agents[1].GetProperty("agent_id").GetInt64());
         Assert.Equal([(0L, null, null), (3L, 50.0, 500.0), (0L, null, null)], agents[1].GetProperty("daily").EnumerateArray().Select(Percentiles));
-        Assert.Equal(Stamp(now.Date), agents[1].GetProperty("daily")[2].GetProperty("start").GetString());
+        Assert.Equal(Arrange.Stamp(now.Date), agents[1].GetProperty("daily")[2].GetProperty("start").GetString());
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class StatsTests
         Assert.Equal([(2L, 1L), (1L, 2L)], first.GetProperty("daily").EnumerateArray().Select(Counts));
         Assert.Equal([(1L, 10.0, 10.0), (2L, 20.0, 30.0)], first.GetProperty("latency").GetProperty("overall").EnumerateArray().Select(Percentiles));
         Assert.Equal(2L, app.Scalar("SELECT COUNT(*) FROM stats_daily"));
-        Assert.Equal(2L, app.Scalar("SELECT messages FROM stats_daily WHERE day = $d AND agent_id = 0", ("$d", Stamp(today.AddDays(-1))[..10])));
+        Assert.Equal(2L, app.Scalar("SELECT messages FROM stats_daily WHERE day = $d AND agent_id = 0", ("$d", Arrange.Stamp(today.AddDays(-1))[..10])));
 
         // Rows that appear in a kept day (only a direct write can put them there) are not counted again; today's are.
         athena.Answer(athena.Ask(today.AddDays(-1).AddHours(12)), today.AddDays(-1).AddHours(12).AddSeconds(100));
@@ -151,7 +151,7 @@ public sealed class StatsTests
         var backlog = (await (await app.Admin().GetAsync("/api/v1/?action=stats")).DataAsync()).GetProperty("backlog");
 
         Assert.Equal(2, backlog.GetProperty("waiting").GetInt64());
-        Assert.Equal(Stamp(now.AddHours(-26)), backlog.GetProperty("oldest_timestamp").GetString());
+        Assert.Equal(Arrange.Stamp(now.AddHours(-26)), backlog.GetProperty("oldest_timestamp").GetString());
         Assert.InRange(backlog.GetProperty("oldest_age_seconds").GetInt64(), 26 * 3600, (26 * 3600) + 60);
     }
 
@@ -191,8 +191,6 @@ public sealed class StatsTests
         await (await app.Broca().GetAsync("/api/v1/?action=stats")).AssertErrorAsync(401, "Invalid admin key");
     }
 
-    private static string Stamp(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static (long Messages, long Replies) Counts(JsonElement bucket) =>
         (bucket.GetProperty("messages").GetInt64(), bucket.GetProperty("replies").GetInt64());
@@ -215,7 +213,7 @@ public sealed class StatsTests
             AgentId = agentId;
             app.Execute(
                 "INSERT INTO web_chat_sessions (session_id, uid, agent_id, created_at, last_active) VALUES ($s, '0123456789abcdef', $a, $t, $t)",
-                ("$s", sessionId), ("$a", agentId), ("$t", Stamp(app.Clock.GetUtcNow())));
+                ("$s", sessionId), ("$a", agentId), ("$t", app.Clock.GetUtcNow()));
         }
 
         public long? AgentId { get; }
@@ -224,7 +222,7 @@ public sealed class StatsTests
         {
             _app.Execute(
                 "INSERT INTO web_chat_messages (session_id, message, timestamp, processed) VALUES ($s, 'question', $t, 1)",
-                ("$s", _sessionId), ("$t", Stamp(at)));
+                ("$s", _sessionId), ("$t", at));
             return (long)_app.Scalar("SELECT MAX(id) FROM web_chat_messages")!;
         }
 
@@ -232,12 +230,12 @@ public sealed class StatsTests
         public void Answer(long messageId, DateTimeOffset at)
         {
             Reply(messageId, at);
-            _app.Execute("UPDATE web_chat_messages SET answered_at = $t WHERE id = $id", ("$t", Stamp(at)), ("$id", messageId));
+            _app.Execute("UPDATE web_chat_messages SET answered_at = $t WHERE id = $id", ("$t", at), ("$id", messageId));
         }
 
         public void Reply(long? messageId, DateTimeOffset at) =>
             _app.Execute(
                 "INSERT INTO web_chat_responses (session_id, message_id, response, timestamp) VALUES ($s, $m, 'answer', $t)",
-                ("$s", _sessionId), ("$m", messageId), ("$t", Stamp(at)));
+                ("$s", _sessionId), ("$m", messageId), ("$t", at));
     }
 }

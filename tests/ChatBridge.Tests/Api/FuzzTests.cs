@@ -40,6 +40,32 @@ public sealed class FuzzTests
     }
 
     /// <summary>
+    /// U+0000 is text PostgreSQL cannot store: refused alike on both engines (CI runs this class on each), and nothing
+    /// of the request is stored.
+    /// </summary>
+    [Theory]
+    [InlineData("anonymous", "messages", """{"session_id": "session_nul", "message": "a\u0000b"}""", "Invalid message")]
+    [InlineData("anonymous", "messages", """{"session_id": "session_nul", "message": "ok", "timestamp": "2026-12-06T10:00:00Z\u0000"}""", "Invalid timestamp")]
+    [InlineData("broca", "outbox", """{"session_id": "session_nul_seed", "response": "\u0000"}""", "Invalid response")]
+    [InlineData("admin", "reply", """{"session_id": "session_nul_seed", "response": "x\u0000"}""", "Invalid response")]
+    [InlineData("anonymous", "sign_in", """{"username": "ada\u0000", "password": "p"}""", "Invalid request body")]
+    [InlineData("admin", "config", """{"api_key": "abcdefghijklmnop\u0000"}""", "Invalid value for api_key: must be 16 to 256 printable ASCII characters without spaces")]
+    public async Task Text_with_U0000_gets_the_same_400_on_both_engines_and_stores_nothing(string caller, string action, string body, string error)
+    {
+        using var app = new BridgeApp();
+        await (await app.Anonymous().PostMessageAsync("session_nul_seed", "seed")).DataAsync();
+        var client = caller switch { "broca" => app.Broca(), "admin" => app.Admin(), _ => app.Anonymous() };
+
+        var response = await client.PostRawAsync(action, body);
+
+        await response.AssertErrorAsync(400, error);
+        Assert.Equal(1L, app.Count("web_chat_messages"));
+        Assert.Equal(0L, app.Count("web_chat_responses"));
+        var search = await app.Admin().GetAsync("/api/v1/?action=sessions&q=seed%00");
+        await search.AssertErrorAsync(400, "Invalid q parameter");
+    }
+
+    /// <summary>
     /// Bodies Kestrel itself refuses while the action reads them (a chunk size that overflows, bad chunk framing, a body
     /// shorter than its Content-Length): over a real socket, since the in-memory test server never parses HTTP framing.
     /// </summary>

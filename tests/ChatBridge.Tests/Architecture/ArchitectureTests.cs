@@ -24,13 +24,14 @@ public sealed class ArchitectureTests
         ["Agents"] = ["Configuration", "Data", "Http"],
         ["Stats"] = ["Configuration", "Data", "Http"],
         ["Widget"] = ["Configuration", "Http"],
-        ["Access"] = ["Configuration", "Data", "Http", "Observability", "Settings"],
+        ["Accounts"] = ["Configuration", "Data", "Http"],
+        ["Access"] = ["Accounts", "Configuration", "Data", "Http", "Observability", "Settings"],
         ["Chat"] = ["Agents", "Configuration", "Data", "Events", "Http", "Observability", "Realtime", "Settings"],
         ["Inbox"] = ["Chat", "Configuration", "Data", "Events", "Http", "Observability", "Realtime", "Settings"],
         ["Admin"] = ["Access", "Chat", "Configuration", "Data", "Events", "Http", "Inbox", "Observability", "Realtime", "Settings"],
     };
 
-    private static readonly string[] Features = ["Access", "Admin", "Agents", "Chat", "Inbox", "Settings", "Stats", "Widget"];
+    private static readonly string[] Features = ["Access", "Accounts", "Admin", "Agents", "Chat", "Inbox", "Settings", "Stats", "Widget"];
 
     private static NamespaceGraph Graph => NamespaceGraph.Bridge;
 

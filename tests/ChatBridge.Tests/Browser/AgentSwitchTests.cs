@@ -9,15 +9,9 @@ public sealed class AgentSwitchTests(BrowserFixture browser, LiveBridge app) : B
     [Fact]
     public async Task Switching_agent_opens_that_agents_own_session_with_an_empty_transcript()
     {
-        using (var db = app.OpenDatabase())
-        {
-            await db.ExecuteAsync("""
-                INSERT INTO agents (name, description, status) VALUES
-                    ('Athena', 'Research and writing', 'active'),
-                    ('Monday', 'Planning', 'active'),
-                    ('Retired', 'Gone', 'inactive')
-                """);
-        }
+        app.AddAgent("Athena");
+        app.AddAgent("Monday");
+        app.AddAgent("Retired", status: "inactive", active: false);
         var athenaId = await AgentIdAsync("Athena");
         var chat = await ChatPage.OpenAsync(Browser, app);
         var picker = chat.Page.GetByLabel("Agent", new() { Exact = true });

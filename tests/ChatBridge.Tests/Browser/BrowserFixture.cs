@@ -41,10 +41,11 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// A fresh profile (empty localStorage) with one page, on the given host, in the light colour scheme unless
-    /// asked otherwise.
+    /// asked otherwise, and in Playwright's default en-US unless <paramref name="locale"/> names the browser's language.
     /// </summary>
     public async Task<IPage> NewPageAsync(
-        Uri baseUrl, int width = 1024, int height = 768, ColorScheme colorScheme = ColorScheme.Light, bool bypassCsp = false)
+        Uri baseUrl, int width = 1024, int height = 768, ColorScheme colorScheme = ColorScheme.Light, bool bypassCsp = false,
+        string? locale = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -52,6 +53,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = colorScheme,
             BypassCSP = bypassCsp,
+            Locale = locale,
         });
         lock (_open)
         {

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -27,10 +26,7 @@ public sealed class UnreadAlertsTests(BrowserFixture browser, LiveBridge app) : 
     [Fact]
     public async Task Replies_while_the_tab_is_hidden_are_counted_in_the_title_until_it_is_shown_again()
     {
-        using (var db = app.OpenDatabase())
-        {
-            await db.ExecuteAsync("INSERT INTO agents (name, description, status) VALUES ('Athena', 'Research', 'active')");
-        }
+        app.AddAgent("Athena");
         var chat = await OpenAsync();
         var session = await chat.SessionIdAsync();
         using var broca = app.Broca();

@@ -26,9 +26,9 @@ public sealed class MigrationTests : IDisposable
         {
             await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
         }
-        var steps = Strings("SELECT description FROM schema_version ORDER BY version");
-        Assert.Equal(9, steps.Count);
-        Assert.All(steps, s => Assert.StartsWith("chatbridge: ", s, StringComparison.Ordinal));
+        var steps = Strings("SELECT step FROM chatbridge_schema ORDER BY step");
+        Assert.Equal(14, steps.Count);
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM schema_version"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_unanswered'"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_waiting'"));
         foreach (var index in new[]
@@ -49,7 +49,7 @@ public sealed class MigrationTests : IDisposable
         {
             _ = again.Services;
         }
-        Assert.Equal(steps, Strings("SELECT description FROM schema_version ORDER BY version"));
+        Assert.Equal(steps, Strings("SELECT step FROM chatbridge_schema ORDER BY step"));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class MigrationTests : IDisposable
         Run("""
             DROP TABLE stats_daily;
             DROP INDEX idx_web_chat_messages_answered;
-            DELETE FROM schema_version WHERE description = 'chatbridge: 009 daily figures of closed days for the dashboard';
+            DELETE FROM chatbridge_schema WHERE step = '009 daily figures of closed days for the dashboard';
             INSERT INTO web_chat_sessions (session_id, uid, created_at, last_active) VALUES ('session_kept', '0123456789abcdef', 'x', 'x');
             """);
 
@@ -74,7 +74,7 @@ public sealed class MigrationTests : IDisposable
 
         Assert.Equal(["day", "agent_id", "messages", "replies", "answered", "p50_seconds", "p95_seconds"], Strings("SELECT name FROM pragma_table_info('stats_daily')"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_answered'"));
-        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM schema_version WHERE description = 'chatbridge: 009 daily figures of closed days for the dashboard'"));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM chatbridge_schema WHERE step = '009 daily figures of closed days for the dashboard'"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM web_chat_sessions"));
     }
 
@@ -99,8 +99,9 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("Athena", Assert.Single(agents.GetProperty("agents").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(["ada", "grace"], Strings("SELECT username FROM users ORDER BY id"));
         Assert.Equal("dark", Scalar("SELECT config_value FROM system_config WHERE config_key = 'ui_theme'"));
-        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L], Longs("SELECT version FROM schema_version ORDER BY version"));
-        Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM schema_version WHERE description IS NULL"));
+        // The control app's history stays its own: the bridge records its steps in a table of its own.
+        Assert.Equal([1L, 2L], Longs("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal(14L, Scalar("SELECT COUNT(*) FROM chatbridge_schema"));
     }
 
     [Fact]
@@ -172,7 +173,7 @@ public sealed class MigrationTests : IDisposable
             DROP INDEX idx_web_chat_messages_leases;
             ALTER TABLE web_chat_messages DROP COLUMN claim_expires_at;
             ALTER TABLE web_chat_messages DROP COLUMN delivery_count;
-            DELETE FROM schema_version WHERE description = 'chatbridge: 004 claim leases for inbox redelivery';
+            DELETE FROM chatbridge_schema WHERE step = '004 claim leases for inbox redelivery';
             """);
 
         using var app = new BridgeApp { DatabasePath = DatabasePath, Settings = { ["ChatBridge:Inbox:ClaimTimeout"] = "00:00:00.200" } };
@@ -188,7 +189,7 @@ public sealed class MigrationTests : IDisposable
         var states = transcript.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("status").GetString()).ToList();
         Assert.Equal(["delivered", "answered", "delivered"], states);
         Assert.Equal(0, transcript.GetProperty("session").GetProperty("exhausted_count").GetInt32());
-        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM schema_version WHERE description = 'chatbridge: 004 claim leases for inbox redelivery'"));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM chatbridge_schema WHERE step = '004 claim leases for inbox redelivery'"));
     }
 
     [Fact]

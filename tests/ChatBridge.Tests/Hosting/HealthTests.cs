@@ -17,7 +17,7 @@ public sealed class HealthTests
     }
 
     [SqliteFact]
-    public async Task Reports_503_when_the_database_is_unusable_and_api_calls_fail_as_json()
+    public async Task Reports_503_when_the_database_file_is_unusable_and_api_calls_answer_503_as_json()
     {
         using var app = new BridgeApp();
         await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
@@ -31,7 +31,7 @@ public sealed class HealthTests
 
         Assert.Equal(503, (int)health.StatusCode);
         Assert.Equal("Unhealthy", (await health.JsonAsync()).GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
-        await api.AssertErrorAsync(500, "Internal server error");
+        await api.AssertErrorAsync(503, "Database unavailable, retry shortly");
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class HealthTests
 
         Assert.Equal("text/html", chat.Content.Headers.ContentType?.MediaType);
         Assert.Equal("text/html", admin.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("<title>", await chat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("<title", await chat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("admin", await admin.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
 }

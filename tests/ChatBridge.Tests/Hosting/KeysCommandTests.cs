@@ -55,9 +55,59 @@ public sealed partial class KeysCommandTests : IDisposable
     public async Task An_unknown_verb_prints_usage_and_fails()
     {
         var result = await RunAsync("keys", "explode");
+        var noAgent = await RunAsync("keys", "rotate", "agent");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("usage: ChatBridge keys show | keys rotate [api|admin]", result.Error, StringComparison.Ordinal);
+        Assert.Contains("usage: ChatBridge keys show | keys rotate [api|admin] | keys rotate agent AGENT_ID", result.Error, StringComparison.Ordinal);
+        Assert.Equal(2, noAgent.ExitCode);
+    }
+
+    [Fact]
+    public async Task The_control_apps_published_seeds_are_replaced_at_start_printed_once_with_what_broca_must_change_and_warned_of()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        new Sanctum.ControlApp(DatabasePath).Start();
+
+        var first = await RunAsync("keys", "show");
+        var second = await RunAsync("keys", "show");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("replaced api_key and admin_key", first.Output, StringComparison.Ordinal);
+        Assert.Contains("WEB_CHAT_API_KEY", first.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("replaced", second.Output, StringComparison.Ordinal);
+        var keys = Keys(first.Output);
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", keys["api_key"]);
+        Assert.Equal(keys, Keys(second.Output));
+        var logs = string.Concat(Directory.GetFiles(Path.Combine(_folder, "logs"), "*.log").Select(File.ReadAllText));
+        Assert.Contains("The stored api_key is a value Sanctum publishes", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(keys["api_key"], logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("ObeyG1ant", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_agent_prints_that_agents_new_key_once_and_show_lists_which_agents_have_one()
+    {
+        await RunAsync("keys", "show");
+        using (var db = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            db.Open();
+            using var add = db.CreateCommand();
+            add.CommandText = "INSERT INTO agents (name, letta_uid) VALUES ('Athena', 'agent-athena'), ('Monday', 'agent-monday')";
+            add.ExecuteNonQuery();
+        }
+
+        var rotated = await RunAsync("keys", "rotate", "agent", "1");
+        var missing = await RunAsync("keys", "rotate", "agent", "99");
+        var shown = await RunAsync("keys", "show");
+
+        Assert.Equal(0, rotated.ExitCode);
+        var key = AgentKeyLine().Match(rotated.Output).Groups[1].Value;
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", key);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("There is no agent 99", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("agent 1 (Athena)", shown.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("agent 2 (Monday)", shown.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, shown.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,4 +146,7 @@ public sealed partial class KeysCommandTests : IDisposable
 
     [GeneratedRegex(@"^\s+(api_key|admin_key): (\S+)$", RegexOptions.Multiline)]
     private static partial Regex KeyLine();
+
+    [GeneratedRegex(@"^\s+agent 1: (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex AgentKeyLine();
 }

@@ -54,25 +54,30 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("Copied 10 tables,", stdout, StringComparison.Ordinal);
         Assert.Contains("agent_memories, kv", stdout, StringComparison.Ordinal);
 
-        // The installer's history comes first, then PostgreSQL's own record of its schema steps.
-        var versions = (await target.QueryAsync<(long Version, string? Description, string AppliedAt)>(
+        // The installer's history is its own; PostgreSQL's migrator keeps the record of the bridge's steps apart.
+        var versions = (await target.QueryAsync<(int Version, string? Description, DateTime AppliedAt)>(
             "SELECT version, description, applied_at FROM schema_version ORDER BY version")).ToList();
-        Assert.Equal([(1L, null, "2026-01-05 09:00:00"), (2L, null, "2026-03-01 12:30:00")], versions.Take(2));
-        Assert.Equal(Enumerable.Range(3, PostgresSchemaMigrator.Steps.Count).Select(v => (long)v), versions.Skip(2).Select(v => v.Version));
-        Assert.All(versions.Skip(2), v => Assert.StartsWith("chatbridge: 00", v.Description, StringComparison.Ordinal));
+        Assert.Equal([(1, null, new DateTime(2026, 1, 5, 9, 0, 0)), (2, null, new DateTime(2026, 3, 1, 12, 30, 0))], versions);
+        Assert.Equal(
+            PostgresSchemaMigrator.Steps.Select(s => s.Name).Order(StringComparer.Ordinal),
+            await target.QueryAsync<string>("SELECT step FROM chatbridge_schema ORDER BY step"));
 
         // The keys and settings the bridge reads, and the history in today's columns, as the bridge would serve them.
         Assert.Equal(16L, await target.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM system_config"));
         Assert.Equal(InstallerApiKey, await target.ExecuteScalarAsync<string>("SELECT config_value FROM system_config WHERE config_key = 'api_key'"));
         Assert.Equal(InstallerAdminKey, await target.ExecuteScalarAsync<string>("SELECT config_value FROM system_config WHERE config_key = 'admin_key'"));
-        var sessions = await target.QueryAsync<(string SessionId, string LastActive, string Status)>(
+        var sessions = await target.QueryAsync<(string SessionId, DateTime LastActive, string Status)>(
             "SELECT session_id, last_active, status FROM web_chat_sessions ORDER BY id");
-        Assert.Equal([("session_installer_a", "2026-11-20T08:00:00.000Z", "active"), ("session_installer_b", "2026-11-19T10:05:00.000Z", "inactive")], sessions);
+        Assert.Equal(
+            [("session_installer_a", new DateTime(2026, 11, 20, 8, 0, 0, DateTimeKind.Utc), "active"),
+             ("session_installer_b", new DateTime(2026, 11, 19, 10, 5, 0, DateTimeKind.Utc), "inactive")],
+            sessions);
         Assert.Equal(GeneratedMessages + 1L, await target.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0"));
         Assert.Equal("hello from the old bridge", await target.ExecuteScalarAsync<string>("SELECT response FROM web_chat_responses WHERE status = 'sent'"));
 
         // Every identity continues after the copied ids.
-        Assert.Equal(3L, await target.ExecuteScalarAsync<long>("INSERT INTO users (username) VALUES ('new') RETURNING id"));
+        Assert.Equal(3L, await target.ExecuteScalarAsync<long>(
+            "INSERT INTO users (username, email, password_hash) VALUES ('new', 'new@example.org', '!') RETURNING id"));
         Assert.Equal(GeneratedMessages + 4L, await target.ExecuteScalarAsync<long>(
             "INSERT INTO web_chat_messages (session_id, message, timestamp) VALUES ('session_installer_a', 'next', 'now') RETURNING id"));
         Assert.Equal(11L, await target.ExecuteScalarAsync<long>("INSERT INTO agent_memories (content) VALUES ('next') RETURNING id"));
@@ -122,7 +127,7 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
         var intoForeign = await CopyAsync(foreign.ConnectionString);
 
         Assert.Equal(1, again.ExitCode);
-        Assert.Contains("The target database is not empty: it has 12 table(s)", again.Error, StringComparison.Ordinal);
+        Assert.Contains("The target database is not empty: it has 16 table(s)", again.Error, StringComparison.Ordinal);
         Assert.Contains("nothing was written", again.Error, StringComparison.Ordinal);
         Assert.Equal(before, await DumpAsync(copied));
         Assert.Equal(1, intoForeign.ExitCode);
@@ -232,11 +237,16 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// A source table's rows as text, sorted, with the values the bridge's upgrade changes as it changes them on SQLite:
-    /// the chat tables' timestamps in their one canonical form.
+    /// the chat tables' timestamps in their one canonical form, and what the control app's tables require filled in
+    /// (an e-mail address for an account without one, a password hash no password matches, an empty setting).
     /// </summary>
     private List<string> SourceRows(string table)
     {
         var canonical = new HashSet<string> { "web_chat_sessions.created_at", "web_chat_messages.timestamp", "web_chat_responses.timestamp" };
+        var filled = new Dictionary<string, string>
+        {
+            ["users.email"] = "grace@localhost.invalid", ["users.password_hash"] = "!", ["system_config.config_value"] = "",
+        };
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM \"{table}\"";
@@ -247,7 +257,9 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
             rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i =>
                 canonical.Contains($"{table}.{reader.GetName(i)}") && Timestamps.TryParse(reader.GetString(i), out var at)
                     ? Timestamps.Format(at)
-                    : Text(reader.GetValue(i)))));
+                    : reader.IsDBNull(i) && filled.TryGetValue($"{table}.{reader.GetName(i)}", out var fill)
+                        ? fill
+                        : Text(reader.GetValue(i)))));
         }
         rows.Sort(StringComparer.Ordinal);
         return rows;
@@ -283,9 +295,16 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
         return dump;
     }
 
+    /// <summary>
+    /// A value as SQLite shows it: PostgreSQL's booleans as 1 and 0, a point in time (timestamptz, read as UTC) in the
+    /// bridge's form, and a time of the control app's tables in its own.
+    /// </summary>
     private static string Text(object value) => value switch
     {
         DBNull => "NULL",
+        bool flag => flag ? "1" : "0",
+        DateTime { Kind: DateTimeKind.Utc } instant => Timestamps.Format(new DateTimeOffset(instant)),
+        DateTime time => time.ToString(time.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
         byte[] bytes => Convert.ToHexString(bytes),
         double real => real.ToString("R", CultureInfo.InvariantCulture),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,

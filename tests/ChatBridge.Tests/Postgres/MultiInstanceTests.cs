@@ -206,4 +206,77 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
             await (await b.WithKey(key).GetAsync("/api/v1/?action=inbox")).DataAsync();
         }
     }
+
+    [PostgresFact]
+    public async Task Each_agents_broca_gets_exactly_its_agents_messages_once_whichever_instance_it_and_the_visitors_use()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b");
+        var agents = new[] { (Id: a.AddAgent("Athena"), Name: "Athena"), (Id: a.AddAgent("Monday"), Name: "Monday") };
+        // Each key made on one instance and used on both: the digest lives in the database, not in an instance.
+        var keys = new Dictionary<long, string>
+        {
+            [agents[0].Id] = await Sanctum.AgentKeyTests.KeyOfAsync(a, agents[0].Id),
+            [agents[1].Id] = await Sanctum.AgentKeyTests.KeyOfAsync(b, agents[1].Id),
+        };
+        const int PerAgent = 40;
+        var handedOut = new ConcurrentQueue<(long Agent, long Id, string Text)>();
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        // An agent's Broca long-polls both instances; the visitors post on both.
+        var pollers = (from agent in agents
+                       from instance in new[] { a, b }
+                       select Task.Run(async () =>
+                       {
+                           var broca = instance.WithKey(keys[agent.Id]);
+                           while (handedOut.Count(h => h.Agent == agent.Id) < PerAgent && !giveUp.IsCancellationRequested)
+                           {
+                               var data = await (await broca.GetAsync("/api/v1/?action=inbox&limit=5&wait=2", giveUp.Token)).DataAsync();
+                               foreach (var message in data.GetProperty("messages").EnumerateArray())
+                               {
+                                   handedOut.Enqueue((agent.Id, message.GetProperty("id").GetInt64(), message.GetProperty("message").GetString()!));
+                               }
+                           }
+                       })).ToList();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 2 * PerAgent), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var agent = agents[i % 2];
+            var client = (i / 2 % 2 == 0 ? a : b).Anonymous();
+            (await client.PostJsonAsync("messages", new { session_id = Sessions.New(), message = $"for {agent.Name} {i}", agent_id = agent.Id })).EnsureSuccessStatusCode();
+        });
+        await Task.WhenAll(pollers);
+
+        foreach (var agent in agents)
+        {
+            var got = handedOut.Where(h => h.Agent == agent.Id).ToList();
+            Assert.Equal(PerAgent, got.Count);
+            Assert.Equal(PerAgent, got.Select(h => h.Id).Distinct().Count());
+            Assert.All(got, h => Assert.StartsWith($"for {agent.Name} ", h.Text, StringComparison.Ordinal));
+        }
+        await using var connection = await db.OpenAsync();
+        await using var deliveries = new NpgsqlCommand("SELECT count(*) FROM web_chat_messages WHERE delivery_count <> 1", connection);
+        Assert.Equal(0L, await deliveries.ExecuteScalarAsync());
+    }
+
+    [PostgresFact]
+    public async Task An_agents_long_poll_on_one_instance_wakes_for_its_agents_message_posted_on_the_other_and_not_for_anothers()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b");
+        var athena = a.AddAgent("Athena");
+        var monday = a.AddAgent("Monday");
+        var athenaBroca = b.WithKey(await Sanctum.AgentKeyTests.KeyOfAsync(a, athena));
+        Assert.Equal(200, await b.HealthAsync());
+
+        // 30 s is the longest wait: an answer with Athena's message can only come from the wake-up.
+        var poll = athenaBroca.GetAsync("/api/v1/?action=inbox&wait=30");
+        (await a.Anonymous().PostJsonAsync("messages", new { session_id = "session_wake_m", message = "for Monday", agent_id = monday })).EnsureSuccessStatusCode();
+        (await a.Anonymous().PostJsonAsync("messages", new { session_id = "session_wake_a", message = "for Athena", agent_id = athena })).EnsureSuccessStatusCode();
+        var data = await (await poll).DataAsync();
+
+        Assert.Equal(["for Athena"], data.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("message").GetString()));
+        Assert.Equal(0L, a.Scalar("SELECT delivery_count FROM web_chat_messages WHERE session_id = 'session_wake_m'"));
+    }
 }

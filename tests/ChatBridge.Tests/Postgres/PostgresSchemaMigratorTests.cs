@@ -29,8 +29,11 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
         await using var connection = await database.OpenAsync();
         var tables = (await connection.QueryAsync<string>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")).ToList();
-        Assert.Equal(sqlite.Tables.Append("bridge_rate_counters").Order(StringComparer.Ordinal), tables.Order(StringComparer.Ordinal));
-        foreach (var table in sqlite.Tables)
+        // Only PostgreSQL shares rate-limit windows between instances; only SQLite has the control app writing beside it.
+        Assert.Equal(
+            sqlite.Tables.Where(t => t != "chatbridge_changes").Append("bridge_rate_counters").Order(StringComparer.Ordinal),
+            tables.Order(StringComparer.Ordinal));
+        foreach (var table in sqlite.Tables.Where(t => t != "chatbridge_changes"))
         {
             var columns = await connection.QueryAsync<string>(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @table ORDER BY ordinal_position",
@@ -63,21 +66,24 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
     }
 
     [PostgresFact]
-    public async Task Defaults_write_timestamps_in_the_bridges_one_form_and_explicit_ids_are_kept()
+    public async Task Defaults_fill_what_another_writer_leaves_out_and_explicit_ids_are_kept()
     {
         await using var database = await PostgresServer.CreateDatabaseAsync();
         await using var dataSource = database.CreateDataSource();
         await Migrator(dataSource).MigrateAsync(CancellationToken.None);
         await using var connection = await database.OpenAsync();
 
-        await connection.ExecuteAsync("INSERT INTO users (id, username) VALUES (41, 'ada')");
-        var user = await connection.QuerySingleAsync<(long Id, string Role, long IsActive, string CreatedAt)>(
-            "SELECT id, role, is_active, created_at FROM users");
+        await connection.ExecuteAsync("INSERT INTO users (id, username, email, password_hash) VALUES (41, 'ada', 'ada@example.org', '!')");
+        await connection.ExecuteAsync("INSERT INTO web_chat_sessions (session_id, uid) VALUES ('session_other_writer', '0123456789abcdef')");
+        var user = await connection.QuerySingleAsync<(long Id, string Role, bool IsActive, string Permissions)>(
+            "SELECT id, role, is_active, permissions FROM users");
+        var session = await connection.QuerySingleAsync<(DateTime CreatedAt, DateTime LastActive)>(
+            "SELECT created_at, last_active FROM web_chat_sessions");
 
-        Assert.Equal((41L, "user", 1L), (user.Id, user.Role, user.IsActive));
-        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", user.CreatedAt);
-        Assert.True(ChatBridge.Http.Timestamps.TryParse(user.CreatedAt, out var created));
-        Assert.InRange(DateTimeOffset.UtcNow - created, TimeSpan.FromMinutes(-1), TimeSpan.FromMinutes(1));
+        Assert.Equal((41L, "user", true, "[]"), user);
+        // Times to the millisecond, as the bridge writes them.
+        Assert.Equal(0, session.CreatedAt.Ticks % TimeSpan.TicksPerMillisecond);
+        Assert.Equal(session.CreatedAt, session.LastActive);
     }
 
     [PostgresFact]
@@ -88,14 +94,14 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => Migrator(dataSource).MigrateAsync(CancellationToken.None))));
         await using var connection = await database.OpenAsync();
-        await connection.ExecuteAsync("INSERT INTO agents (name) VALUES ('Athena')");
+        await connection.ExecuteAsync("INSERT INTO agents (name, letta_uid) VALUES ('Athena', 'agent-721679f6')");
         await Migrator(dataSource).MigrateAsync(CancellationToken.None);
 
-        var steps = (await connection.QueryAsync<(long Version, string Description, string AppliedAt)>(
-            "SELECT version, description, applied_at FROM schema_version ORDER BY version")).ToList();
-        Assert.Equal(Enumerable.Range(1, PostgresSchemaMigrator.Steps.Count).Select(v => (long)v), steps.Select(s => s.Version));
-        Assert.Equal(PostgresSchemaMigrator.Steps.Select(s => "chatbridge: " + s.Name), steps.Select(s => s.Description));
+        var steps = (await connection.QueryAsync<(string Step, string AppliedAt)>("SELECT step, applied_at FROM chatbridge_schema ORDER BY step")).ToList();
+        Assert.Equal(PostgresSchemaMigrator.Steps.Select(s => s.Name).Order(StringComparer.Ordinal), steps.Select(s => s.Step));
         Assert.All(steps, s => Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", s.AppliedAt));
+        // The control app's history is its own: the bridge writes nothing there.
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version"));
         Assert.Equal("Athena", await connection.ExecuteScalarAsync<string>("SELECT name FROM agents"));
     }
 
@@ -104,8 +110,8 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
     {
         var sqliteSteps = (await SqliteSchemaAsync()).Steps;
 
-        // PostgreSQL's own step 008 came before SQLite's; every other step is SQLite's, in its order.
-        Assert.Equal(sqliteSteps, PostgresSchemaMigrator.Steps.Where(s => s.Name != RateCountersStep).Select(s => "chatbridge: " + s.Name));
+        // PostgreSQL's own steps (its shared rate-limit windows, timestamptz) aside, every step is SQLite's, in its order.
+        Assert.Equal(sqliteSteps, PostgresSchemaMigrator.Steps.Select(s => s.Name).Where(n => n is not (RateCountersStep or TimestamptzStep)));
         Assert.Equal(RateCountersStep, PostgresSchemaMigrator.Steps[7].Name);
     }
 
@@ -121,9 +127,9 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
             DROP TABLE stats_daily;
             DROP INDEX idx_web_chat_messages_time, idx_web_chat_responses_time, idx_web_chat_responses_message,
                        idx_web_chat_sessions_agent, idx_web_chat_messages_answered;
-            DELETE FROM schema_version WHERE description IN (
-                'chatbridge: 008 index messages and replies by time for the dashboard',
-                'chatbridge: 009 daily figures of closed days for the dashboard');
+            DELETE FROM chatbridge_schema WHERE step IN (
+                '008 index messages and replies by time for the dashboard',
+                '009 daily figures of closed days for the dashboard');
             """);
 
         await Migrator(dataSource).MigrateAsync(CancellationToken.None);
@@ -140,10 +146,12 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
             ["day", "agent_id", "messages", "replies", "answered", "p50_seconds", "p95_seconds"],
             await connection.QueryAsync<string>(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'stats_daily' ORDER BY ordinal_position"));
-        Assert.Equal(PostgresSchemaMigrator.Steps.Count, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(PostgresSchemaMigrator.Steps.Count, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM chatbridge_schema"));
     }
 
     private const string RateCountersStep = "008 rate-limit windows shared by every instance";
+
+    private const string TimestamptzStep = "014 points in time as timestamptz";
 
     private static PostgresSchemaMigrator Migrator(NpgsqlDataSource dataSource) =>
         new(dataSource, NullLogger<PostgresSchemaMigrator>.Instance);
@@ -172,7 +180,7 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
         var indexes = (await connection.QueryAsync<(string Name, string Sql)>(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%'"))
             .ToDictionary(i => i.Name, i => i.Sql.Contains("WHERE", StringComparison.Ordinal) ? i.Sql : null);
-        var steps = (await connection.QueryAsync<string>("SELECT description FROM schema_version ORDER BY version")).ToList();
+        var steps = (await connection.QueryAsync<string>("SELECT step FROM chatbridge_schema ORDER BY step")).ToList();
         return new SqliteSchema(tables, columns, [.. foreignKeys.Order(StringComparer.Ordinal)], indexes, steps);
     }
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Threading.Channels;
 using ChatBridge.Chat;
 using ChatBridge.Events;
-using ChatBridge.Http;
 using ChatBridge.Realtime;
 using Npgsql;
 
@@ -116,7 +115,7 @@ internal sealed partial class PostgresBus(
     /// <summary>What the others committed while this instance could not hear them: replies from the database, and a nudge for the rest.</summary>
     private async Task CatchUpAsync(DateTimeOffset lostAt, CancellationToken ct)
     {
-        foreach (var (sessionId, response) in await replies.GetResponsesSinceAsync(Timestamps.Format(lostAt - CatchUpMargin), ct))
+        foreach (var (sessionId, response) in await replies.GetResponsesSinceAsync(lostAt - CatchUpMargin, ct))
         {
             if (_deliveredReplies.Add(response.Id))
             {

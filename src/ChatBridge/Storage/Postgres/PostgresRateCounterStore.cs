@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using ChatBridge.Access;
-using ChatBridge.Http;
-using Dapper;
-using Npgsql;
+using ChatBridge.Data;
+using static ChatBridge.Data.SqlParam;
 
 namespace ChatBridge.Storage.Postgres;
 
@@ -10,7 +9,7 @@ namespace ChatBridge.Storage.Postgres;
 /// Rate-limit windows in <c>bridge_rate_counters</c>: a permit is one upsert, one round trip, whose row lock orders
 /// the instances taking from one window at once.
 /// </summary>
-internal sealed class PostgresRateCounterStore(NpgsqlDataSource db) : IRateCounterStore
+internal sealed class PostgresRateCounterStore(IDatabase db) : IRateCounterStore
 {
     // A full window keeps its row as it is (no new row version per refused request) and returns no row.
     private const string Take = """
@@ -19,7 +18,7 @@ internal sealed class PostgresRateCounterStore(NpgsqlDataSource db) : IRateCount
         RETURNING count
         """;
 
-    // Timestamps sort as text, so every window of the policy before this one goes.
+    // Every window of the policy before this one goes.
     private const string SweepEarlierWindows = """
         DELETE FROM bridge_rate_counters WHERE policy = @policy AND window_start < @windowStart
         """;
@@ -34,12 +33,9 @@ internal sealed class PostgresRateCounterStore(NpgsqlDataSource db) : IRateCount
     public async Task<bool> TryTakeAsync(string policy, string client, RateWindow window, int limit, CancellationToken ct)
     {
         var sweep = !_swept.TryGetValue(policy, out var swept) || swept != window.Start;
-        await using var connection = await db.OpenConnectionAsync(ct);
         // The sweep rides in the same round trip, after the take whose count is the command's first result.
-        var count = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            sweep ? $"{Take};\n{SweepEarlierWindows}" : Take,
-            new { policy, client, windowStart = Timestamps.Format(window.Start), limit },
-            cancellationToken: ct));
+        var count = (await db.WriteStatementAsync(sql => sql.ScalarAsync<long?>(sweep ? $"{Take};\n{SweepEarlierWindows}" : Take,
+            P("@policy", policy), P("@client", client), P("@windowStart", window.Start), P("@limit", limit)), ct)).Value;
         if (sweep)
         {
             _swept[policy] = window.Start;
@@ -49,9 +45,8 @@ internal sealed class PostgresRateCounterStore(NpgsqlDataSource db) : IRateCount
 
     public async Task<bool> HasPermitAsync(string policy, string client, RateWindow window, int limit, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var count = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            Count, new { policy, client, windowStart = Timestamps.Format(window.Start) }, cancellationToken: ct));
+        var count = await db.ReadAsync(sql => sql.ScalarAsync<long?>(Count,
+            P("@policy", policy), P("@client", client), P("@windowStart", window.Start)), ct);
         return (count ?? 0) < limit;
     }
 }

@@ -16,6 +16,69 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
     private const long SchemaLockKey = 0x43_68_61_74_42_72_64_67;
 
     /// <summary>
+    /// A database an older bridge made has the control app's tables in a reduced shape (text times, 0/1 flags, no
+    /// password hash, no Letta id): each gains what the control app's models declare, every row kept, an agent that was
+    /// <c>inactive</c> becoming <c>is_active = false</c>. A database made since already has them so.
+    /// </summary>
+    private const string ControlAppTables = """
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_schema = current_schema() AND table_name = 'users' AND column_name = 'password_hash') THEN
+                ALTER TABLE users ADD COLUMN password_hash VARCHAR(255), ADD COLUMN permissions TEXT DEFAULT '[]',
+                    ADD COLUMN failed_login_attempts INTEGER DEFAULT 0, ADD COLUMN last_login TIMESTAMP;
+                UPDATE users SET password_hash = '!', email = COALESCE(email, username || '@localhost.invalid'),
+                    permissions = '[]', failed_login_attempts = 0;
+                ALTER TABLE users
+                    ALTER COLUMN username TYPE VARCHAR(50),
+                    ALTER COLUMN email TYPE VARCHAR(100), ALTER COLUMN email SET NOT NULL,
+                    ALTER COLUMN password_hash SET NOT NULL,
+                    ALTER COLUMN role TYPE VARCHAR(20), ALTER COLUMN role DROP NOT NULL,
+                    ALTER COLUMN is_active DROP DEFAULT, ALTER COLUMN is_active TYPE BOOLEAN USING is_active <> 0,
+                    ALTER COLUMN is_active SET DEFAULT TRUE, ALTER COLUMN is_active DROP NOT NULL,
+                    ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN created_at TYPE TIMESTAMP USING created_at::timestamptz AT TIME ZONE 'UTC',
+                    ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC'), ALTER COLUMN created_at DROP NOT NULL,
+                    ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN updated_at TYPE TIMESTAMP USING updated_at::timestamptz AT TIME ZONE 'UTC',
+                    ALTER COLUMN updated_at SET DEFAULT (now() AT TIME ZONE 'UTC'), ALTER COLUMN updated_at DROP NOT NULL,
+                    ADD UNIQUE (email);
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_schema = current_schema() AND table_name = 'agents' AND column_name = 'letta_uid') THEN
+                ALTER TABLE agents ADD COLUMN letta_uid VARCHAR(100), ADD COLUMN created_by INTEGER, ADD COLUMN config TEXT,
+                    ADD COLUMN is_active BOOLEAN DEFAULT TRUE, ADD COLUMN visible_to_users TEXT, ADD COLUMN visible_to_roles TEXT;
+                UPDATE agents SET letta_uid = 'chatbridge-agent-' || id, is_active = status IS DISTINCT FROM 'inactive';
+                ALTER TABLE agents DROP CONSTRAINT IF EXISTS agents_name_key;
+                ALTER TABLE agents
+                    ALTER COLUMN name TYPE VARCHAR(100),
+                    ALTER COLUMN letta_uid SET NOT NULL, ADD UNIQUE (letta_uid),
+                    ALTER COLUMN status TYPE VARCHAR(50), ALTER COLUMN status DROP NOT NULL,
+                    ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN created_at TYPE TIMESTAMP USING created_at::timestamptz AT TIME ZONE 'UTC',
+                    ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC'), ALTER COLUMN created_at DROP NOT NULL,
+                    ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN updated_at TYPE TIMESTAMP USING updated_at::timestamptz AT TIME ZONE 'UTC',
+                    ALTER COLUMN updated_at SET DEFAULT (now() AT TIME ZONE 'UTC'), ALTER COLUMN updated_at DROP NOT NULL;
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_schema = current_schema() AND table_name = 'system_config' AND column_name = 'created_at') THEN
+                UPDATE system_config SET config_value = '' WHERE config_value IS NULL;
+                ALTER TABLE system_config
+                    ALTER COLUMN config_key TYPE VARCHAR(100), ALTER COLUMN config_value SET NOT NULL,
+                    ALTER COLUMN updated_at DROP DEFAULT, ALTER COLUMN updated_at TYPE TIMESTAMP USING updated_at::timestamptz AT TIME ZONE 'UTC',
+                    ALTER COLUMN updated_at SET DEFAULT (now() AT TIME ZONE 'UTC'), ALTER COLUMN updated_at DROP NOT NULL,
+                    ADD COLUMN created_at TIMESTAMP;
+                UPDATE system_config SET created_at = updated_at;
+                ALTER TABLE system_config ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC');
+            END IF;
+            IF (SELECT data_type FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = 'schema_version' AND column_name = 'applied_at') = 'text' THEN
+                ALTER TABLE schema_version
+                    ALTER COLUMN version TYPE INTEGER,
+                    ALTER COLUMN applied_at DROP DEFAULT, ALTER COLUMN applied_at TYPE TIMESTAMP USING applied_at::timestamptz AT TIME ZONE 'UTC',
+                    ALTER COLUMN applied_at SET DEFAULT (now() AT TIME ZONE 'UTC'), ALTER COLUMN applied_at DROP NOT NULL;
+            END IF;
+        END $$;
+        """;
+
+    /// <summary>
     /// SQLite's steps in its order; those with no SQL have nothing to do here, since no PostgreSQL database predates
     /// the schema file: it has no tables of the Flask bridge's shape (001, 003) and already holds what 004, 006 and
     /// 007 added to older SQLite files. PostgreSQL's own step 008 came first; SQLite's 008 follows it, for databases
@@ -38,7 +101,7 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
             CREATE TABLE IF NOT EXISTS bridge_rate_counters (
                 policy       TEXT   NOT NULL,
                 client       TEXT   NOT NULL,
-                window_start TEXT   NOT NULL,
+                window_start TIMESTAMPTZ NOT NULL,
                 count        BIGINT NOT NULL,
                 PRIMARY KEY (policy, client, window_start)
             )
@@ -63,7 +126,45 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
             CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered ON web_chat_messages(answered_at, timestamp, session_id)
             WHERE answered_at IS NOT NULL;
             """),
+        new("010 the control app's tables in its own shape", $"{ControlAppTables}\n{Create("user_sessions")}"),
+        new("011 chat tables take the control app's writes", "ALTER TABLE rate_limits ADD COLUMN IF NOT EXISTS count BIGINT DEFAULT 1"),
+        new("012 other writers' rows in the bridge's form, and announced", null),
+        new("013 Broca keys of single agents", Create("chatbridge_agent_keys")),
+        // Points in time kept as SQLite's text become timestamptz, every row converted (a text without a zone is UTC);
+        // databases made since already have them so. Writers other than the bridge get a default of now.
+        new("014 points in time as timestamptz", """
+            DO $$
+            DECLARE c record;
+            BEGIN
+                FOR c IN
+                    SELECT table_name, column_name FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND data_type = 'text'
+                      AND (table_name, column_name) IN (
+                          ('web_chat_sessions', 'created_at'), ('web_chat_sessions', 'last_active'),
+                          ('web_chat_messages', 'timestamp'), ('web_chat_messages', 'processed_at'),
+                          ('web_chat_messages', 'answered_at'), ('web_chat_messages', 'claim_expires_at'),
+                          ('web_chat_responses', 'timestamp'), ('bridge_rate_counters', 'window_start'))
+                LOOP
+                    EXECUTE format(
+                        'ALTER TABLE %1$I ALTER COLUMN %2$I DROP DEFAULT, ALTER COLUMN %2$I TYPE timestamptz USING '
+                        || '(CASE WHEN %2$I ~ ''(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'' THEN %2$I::timestamptz ELSE %2$I::timestamp AT TIME ZONE ''UTC'' END)',
+                        c.table_name, c.column_name);
+                END LOOP;
+            END $$;
+            ALTER TABLE web_chat_sessions ALTER COLUMN created_at SET DEFAULT date_trunc('milliseconds', now()),
+                                          ALTER COLUMN last_active SET DEFAULT date_trunc('milliseconds', now());
+            ALTER TABLE web_chat_messages ALTER COLUMN timestamp SET DEFAULT date_trunc('milliseconds', now());
+            ALTER TABLE web_chat_responses ALTER COLUMN timestamp SET DEFAULT date_trunc('milliseconds', now());
+            """),
+        new("015 accounts: sign-in lockouts, a user's sessions, an agent's sessions", $"""
+            {Create("chatbridge_account_lockouts")}
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
+            """),
     ];
+
+    private static string Create(string table) =>
+        InitScript.CreateTable(InitScript.Postgres, table).Replace("{table}", table, StringComparison.Ordinal);
 
     public async Task MigrateAsync(CancellationToken ct)
     {
@@ -87,13 +188,11 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
         {
             await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
         }
-        // Recorded once schema_version exists; version continues whatever numbering is there (the control app's rows, or a copied history).
         foreach (var step in applied)
         {
-            await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO schema_version (version, description)
-                VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM schema_version), @description)
-                """, new { description = SqliteSchemaMigrator.StepPrefix + step.Name }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO chatbridge_schema (step, applied_at) VALUES (@step, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
+                new { step = step.Name }, tx, cancellationToken: ct));
         }
         return [.. applied.Select(s => s.Name)];
     }
@@ -106,18 +205,26 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
         connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(@key)", new { key = SchemaLockKey }, tx, cancellationToken: ct));
 
+    /// <summary>
+    /// The steps this database has had: those in <c>chatbridge_schema</c>, and those an older bridge recorded in
+    /// <c>schema_version</c>, which are moved out of it here (that table is the control app's history).
+    /// </summary>
     private static async Task<HashSet<string>> RecordedStepsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
     {
-        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT to_regclass('schema_version') IS NOT NULL", transaction: tx, cancellationToken: ct));
-        if (!exists)
+        await connection.ExecuteAsync(new CommandDefinition(Create("chatbridge_schema"), transaction: tx, cancellationToken: ct));
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regclass('schema_version') IS NOT NULL", transaction: tx, cancellationToken: ct)))
         {
-            return [];
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO chatbridge_schema (step, applied_at)
+                SELECT substr(description, length(@prefix) + 1), COALESCE(applied_at::text, '') FROM schema_version
+                WHERE description LIKE @prefix || '%'
+                ON CONFLICT DO NOTHING;
+                DELETE FROM schema_version WHERE description LIKE @prefix || '%';
+                """, new { prefix = SqliteSchemaMigrator.StepPrefix }, tx, cancellationToken: ct));
         }
-        var rows = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT description FROM schema_version WHERE description LIKE @prefix",
-            new { prefix = SqliteSchemaMigrator.StepPrefix + "%" }, tx, cancellationToken: ct));
-        return rows.Select(d => d[SqliteSchemaMigrator.StepPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
+        var rows = await connection.QueryAsync<string>(new CommandDefinition("SELECT step FROM chatbridge_schema", transaction: tx, cancellationToken: ct));
+        return rows.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <param name="Sql">What the step does on PostgreSQL; null when it has nothing to do here but is recorded all the same.</param>

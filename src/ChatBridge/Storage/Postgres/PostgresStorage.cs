@@ -1,13 +1,7 @@
 using ChatBridge.Access;
-using ChatBridge.Admin;
-using ChatBridge.Agents;
-using ChatBridge.Chat;
 using ChatBridge.Configuration;
 using ChatBridge.Data;
 using ChatBridge.Events;
-using ChatBridge.Inbox;
-using ChatBridge.Settings;
-using ChatBridge.Stats;
 using Microsoft.Extensions.Options;
 namespace ChatBridge.Storage.Postgres;
 
@@ -22,14 +16,9 @@ internal static class PostgresStorage
     {
         services.AddSingleton(_ => PostgresDataSource.Create(connectionString));
         services.AddSingleton<IDatabaseMigrator, PostgresSchemaMigrator>();
-        services.AddSingleton<PostgresSessionStore>();
-        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<PostgresSessionStore>());
-        services.AddSingleton<IAdminStore>(sp => sp.GetRequiredService<PostgresSessionStore>());
-        services.AddSingleton<IInboxStore, PostgresInboxStore>();
-        services.AddSingleton<IReplyStore, PostgresReplyStore>();
-        services.AddSingleton<IAgentStore, PostgresAgentStore>();
-        services.AddSingleton<IConfigStore, PostgresConfigStore>();
-        services.AddSingleton<IStatsStore, PostgresStatsStore>();
+        services.AddSingleton<IDatabase, PostgresDatabase>();
+        services.AddSingleton<ISqlDialect, PostgresDialect>();
+        services.AddStores();
         services.AddSingleton<IRateCounterStore, PostgresRateCounterStore>();
         services.AddSingleton<IClientLimiters, SharedLimiters>();
         services.AddSingleton<IKeyLockout, SharedKeyLockout>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using ChatBridge.Http;
 using ChatBridge.Storage.Sqlite;
 using Dapper;
 using Npgsql;
@@ -81,7 +82,7 @@ internal sealed class SqliteToPostgresCopy(TimeProvider time, IHostEnvironment e
         }
         if (report.RecordedSteps.Count > 0)
         {
-            text.AppendLine($"Schema steps recorded after the copied history: {string.Join(", ", report.RecordedSteps.Select(s => s[..3]))}.");
+            text.AppendLine($"Schema steps recorded for PostgreSQL: {string.Join(", ", report.RecordedSteps.Select(s => s[..3]))}.");
         }
         return text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Copied {report.Tables.Count} tables, {report.Tables.Sum(t => t.CopiedRows)} rows, in {report.Elapsed.TotalSeconds:0.0} s; every table's row count matches.")).ToString();
@@ -100,6 +101,12 @@ internal sealed class SqliteToPostgresCopy(TimeProvider time, IHostEnvironment e
         return text.ToString();
     }
 
+    /// <summary>
+    /// What each engine keeps of its own and the copy leaves behind: the record of the schema steps (PostgreSQL's
+    /// migrator records its own) and SQLite's note of rows another program wrote, read and emptied within a second.
+    /// </summary>
+    private static readonly HashSet<string> EngineOwnTables = new(StringComparer.Ordinal) { "chatbridge_schema", "chatbridge_changes" };
+
     public async Task<CopyReport> CopyAsync(string sourcePath, string targetConnectionString, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -114,17 +121,13 @@ internal sealed class SqliteToPostgresCopy(TimeProvider time, IHostEnvironment e
                 $"The target database is not empty: it has {existing.Count} table(s) ({string.Join(", ", existing.Take(5))}{(existing.Count > 5 ? ", …" : "")}). " +
                 "copy-to-postgres only writes into an empty database; nothing was written.");
         }
-        await PostgresSchemaMigrator.ApplyAsync(target, tx, ct);
+        var recorded = await PostgresSchemaMigrator.ApplyAsync(target, tx, ct);
         var schema = await TargetSchemaAsync(target, tx, ct);
-        if (snapshot.Tables.Any(t => t.Name == "schema_version"))
-        {
-            // The source's history replaces the migrator's record; the migrator then records its steps after it.
-            await target.ExecuteAsync(new CommandDefinition("DELETE FROM schema_version", transaction: tx, cancellationToken: ct));
-        }
+        var tables = snapshot.Tables.Where(t => !EngineOwnTables.Contains(t.Name)).ToList();
 
         List<string> created = [];
         List<string> added = [];
-        foreach (var table in CopyOrder(snapshot.Tables, schema))
+        foreach (var table in CopyOrder(tables, schema))
         {
             var columns = await SourceColumnsAsync(snapshot, table.Name, ct);
             if (schema.Columns.TryGetValue(table.Name, out var known))
@@ -147,7 +150,7 @@ internal sealed class SqliteToPostgresCopy(TimeProvider time, IHostEnvironment e
         }
 
         List<TableCopy> copies = [];
-        foreach (var table in snapshot.Tables)
+        foreach (var table in tables)
         {
             copies.Add(new TableCopy(table.Name, table.Rows, await target.ExecuteScalarAsync<long>(new CommandDefinition(
                 $"SELECT COUNT(*) FROM {Quote(table.Name)}", transaction: tx, cancellationToken: ct))));
@@ -157,7 +160,6 @@ internal sealed class SqliteToPostgresCopy(TimeProvider time, IHostEnvironment e
             throw new CopyFailedException("The row counts differ; the copy was rolled back and nothing was written.", copies);
         }
         await MoveIdentitiesPastCopiedIdsAsync(target, tx, ct);
-        var recorded = await PostgresSchemaMigrator.ApplyAsync(target, tx, ct);
         await tx.CommitAsync(ct);
         return new CopyReport(copies, created, added, recorded, Stopwatch.GetElapsedTime(started));
     }
@@ -282,8 +284,12 @@ internal sealed class ColumnType
 {
     public static readonly ColumnType Text = new("TEXT", NpgsqlDbType.Text);
     public static readonly ColumnType BigInt = new("BIGINT", NpgsqlDbType.Bigint);
+    public static readonly ColumnType Integer = new("INTEGER", NpgsqlDbType.Integer);
+    public static readonly ColumnType Boolean = new("BOOLEAN", NpgsqlDbType.Boolean);
     public static readonly ColumnType Double = new("DOUBLE PRECISION", NpgsqlDbType.Double);
     public static readonly ColumnType Bytea = new("BYTEA", NpgsqlDbType.Bytea);
+    public static readonly ColumnType PointInTime = new("TIMESTAMPTZ", NpgsqlDbType.TimestampTz);
+    public static readonly ColumnType UtcTime = new("TIMESTAMP", NpgsqlDbType.Timestamp);
 
     private readonly NpgsqlDbType _dbType;
 
@@ -297,9 +303,13 @@ internal sealed class ColumnType
 
     public static ColumnType FromPostgres(string dataType) => dataType switch
     {
-        "bigint" or "integer" or "smallint" => BigInt,
+        "bigint" or "smallint" => BigInt,
+        "integer" => Integer,
+        "boolean" => Boolean,
         "double precision" or "real" => Double,
         "bytea" => Bytea,
+        "timestamp with time zone" => PointInTime,
+        "timestamp without time zone" => UtcTime,
         _ => Text,
     };
 
@@ -340,15 +350,24 @@ internal sealed class ColumnType
             // Text that is exactly an integer's own spelling (a version number in a TEXT column, say) loses nothing.
             (NpgsqlDbType.Bigint, string text) when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
                 && number.ToString(CultureInfo.InvariantCulture) == text => number,
+            (NpgsqlDbType.Integer, long number) when number is >= int.MinValue and <= int.MaxValue => (int)number,
+            // The control app's ORM stores its booleans as 1 and 0.
+            (NpgsqlDbType.Boolean, long flag) when flag is 0 or 1 => flag == 1,
             (NpgsqlDbType.Double, long integer) => (double)integer,
             (NpgsqlDbType.Double, double) => value,
             (NpgsqlDbType.Bytea, byte[]) => value,
+            // A time SQLite keeps as text (a zone, or UTC without one), to the microsecond PostgreSQL keeps.
+            (NpgsqlDbType.TimestampTz, string text) when Instant(text) is { } instant => instant,
+            (NpgsqlDbType.Timestamp, string text) when Instant(text) is { } instant => DateTime.SpecifyKind(instant.UtcDateTime, DateTimeKind.Unspecified),
             _ => null,
         };
         return converted is null
             ? throw new CopyRefusedException($"{where} holds {Describe(value)}, which PostgreSQL's {Sql} column cannot keep as it is; nothing was written.")
             : import.WriteAsync(converted, _dbType, ct);
     }
+
+    private static DateTimeOffset? Instant(string text) =>
+        Timestamps.TryParse(text, out var value) && value.UtcTicks % 10 == 0 ? value : null;
 
     private static string Describe(object value) => value switch
     {

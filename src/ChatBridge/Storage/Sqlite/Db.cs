@@ -12,6 +12,7 @@ internal sealed class Db
 {
     private readonly string _readerConnectionString;
     private readonly string _writerConnectionString;
+    private readonly string _migratorConnectionString;
 
     // Settings a writing connection needs; journal_mode=WAL is stored in the file and set once by the migrator.
     private readonly string _writerPragmas;
@@ -39,6 +40,10 @@ internal sealed class Db
         // the pool empty) and close, or hand out again, a handle its opener is still using.
         builder.Pooling = false;
         _writerConnectionString = builder.ToString();
+        // A table rebuilt during an upgrade is dropped and made again: with foreign keys on, the drop would run the ON
+        // DELETE actions of every row that refers to it.
+        builder.ForeignKeys = false;
+        _migratorConnectionString = builder.ToString();
     }
 
     public string FilePath { get; }
@@ -66,9 +71,14 @@ internal sealed class Db
     }
 
     /// <summary>A connection for writing: waits out another writer for the busy timeout, and syncs every commit to disk.</summary>
-    public async Task<SqliteConnection> OpenWriterAsync(CancellationToken ct)
+    public Task<SqliteConnection> OpenWriterAsync(CancellationToken ct) => OpenForWritesAsync(_writerConnectionString, ct);
+
+    /// <summary>The writer's connection for schema steps, with foreign keys off (see the constructor).</summary>
+    public Task<SqliteConnection> OpenMigratorAsync(CancellationToken ct) => OpenForWritesAsync(_migratorConnectionString, ct);
+
+    private async Task<SqliteConnection> OpenForWritesAsync(string connectionString, CancellationToken ct)
     {
-        var connection = await OpenAsync(_writerConnectionString, ct);
+        var connection = await OpenAsync(connectionString, ct);
         try
         {
             await using var pragmas = connection.CreateCommand();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ChatBridge.Data;
 using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Storage.Sqlite;
@@ -75,9 +76,15 @@ internal sealed class KeptReader(SqliteConnection connection) : IAsyncDisposable
 {
     private readonly KeptStatements _statements = new(connection);
 
-    /// <summary>The kept command for <paramref name="sql"/> (prepared on first use) with these parameter values bound.</summary>
-    public SqliteCommand Statement(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
-        _statements.Get(sql, transaction: null, parameters);
+    /// <summary>Statements one after the other, each seeing what was committed before it.</summary>
+    public ISqlSession Session(CancellationToken ct) => new SqliteSession(_statements, transaction: null, ct);
+
+    /// <summary>Statements in one read transaction: all of them see the same committed rows.</summary>
+    public async Task<T> InSnapshotAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct)
+    {
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        return await read(new SqliteSession(_statements, snapshot, ct));
+    }
 
     public async ValueTask DisposeAsync()
     {

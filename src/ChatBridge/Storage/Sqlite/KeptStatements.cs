@@ -1,3 +1,5 @@
+using ChatBridge.Data;
+using ChatBridge.Http;
 using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Storage.Sqlite;
@@ -11,8 +13,10 @@ internal sealed class KeptStatements(SqliteConnection connection) : IAsyncDispos
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
+    public SqliteConnection Connection => connection;
+
     /// <summary>The kept command for <paramref name="sql"/>, in <paramref name="transaction"/>, with these values bound.</summary>
-    public SqliteCommand Get(string sql, SqliteTransaction? transaction, ReadOnlySpan<(string Name, object? Value)> parameters)
+    public SqliteCommand Get(string sql, SqliteTransaction? transaction, ReadOnlySpan<SqlParam> parameters)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -21,9 +25,17 @@ internal sealed class KeptStatements(SqliteConnection connection) : IAsyncDispos
             _commands[sql] = command;
         }
         command.Transaction = transaction;
-        foreach (var (name, value) in parameters)
+        foreach (var (name, value, _) in parameters)
         {
-            var bound = value ?? DBNull.Value;
+            var bound = value switch
+            {
+                null => DBNull.Value,
+                // Points in time are stored in the contract's text form, which sorts as it reads.
+                DateTimeOffset time => Timestamps.Format(time),
+                ControlAppTime time => time.Text,
+                bool flag => flag ? 1L : 0L,
+                _ => value,
+            };
             var index = command.Parameters.IndexOf(name);
             if (index < 0)
             {

@@ -6,19 +6,21 @@ using Dapper;
 namespace ChatBridge.Storage.Sqlite;
 
 /// <summary>
-/// Brings any control database (new, the control app's without chat tables, or one with chat tables of
-/// the Flask bridge's older shape) to the current schema, in one transaction, without losing a row.
-/// Every step is additive and idempotent, and is recorded in <c>schema_version</c> once applied.
+/// Brings any control database (new, the control app's with or without chat tables, one with chat tables of the Flask
+/// bridge's older shape, or one an older bridge made) to the current schema, in one transaction, without losing a row.
+/// Every step is idempotent and is recorded in the bridge's own <c>chatbridge_schema</c> once applied; the control
+/// app's <c>schema_version</c> is its own.
 /// </summary>
 internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<SqliteSchemaMigrator> logger) : IDatabaseMigrator
 {
-    /// <summary>Prefix of the <c>schema_version</c> descriptions this bridge writes; the control app's rows have their own.</summary>
+    /// <summary>Prefix of the <c>schema_version</c> rows older bridges wrote; they are moved to <c>chatbridge_schema</c>.</summary>
     internal const string StepPrefix = "chatbridge: ";
 
     public async Task MigrateAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(db.FilePath)!);
-        await using var connection = await db.OpenWriterAsync(ct);
+        CreateFileWithTheUmasksMode(db.FilePath);
+        await using var connection = await db.OpenMigratorAsync(ct);
         // WAL is a property of the file: set once here, it holds for every later connection.
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
 
@@ -43,18 +45,58 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
         }
     }
 
+    /// <summary>
+    /// SQLite creates a database file 0644 whatever the process's umask, so the control app's user could never write a
+    /// file the bridge made. Created here first it gets 0666 less the umask (0660 under the unit's UMask=0007), and
+    /// SQLite gives the -wal and -shm files the database file's own mode.
+    /// </summary>
+    private static void CreateFileWithTheUmasksMode(string path)
+    {
+        if (File.Exists(path))
+        {
+            return;
+        }
+        try
+        {
+            using var created = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another instance created it first: the same outcome.
+        }
+    }
+
     private IEnumerable<MigrationStep> Steps =>
     [
         new("001 upgrade chat tables of the Flask bridge's shape", LegacyChatTables.UpgradeAsync),
         new("002 create control and chat schema", CreateSchemaAsync),
-        new("003 normalise legacy timestamps and fill missing uids", (c, tx, ct) => LegacyChatTables.NormaliseRowsAsync(c, tx, Timestamps.Now(time), ct)),
+        new("003 normalise legacy timestamps and fill missing uids", (c, tx, ct) => LegacyChatTables.NormaliseRowsAsync(c, tx, Timestamps.Format(Timestamps.Now(time)), ct)),
         new("004 claim leases for inbox redelivery", ClaimLeaseColumns.AddAsync),
         new("005 index claimed, unanswered messages", IndexUnansweredAsync),
         new("006 reply authors", AddReplyAuthorAsync),
         new("007 index unanswered messages", IndexWaitingAsync),
         new("008 index messages and replies by time for the dashboard", IndexForStatsAsync),
         new("009 daily figures of closed days for the dashboard", AddClosedDaysAsync),
+        new("010 the control app's tables in its own shape", ControlAppTables.ReshapeAsync),
+        new("011 chat tables take the control app's writes", ControlAppTables.WelcomeOtherWritersAsync),
+        new("012 other writers' rows in the bridge's form, and announced", ControlAppTables.AddWriterTriggersAsync),
+        new("013 Broca keys of single agents", (c, tx, ct) => CreateTableAsync(c, tx, "chatbridge_agent_keys", ct)),
+        new("015 accounts: sign-in lockouts, a user's sessions, an agent's sessions", AddAccountsAsync),
     ];
+
+    private static async Task CreateTableAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition(
+            InitScript.CreateTable(InitScript.Text, table).Replace("{table}", table, StringComparison.Ordinal),
+            transaction: tx, cancellationToken: ct));
+
+    private static async Task AddAccountsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        await CreateTableAsync(connection, tx, "chatbridge_account_lockouts", ct);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
+            """, transaction: tx, cancellationToken: ct));
+    }
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(InitScript.Text, transaction: tx, cancellationToken: ct));
@@ -108,38 +150,36 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
             WHERE answered_at IS NOT NULL;
             """, transaction: tx, cancellationToken: ct));
 
-    private static async Task<HashSet<string>> AppliedStepsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
-    {
-        if (!await SchemaInspector.HasColumnAsync(connection, tx, "schema_version", "description", ct))
-        {
-            return [];
-        }
-        var rows = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT description FROM schema_version WHERE description LIKE @prefix",
-            new { prefix = StepPrefix + "%" }, tx, cancellationToken: ct));
-        return rows.Select(d => d[StepPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
-    }
-
     /// <summary>
-    /// Adds rows after the control app's own: <c>version</c> continues its numbering, so the two never clash
-    /// whether that column is an integer key or text.
+    /// The steps this database has had: those in <c>chatbridge_schema</c>, and those an older bridge recorded in the
+    /// control app's <c>schema_version</c>, which are moved out of it here (their numbers there were taken from the
+    /// control app's, and their times were in a form its ORM cannot read).
     /// </summary>
-    private async Task RecordAsync(DbConnection connection, DbTransaction tx, List<string> steps, CancellationToken ct)
+    private async Task<HashSet<string>> AppliedStepsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
-        if (steps.Count == 0)
-        {
-            return;
-        }
-        foreach (var column in new[] { "version", "description", "applied_at" })
-        {
-            await SchemaInspector.AddColumnIfMissingAsync(connection, tx, "schema_version", column, "TEXT", ct);
-        }
-        foreach (var step in steps)
+        await connection.ExecuteAsync(new CommandDefinition(
+            InitScript.CreateTable(InitScript.Text, "chatbridge_schema").Replace("{table}", "chatbridge_schema", StringComparison.Ordinal),
+            transaction: tx, cancellationToken: ct));
+        if (await SchemaInspector.HasColumnAsync(connection, tx, "schema_version", "description", ct))
         {
             await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO schema_version (version, description, applied_at)
-                VALUES ((SELECT COALESCE(MAX(CAST(version AS INTEGER)), 0) + 1 FROM schema_version), @description, @now)
-                """, new { description = StepPrefix + step, now = Timestamps.Now(time) }, tx, cancellationToken: ct));
+                INSERT OR IGNORE INTO chatbridge_schema (step, applied_at)
+                SELECT substr(description, length(@prefix) + 1), COALESCE(applied_at, @now) FROM schema_version
+                WHERE description LIKE @prefix || '%';
+                DELETE FROM schema_version WHERE description LIKE @prefix || '%';
+                """, new { prefix = StepPrefix, now = Timestamps.Format(Timestamps.Now(time)) }, tx, cancellationToken: ct));
+        }
+        var rows = await connection.QueryAsync<string>(new CommandDefinition("SELECT step FROM chatbridge_schema", transaction: tx, cancellationToken: ct));
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task RecordAsync(DbConnection connection, DbTransaction tx, List<string> steps, CancellationToken ct)
+    {
+        foreach (var step in steps)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO chatbridge_schema (step, applied_at) VALUES (@step, @now)",
+                new { step, now = Timestamps.Format(Timestamps.Now(time)) }, tx, cancellationToken: ct));
         }
     }
 

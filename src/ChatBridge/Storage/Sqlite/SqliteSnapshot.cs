@@ -25,7 +25,7 @@ internal sealed class SqliteSnapshot : IDisposable
 
     public string FilePath => Path.Combine(_folder.FullName, "snapshot.db");
 
-    /// <summary>The source's tables with their row counts, as read from the source itself.</summary>
+    /// <summary>The source's tables with their row counts once upgraded (see <see cref="TakeAsync"/>).</summary>
     public IReadOnlyList<SourceTable> Tables { get; }
 
     public static async Task<SqliteSnapshot> TakeAsync(string sourcePath, TimeProvider time, IHostEnvironment environment, CancellationToken ct)
@@ -34,7 +34,6 @@ internal sealed class SqliteSnapshot : IDisposable
         try
         {
             List<SourceTable> tables = [];
-            long? lastVersion;
             await using (var source = new SqliteConnection(new SqliteConnectionStringBuilder
             {
                 DataSource = sourcePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false,
@@ -49,9 +48,6 @@ internal sealed class SqliteSnapshot : IDisposable
                     tables.Add(new SourceTable(name, await source.ExecuteScalarAsync<long>(new CommandDefinition(
                         $"SELECT COUNT(*) FROM {Quote(name)}", transaction: read, cancellationToken: ct))));
                 }
-                lastVersion = tables.Any(t => t.Name == "schema_version")
-                    ? await source.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(rowid) FROM schema_version", transaction: read, cancellationToken: ct))
-                    : null;
                 await using var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = snapshot.FilePath, Pooling = false }.ToString());
                 await copy.OpenAsync(ct);
                 source.BackupDatabase(copy);
@@ -59,11 +55,17 @@ internal sealed class SqliteSnapshot : IDisposable
 
             var db = new Db(Options.Create(new ChatBridgeOptions { DatabasePath = snapshot.FilePath }), environment);
             await new SqliteSchemaMigrator(db, time, NullLogger<SqliteSchemaMigrator>.Instance).MigrateAsync(ct);
-            await using (var upgraded = await db.OpenWriterAsync(ct))
+            // The upgrade moves the rows an older bridge wrote in schema_version into chatbridge_schema; everything else
+            // keeps its count.
+            await using (var upgraded = await db.OpenAsync(ct))
             {
-                // The upgrade's own record of its steps is not part of the source: PostgreSQL's migrator records its steps.
-                await upgraded.ExecuteAsync(new CommandDefinition(
-                    "DELETE FROM schema_version WHERE rowid > @last", new { last = lastVersion ?? 0 }, cancellationToken: ct));
+                for (var i = 0; i < tables.Count; i++)
+                {
+                    tables[i] = tables[i] with
+                    {
+                        Rows = await upgraded.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {Quote(tables[i].Name)}", cancellationToken: ct)),
+                    };
+                }
             }
             SqliteConnection.ClearAllPools();
             return new SqliteSnapshot(snapshot._folder, tables);

@@ -1,13 +1,7 @@
 using ChatBridge.Access;
-using ChatBridge.Admin;
-using ChatBridge.Agents;
-using ChatBridge.Chat;
 using ChatBridge.Data;
 using ChatBridge.Events;
-using ChatBridge.Inbox;
 using ChatBridge.Realtime;
-using ChatBridge.Settings;
-using ChatBridge.Stats;
 namespace ChatBridge.Storage.Sqlite;
 
 internal static class SqliteStorage
@@ -23,19 +17,15 @@ internal static class SqliteStorage
         services.AddSingleton<WriteQueue>();
         services.AddSingleton<IDatabaseMigrator, SqliteSchemaMigrator>();
         services.AddSingleton<DatabaseBackup>();
-        services.AddSingleton<SqliteSessionStore>();
-        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<SqliteSessionStore>());
-        services.AddSingleton<IAdminStore>(sp => sp.GetRequiredService<SqliteSessionStore>());
-        services.AddSingleton<IInboxStore, SqliteInboxStore>();
-        services.AddSingleton<IReplyStore, SqliteReplyStore>();
-        services.AddSingleton<IAgentStore, SqliteAgentStore>();
-        services.AddSingleton<IConfigStore, SqliteConfigStore>();
-        services.AddSingleton<IStatsStore, SqliteStatsStore>();
+        services.AddSingleton<IDatabase, SqliteDatabase>();
+        services.AddSingleton<ISqlDialect, SqliteDialect>();
+        services.AddStores();
         services.AddSingleton<IRealtimeBus, InProcessBus>();
         services.AddSingleton<IClientLimiters, InProcessLimiters>();
         services.AddSingleton<IKeyLockout, InProcessKeyLockout>();
         services.AddHealthChecks().AddCheck<WritesHealthCheck>("writes");
         services.AddSingleton<IStorageFaults, SqliteFaults>();
+        services.AddHostedService<OtherWriters>();
         return services;
     }
 }

@@ -7,20 +7,6 @@ using Microsoft.Data.Sqlite;
 
 namespace ChatBridge.Storage.Sqlite;
 
-/// <summary>How far a write must have got before its caller hears "done".</summary>
-internal enum Durability
-{
-    /// <summary>On the disk: it survives a power cut. For anything a client was told is stored.</summary>
-    Synced,
-
-    /// <summary>
-    /// Committed: every connection sees it and it survives this process being killed, but a power cut before the
-    /// next sync (a millisecond or so later) may undo it. For writes that are harmless to lose that way: an inbox
-    /// claim (the message is handed out again) or a session's activity time.
-    /// </summary>
-    Committed,
-}
-
 /// <summary>
 /// The bridge's only writer. SQLite takes one writer at a time; letting every request open its own write
 /// transaction makes them queue on the file lock with sleep-and-retry, which stalls for hundreds of
@@ -39,9 +25,10 @@ internal enum Durability
 /// durability before hearing "done".
 /// </para>
 /// <para>
-/// Should either loop die of an error nobody foresaw, the queue stops: the writes waiting in it and every later
-/// one fail with <see cref="WriteQueueStoppedException"/> instead of waiting forever, <see cref="Fault"/> says
-/// why, and <c>/health</c> turns 503.
+/// Should either loop die of an error nobody foresaw, or a sync of the log fail (after which the disk's word cannot be
+/// trusted), the queue stops: the writes waiting in it and every later one fail with
+/// <see cref="WriteQueueStoppedException"/> instead of waiting forever, <see cref="Fault"/> says why, and
+/// <c>/health</c> turns 503 until the service restarts.
 /// </para>
 /// </summary>
 internal sealed class WriteQueue : IAsyncDisposable
@@ -90,20 +77,13 @@ internal sealed class WriteQueue : IAsyncDisposable
     public DateTimeOffset? StorageFullSince =>
         Interlocked.Read(ref _storageFullSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
-    /// <summary>Runs <paramref name="write"/> inside the next group transaction; completes once that is as durable as asked.</summary>
-    public async Task<T> RunAsync<T>(Func<WriterConnection, T> write, CancellationToken ct, Durability durability = Durability.Synced)
-    {
-        var written = await WriteAsync(write, durability, ct);
-        await written.Durable;
-        return written.Value;
-    }
 
     /// <summary>
     /// Runs <paramref name="write"/> inside the next group transaction and completes as soon as that is committed, before
     /// any sync: the caller may announce the write to listeners then, and awaits <see cref="Written{T}.Durable"/> before
     /// telling its client the write is stored.
     /// </summary>
-    public Task<Written<T>> WriteAsync<T>(Func<WriterConnection, T> write, Durability durability, CancellationToken ct)
+    public Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct)
     {
         var operation = new Write<T>(write, durability, ct);
         if (Fault is null && _queue.Writer.TryWrite(operation))
@@ -140,7 +120,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         catch (Exception e)
         {
             Stop("writer", e);
-            // Nothing reads the queue any more: closed, later writes fail in RunAsync; whatever is in it fails here.
+            // Nothing reads the queue any more: closed, later writes fail in WriteAsync; whatever is in it fails here.
             _queue.Writer.TryComplete();
             while (_queue.Reader.TryRead(out var write))
             {
@@ -209,7 +189,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         {
             foreach (var write in batch)
             {
-                write.Execute(_connection);
+                await write.ExecuteAsync(_connection);
             }
             tx.Commit();
         }
@@ -336,10 +316,14 @@ internal sealed class WriteQueue : IAsyncDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Committed and visible, but not known to be on the disk: the callers must not be told it is stored.
+                // Nor may anything be written after it: Linux may drop the pages a failed fsync did not write and
+                // report the next fsync as a success, so a later "stored" could be a lie. The queue stops, as
+                // PostgreSQL does, until a restart lets SQLite recover from what the disk really holds.
                 var count = groups.Sum(g => g.Writes.Count);
                 var reason = RecordFailure(e, count);
                 _logger.LogError(e, "Syncing the write-ahead log failed ({Reason}); {Count} committed writes are reported as failed", reason, count);
-                failure = e;
+                Stop("syncer", new IOException($"syncing the write-ahead log failed, so the disk may have lost pages it reported written ({e.Message})", e));
+                failure = Fault;
             }
             foreach (var write in groups.SelectMany(g => g.Writes))
             {
@@ -366,7 +350,7 @@ internal sealed class WriteQueue : IAsyncDisposable
 
         bool CancelIfRequested();
 
-        void Execute(WriterConnection writer);
+        Task ExecuteAsync(WriterConnection writer);
 
         /// <summary>Hands the caller its result (or its own error) once the group is committed.</summary>
         void CompleteCommit();
@@ -377,7 +361,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         void Fail(Exception error);
     }
 
-    private sealed class Write<T>(Func<WriterConnection, T> write, Durability durability, CancellationToken ct) : IWrite
+    private sealed class Write<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct) : IWrite
     {
         private readonly TaskCompletionSource<Written<T>> _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -390,12 +374,13 @@ internal sealed class WriteQueue : IAsyncDisposable
 
         public bool CancelIfRequested() => ct.IsCancellationRequested && _committed.TrySetCanceled(ct);
 
-        public void Execute(WriterConnection writer)
+        public async Task ExecuteAsync(WriterConnection writer)
         {
             writer.Statement("SAVEPOINT write").ExecuteNonQuery();
             try
             {
-                _result = write(writer);
+                // The group does not wait for a caller who gave up: its own cancellation is not this write's.
+                _result = await write(writer.Session(CancellationToken.None));
                 writer.Statement("RELEASE write").ExecuteNonQuery();
             }
             catch (Exception e) when (e is not (SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_CORRUPT }))

@@ -1,3 +1,4 @@
+using ChatBridge.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -66,8 +67,11 @@ internal sealed class WriterConnection : IAsyncDisposable
     /// The kept command for <paramref name="sql"/> (prepared on first use) with these parameter values bound.
     /// Only for fixed SQL on hot paths: every distinct text is kept for as long as the connection lives.
     /// </summary>
-    public SqliteCommand Statement(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+    public SqliteCommand Statement(string sql, params ReadOnlySpan<SqlParam> parameters) =>
         _statements.Get(sql, Transaction, parameters);
+
+    /// <summary>The group transaction's statements, as the stores write them.</summary>
+    public ISqlSession Session(CancellationToken ct) => new SqliteSession(_statements, Transaction, ct);
 
     public SqliteTransaction Begin() => Transaction = _connection.BeginTransaction();
 

@@ -1,0 +1,231 @@
+using System.Text.Json;
+using ChatBridge.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ChatBridge.Accounts;
+
+/// <summary>
+/// Signing in with a Sanctum account (the control app's <c>users</c>), for the chat page, the widget and the admin console.
+/// Same-origin only: these actions send no CORS headers, so no other site's page can read their answers.
+/// </summary>
+internal static class AccountsApi
+{
+    /// <summary>The control app's own lifetime of a <c>user_sessions</c> row.</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>Wrong passwords in a row before the account refuses sign-ins for <see cref="LockFor"/>.</summary>
+    public const int LockAfter = 10;
+
+    public static readonly TimeSpan LockFor = TimeSpan.FromMinutes(15);
+
+    /// <summary>Anonymous conversations a sign-in may take over at once; a browser keeps far fewer.</summary>
+    private const int MaxClaimedConversations = 100;
+
+    private const int MaxUsernameLength = 50;
+    private const int MaxPasswordLength = 1024;
+
+    private const string AccountsTag = "Accounts (Sanctum sign-in)";
+
+    public static RouteGroupBuilder MapAccountsApi(this RouteGroupBuilder api)
+    {
+        var accounts = api.MapGroup("").WithTags(AccountsTag);
+
+        accounts.MapPost("/sign_in", SignIn)
+            .WithName("sign_in")
+            .WithSummary("Sign in with a Sanctum account")
+            .WithDescription("Checks `username` and `password` against the control app's accounts and sets the session cookie (HttpOnly, "
+                + "SameSite=Lax, Secure behind HTTPS; 24 hours). `sessions` may list conversations this browser started anonymously: they "
+                + "become the user's. `frame: true` (the widget's panel, which gets no cookie inside another site) returns the token as "
+                + "`session_token` instead, to be sent as `X-Sanctum-Session`. Wrong or unknown is 401 `Invalid username or password`, a "
+                + "deactivated account 403 `Account is deactivated`; after 10 wrong passwords in a row the account refuses sign-ins for "
+                + "15 minutes (429 with `retry_after`). Requests that change something on the cookie alone must send `X-Requested-With`.")
+            .Accepts<SignInRequest>("application/json")
+            .WithExamples(new SignInRequest("ada", "correct horse battery staple", ["session_k3f9x2m4q8w1"], Frame: null), new SignedIn(ExampleUser, SessionToken: null))
+            .Produces<Envelope<SignedIn>>()
+            .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
+            .Produces<ErrorEnvelope>(StatusCodes.Status413PayloadTooLarge)
+            .RateLimited(Limits.SignIn);
+
+        accounts.MapPost("/sign_out", SignOut)
+            .WithName("sign_out")
+            .WithSummary("Sign out")
+            .WithDescription("Ends the browser's sign-in (its `user_sessions` row is deleted) and clears the cookie. Signed out already is a 200 too.")
+            .WithExamples(data: new SignOutResult(SignedOut: true));
+
+        accounts.MapGet("/me", Me)
+            .WithName("me")
+            .WithSummary("The signed-in user")
+            .WithDescription("The account this browser is signed in with; 401 `Authentication required` when it is not.")
+            .WithExamples(data: new SignedIn(ExampleUser, SessionToken: null))
+            .Produces<Envelope<SignedIn>>()
+            .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized);
+
+        accounts.MapGet("/my_sessions", MySessions)
+            .WithName("my_sessions")
+            .WithSummary("The signed-in user's conversations")
+            .WithDescription("The user's own sessions, most recently active first, each with its agent, title (its first message, shortened) "
+                + "and last message. The same on every device the user signs in on. `limit` defaults to 50 and is clamped to 100.")
+            .WithExamples(data: new MySessionList([ExampleConversation], new Pagination(1, 50, 0, HasMore: false)))
+            .Produces<Envelope<MySessionList>>()
+            .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
+            .RateLimited(Limits.History);
+
+        return api;
+    }
+
+    private static readonly AccountView ExampleUser = new(3, "ada", "user");
+
+    private static readonly UserConversation ExampleConversation = new()
+    {
+        SessionId = "session_k3f9x2m4q8w1", AgentId = 1, AgentName = "Athena", CreatedAt = Example.At("2026-11-24T10:15:30.123Z"),
+        LastActive = Example.At("2026-11-24T10:20:00.000Z"), Title = "Hello, Athena!", LastMessage = "Hi! How can I help?",
+        LastMessageAt = Example.At("2026-11-24T10:15:32.456Z"),
+    };
+
+    private static async Task<IResult> SignIn(HttpContext http, IAccountStore accounts, TimeProvider time, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Public, ct);
+        if (body.TooLarge is { } tooLarge)
+        {
+            return tooLarge;
+        }
+        if (body.Error is { } invalidJson)
+        {
+            return invalidJson;
+        }
+        if (!JsonFields.HasAll(body.Value, "username", "password"))
+        {
+            return Envelope.BadRequest(Errors.MissingRequiredFields);
+        }
+        if (JsonFields.String(body.Value, "username", out var username) != FieldState.Present
+            || JsonFields.String(body.Value, "password", out var password) != FieldState.Present
+            || !Conversations(body.Value, out var conversations)
+            || !Frame(body.Value, out var frame))
+        {
+            return Envelope.BadRequest(Errors.InvalidRequestBody);
+        }
+        username = username.Trim();
+        var account = username.Length is > 0 and <= MaxUsernameLength ? await accounts.FindByUsernameAsync(username, ct) : null;
+        var now = time.GetUtcNow();
+        if (account is not null && await accounts.LockedUntilAsync(account.Id, now, ct) is { } lockedUntil)
+        {
+            // Refused before bcrypt runs: a locked account costs no CPU however often it is tried.
+            return Envelope.RateLimited(Math.Max(1, (int)Math.Ceiling((lockedUntil - now).TotalSeconds)));
+        }
+        if (password.Length > MaxPasswordLength || !await Passwords.MatchesAsync(password, account?.PasswordHash))
+        {
+            if (account is not null)
+            {
+                await accounts.RecordFailureAsync(account.Id, LockAfter, now + LockFor, ct);
+            }
+            return Envelope.Fail(StatusCodes.Status401Unauthorized, Errors.InvalidCredentials);
+        }
+        // Only a caller who knows the password learns that the account is deactivated.
+        if (!account!.IsActive)
+        {
+            return Envelope.Fail(StatusCodes.Status403Forbidden, Errors.AccountDeactivated);
+        }
+        var token = SessionTokens.New();
+        var expires = now + SessionLifetime;
+        string userAgent = http.Request.Headers.UserAgent.ToString();
+        await accounts.RecordSignInAsync(
+            new SignIn(account.Id, SessionTokens.New(), SessionTokens.Digest(token), now, expires, ClientAddress.Of(http),
+                userAgent[..Math.Min(userAgent.Length, 512)], conversations),
+            ct);
+        if (!frame)
+        {
+            SessionAuthenticationHandler.SetCookie(http, token, expires);
+        }
+        return Envelope.Ok(new SignedIn(AccountView.Of(account), frame ? token : null));
+    }
+
+    private static async Task<Ok<Envelope<SignOutResult>>> SignOut(HttpContext http, IAccountStore accounts, CancellationToken ct)
+    {
+        // A cookie sent without the page's header (a form on another site) neither ends the sign-in nor loses the cookie.
+        if (SessionAuthenticationHandler.PresentedToken(http.Request) is { } token)
+        {
+            await accounts.DeleteSessionAsync(SessionTokens.Digest(token), ct);
+            SessionAuthenticationHandler.ClearCookie(http);
+        }
+        return Envelope.Ok(new SignOutResult(SignedOut: true));
+    }
+
+    private static IResult Me(HttpContext http)
+    {
+        var caller = Caller.Of(http.User);
+        return caller.IsSignedIn
+            ? Envelope.Ok(new SignedIn(new AccountView(caller.UserId!.Value, caller.Username ?? "", caller.Role), SessionToken: null))
+            : Envelope.Fail(StatusCodes.Status401Unauthorized, Errors.AuthenticationRequired);
+    }
+
+    private static async Task<IResult> MySessions([AsParameters] MySessionsQuery query, HttpContext http, IAccountStore accounts, CancellationToken ct)
+    {
+        if (Caller.Of(http.User).UserId is not { } userId)
+        {
+            return Envelope.Fail(StatusCodes.Status401Unauthorized, Errors.AuthenticationRequired);
+        }
+        var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
+        var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
+        if ((limit.Error ?? offset.Error) is { } invalid)
+        {
+            return invalid;
+        }
+        var (conversations, total) = await accounts.ListConversationsAsync(userId, limit.Value, offset.Value, ct);
+        return Envelope.Ok(new MySessionList(conversations, new Pagination(total, limit.Value, offset.Value, offset.Value + conversations.Count < total)));
+    }
+
+    /// <summary><c>sessions</c>: absent, or an array of session ids; ids of another form are passed over, not refused.</summary>
+    private static bool Conversations(JsonElement body, out IReadOnlyList<string> conversations)
+    {
+        conversations = [];
+        if (!body.TryGetProperty("sessions", out var list) || list.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+        conversations = [.. list.EnumerateArray()
+            .Where(e => e.ValueKind == JsonValueKind.String)
+            .Select(e => e.GetString())
+            .OfType<string>()
+            .Where(SessionIds.IsValid)
+            .Distinct(StringComparer.Ordinal)
+            .Take(MaxClaimedConversations)];
+        return true;
+    }
+
+    private static bool Frame(JsonElement body, out bool frame)
+    {
+        frame = false;
+        if (!body.TryGetProperty("frame", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+        frame = value.ValueKind == JsonValueKind.True;
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False;
+    }
+}
+
+internal sealed record SignInRequest(string Username, string Password, IReadOnlyList<string>? Sessions, bool? Frame);
+
+/// <param name="SessionToken">Only for <c>frame: true</c>: what the widget's panel sends as <c>X-Sanctum-Session</c>.</param>
+internal sealed record SignedIn(AccountView User, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? SessionToken);
+
+internal sealed record AccountView(long Id, string Username, string? Role)
+{
+    public static AccountView Of(Account account) => new(account.Id, account.Username, account.Role);
+}
+
+internal sealed record SignOutResult(bool SignedOut);
+
+internal sealed record MySessionsQuery(
+    [property: FromQuery(Name = "limit")] QueryNumber? Limit,
+    [property: FromQuery(Name = "offset")] QueryNumber? Offset);
+
+internal sealed record MySessionList(IReadOnlyList<UserConversation> Sessions, Pagination Pagination);

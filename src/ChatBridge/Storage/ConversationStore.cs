@@ -1,0 +1,72 @@
+using ChatBridge.Chat;
+using ChatBridge.Data;
+using ChatBridge.Events;
+using ChatBridge.Http;
+using static ChatBridge.Data.SqlParam;
+
+namespace ChatBridge.Storage;
+
+/// <summary>
+/// Conversations as the chat page writes and reads them. A poll, which runs most, touches the session only when its
+/// activity time is stale (<see cref="PollTouches"/>), so polling stays a read nearly always.
+/// </summary>
+internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollTouches touches, TimeProvider time) : ISessionStore
+{
+    public Task<Written<StoredMessage>> AddMessageAsync(NewMessage message, CancellationToken ct) =>
+        db.WriteAsync(sql => dialect.StoreMessageAsync(sql, message, ChatSql.NewUid(), Timestamps.Now(time)), Durability.Synced, ct);
+
+    public Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
+        string sessionId, DateTimeOffset? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct) =>
+        db.ReadAsync<IReadOnlyList<ResponseItem>>(async sql =>
+        {
+            await KeepSessionAliveAsync(sql, sessionId, ipAddress, userAgent, ct);
+            return await sql.QueryAsync<ResponseItem>(ChatSql.SessionResponses, P("@sessionId", sessionId), P("@since", since), P("@afterId", afterId));
+        }, ct);
+
+    private async Task KeepSessionAliveAsync(ISqlSession sql, string sessionId, string? ipAddress, string? userAgent, CancellationToken ct)
+    {
+        var now = Timestamps.Now(time);
+        if (touches.IsFresh(sessionId, now))
+        {
+            return;
+        }
+        var stored = await sql.FirstOrDefaultAsync<SessionActivity>(ChatSql.SessionActivity, P("@sessionId", sessionId));
+        switch (touches.Decide(sessionId, stored?.LastActive, exists: stored is not null, now))
+        {
+            case PollTouch.Create:
+                await db.RunAsync(write => write.ExecuteAsync(ChatSql.CreateSessionIfMissing,
+                    P("@sessionId", sessionId), P("@uid", ChatSql.NewUid()), P("@agentId", (long?)null),
+                    P("@ipAddress", ipAddress), P("@userAgent", userAgent), P("@now", now)), ct, Durability.Committed);
+                touches.Touched(sessionId, now);
+                break;
+            case PollTouch.Refresh:
+                await db.RunAsync(write => write.ExecuteAsync(ChatSql.TouchSession, P("@sessionId", sessionId), P("@now", now)), ct, Durability.Committed);
+                touches.Touched(sessionId, now);
+                break;
+        }
+    }
+
+    public Task<SessionOwners?> FindOwnersAsync(string sessionId, CancellationToken ct) =>
+        db.ReadAsync(sql => sql.FirstOrDefaultAsync<SessionOwners>(ChatSql.SessionOwners, P("@sessionId", sessionId)), ct);
+
+    public Task<long> CountSessionsAsync(CancellationToken ct) =>
+        db.ProbeAsync(async sql => await sql.ScalarAsync<long>(ChatSql.CountAllSessions), ct);
+
+    public Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses)> GetHistoryAsync(
+        string sessionId, long? afterId, CancellationToken ct) =>
+        db.ReadSnapshotAsync(sql => ReadConversationAsync(sql, sessionId, afterId), ct);
+
+    /// <summary>A session's messages with their delivery state and its replies, read in one snapshot by the caller.</summary>
+    public static async Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses)> ReadConversationAsync(
+        ISqlSession sql, string sessionId, long? afterId)
+    {
+        var messages = await sql.QueryAsync<TranscriptMessage>(ChatSql.ConversationMessages, P("@sessionId", sessionId), P("@afterId", afterId));
+        var responses = await sql.QueryAsync<ResponseItem>(ChatSql.ConversationResponses, P("@sessionId", sessionId), P("@afterId", afterId));
+        return (messages, responses);
+    }
+
+    private sealed record SessionActivity
+    {
+        public DateTimeOffset? LastActive { get; init; }
+    }
+}

@@ -1,0 +1,40 @@
+using ChatBridge.Chat;
+using ChatBridge.Data;
+
+namespace ChatBridge.Storage;
+
+/// <summary>
+/// What an engine writes its own way. The stores in this folder hold every rule once and take from here only the SQL
+/// text that differs between SQLite and PostgreSQL, and the one write whose statements differ.
+/// </summary>
+internal interface ISqlDialect
+{
+    /// <summary>The engine's ASCII-case-insensitive <c>LIKE</c>.</summary>
+    string CaseInsensitiveLike { get; }
+
+    /// <summary>
+    /// Claims up to <c>@limit</c> unclaimed messages after <c>@offset</c>, oldest first, as leases until <c>@expires</c>,
+    /// each exactly once however many pollers ask at once; returns <see cref="ChatSql.ClaimedColumns"/>.
+    /// </summary>
+    string ClaimMessages { get; }
+
+    /// <summary>The session's agent, locking the session's row for the write where the engine has concurrent writers.</summary>
+    string LockSessionAgent { get; }
+
+    /// <summary>Deletes every chat row and the counters that go with them.</summary>
+    string DeleteAllChatData { get; }
+
+    /// <summary>The hour (<c>2026-11-24T10</c>) and day (<c>2026-11-24</c>) a point in time falls in, as text, in UTC.</summary>
+    string HourOf(string column);
+
+    string DayOf(string column);
+
+    /// <summary>Seconds from <paramref name="from"/> to <paramref name="to"/>, two points in time, as a floating number.</summary>
+    string SecondsBetween(string from, string to);
+
+    /// <summary>
+    /// Stores a user's message, creating its session on first use, keeping it active and on the message's agent. The
+    /// hottest write there is, so each engine writes it in as few statements as it can.
+    /// </summary>
+    Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now);
+}

@@ -1,0 +1,57 @@
+using System.Data;
+using ChatBridge.Data;
+using Npgsql;
+
+namespace ChatBridge.Storage.Postgres;
+
+/// <summary>
+/// PostgreSQL behind the stores' seam, shared by every instance: each read or write on a pooled connection, every
+/// write in a transaction of its own, durable as it commits unless it asked for less.
+/// </summary>
+internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
+{
+    /// <summary>
+    /// Claims, releases and lapses need not wait for the disk, as on SQLite: one lost to a crash only means a message is
+    /// handed out again. Everything a client is told is stored keeps the server's <c>synchronous_commit</c>.
+    /// </summary>
+    private const string RelaxDurability = "SET LOCAL synchronous_commit = off";
+
+    public async Task<T> ReadAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await read(new PostgresSession(connection, transaction: null, ct));
+    }
+
+    /// <summary>Every read opens its connection from the pool, whose connections the server checks as it hands them out.</summary>
+    public Task<T> ProbeAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) => ReadAsync(read, ct);
+
+    /// <summary>Repeatable read, as SQLite's read transaction: every statement sees the same committed rows.</summary>
+    public async Task<T> ReadSnapshotAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var result = await read(new PostgresSession(connection, snapshot, ct));
+        await snapshot.CommitAsync(ct);
+        return result;
+    }
+
+    public async Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        var session = new PostgresSession(connection, tx, ct);
+        if (durability == Durability.Committed)
+        {
+            await session.ExecuteAsync(RelaxDurability);
+        }
+        var result = await write(session);
+        await tx.CommitAsync(ct);
+        return Written<T>.Durably(result);
+    }
+
+    public async Task<Written<T>> WriteStatementAsync<T>(Func<ISqlSession, Task<T>> statement, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return Written<T>.Durably(await statement(new PostgresSession(connection, transaction: null, ct)));
+    }
+}

@@ -1,0 +1,77 @@
+using ChatBridge.Chat;
+using ChatBridge.Data;
+using static ChatBridge.Data.SqlParam;
+
+namespace ChatBridge.Storage.Postgres;
+
+/// <summary>PostgreSQL's side of the stores' SQL: many instances write at once, so claims and replies lock rows.</summary>
+internal sealed class PostgresDialect : ISqlDialect
+{
+    // One statement, one round trip: the session is created (or touched) and the message stored together. The touch
+    // sees the statement's snapshot, so for a new session it finds nothing and the new row's uid is taken instead.
+    private const string StoreMessage = """
+        WITH created AS (
+            INSERT INTO web_chat_sessions (session_id, uid, agent_id, user_id, ip_address, user_agent, metadata, status, created_at, last_active)
+            VALUES (@sessionId, @uid, @agentId, @userId, @ipAddress, @userAgent, '{}', 'active', @now, @now)
+            ON CONFLICT (session_id) DO NOTHING
+            RETURNING uid),
+        touched AS (
+            UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id),
+                user_id = COALESCE(user_id, @userId)
+            WHERE session_id = @sessionId
+            RETURNING uid)
+        INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
+        VALUES (@sessionId, @text, @now, @clientTimestamp, COALESCE((SELECT uid FROM created), (SELECT uid FROM touched)), 0)
+        RETURNING id, uid, EXISTS (SELECT 1 FROM created) AS created
+        """;
+
+    // A message whose session another instance created in the same instant: its uid is read once that has committed.
+    private const string SessionUid = "SELECT uid FROM web_chat_sessions WHERE session_id = @sessionId";
+
+    public string CaseInsensitiveLike => "ILIKE";
+
+    // The pick is materialized first: as an IN (…) subquery the planner may run it again, and each run skips other
+    // rows, so a claim could take more than its limit.
+    public string ClaimMessages => $"""
+        WITH picked AS MATERIALIZED (
+            SELECT id AS picked_id FROM web_chat_messages
+            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {ChatSql.OfAgent}
+            ORDER BY id LIMIT @limit OFFSET @offset
+            FOR UPDATE SKIP LOCKED)
+        UPDATE web_chat_messages
+        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1
+        FROM picked
+        WHERE web_chat_messages.id = picked.picked_id
+        RETURNING {ChatSql.ClaimedColumns}
+        """;
+
+    public string LockSessionAgent => $"SELECT {ChatSql.LiveAgent} AS agent_id FROM web_chat_sessions s WHERE s.session_id = @sessionId FOR UPDATE OF s";
+
+    /// <summary>Also the shared rate-limit windows, which only PostgreSQL keeps in the database.</summary>
+    public string DeleteAllChatData => ChatSql.DeleteChatRows + "\nDELETE FROM bridge_rate_counters;";
+
+    public string HourOf(string column) => $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')";
+
+    public string DayOf(string column) => $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+
+    public string SecondsBetween(string from, string to) => $"EXTRACT(EPOCH FROM {to} - {from})::float8";
+
+    public async Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now)
+    {
+        var row = (await sql.FirstOrDefaultAsync<StoredRow>(StoreMessage,
+            P("@sessionId", message.SessionId), P("@uid", newUid), P("@agentId", message.AgentId),
+            P("@ipAddress", message.IpAddress), P("@userAgent", message.UserAgent), P("@now", now),
+            P("@text", message.Text), P("@clientTimestamp", message.ClientTimestamp), P("@userId", message.UserId)))!;
+        var uid = row.Uid ?? await sql.ScalarAsync<string>(SessionUid, P("@sessionId", message.SessionId)) ?? "";
+        return new StoredMessage(row.Id, message.SessionId, uid, row.Created, now);
+    }
+
+    private sealed record StoredRow
+    {
+        public long Id { get; init; }
+
+        public string? Uid { get; init; }
+
+        public bool Created { get; init; }
+    }
+}

@@ -1,0 +1,69 @@
+using ChatBridge.Chat;
+using ChatBridge.Data;
+using static ChatBridge.Data.SqlParam;
+
+namespace ChatBridge.Storage.Sqlite;
+
+/// <summary>SQLite's side of the stores' SQL. One writer at a time, so nothing needs a row lock.</summary>
+internal sealed class SqliteDialect : ISqlDialect
+{
+    // agent_id is set apart, and only when it changes: SQLite rewrites an index entry whenever its column is
+    // assigned, even to the value it holds, and rewriting idx_web_chat_sessions_agent on every message took w2 from
+    // 8.2 to 11.4 pages written to the log per message.
+    private const string TouchSessionForMessage = """
+        UPDATE web_chat_sessions SET last_active = @now, status = 'active'
+        WHERE session_id = @sessionId
+        RETURNING uid
+        """;
+
+    private const string SetSessionAgent = """
+        UPDATE web_chat_sessions SET agent_id = @agentId
+        WHERE session_id = @sessionId AND (agent_id IS NULL OR agent_id <> @agentId)
+        """;
+
+    private const string SetSessionUser = "UPDATE web_chat_sessions SET user_id = @userId WHERE session_id = @sessionId AND user_id IS NULL";
+
+    public string CaseInsensitiveLike => "LIKE";
+
+    // RETURNING gives rows in no particular order; the store sorts them.
+    public string ClaimMessages => $"""
+        UPDATE web_chat_messages
+        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1
+        WHERE id IN (
+            SELECT id FROM web_chat_messages
+            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {ChatSql.OfAgent}
+            ORDER BY id LIMIT @limit OFFSET @offset)
+        RETURNING {ChatSql.ClaimedColumns}
+        """;
+
+    public string LockSessionAgent => $"SELECT {ChatSql.LiveAgent} AS agent_id FROM web_chat_sessions s WHERE s.session_id = @sessionId";
+
+    public string DeleteAllChatData => ChatSql.DeleteChatRows;
+
+    public string HourOf(string column) => $"substr({column}, 1, 13)";
+
+    public string DayOf(string column) => $"substr({column}, 1, 10)";
+
+    public string SecondsBetween(string from, string to) => $"(julianday({to}) - julianday({from})) * 86400.0";
+
+    /// <summary>Four short statements, each kept prepared on the writer's connection.</summary>
+    public async Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now)
+    {
+        var created = await sql.ExecuteAsync(ChatSql.CreateSessionIfMissing,
+            P("@sessionId", message.SessionId), P("@uid", newUid), P("@agentId", message.AgentId),
+            P("@ipAddress", message.IpAddress), P("@userAgent", message.UserAgent), P("@now", now)) == 1;
+        var uid = await sql.ScalarAsync<string>(TouchSessionForMessage, P("@sessionId", message.SessionId), P("@now", now));
+        if (message.AgentId is { } agentId && !created)
+        {
+            await sql.ExecuteAsync(SetSessionAgent, P("@sessionId", message.SessionId), P("@agentId", agentId));
+        }
+        if (message.UserId is { } userId)
+        {
+            await sql.ExecuteAsync(SetSessionUser, P("@sessionId", message.SessionId), P("@userId", userId));
+        }
+        var id = await sql.ScalarAsync<long>(ChatSql.InsertMessage,
+            P("@sessionId", message.SessionId), P("@text", message.Text), P("@now", now),
+            P("@clientTimestamp", message.ClientTimestamp), P("@uid", uid));
+        return new StoredMessage(id, message.SessionId, uid ?? "", created, now);
+    }
+}

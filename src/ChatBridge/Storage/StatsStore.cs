@@ -1,0 +1,52 @@
+using ChatBridge.Data;
+using ChatBridge.Stats;
+using static ChatBridge.Data.SqlParam;
+
+namespace ChatBridge.Storage;
+
+/// <summary>
+/// The dashboard's figures. Any request (or instance) may keep a closed day; when two count the same day at once, the
+/// second one's rows are dropped by <c>ON CONFLICT DO NOTHING</c>, and both counted the same.
+/// </summary>
+internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStore
+{
+    private readonly string _hourly = StatsSql.Activity(dialect.HourOf);
+    private readonly string _daily = StatsSql.Activity(dialect.DayOf);
+    private readonly string _latency = StatsSql.Latency(dialect);
+
+    public Task<IReadOnlyList<DayFigures>> ReadClosedDaysAsync(string fromDay, string toDay, CancellationToken ct) =>
+        db.ReadAsync<IReadOnlyList<DayFigures>>(async sql =>
+            await sql.QueryAsync<DayFigures>(StatsSql.ClosedDays, P("@fromDay", fromDay), P("@toDay", toDay)), ct);
+
+    public Task<DayCounts> CountDaysAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        db.ReadSnapshotAsync(sql => CountDaysAsync(sql, from, to), ct);
+
+    /// <summary>
+    /// Committed is enough: a day lost to a power cut is counted again by the next request. The counting was done
+    /// before, on a reader, so the write only inserts a few rows.
+    /// </summary>
+    public Task KeepClosedDaysAsync(IReadOnlyList<DayFigures> figures, CancellationToken ct) =>
+        db.RunAsync(async sql =>
+        {
+            foreach (var day in figures)
+            {
+                await sql.ExecuteAsync(StatsSql.KeepClosedDay,
+                    P("@Day", day.Day), P("@AgentId", day.AgentId), P("@Messages", day.Messages), P("@Replies", day.Replies),
+                    P("@Answered", day.Answered), P("@P50Seconds", day.P50Seconds), P("@P95Seconds", day.P95Seconds));
+            }
+            return figures.Count;
+        }, ct, Durability.Committed);
+
+    public Task<LiveCounts> ReadLiveAsync(DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, CancellationToken ct) =>
+        db.ReadSnapshotAsync(async sql =>
+        {
+            var hourly = await sql.QueryAsync<ActivityCount>(_hourly, P("@from", hourlyFrom), P("@to", to));
+            var days = await CountDaysAsync(sql, liveFrom, to);
+            var backlog = (await sql.FirstOrDefaultAsync<BacklogCount>(StatsSql.Backlog))!;
+            return new LiveCounts(hourly, days, backlog);
+        }, ct);
+
+    private async Task<DayCounts> CountDaysAsync(ISqlSession sql, DateTimeOffset from, DateTimeOffset to) =>
+        new(await sql.QueryAsync<ActivityCount>(_daily, P("@from", from), P("@to", to)),
+            await sql.QueryAsync<LatencyCount>(_latency, P("@from", from), P("@to", to)));
+}

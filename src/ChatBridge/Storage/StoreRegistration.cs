@@ -1,0 +1,28 @@
+using ChatBridge.Access;
+using ChatBridge.Accounts;
+using ChatBridge.Admin;
+using ChatBridge.Agents;
+using ChatBridge.Chat;
+using ChatBridge.Inbox;
+using ChatBridge.Settings;
+using ChatBridge.Stats;
+
+namespace ChatBridge.Storage;
+
+internal static class StoreRegistration
+{
+    /// <summary>The stores every engine shares, over the engine's <see cref="Data.IDatabase"/> and <see cref="ISqlDialect"/>.</summary>
+    public static IServiceCollection AddStores(this IServiceCollection services)
+    {
+        services.AddSingleton<ISessionStore, ConversationStore>();
+        services.AddSingleton<IAdminStore, AdminStore>();
+        services.AddSingleton<IInboxStore, InboxStore>();
+        services.AddSingleton<IReplyStore, ReplyStore>();
+        services.AddSingleton<IAgentStore, AgentStore>();
+        services.AddSingleton<IConfigStore, ConfigStore>();
+        services.AddSingleton<IStatsStore, StatsStore>();
+        services.AddSingleton<IAccountStore, AccountStore>();
+        services.AddSingleton<IAgentKeyStore, AgentKeyStore>();
+        return services;
+    }
+}
