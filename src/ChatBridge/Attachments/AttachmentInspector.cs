@@ -30,6 +30,12 @@ internal sealed class AttachmentInspector : IDisposable
         {
             return new InspectedFile.Refused(RefusalReason.TooLarge, $"more than {maxBytes} bytes");
         }
+        return await InspectAsync(bytes, clientFileName, ct);
+    }
+
+    /// <summary>The same for bytes already read whole, which the caller has bounded.</summary>
+    public async Task<InspectedFile> InspectAsync(ReadOnlyMemory<byte> bytes, string? clientFileName, CancellationToken ct)
+    {
         if (bytes.IsEmpty)
         {
             return new InspectedFile.Refused(RefusalReason.Empty, "no bytes");

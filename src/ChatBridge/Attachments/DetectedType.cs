@@ -21,6 +21,8 @@ internal sealed record DetectedType
     public static readonly DetectedType PlainText = new("text/plain", AttachmentKind.File, "txt", "text", "log", "md");
     public static readonly DetectedType Csv = new("text/csv", AttachmentKind.File, "csv");
 
+    private static readonly DetectedType[] All = [Png, Jpeg, Webp, Gif, Pdf, PlainText, Csv];
+
     private DetectedType(string mediaType, AttachmentKind kind, params string[] extensions)
     {
         MediaType = mediaType;
@@ -29,6 +31,12 @@ internal sealed record DetectedType
     }
 
     public string MediaType { get; }
+
+    /// <summary>Every media type the bridge accepts.</summary>
+    public static IReadOnlyList<string> MediaTypes { get; } = [.. All.Select(t => t.MediaType)];
+
+    /// <summary>The accepted type of a stored media type, or null for one the bridge never stores.</summary>
+    public static DetectedType? FromMediaType(string mediaType) => All.FirstOrDefault(t => t.MediaType == mediaType);
 
     public AttachmentKind Kind { get; }
 
