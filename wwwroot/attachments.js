@@ -212,7 +212,6 @@ export function attachmentList(attachments, sessionId) {
       link.append(img);
     } else {
       link.setAttribute('download', attachment.name);
-      link.setAttribute('aria-label', t('attach.file', { name: attachment.name, size: sizeText(attachment.size) }));
       link.append(
         el('span', { className: 'attachment-file-name', text: attachment.name, attrs: { translate: 'no' } }),
         el('span', { className: 'attachment-size', text: sizeText(attachment.size) }),
