@@ -202,7 +202,7 @@ internal static class ChatSql
     /// Idle sessions that hold no message Broca has still to pick up or may be handed again (a live lease). Children are
     /// deleted explicitly because chat tables inherited from an older schema may lack ON DELETE CASCADE.
     /// </summary>
-    private const string IdleSessions = """
+    public const string IdleSessions = """
         SELECT s.session_id FROM web_chat_sessions s
         WHERE s.last_active < @idleBefore
           AND NOT EXISTS (SELECT 1 FROM web_chat_messages m
@@ -217,6 +217,7 @@ internal static class ChatSql
     public const string DeleteIdleSessions = $"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})";
 
     public const string DeleteChatRows = """
+        DELETE FROM chatbridge_attachments;
         DELETE FROM web_chat_responses;
         DELETE FROM web_chat_messages;
         DELETE FROM web_chat_sessions;

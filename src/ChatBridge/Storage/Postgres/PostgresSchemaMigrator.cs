@@ -161,6 +161,7 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
             """),
+        new("016 attachments", $"{Create("chatbridge_attachments")}\n{InitScript.AttachmentIndexes(InitScript.Postgres)}"),
     ];
 
     private static string Create(string table) =>
