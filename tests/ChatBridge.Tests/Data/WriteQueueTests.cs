@@ -205,7 +205,8 @@ public sealed class WriteQueueTests
     [Fact]
     public async Task With_the_queue_full_a_write_is_refused_at_once_as_busy_and_the_queued_ones_still_commit()
     {
-        using var app = new BridgeApp();
+        // The clock stands still: the queue's 10 000 writes must not meet the wait deadline on a slow machine.
+        using var app = new FrozenBridgeApp();
         var writes = app.Services.GetRequiredService<WriteQueue>();
         using var running = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
@@ -230,8 +231,8 @@ public sealed class WriteQueueTests
     public async Task A_post_whose_write_waited_past_the_deadline_is_a_503_to_retry_and_stores_nothing()
     {
         // The clock moves only with the test: "waited past the deadline" is the test's move, not the machine's speed.
-        var time = TestClocks.Frozen();
-        using var app = new BridgeApp { TestServices = services => services.AddSingleton<TimeProvider>(time) };
+        using var app = new FrozenBridgeApp();
+        var time = app.Time;
         await (await app.Anonymous().PostMessageAsync("session_deadline", "before")).DataAsync();
         var writes = app.Services.GetRequiredService<WriteQueue>();
         using var running = new ManualResetEventSlim();
