@@ -39,6 +39,8 @@ internal static class Errors
     public const string InvalidCredentials = "Invalid username or password";
     public const string AccountDeactivated = "Account is deactivated";
     public const string AdminRequired = "Admin access required";
+    public const string MessageAlreadyAnswered = "Message already answered";
+    public const string MessageDropped = "Message was dropped";
     public const string InvalidTypingState = "Invalid state: expected \"start\" or \"stop\"";
 
     /// <summary>A bad query parameter names itself: <c>Invalid limit parameter</c>.</summary>

@@ -161,6 +161,13 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
             """),
+        new(SqliteSchemaMigrator.DeliveryStrikesStep, $"""
+            ALTER TABLE web_chat_messages
+                ADD COLUMN IF NOT EXISTS claimed_by TEXT, ADD COLUMN IF NOT EXISTS answered_by TEXT,
+                ADD COLUMN IF NOT EXISTS strikes BIGINT NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS not_before TIMESTAMPTZ,
+                ADD COLUMN IF NOT EXISTS dropped_at TIMESTAMPTZ;
+            {DeliveryStrikeColumns.IndexAndReturnExhausted}
+            """),
     ];
 
     private static string Create(string table) =>

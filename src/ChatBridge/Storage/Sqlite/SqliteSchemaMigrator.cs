@@ -82,7 +82,10 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
         new("012 other writers' rows in the bridge's form, and announced", ControlAppTables.AddWriterTriggersAsync),
         new("013 Broca keys of single agents", (c, tx, ct) => CreateTableAsync(c, tx, "chatbridge_agent_keys", ct)),
         new("015 accounts: sign-in lockouts, a user's sessions, an agent's sessions", AddAccountsAsync),
+        new(DeliveryStrikesStep, DeliveryStrikeColumns.AddAsync),
     ];
+
+    internal const string DeliveryStrikesStep = "016 delivery strikes, back-off of stuck messages, admin drops";
 
     private static async Task CreateTableAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
