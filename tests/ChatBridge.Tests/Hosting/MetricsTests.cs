@@ -102,25 +102,22 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
-    public async Task Lapsed_leases_count_as_redeliveries_until_a_message_is_out_of_deliveries()
+    public async Task Lapsed_leases_count_as_redeliveries_and_a_stuck_message_is_counted_and_gauged()
     {
-        using var app = Leases.App(TimeSpan.FromMilliseconds(300), maxDeliveries: 2);
-        await (await app.Anonymous().PostMessageAsync("session_metrics_lease", "anyone?")).DataAsync();
-        var broca = app.Broca();
-        var message = Assert.Single(await broca.ClaimAsync());
-        Assert.Single(await broca.ClaimAsync(wait: 10));
-        await app.WaitForHistoryStatusAsync("session_metrics_lease", message.Id(), "delivered");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        string metrics;
-        do
-        {
-            await Task.Delay(100);
-            metrics = await ScrapeAsync(app.Anonymous());
-        }
-        while (!metrics.Contains("chatbridge_inbox_exhausted_total", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+        var time = TestClocks.Frozen();
+        using var app = Leases.Frozen(time);
 
-        Assert.Equal(1, Value(metrics, "chatbridge_inbox_redeliveries_total", "reason=\"lease_expired\""));
+        var id = await app.PostStuckAsync(time, "session_metrics_lease");
+
+        var metrics = await ScrapeAsync(app.Anonymous());
+        await (await app.Admin().PostJsonAsync("drop_message", new { message_id = id })).DataAsync();
+        time.Advance(InboxBacklog.RefreshInterval);
+        var dropped = await ScrapeAsync(app.Anonymous());
+
+        Assert.Equal(3, Value(metrics, "chatbridge_inbox_redeliveries_total", "reason=\"lease_expired\""));
         Assert.Equal(1, Value(metrics, "chatbridge_inbox_exhausted_total"));
+        Assert.Equal(1, Value(metrics, "chatbridge_inbox_stuck_messages"));
+        Assert.Equal(0, Value(dropped, "chatbridge_inbox_stuck_messages"));
     }
 
     [Fact]
@@ -190,7 +187,7 @@ public sealed partial class MetricsTests
         return request;
     }
 
-    private static async Task<string> ScrapeAsync(HttpClient client)
+    internal static async Task<string> ScrapeAsync(HttpClient client)
     {
         var response = await client.GetAsync("/metrics");
         Assert.Equal(200, (int)response.StatusCode);
