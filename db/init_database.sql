@@ -176,6 +176,26 @@ CREATE TABLE IF NOT EXISTS chatbridge_account_lockouts (
     locked_until TEXT    NOT NULL
 );
 
+-- Files people attached to their messages. An upload waits here with its session and no message until the message
+-- that carries it is stored, in the same transaction. content holds the bytes, last so that reading the other columns
+-- never reads them; it is NULL when ChatBridge:Attachments:Folder keeps them as files named by public_id.
+CREATE TABLE IF NOT EXISTS chatbridge_attachments (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    public_id  TEXT    NOT NULL UNIQUE,  -- 32 random hex digits: the file's link, which is all it takes to read it
+    session_id TEXT    NOT NULL,
+    message_id INTEGER,                  -- NULL until a message carries it
+    position   INTEGER NOT NULL DEFAULT 0,  -- its place among the message's attachments
+    name       TEXT    NOT NULL,         -- the safe download name
+    media_type TEXT    NOT NULL,         -- what the bytes are, never what the client said
+    size       INTEGER NOT NULL,
+    width      INTEGER,
+    height     INTEGER,
+    client     TEXT    NOT NULL,         -- the uploader's address: its hourly byte budget
+    created_at TEXT    NOT NULL,
+    expires_at TEXT    NOT NULL,         -- when the link stops working for anyone but the session's owner and admins
+    content    BLOB
+);
+
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_last_active ON web_chat_sessions(last_active);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_pending     ON web_chat_messages(processed, id);
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_session     ON web_chat_messages(session_id, id);
@@ -196,3 +216,7 @@ CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent    ON web_chat_session
 -- Only answered messages, by the time of their first reply: a day's reply latency without reading the table.
 CREATE INDEX IF NOT EXISTS idx_web_chat_messages_answered    ON web_chat_messages(answered_at, timestamp, session_id) WHERE answered_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_rate_limits_ip_endpoint       ON rate_limits(ip_address, endpoint);
+-- A message's attachments in order; an upload's session (clean-up); a client's uploads of the last hour (its budget).
+CREATE INDEX IF NOT EXISTS idx_chatbridge_attachments_message ON chatbridge_attachments(message_id, position) WHERE message_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_chatbridge_attachments_session ON chatbridge_attachments(session_id);
+CREATE INDEX IF NOT EXISTS idx_chatbridge_attachments_client  ON chatbridge_attachments(client, created_at);

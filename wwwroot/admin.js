@@ -197,22 +197,26 @@ async function showDashboard() {
   ui.signedInAs.textContent = state.account === null ? '' : t('account.signedInAs', { name: state.account.username });
   ui.signedInAs.classList.toggle('d-none', state.account === null);
   ui.dashboard.classList.remove('d-none');
+  // The live position is taken before the lists load: whatever happens while they load comes as events after it
+  // (taken after, a session that arrived in between would show only once something else changed).
+  // A refused key fails here first, like any load: the sign-in form says why.
+  const { cursor } = await admin('admin_events');
   await Promise.all([loadAgents().then(() => serviceDashboard.refresh()), loadSessions(), loadBacklog(), loadConfig()]);
-  followChanges();
+  followChanges(cursor);
 }
 
 // Live updates: a long poll on admin_events (the key in the Authorization header, as for every call), so the list,
 // the backlog and an open transcript follow new messages and replies by themselves.
 
-function followChanges() {
+function followChanges(from) {
   state.events?.abort();
   const controller = new AbortController();
   state.events = controller;
-  pollChanges(controller.signal);
+  pollChanges(controller.signal, from);
 }
 
-async function pollChanges(signal) {
-  let cursor = null;
+async function pollChanges(signal, from) {
+  let cursor = from;
   while (!signal.aborted) {
     try {
       const data = await admin('admin_events', {

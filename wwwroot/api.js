@@ -80,6 +80,46 @@ export async function callApi(action, { method = 'GET', query = {}, body, key, s
   throw new ApiError(response.status, message, retryAfter);
 }
 
+/**
+ * Uploads one file for a session with `upload`, through XMLHttpRequest because fetch cannot report upload progress:
+ * `onProgress` gets the fraction sent (0 to 1). Resolves with the envelope's `data`, or rejects with an ApiError.
+ * `signal` aborts the upload (a file removed while it is still sending).
+ */
+export function uploadFile(sessionId, file, { onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/v1/?action=upload');
+    request.responseType = 'json';
+    request.setRequestHeader('Accept', 'application/json');
+    request.setRequestHeader('X-Requested-With', 'ChatBridge');
+    if (sanctumSession !== null) {
+      request.setRequestHeader('X-Sanctum-Session', sanctumSession);
+    }
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) {
+        onProgress?.(event.loaded / event.total);
+      }
+    });
+    request.addEventListener('load', () => {
+      const envelope = request.response;
+      if (request.status >= 200 && request.status < 300 && envelope?.success === true) {
+        resolve(envelope.data);
+        return;
+      }
+      const retryAfter = Number(envelope?.retry_after ?? request.getResponseHeader('Retry-After')) || null;
+      const message = typeof envelope?.error === 'string' ? envelope.error : `The server answered ${request.status}.`;
+      reject(new ApiError(request.status, message, retryAfter));
+    });
+    request.addEventListener('error', () => reject(new ApiError(0, "Can't reach the server.")));
+    request.addEventListener('abort', () => reject(new DOMException('Upload aborted', 'AbortError')));
+    signal?.addEventListener('abort', () => request.abort());
+    const form = new FormData();
+    form.append('session_id', sessionId);
+    form.append('file', file, file.name || 'pasted');
+    request.send(form);
+  });
+}
+
 /** Random bytes as lowercase hex, from the browser's cryptographic generator. */
 export function randomHex(byteCount) {
   const bytes = crypto.getRandomValues(new Uint8Array(byteCount));

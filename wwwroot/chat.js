@@ -3,6 +3,7 @@
 import { currentUser, needsSignIn, signIn, signInErrorText, signOut } from './account.js';
 import { ApiError, callApi, copyText, el, randomHex, setSanctumSession } from './api.js';
 import { createAlerts } from './alerts.js';
+import { attachmentList, createTray } from './attachments.js';
 import { apiErrorText, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';
 import { createTransport, deliveryProgress } from './transport.js';
 
@@ -39,6 +40,10 @@ const ui = {
   sendSpinner: document.getElementById('send-spinner'),
   sendLabel: document.getElementById('send-label'),
   error: document.getElementById('composer-error'),
+  attachButton: document.getElementById('attach-button'),
+  fileInput: document.getElementById('file-input'),
+  attachments: document.getElementById('attachment-tray'),
+  attachHint: document.getElementById('attach-hint'),
   alertsToggle: document.getElementById('alerts-toggle'),
   languageSelect: document.getElementById('language-select'),
   main: document.querySelector('.chat-main'),
@@ -91,6 +96,8 @@ const markdownLoaded = import('./markdown.js').then((module) => { renderMarkdown
 
 // Embedded, the widget's own notifications and sound options apply, and the toggle's choice could not be stored.
 let alerts = null;
+// The files waiting to go with the next message; made once the catalogue is loaded.
+let tray = null;
 
 // Sessions: one per agent, remembered in localStorage.
 
@@ -163,16 +170,20 @@ function copyButton(getText) {
   return button;
 }
 
-function userBubble(text, timestamp) {
-  const body = el('div', { className: 'bubble-text', text, attrs: { dir: 'auto' } });
+/** `attachments` as history gives them ({ id, name, type, size, width, height, url, expires_at }). */
+function userBubble(text, timestamp, attachments = []) {
+  const body = el('div', { className: 'bubble', attrs: {} }, text ? [el('div', { className: 'bubble-text', text, attrs: { dir: 'auto' } })] : []);
+  if (attachments.length > 0) {
+    body.append(attachmentList(attachments, state.sessionId));
+  }
   const status = el('span', { className: 'message-status' });
   const time = el('time', { text: formatTime(timestamp), attrs: { datetime: timestamp } });
   const actions = el('span', { className: 'message-actions' }, [copyButton(() => text)]);
   const node = el('article', { className: 'message message-user', attrs: { 'aria-label': t('chat.you') } }, [
-    el('div', { className: 'bubble' }, [body]),
+    body,
     el('div', { className: 'message-meta' }, [time, status, actions]),
   ]);
-  const bubble = { node, text, status, actions, retry: null, reason: null };
+  const bubble = { node, text, attachments, status, actions, retry: null, reason: null };
   setBubbleStatus(bubble, 'sending');
   return bubble;
 }
@@ -368,7 +379,7 @@ function blockSending(seconds) {
 
 /** Sending waits for the conversation to load, so a new bubble never races the history it belongs after. */
 function canSend() {
-  return state.transport !== null && !state.sending && Date.now() >= state.blockedUntil;
+  return state.transport !== null && !state.sending && Date.now() >= state.blockedUntil && !(tray?.uploading ?? false);
 }
 
 function updateComposer() {
@@ -389,6 +400,9 @@ async function send(bubble) {
   updateComposer();
   setBubbleStatus(bubble, 'sending');
   const body = { session_id: state.sessionId, message: bubble.text, timestamp: new Date().toISOString() };
+  if (bubble.attachments.length > 0) {
+    body.attachments = bubble.attachments.map((attachment) => attachment.id);
+  }
   if (state.agent.id !== null) {
     body.agent_id = state.agent.id;
   }
@@ -428,10 +442,15 @@ async function send(bubble) {
 
 function submit() {
   const text = ui.input.value.trim();
-  if (!text || !canSend()) {
+  const attachments = tray.uploaded.map(({ attachment_id: id, ...rest }) => ({ id, ...rest }));
+  if ((!text && attachments.length === 0) || !canSend()) {
+    if (tray.uploading) {
+      showError(t('attach.waiting'));
+    }
     return;
   }
-  const bubble = userBubble(text, new Date().toISOString());
+  tray.clear();
+  const bubble = userBubble(text, new Date().toISOString(), attachments);
   append(bubble.node);
   scrollToBottom();
   ui.input.value = '';
@@ -454,7 +473,7 @@ function renderHistory(history) {
   ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
   for (const item of items) {
     if (item.message) {
-      const bubble = userBubble(item.message.message, item.message.timestamp);
+      const bubble = userBubble(item.message.message, item.message.timestamp, item.message.attachments ?? []);
       bubble.node.dataset.messageId = String(item.message.id);
       bubble.progress = deliveryProgress(item.message.status, item.message.delivery_count);
       setBubbleStatus(bubble, item.message.status);
@@ -485,6 +504,8 @@ async function openConversation(agent, sessionId = sessionFor(agent)) {
   updateComposer();
   state.generation += 1;
   const generation = state.generation;
+  // Uploads belong to the session they were made for.
+  tray?.clear();
   state.agent = agent;
   state.sessionId = sessionId;
   rememberSession(agent, sessionId);
@@ -840,6 +861,17 @@ function wireEvents() {
 
 async function main() {
   await ready;
+  tray = createTray({
+    tray: ui.attachments,
+    input: ui.fileInput,
+    button: ui.attachButton,
+    dropZone: document.body,
+    paste: ui.input,
+    hint: ui.attachHint,
+    sessionId: () => state.sessionId,
+    onChange: updateComposer,
+    onError: showError,
+  });
   if (!embedded) {
     alerts = createAlerts(ui.alertsToggle);
     languageMenu(ui.languageSelect);

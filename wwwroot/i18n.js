@@ -221,6 +221,15 @@ const ApiErrors = {
   'Invalid username or password': 'api.invalidCredentials',
   'Account is deactivated': 'api.accountDeactivated',
   'Admin access required': 'api.adminRequired',
+  'File too large': 'api.fileTooLarge',
+  'Unsupported file type': 'api.unsupportedFileType',
+  'Empty file': 'api.emptyFile',
+  'Image dimensions too large': 'api.imageTooLarge',
+  'Only one file per upload': 'api.oneFilePerUpload',
+  'Upload limit reached, retry later': 'api.uploadLimit',
+  'Invalid attachments': 'api.invalidAttachments',
+  'Too many attachments': 'api.tooManyAttachments',
+  'File not found': 'api.fileNotFound',
   // api.js's own, for a server that cannot be reached.
   "Can't reach the server.": 'api.unreachable',
 };

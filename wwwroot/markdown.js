@@ -4,14 +4,15 @@
 import MarkdownIt from './lib/markdown-it/markdown-it.js';
 import DOMPurify from './lib/dompurify/purify.js';
 import { copyText, el } from './api.js';
+import { remoteImagesAllowed } from './attachments.js';
 import { t } from './i18n.js';
 
 const SafeProtocols = new Set(['http:', 'https:', 'mailto:']);
 const AllowedTags = [
   'p', 'br', 'strong', 'em', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'h3', 'h4', 'h5', 'h6',
+  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'h3', 'h4', 'h5', 'h6', 'img',
 ];
-const AllowedAttributes = ['href', 'title', 'class', 'start'];
+const AllowedAttributes = ['href', 'title', 'class', 'start', 'src', 'alt'];
 
 /** A link is clickable only with a web or mail address; a scheme-less one is relative to this page. */
 function isSafeUrl(url) {
@@ -44,11 +45,30 @@ md.core.ruler.push('chat_adjust', (state) => {
   }
 });
 
-// Images would load from anywhere (and the policy blocks other origins): a reply's image is a link to it.
+/**
+ * Whether a reply's image may load in the page: the bridge's own files always; an https image elsewhere only where
+ * the operator allowed remote images (ChatBridge:Chat:RemoteImages), since loading it tells that site who reads.
+ */
+function mayShowImage(src) {
+  try {
+    const url = new URL(src, window.location.href);
+    if (url.origin === window.location.origin && url.pathname.startsWith('/files/')) {
+      return true;
+    }
+    return remoteImagesAllowed() && url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+// Any other image becomes a link to it.
 md.renderer.rules.image = (tokens, index, options, env, self) => {
   const token = tokens[index];
   const src = token.attrGet('src') ?? '';
   const label = self.renderInlineAsText(token.children ?? [], options, env) || src;
+  if (mayShowImage(src)) {
+    return `<img class="reply-image" src="${md.utils.escapeHtml(src)}" alt="${md.utils.escapeHtml(label)}" loading="lazy">`;
+  }
   return `<a href="${md.utils.escapeHtml(src)}">${md.utils.escapeHtml(t('chat.image', { label }))}</a>`;
 };
 

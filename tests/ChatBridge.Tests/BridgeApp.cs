@@ -175,6 +175,9 @@ public class BridgeApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>How many waits (long polls, sockets) listen for <paramref name="sessionId"/>'s events, or the inbox's when null.</summary>
+    public int Listeners(string? sessionId) => Services.GetRequiredService<ChatBridge.Realtime.NotificationHub>().ListenerCount(sessionId);
+
     /// <summary>Opens the test's database directly (SQLite or PostgreSQL), to arrange rows or check what was stored.</summary>
     public DbConnection OpenDatabase()
     {
@@ -262,6 +265,14 @@ public static class BridgeRequests
     /// <summary>UTC ISO-8601 with milliseconds and Z, the form Broca parses.</summary>
     public static void AssertTimestamp(string? value) =>
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", value);
+}
+
+/// <summary>A host whose clock moves only when its test moves <see cref="Time"/>: its timers, leases and long polls too.</summary>
+public class FrozenBridgeApp : BridgeApp
+{
+    public FrozenBridgeApp() => TestServices = services => services.AddSingleton<TimeProvider>(Time);
+
+    public FakeTimeProvider Time { get; } = TestClocks.Frozen();
 }
 
 public static class TestClocks

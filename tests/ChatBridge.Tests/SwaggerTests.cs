@@ -9,6 +9,7 @@ public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
     private static readonly Dictionary<string, string[]> Actions = new()
     {
         ["messages"] = ["post"],
+        ["upload"] = ["get", "post"],
         ["responses"] = ["get"],
         ["history"] = ["get"],
         ["agents"] = ["get"],

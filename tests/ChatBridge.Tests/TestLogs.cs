@@ -5,14 +5,12 @@ public static class TestLogs
     /// <summary>The host's log files once <paramref name="last"/> is in them: request lines follow the response by a moment.</summary>
     public static async Task<string> ReadLogsAsync(this BridgeApp app, string last)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        string text;
-        do
+        var text = "";
+        await Eventually.UntilAsync(() =>
         {
-            await Task.Delay(100);
-            text = string.Concat(Directory.GetFiles(app.LogFolder, "*.log").Select(ReadShared));
-        }
-        while (!text.Contains(last, StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+            text = Directory.Exists(app.LogFolder) ? string.Concat(Directory.GetFiles(app.LogFolder, "*.log").Select(ReadShared)) : "";
+            return text.Contains(last, StringComparison.Ordinal);
+        }, $"\"{last}\" in the logs");
         return text;
     }
 

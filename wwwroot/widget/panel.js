@@ -10,7 +10,7 @@
 // Messages go to, and are accepted from, the host's origin only.
 
 import { randomHex } from '../api.js';
-import { languageMenu } from '../i18n.js';
+import { languageMenu, ready } from '../i18n.js';
 
 const params = new URLSearchParams(window.location.search);
 const site = hostOrigin();
@@ -102,7 +102,8 @@ function receive(event) {
   }
   const message = event.data ?? {};
   if (message.type === 'focus') {
-    document.getElementById('message-input').focus();
+    // The page is hidden until its text is translated, and a hidden field cannot take the focus.
+    ready.then(() => document.getElementById('message-input').focus());
   } else if (message.type === 'send' && typeof message.text === 'string') {
     sends.push(message.text);
     pumpSends();

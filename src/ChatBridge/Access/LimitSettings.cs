@@ -10,6 +10,7 @@ internal static class LimitSettings
     public static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>
     {
         [Limits.Messages] = SettingKeys.RateLimitMessages,
+        [Limits.Upload] = SettingKeys.RateLimitMessages,
         [Limits.Responses] = SettingKeys.RateLimitResponses,
         [Limits.History] = SettingKeys.RateLimitResponses,
         [Limits.Agents] = SettingKeys.RateLimitResponses,

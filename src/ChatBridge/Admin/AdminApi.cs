@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatBridge.Attachments;
 using ChatBridge.Chat;
 using ChatBridge.Events;
 using ChatBridge.Http;
@@ -143,7 +144,7 @@ internal static class AdminApi
     }
 
     private static async Task<Results<Ok<Envelope<SessionTranscript>>, BadRequest<ErrorEnvelope>, NotFound<ErrorEnvelope>>> GetTranscript(
-        [FromQuery(Name = "session_id")] string? sessionIdText, IAdminStore sessions, CancellationToken ct)
+        [FromQuery(Name = "session_id")] string? sessionIdText, HttpContext http, IAdminStore sessions, AttachmentLinks links, CancellationToken ct)
     {
         var sessionId = SessionIds.FromQuery(sessionIdText);
         if (sessionId.Error is { } invalid)
@@ -154,7 +155,9 @@ internal static class AdminApi
         {
             return Envelope.NotFound(Errors.SessionNotFound);
         }
-        return Envelope.Ok(new SessionTranscript(SessionView.From(transcript.Session), transcript.Messages, transcript.Responses));
+        return Envelope.Ok(new SessionTranscript(
+            SessionView.From(transcript.Session), [.. transcript.Messages.Select(m => m with { Attachments = links.Absolute(m.Attachments, http) })],
+            transcript.Responses));
     }
 
     private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> PostPersonReply(

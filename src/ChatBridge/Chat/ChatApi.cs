@@ -1,4 +1,6 @@
 using ChatBridge.Agents;
+using ChatBridge.Attachments;
+using ChatBridge.Configuration;
 using ChatBridge.Events;
 using ChatBridge.Http;
 using ChatBridge.Observability;
@@ -6,6 +8,7 @@ using ChatBridge.Realtime;
 using ChatBridge.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Chat;
 
@@ -22,7 +25,9 @@ internal static class ChatApi
             .WithName("messages")
             .WithSummary("Send a user message")
             .WithDescription("Stores a message from the chat UI for Broca to pick up from the inbox. The session is created on first use. "
-                + "`message` is trimmed and must hold 1 to `max_message_length` characters; `agent_id` must name an active agent.")
+                + "`message` is trimmed and must hold 1 to `max_message_length` characters; `agent_id` must name an active agent. "
+                + "`attachments` lists `attachment_id`s of the session's uploads not sent yet (at most `ChatBridge:Attachments:MaxFilesPerMessage`); "
+                + "with one or more, `message` may be empty or left out. They are stored with the message or, `Invalid attachments`, not at all.")
             .Accepts<MessageRequest>("application/json")
             .WithExamples(
                 new MessageRequest("session_k3f9x2m4q8w1", "Hello, Athena!", "2026-11-24T10:15:30.123Z", 1),
@@ -59,9 +64,10 @@ internal static class ChatApi
     };
 
     private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostMessage(
-        HttpContext http, ISessionStore sessions, IAgentStore agents, IRealtimeBus bus, SettingsStore settings, BridgeMetrics metrics, CancellationToken ct)
+        HttpContext http, ISessionStore sessions, IAgentStore agents, IRealtimeBus bus, SettingsStore settings, BridgeMetrics metrics,
+        IOptions<ChatBridgeOptions> options, CancellationToken ct)
     {
-        var request = await SessionBody.ReadAsync(http, BodyLimits.Public, "message", ct);
+        var request = await SessionBody.ReadAsync(http, BodyLimits.Public, requiredField: null, ct);
         if (request.TooLarge is { } tooLarge)
         {
             return tooLarge;
@@ -71,7 +77,16 @@ internal static class ChatApi
             return invalidRequest;
         }
         var (body, sessionId) = request.Value;
-        var text = ChatText.Required(body, "message", (await settings.GetAsync(ct)).MaxMessageLength, Errors.InvalidMessage);
+        var attachments = AttachmentIds.Read(body, options.Value.Attachments.MaxFilesPerMessage);
+        if (attachments.Error is { } invalidAttachments)
+        {
+            return invalidAttachments;
+        }
+        var maxLength = (await settings.GetAsync(ct)).MaxMessageLength;
+        // A message carrying files may say nothing more.
+        var text = attachments.Value.Count > 0
+            ? ChatText.Optional(body, "message", maxLength, Errors.InvalidMessage)
+            : ChatText.Required(body, "message", maxLength, Errors.InvalidMessage);
         if (text.Error is { } invalidText)
         {
             return invalidText;
@@ -90,8 +105,12 @@ internal static class ChatApi
         string userAgent = http.Request.Headers.UserAgent.ToString();
         var written = await sessions.AddMessageAsync(
             new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
-                Caller.Of(http.User).UserId),
+                Caller.Of(http.User).UserId, attachments.Value),
             ct);
+        if (written is null)
+        {
+            return Envelope.BadRequest(Errors.InvalidAttachments);
+        }
         var stored = written.Value;
         metrics.MessageReceived(agentId);
         bus.Publish(new MessageStoredEvent(stored.SessionId, stored.MessageId));
@@ -123,7 +142,7 @@ internal static class ChatApi
     }
 
     private static async Task<Results<Ok<Envelope<SessionHistory>>, BadRequest<ErrorEnvelope>>> GetHistory(
-        [AsParameters] HistoryQuery query, ISessionStore sessions, CancellationToken ct)
+        [AsParameters] HistoryQuery query, HttpContext http, ISessionStore sessions, AttachmentLinks links, CancellationToken ct)
     {
         var sessionId = SessionIds.FromQuery(query.SessionId);
         var afterId = QueryParams.OptionalId(query.AfterId?.Text, "after_id");
@@ -132,12 +151,12 @@ internal static class ChatApi
             return invalid;
         }
         var (messages, responses) = await sessions.GetHistoryAsync(sessionId.Value, afterId.Value, ct);
-        return Envelope.Ok(new SessionHistory(sessionId.Value, messages, responses));
+        return Envelope.Ok(new SessionHistory(sessionId.Value, [.. messages.Select(m => m with { Attachments = links.Absolute(m.Attachments, http) })], responses));
     }
 }
 
 /// <summary>The body of <c>messages</c>; read field by field so that each fault gets the contract's own error.</summary>
-internal sealed record MessageRequest(string SessionId, string Message, string? Timestamp, long? AgentId);
+internal sealed record MessageRequest(string SessionId, string Message, string? Timestamp, long? AgentId, IReadOnlyList<string>? Attachments = null);
 
 internal sealed record MessageAccepted(long MessageId, string SessionId, string Timestamp, string Uid, bool IsNewUser);
 

@@ -1,3 +1,4 @@
+using ChatBridge.Attachments;
 using ChatBridge.Events;
 
 namespace ChatBridge.Chat;
@@ -6,7 +7,10 @@ namespace ChatBridge.Chat;
 // API writes them back out in snake_case, so a column, its property and its JSON field share one name.
 
 /// <param name="UserId">The signed-in author: a new session becomes theirs, and so does one that belonged to no one.</param>
-internal sealed record NewMessage(string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent, long? UserId = null);
+/// <param name="Attachments">Ids of the session's uploads the message carries, in order; none of them may be carried already.</param>
+internal sealed record NewMessage(
+    string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent, long? UserId = null,
+    IReadOnlyList<string>? Attachments = null);
 
 internal sealed record SessionOwners
 {
@@ -57,4 +61,6 @@ internal sealed record TranscriptMessage
 
     /// <summary>Stuck: <c>MaxDeliveries</c> strikes or more. It is still handed out (after a back-off) until answered, dropped or retried.</summary>
     public bool Exhausted { get; init; }
+
+    public IReadOnlyList<AttachmentView> Attachments { get; init; } = [];
 }

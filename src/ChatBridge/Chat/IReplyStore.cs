@@ -11,8 +11,11 @@ internal interface IReplyStore
     /// </summary>
     Task<Written<StoredResponse>> AddResponseAsync(NewResponse response, CancellationToken ct);
 
-    /// <summary>One reply by id with its session, or null: what another instance announced.</summary>
+    /// <summary>One reply by id with its session, or null: a reply another program wrote.</summary>
     Task<(string SessionId, ResponseItem Response)?> GetResponseAsync(long responseId, CancellationToken ct);
+
+    /// <summary>The replies of these ids that exist, with their sessions, oldest first: what other instances announced.</summary>
+    Task<IReadOnlyList<(string SessionId, ResponseItem Response)>> GetResponsesAsync(IReadOnlyList<long> responseIds, CancellationToken ct);
 
     /// <summary>Replies stored since <paramref name="since"/> (a timestamp), oldest first: what an instance missed while it could not listen.</summary>
     Task<IReadOnlyList<(string SessionId, ResponseItem Response)>> GetResponsesSinceAsync(DateTimeOffset since, CancellationToken ct);

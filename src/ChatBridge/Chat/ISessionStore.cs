@@ -6,8 +6,11 @@ namespace ChatBridge.Chat;
 /// <summary>Conversations as the chat page writes and reads them.</summary>
 internal interface ISessionStore
 {
-    /// <summary>Stores a user's message, creating its session on first use.</summary>
-    Task<Written<StoredMessage>> AddMessageAsync(NewMessage message, CancellationToken ct);
+    /// <summary>
+    /// Stores a user's message, creating its session on first use, with its attachments in the same transaction: null,
+    /// and nothing stored, when one of them is not an upload of the session that no message carries yet.
+    /// </summary>
+    Task<Written<StoredMessage>?> AddMessageAsync(NewMessage message, CancellationToken ct);
 
     /// <summary>
     /// The session's responses after a point, oldest first. An unknown session is created, as the Flask bridge did, so

@@ -49,6 +49,14 @@ public sealed class ChatBridgeOptions
 
     public ChatOptions Chat { get; set; } = new();
 
+    /// <summary>
+    /// The bridge's address as people and Broca reach it (<c>https://chat.example.org</c>, or with a path prefix): the
+    /// base of attachment links. Unset, each link is made from the scheme and host of the request that asks for it.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    public AttachmentsOptions Attachments { get; set; } = new();
+
     public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>
@@ -106,6 +114,34 @@ public sealed class ChatOptions
     /// account (401 <c>Authentication required</c>).
     /// </summary>
     public bool RequireSignIn { get; set; }
+
+    /// <summary>
+    /// Whether images in agents' replies that point anywhere but the bridge's own <c>/files/</c> are shown. Off, they
+    /// become links: a remote image would tell its server who reads the chat, and when.
+    /// </summary>
+    public bool RemoteImages { get; set; }
+}
+
+/// <summary>The <c>ChatBridge:Attachments</c> section: what one client may upload, and how long its links work.</summary>
+public sealed class AttachmentsOptions
+{
+    /// <summary>Largest file accepted, in bytes (10 MB).</summary>
+    public long MaxFileBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Most attachments one message may carry.</summary>
+    public int MaxFilesPerMessage { get; set; } = 5;
+
+    /// <summary>Bytes one client address may upload per hour (50 MB); 0 means no budget.</summary>
+    public long HourlyBytesPerClient { get; set; } = 50 * 1024 * 1024;
+
+    /// <summary>How long a file's link works for anyone who has it; after that only the session's owner and admins see it.</summary>
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// A folder to keep the files in; a relative path is taken from the repository root. Unset, they are kept in the
+    /// database, which every instance shares.
+    /// </summary>
+    public string? Folder { get; set; }
 }
 
 /// <summary>The embeddable chat widget (docs/WIDGET.md).</summary>
@@ -220,10 +256,40 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         {
             failures.Add($"ChatBridge:Metrics:AllowedNetworks: '{network}' is neither an IP address nor a network such as 10.0.0.0/8.");
         }
+        failures.AddRange(AttachmentsProblems(options));
         if (options.LogFormat is not (LogFormats.Text or LogFormats.Json))
         {
             failures.Add($"ChatBridge:LogFormat must be '{LogFormats.Text}' or '{LogFormats.Json}'.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>A file is held in memory whole while it is checked, so it must fit one array, with room to spare.</summary>
+    private const long MaxFileBytesCeiling = 256L * 1024 * 1024;
+
+    private static IEnumerable<string> AttachmentsProblems(ChatBridgeOptions options)
+    {
+        var attachments = options.Attachments;
+        if (attachments.MaxFileBytes is < 1 or > MaxFileBytesCeiling)
+        {
+            yield return $"ChatBridge:Attachments:MaxFileBytes must be from 1 to {MaxFileBytesCeiling}.";
+        }
+        if (attachments.MaxFilesPerMessage is < 1 or > 20)
+        {
+            yield return "ChatBridge:Attachments:MaxFilesPerMessage must be from 1 to 20.";
+        }
+        if (attachments.HourlyBytesPerClient < 0)
+        {
+            yield return "ChatBridge:Attachments:HourlyBytesPerClient must be 0 (no budget) or more.";
+        }
+        if (attachments.LinkLifetime <= TimeSpan.Zero)
+        {
+            yield return "ChatBridge:Attachments:LinkLifetime must be positive.";
+        }
+        if (options.PublicUrl is { } url
+            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0 || uri.Fragment.Length > 0))
+        {
+            yield return $"ChatBridge:PublicUrl: '{url}' is not an http or https address without query or fragment, such as https://chat.example.org.";
+        }
     }
 }

@@ -1,6 +1,7 @@
 using ChatBridge.Accounts;
 using ChatBridge.Admin;
 using ChatBridge.Agents;
+using ChatBridge.Attachments;
 using ChatBridge.Chat;
 using ChatBridge.Http;
 using ChatBridge.Inbox;
@@ -18,6 +19,7 @@ internal static class BridgeApi
         services.ConfigureHttpJsonOptions(options => Envelope.Configure(options.SerializerOptions));
         services.AddSingleton<ActionCatalog>();
         services.AddPublicCors();
+        services.AddAttachments();
         return services;
     }
 
@@ -26,6 +28,7 @@ internal static class BridgeApi
         var api = app.MapGroup(ActionRoute.Prefix)
             .Produces<ErrorEnvelope>(StatusCodes.Status405MethodNotAllowed);
         api.MapChatApi();
+        api.MapUploadApi();
         api.MapAccountsApi();
         api.MapAgentsApi();
         api.MapBrocaApi();
@@ -36,6 +39,7 @@ internal static class BridgeApi
         api.MapStatsApi();
         api.MapConfigApi();
         api.MapApiFallbacks(app);
+        app.MapFileEndpoint();
         return app;
     }
 }

@@ -1,4 +1,6 @@
+using ChatBridge.Configuration;
 using ChatBridge.Widget;
+using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Hosting;
 
@@ -8,24 +10,23 @@ namespace ChatBridge.Hosting;
 /// </summary>
 internal static class SecurityHeaders
 {
-    private const string PagePolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
-        + "object-src 'none'; base-uri 'none'; form-action 'self'";
-
-    private const string ContentSecurityPolicy = PagePolicy + "; frame-ancestors 'none'";
-
     /// <summary>
-    /// Swagger UI gets the same policy but for inline styles: Swashbuckle's page loads every script from files
-    /// (<c>index.js</c>), but the UI writes <c>style</c> attributes into markup it renders (a browser test saw it), which
-    /// <c>style-src 'self'</c> blocks. Inline style cannot run code; script stays as strict as everywhere else.
+    /// Images from this origin (the bridge's own <c>/files/</c> among them), <c>data:</c>, and <c>blob:</c> for the
+    /// previews of files chosen to attach; with <c>ChatBridge:Chat:RemoteImages</c>, any https image of an agent's reply too.
     /// </summary>
-    private static readonly string SwaggerContentSecurityPolicy =
-        ContentSecurityPolicy.Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
+    private static string PagePolicy(bool remoteImages) =>
+        $"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{(remoteImages ? " https:" : "")}; connect-src 'self' ws: wss:; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'";
 
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
+        var pagePolicy = PagePolicy(app.Services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.Chat.RemoteImages);
+        var contentSecurityPolicy = pagePolicy + "; frame-ancestors 'none'";
+        // Swagger UI writes style attributes into the markup it renders (a browser test saw it), which style-src 'self'
+        // blocks. Inline style cannot run code; script stays as strict as everywhere else.
+        var swaggerContentSecurityPolicy = contentSecurityPolicy.Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
         // The widget's panel page is made to be framed, by the sites allowed to embed the widget only.
-        var panelPolicy = $"{PagePolicy}; {WidgetExtensions.FrameAncestors(app.Services.GetRequiredService<AllowedOrigins>())}";
+        var panelPolicy = $"{pagePolicy}; {WidgetExtensions.FrameAncestors(app.Services.GetRequiredService<AllowedOrigins>())}";
         app.Use((http, next) =>
         {
             var headers = http.Response.Headers;
@@ -37,7 +38,7 @@ internal static class SecurityHeaders
             }
             else
             {
-                headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/swagger") ? SwaggerContentSecurityPolicy : ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/swagger") ? swaggerContentSecurityPolicy : contentSecurityPolicy;
                 headers.XFrameOptions = "DENY";
             }
             return next(http);

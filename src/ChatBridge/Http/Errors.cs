@@ -41,6 +41,15 @@ internal static class Errors
     public const string AdminRequired = "Admin access required";
     public const string MessageAlreadyAnswered = "Message already answered";
     public const string MessageDropped = "Message was dropped";
+    public const string FileTooLarge = "File too large";
+    public const string UnsupportedFileType = "Unsupported file type";
+    public const string EmptyFile = "Empty file";
+    public const string ImageTooLarge = "Image dimensions too large";
+    public const string OneFilePerUpload = "Only one file per upload";
+    public const string UploadBudgetSpent = "Upload limit reached, retry later";
+    public const string InvalidAttachments = "Invalid attachments";
+    public const string TooManyAttachments = "Too many attachments";
+    public const string FileNotFound = "File not found";
     public const string InvalidTypingState = "Invalid state: expected \"start\" or \"stop\"";
 
     /// <summary>A bad query parameter names itself: <c>Invalid limit parameter</c>.</summary>

@@ -7,6 +7,7 @@ namespace ChatBridge.Http;
 internal static class Limits
 {
     public const string Messages = "messages";
+    public const string Upload = "upload";
     public const string Responses = "responses";
     public const string History = "history";
     public const string Agents = "agents";

@@ -33,14 +33,15 @@ internal readonly record struct SessionBody(JsonElement Body, string SessionId)
     /// In the contract's order: not a JSON object is <c>Invalid JSON</c>, a missing field <c>Missing required fields</c>,
     /// a session id that is not a string of the right form <c>Invalid session ID</c>.
     /// </summary>
-    public static async Task<Parsed<SessionBody>> ReadAsync(HttpContext http, int maxBytes, string requiredField, CancellationToken ct)
+    /// <param name="requiredField">The action's other required field; null when the session id is all it requires.</param>
+    public static async Task<Parsed<SessionBody>> ReadAsync(HttpContext http, int maxBytes, string? requiredField, CancellationToken ct)
     {
         var body = await JsonBody.ReadObjectAsync(http, maxBytes, ct);
         if (body.Error is not null || body.TooLarge is not null)
         {
             return body.Forward<SessionBody>();
         }
-        if (!JsonFields.HasAll(body.Value, "session_id", requiredField))
+        if (!JsonFields.HasAll(body.Value, "session_id", requiredField ?? "session_id"))
         {
             return Parsed<SessionBody>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
         }
@@ -73,6 +74,25 @@ internal static class ChatText
             return Parsed<string>.Fail(Envelope.BadRequest(invalidError));
         }
         return Parsed<string>.Ok(text);
+    }
+
+    /// <summary>
+    /// A text field that may be left out, null or blank (then empty); present, it is a string of at most
+    /// <paramref name="maxCodePoints"/> code points once trimmed, or <paramref name="invalidError"/>.
+    /// </summary>
+    public static Parsed<string> Optional(JsonElement body, string field, int maxCodePoints, string invalidError)
+    {
+        switch (JsonFields.String(body, field, out var raw))
+        {
+            case FieldState.Missing:
+                return Parsed<string>.Ok("");
+            case FieldState.WrongType:
+                return body.GetProperty(field).ValueKind == JsonValueKind.Null
+                    ? Parsed<string>.Ok("")
+                    : Parsed<string>.Fail(Envelope.BadRequest(invalidError));
+        }
+        var text = raw.Trim();
+        return CodePoints(text) > maxCodePoints ? Parsed<string>.Fail(Envelope.BadRequest(invalidError)) : Parsed<string>.Ok(text);
     }
 
     private static int CodePoints(string text)

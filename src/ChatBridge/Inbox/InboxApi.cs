@@ -1,3 +1,4 @@
+using ChatBridge.Attachments;
 using ChatBridge.Chat;
 using ChatBridge.Events;
 using ChatBridge.Http;
@@ -30,7 +31,8 @@ internal static class BrocaApi
                 + "An answer that could not be written to its poller releases its messages at once. An empty inbox is a 200 with `messages: []`. "
                 + "`limit` defaults to 50 and is clamped to 100. With `wait` (seconds, 0 to 30), an empty inbox holds the request until "
                 + "a message arrives (answered at once) or the wait ends (empty). With an agent's own key (`agent_key`), only messages of "
-                + "that agent's sessions.")
+                + "that agent's sessions. A message's attachments follow its text, one line each: `[Image Attachment: URL]` for an image, "
+                + "`[File Attachment: NAME (TYPE, SIZE): URL]` for any other file.")
             .WithExamples(data: new InboxBatch(
                 [new InboxMessage { Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = Example.At("2026-11-24T10:15:30.123Z"), Uid = "3f2a9c0b7d1e4f68", AgentId = 1 }],
                 new Pagination(1, 50, 0, HasMore: false)))
@@ -64,7 +66,8 @@ internal static class BrocaApi
     }
 
     private static async Task<Results<Ok<Envelope<InboxBatch>>, BadRequest<ErrorEnvelope>>> ClaimInbox(
-        [AsParameters] InboxQuery query, HttpContext http, InboxDelivery delivery, NotificationHub hub, LongPoller poller, CancellationToken ct)
+        [AsParameters] InboxQuery query, HttpContext http, InboxDelivery delivery, NotificationHub hub, LongPoller poller, AttachmentLinks links,
+        CancellationToken ct)
     {
         var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
         var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
@@ -94,7 +97,7 @@ internal static class BrocaApi
             });
         }
         return Envelope.Ok(new InboxBatch(
-            page.Messages,
+            [.. page.Messages.Select(m => m with { Message = links.ForAgent(m.Message, m.Attachments, http) })],
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
     }
 

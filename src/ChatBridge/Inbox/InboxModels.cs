@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ChatBridge.Attachments;
 
 namespace ChatBridge.Inbox;
 
@@ -14,6 +15,10 @@ internal sealed record InboxMessage
     /// <summary>Which hand-out of the message this is; identifies the claim, so only its own lease is released.</summary>
     [JsonIgnore]
     public int DeliveryCount { get; init; }
+
+    /// <summary>What the message carries; Broca reads them as lines of <see cref="Message"/>, one per attachment.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<AttachmentView> Attachments { get; init; } = [];
 }
 
 /// <summary>A message whose claim ended without an answer, how often it had been handed out, and its strikes.</summary>

@@ -71,6 +71,9 @@ internal sealed class BridgeMetrics
 
     public void WebSocketClosed() => Interlocked.Decrement(ref _webSockets);
 
+    /// <summary>Long polls whose deadline is running; <c>chatbridge.long_polls.waiting</c> reports it.</summary>
+    public long LongPollsWaiting => Interlocked.Read(ref _longPolls);
+
     public void LongPollStarted() => Interlocked.Increment(ref _longPolls);
 
     public void LongPollEnded() => Interlocked.Decrement(ref _longPolls);

@@ -13,7 +13,7 @@ internal sealed class NotificationHub(AdminFeed adminFeed)
     private const int WatchCapacity = 8;
 
     /// <summary>The admin console's topic among the sessions' ones; no session id can take this form.</summary>
-    private const string AdminTopic = "*admin";
+    public const string AdminTopic = "*admin";
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, List<Subscription>> _sessions = new(StringComparer.Ordinal);

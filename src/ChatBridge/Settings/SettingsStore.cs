@@ -12,7 +12,7 @@ namespace ChatBridge.Settings;
 /// </summary>
 internal sealed partial class SettingsStore
 {
-    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
 
     private readonly IConfigStore _config;
     private readonly IRealtimeBus _bus;

@@ -32,12 +32,21 @@ internal sealed record StatsRows(
     IReadOnlyList<ActivityCount> Hourly,
     IReadOnlyList<ActivityCount> Daily,
     IReadOnlyList<LatencyCount> Latency,
-    BacklogCount Backlog);
+    BacklogCount Backlog,
+    AttachmentStorage Attachments);
 
 /// <summary>Activity and latency of a range of days, as <see cref="StatsRows"/> lists them.</summary>
 internal sealed record DayCounts(IReadOnlyList<ActivityCount> Activity, IReadOnlyList<LatencyCount> Latency);
 
-internal sealed record LiveCounts(IReadOnlyList<ActivityCount> Hourly, DayCounts Days, BacklogCount Backlog);
+internal sealed record LiveCounts(IReadOnlyList<ActivityCount> Hourly, DayCounts Days, BacklogCount Backlog, AttachmentStorage Attachments);
+
+/// <summary>Attachments kept, and the bytes they take (in the database, or in the attachments folder).</summary>
+internal sealed record AttachmentStorage
+{
+    public long Files { get; init; }
+
+    public long Bytes { get; init; }
+}
 
 internal sealed record ActivityCount
 {

@@ -8,7 +8,8 @@ internal sealed record ServiceStats(
     IReadOnlyList<ActivityBucket> Hourly,
     IReadOnlyList<ActivityBucket> Daily,
     LatencySeries Latency,
-    BacklogFigure Backlog)
+    BacklogFigure Backlog,
+    AttachmentStorage Attachments)
 {
     /// <summary>
     /// How long after midnight a day still counts as open. A write takes its timestamp a moment before it commits, so a
@@ -44,7 +45,8 @@ internal sealed record ServiceStats(
             new BacklogFigure(
                 rows.Backlog.Waiting,
                 rows.Backlog.OldestTimestamp,
-                rows.Backlog.OldestTimestamp is { } oldest ? (long)Math.Max(0, (now - oldest).TotalSeconds) : null));
+                rows.Backlog.OldestTimestamp is { } oldest ? (long)Math.Max(0, (now - oldest).TotalSeconds) : null),
+            rows.Attachments);
     }
 
     private static (DateTimeOffset Hour, DateTimeOffset Day) Starts(DateTimeOffset now)

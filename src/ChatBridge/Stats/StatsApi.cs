@@ -18,7 +18,7 @@ internal static class StatsApi
                 + "(default 30, clamped to 90), every bucket listed even when empty, in UTC, the current hour and day last. Reply latency (a "
                 + "message's time to its first reply) p50 and p95 per day of the first reply, over all answered messages and per agent "
                 + "of the session. The backlog: messages no reply has answered yet, and the oldest one's age. Days before today are "
-                + "counted once and kept; only today is counted on every request.")
+                + "counted once and kept; only today is counted on every request. `attachments`: files kept and the bytes they take.")
             .WithExamples(data: ExampleStats);
 
         return api;
@@ -31,7 +31,8 @@ internal static class StatsApi
         new LatencySeries(
             [new LatencyBucket(Example.At("2026-11-24T00:00:00.000Z"), 127, 4.2, 31.5)],
             [new AgentLatency(1, [new LatencyBucket(Example.At("2026-11-24T00:00:00.000Z"), 90, 3.9, 28.75)])]),
-        new BacklogFigure(3, Example.At("2026-11-24T09:54:30.123Z"), 1260));
+        new BacklogFigure(3, Example.At("2026-11-24T09:54:30.123Z"), 1260),
+        new AttachmentStorage { Files = 42, Bytes = 18_874_368 });
 
     private static async Task<Results<Ok<Envelope<ServiceStats>>, BadRequest<ErrorEnvelope>>> GetStats(
         [AsParameters] StatsQuery query, [FromServices] StatsRollup stats, TimeProvider time, CancellationToken ct)

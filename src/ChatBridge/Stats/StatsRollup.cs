@@ -22,7 +22,8 @@ internal sealed class StatsRollup(IStatsStore store)
             live.Hourly,
             [.. closed.Where(f => f.AgentId == DayFigures.Service).Select(Activity), .. live.Days.Activity],
             [.. closed.Select(Latency).OfType<LatencyCount>(), .. live.Days.Latency],
-            live.Backlog);
+            live.Backlog,
+            live.Attachments);
     }
 
     /// <summary>Every closed day from <paramref name="from"/> to <paramref name="until"/>: kept ones read, the others counted and kept.</summary>

@@ -6,7 +6,7 @@ using static ChatBridge.Data.SqlParam;
 namespace ChatBridge.Storage;
 
 /// <summary>Conversations as the admin console lists and reads them, and their clean-up.</summary>
-internal sealed class AdminStore(IDatabase db, ISqlDialect dialect, PollTouches touches) : IAdminStore
+internal sealed class AdminStore(IDatabase db, ISqlDialect dialect, PollTouches touches, AttachmentFolder folder) : IAdminStore
 {
     /// <summary>The count and the page come from one snapshot, so they agree.</summary>
     public Task<SessionPage> ListSessionsAsync(SessionFilter filter, int limit, int offset, CancellationToken ct)
@@ -40,12 +40,18 @@ internal sealed class AdminStore(IDatabase db, ISqlDialect dialect, PollTouches 
             return new Transcript(session, messages, responses);
         }, ct);
 
-    public Task<int> DeleteIdleSessionsAsync(DateTimeOffset idleBefore, CancellationToken ct) =>
-        db.RunAsync(async sql =>
+    /// <summary>A folder's files go once their rows are committed gone: a failed write leaves every file its row needs.</summary>
+    public async Task<int> DeleteIdleSessionsAsync(DateTimeOffset idleBefore, CancellationToken ct)
+    {
+        var (sessions, files) = await db.RunAsync(async sql =>
         {
+            var files = await sql.QueryAsync<string>(AttachmentSql.DeleteIdle(ChatSql.IdleSessions), P("@idleBefore", idleBefore));
             await sql.ExecuteAsync(ChatSql.DeleteIdleChildren, P("@idleBefore", idleBefore));
-            return await sql.ExecuteAsync(ChatSql.DeleteIdleSessions, P("@idleBefore", idleBefore));
+            return (await sql.ExecuteAsync(ChatSql.DeleteIdleSessions, P("@idleBefore", idleBefore)), files);
         }, ct);
+        folder.Delete(files);
+        return sessions;
+    }
 
     public async Task<RemainingData> DeleteAllChatDataAsync(CancellationToken ct)
     {
@@ -56,6 +62,7 @@ internal sealed class AdminStore(IDatabase db, ISqlDialect dialect, PollTouches 
         }, ct);
         // Polls on deleted sessions must find out (and recreate them) rather than trust the memory.
         touches.Forget();
+        folder.DeleteAll();
         return remaining;
     }
 }

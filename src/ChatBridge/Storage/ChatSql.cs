@@ -193,6 +193,10 @@ internal static class ChatSql
     public const string ResponseById =
         "SELECT session_id, id, response, timestamp, message_id, author FROM web_chat_responses WHERE id = @responseId";
 
+    /// <summary>Replies by id, for a list of <paramref name="count"/> ids passed as <c>@id0</c>, <c>@id1</c>, ….</summary>
+    public static string ResponsesByIds(int count) =>
+        $"SELECT session_id, id, response, timestamp, message_id, author FROM web_chat_responses WHERE id IN ({string.Join(", ", Enumerable.Range(0, count).Select(i => $"@id{i}"))}) ORDER BY id";
+
     public const string ResponsesSince = """
         SELECT session_id, id, response, timestamp, message_id, author FROM web_chat_responses
         WHERE timestamp >= @since ORDER BY id
@@ -253,7 +257,7 @@ internal static class ChatSql
     /// Idle sessions that hold no message Broca has still to pick up or may be handed again (a live lease). Children are
     /// deleted explicitly because chat tables inherited from an older schema may lack ON DELETE CASCADE.
     /// </summary>
-    private const string IdleSessions = """
+    public const string IdleSessions = """
         SELECT s.session_id FROM web_chat_sessions s
         WHERE s.last_active < @idleBefore
           AND NOT EXISTS (SELECT 1 FROM web_chat_messages m
@@ -268,6 +272,7 @@ internal static class ChatSql
     public const string DeleteIdleSessions = $"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})";
 
     public const string DeleteChatRows = """
+        DELETE FROM chatbridge_attachments;
         DELETE FROM web_chat_responses;
         DELETE FROM web_chat_messages;
         DELETE FROM web_chat_sessions;

@@ -12,8 +12,31 @@ namespace ChatBridge.Storage;
 /// </summary>
 internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollTouches touches, TimeProvider time) : ISessionStore
 {
-    public Task<Written<StoredMessage>> AddMessageAsync(NewMessage message, CancellationToken ct) =>
-        db.WriteAsync(sql => dialect.StoreMessageAsync(sql, message, ChatSql.NewUid(), Timestamps.Now(time)), Durability.Synced, ct);
+    public async Task<Written<StoredMessage>?> AddMessageAsync(NewMessage message, CancellationToken ct)
+    {
+        try
+        {
+            return await db.WriteAsync(async sql =>
+            {
+                var stored = await dialect.StoreMessageAsync(sql, message, ChatSql.NewUid(), Timestamps.Now(time));
+                var attachments = message.Attachments ?? [];
+                for (var position = 0; position < attachments.Count; position++)
+                {
+                    if (await sql.ExecuteAsync(AttachmentSql.Attach, P("@messageId", stored.MessageId), P("@position", position),
+                        P("@publicId", attachments[position]), P("@sessionId", message.SessionId)) != 1)
+                    {
+                        throw new AttachmentUnavailableException();
+                    }
+                }
+                return stored;
+            }, Durability.Synced, ct);
+        }
+        catch (AttachmentUnavailableException)
+        {
+            // Thrown inside the write, so the message went with it: the message and its attachments are stored together or not at all.
+            return null;
+        }
+    }
 
     public Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
         string sessionId, DateTimeOffset? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct) =>
@@ -62,8 +85,13 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
     {
         var messages = await sql.QueryAsync<TranscriptMessage>(ChatSql.ConversationMessages, P("@sessionId", sessionId), P("@afterId", afterId));
         var responses = await sql.QueryAsync<ResponseItem>(ChatSql.ConversationResponses, P("@sessionId", sessionId), P("@afterId", afterId));
-        return (messages, responses);
+        var attachments = AttachmentStore.ByMessage(
+            await sql.QueryAsync<AttachmentRow>(AttachmentSql.OfSession, P("@sessionId", sessionId), P("@afterId", afterId)));
+        return ([.. messages.Select(m => attachments.Contains(m.Id) ? m with { Attachments = [.. attachments[m.Id]] } : m)], responses);
     }
+
+    /// <summary>Rolls back a message's write when one of its attachments cannot be taken.</summary>
+    private sealed class AttachmentUnavailableException : Exception;
 
     private sealed record SessionActivity
     {

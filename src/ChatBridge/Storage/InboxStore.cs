@@ -22,8 +22,14 @@ internal sealed class InboxStore(IDatabase db, ISqlDialect dialect, TimeProvider
             var claimed = await sql.QueryAsync<InboxMessage>(dialect.ClaimMessages,
                 P("@since", since), P("@agentId", agentId), P("@limit", limit), P("@offset", offset),
                 P("@now", now), P("@expires", Timestamps.Truncate(leaseEnds)), P("@poller", poller));
+            if (claimed.Count == 0)
+            {
+                return new InboxPage([], total);
+            }
+            var attachments = AttachmentStore.ByMessage(await sql.QueryAsync<AttachmentRow>(AttachmentSql.OfMessageRange,
+                P("@first", claimed.Min(m => m.Id)), P("@last", claimed.Max(m => m.Id))));
             // RETURNING gives rows in no particular order.
-            return new InboxPage([.. claimed.OrderBy(m => m.Id)], total);
+            return new InboxPage([.. claimed.OrderBy(m => m.Id).Select(m => m with { Attachments = [.. attachments[m.Id]] })], total);
         }, ct, Durability.Committed);
 
     public Task<IReadOnlyList<LeaseChange>> ReleaseClaimsAsync(IReadOnlyList<InboxMessage> claimed, CancellationToken ct) =>

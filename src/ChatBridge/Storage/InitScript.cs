@@ -22,6 +22,10 @@ internal static class InitScript
         return script[start..end].Replace($"EXISTS {table} (", "EXISTS {table} (", StringComparison.Ordinal);
     }
 
+    /// <summary>The attachments table's indexes from <paramref name="script"/>, every line that creates one.</summary>
+    public static string AttachmentIndexes(string script) =>
+        string.Join('\n', script.Split('\n').Where(line => line.StartsWith("CREATE INDEX IF NOT EXISTS idx_chatbridge_attachments_", StringComparison.Ordinal)));
+
     private static string Load(string file)
     {
         using var stream = typeof(InitScript).Assembly.GetManifestResourceStream("ChatBridge." + file)

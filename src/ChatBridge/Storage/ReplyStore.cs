@@ -54,6 +54,13 @@ internal sealed class ReplyStore(IDatabase db, ISqlDialect dialect, TimeProvider
                 ? (row.SessionId, row.Item)
                 : null, ct);
 
+    public Task<IReadOnlyList<(string SessionId, ResponseItem Response)>> GetResponsesAsync(IReadOnlyList<long> responseIds, CancellationToken ct) =>
+        responseIds.Count == 0
+            ? Task.FromResult<IReadOnlyList<(string, ResponseItem)>>([])
+            : db.ReadAsync<IReadOnlyList<(string, ResponseItem)>>(async sql =>
+                [.. (await sql.QueryAsync<SessionResponse>(ChatSql.ResponsesByIds(responseIds.Count),
+                    [.. responseIds.Select((id, i) => P($"@id{i}", id))])).Select(r => (r.SessionId, r.Item))], ct);
+
     public Task<IReadOnlyList<(string SessionId, ResponseItem Response)>> GetResponsesSinceAsync(DateTimeOffset since, CancellationToken ct) =>
         db.ReadAsync<IReadOnlyList<(string, ResponseItem)>>(async sql =>
             [.. (await sql.QueryAsync<SessionResponse>(ChatSql.ResponsesSince, P("@since", since))).Select(r => (r.SessionId, r.Item))], ct);

@@ -43,7 +43,8 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
             var hourly = await sql.QueryAsync<ActivityCount>(_hourly, P("@from", hourlyFrom), P("@to", to));
             var days = await CountDaysAsync(sql, liveFrom, to);
             var backlog = (await sql.FirstOrDefaultAsync<BacklogCount>(StatsSql.Backlog))!;
-            return new LiveCounts(hourly, days, backlog);
+            var attachments = (await sql.FirstOrDefaultAsync<AttachmentStorage>(AttachmentSql.Totals))!;
+            return new LiveCounts(hourly, days, backlog, attachments);
         }, ct);
 
     private async Task<DayCounts> CountDaysAsync(ISqlSession sql, DateTimeOffset from, DateTimeOffset to) =>

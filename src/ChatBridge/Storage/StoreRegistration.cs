@@ -2,6 +2,7 @@ using ChatBridge.Access;
 using ChatBridge.Accounts;
 using ChatBridge.Admin;
 using ChatBridge.Agents;
+using ChatBridge.Attachments;
 using ChatBridge.Chat;
 using ChatBridge.Inbox;
 using ChatBridge.Settings;
@@ -15,6 +16,8 @@ internal static class StoreRegistration
     public static IServiceCollection AddStores(this IServiceCollection services)
     {
         services.AddSingleton<ISessionStore, ConversationStore>();
+        services.AddSingleton<AttachmentFolder>();
+        services.AddSingleton<IAttachmentStore, AttachmentStore>();
         services.AddSingleton<IAdminStore, AdminStore>();
         services.AddSingleton<IInboxStore, InboxStore>();
         services.AddSingleton<IReplyStore, ReplyStore>();

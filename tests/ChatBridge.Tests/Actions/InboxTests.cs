@@ -89,9 +89,9 @@ public sealed class InboxTests
     [Fact]
     public async Task Since_only_claims_newer_messages()
     {
-        using var app = new BridgeApp();
+        using var app = new FrozenBridgeApp();
         var old = await (await app.Anonymous().PostMessageAsync("session_inbox_since", "old")).DataAsync();
-        await Task.Delay(20);
+        app.Time.Advance(TimeSpan.FromMilliseconds(20));
         await app.Anonymous().PostMessageAsync("session_inbox_since", "new");
         var history = await (await app.Anonymous().GetAsync("/api/v1/?action=history&session_id=session_inbox_since")).DataAsync();
         var oldStamp = history.GetProperty("messages")[0].GetProperty("timestamp").GetString();
@@ -135,12 +135,8 @@ public sealed class InboxTests
         })).ToList();
 
         await posting;
-        // Drain: keep polling until everything posted has been claimed (or give up after a generous while).
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (claimed.Count < Messages && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        // Drain: keep polling until everything posted has been claimed.
+        await Eventually.UntilAsync(() => claimed.Count >= Messages, TimeSpan.FromSeconds(60), "every message claimed");
         await stop.CancelAsync();
         await Task.WhenAll(pollers);
 

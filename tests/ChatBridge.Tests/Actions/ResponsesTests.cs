@@ -52,7 +52,7 @@ public sealed class ResponsesTests(BridgeApp app) : IClassFixture<BridgeApp>
     {
         await app.Anonymous().PostMessageAsync("session_resp_since", "q");
         var first = await (await app.Broca().PostReplyAsync("session_resp_since", "early")).DataAsync();
-        await Task.Delay(20);
+        app.Clock.Advance(TimeSpan.FromMilliseconds(20)); // stamped later however fast the two replies follow each other
         await app.Broca().PostReplyAsync("session_resp_since", "late");
         var stamp = DateTimeOffset.Parse(first.GetProperty("timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 

@@ -20,17 +20,18 @@ public sealed class ArchitectureTests
         ["Observability"] = ["Configuration"],
         ["Realtime"] = ["Configuration", "Events", "Http", "Observability"],
         ["Settings"] = ["Configuration", "Data", "Events", "Http", "Realtime"],
+        ["Attachments"] = ["Configuration", "Http"],
         ["Agents"] = ["Configuration", "Data", "Http"],
         ["Stats"] = ["Configuration", "Data", "Http"],
         ["Widget"] = ["Configuration", "Http"],
         ["Accounts"] = ["Configuration", "Data", "Http"],
         ["Access"] = ["Accounts", "Configuration", "Data", "Http", "Observability", "Settings"],
-        ["Chat"] = ["Agents", "Configuration", "Data", "Events", "Http", "Observability", "Realtime", "Settings"],
-        ["Inbox"] = ["Chat", "Configuration", "Data", "Events", "Http", "Observability", "Realtime", "Settings"],
-        ["Admin"] = ["Access", "Chat", "Configuration", "Data", "Events", "Http", "Inbox", "Observability", "Realtime", "Settings"],
+        ["Chat"] = ["Agents", "Attachments", "Configuration", "Data", "Events", "Http", "Observability", "Realtime", "Settings"],
+        ["Inbox"] = ["Attachments", "Chat", "Configuration", "Data", "Events", "Http", "Observability", "Realtime", "Settings"],
+        ["Admin"] = ["Access", "Attachments", "Chat", "Configuration", "Data", "Events", "Http", "Inbox", "Observability", "Realtime", "Settings"],
     };
 
-    private static readonly string[] Features = ["Access", "Accounts", "Admin", "Agents", "Chat", "Inbox", "Settings", "Stats", "Widget"];
+    private static readonly string[] Features = ["Access", "Accounts", "Admin", "Agents", "Attachments", "Chat", "Inbox", "Settings", "Stats", "Widget"];
 
     private static NamespaceGraph Graph => NamespaceGraph.Bridge;
 

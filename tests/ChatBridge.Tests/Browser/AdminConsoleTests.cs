@@ -169,6 +169,33 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         Assert.All(events, r => Assert.Equal($"Bearer {BridgeApp.AdminKey}", r.Headers["authorization"]));
     }
 
+    [Fact]
+    public async Task A_session_that_arrives_while_the_dashboard_loads_shows_without_any_later_change()
+    {
+        using var user = app.Anonymous();
+        var page = await Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);
+        var statsAsked = new TaskCompletionSource();
+        var statsReleased = new TaskCompletionSource();
+        // The stats answer is held until the test has posted: the console's first loads end after the new session.
+        await page.RouteAsync(url => url.Contains("action=stats", StringComparison.Ordinal), async route =>
+        {
+            statsAsked.TrySetResult();
+            await statsReleased.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("/admin");
+        await page.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
+        var sessionsListed = page.WaitForResponseAsync(r => r.Url.Contains("action=sessions", StringComparison.Ordinal));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await sessionsListed;
+        await statsAsked.Task;
+
+        await (await user.PostMessageAsync("session_between_loads", "arrived while the dashboard loaded")).DataAsync();
+        statsReleased.SetResult();
+
+        await Expect(page.Locator("tr[data-session-id='session_between_loads']")).ToBeVisibleAsync();
+    }
+
     /// <param name="pausedClock">The page's timers stand still once it has signed in, until the test runs them.</param>
     private async Task<IPage> SignInAsync(bool pausedClock = false)
     {

@@ -1,5 +1,9 @@
 using System.Text.Json;
+using ChatBridge.Configuration;
+using ChatBridge.Tests.Delivery;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Tests.Data;
 
@@ -27,7 +31,7 @@ public sealed class MigrationTests : IDisposable
             await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
         }
         var steps = Strings("SELECT step FROM chatbridge_schema ORDER BY step");
-        Assert.Equal(15, steps.Count);
+        Assert.Equal(16, steps.Count);
         Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM schema_version"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_unanswered'"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_waiting'"));
@@ -40,7 +44,7 @@ public sealed class MigrationTests : IDisposable
             Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $i", ("$i", index)));
         }
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
-        foreach (var table in new[] { "users", "agents", "system_config", "schema_version", "web_chat_sessions", "web_chat_messages", "web_chat_responses", "rate_limits", "stats_daily" })
+        foreach (var table in new[] { "users", "agents", "system_config", "schema_version", "web_chat_sessions", "web_chat_messages", "web_chat_responses", "rate_limits", "stats_daily", "chatbridge_attachments" })
         {
             Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $t", ("$t", table)));
         }
@@ -101,7 +105,7 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("dark", Scalar("SELECT config_value FROM system_config WHERE config_key = 'ui_theme'"));
         // The control app's history stays its own: the bridge records its steps in a table of its own.
         Assert.Equal([1L, 2L], Longs("SELECT version FROM schema_version ORDER BY version"));
-        Assert.Equal(15L, Scalar("SELECT COUNT(*) FROM chatbridge_schema"));
+        Assert.Equal(16L, Scalar("SELECT COUNT(*) FROM chatbridge_schema"));
     }
 
     [Fact]
@@ -176,11 +180,15 @@ public sealed class MigrationTests : IDisposable
             DELETE FROM chatbridge_schema WHERE step = '004 claim leases for inbox redelivery';
             """);
 
-        using var app = new BridgeApp { DatabasePath = DatabasePath, Settings = { ["ChatBridge:Inbox:ClaimTimeout"] = "00:00:00.200" } };
-        await Task.Delay(800);
+        // Long after any lease would have lapsed, the messages claimed before the step stay out of the inbox.
+        using var app = new FrozenBridgeApp { DatabasePath = DatabasePath };
+        var lease = app.Services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.Inbox.ClaimTimeout;
+        app.Time.Advance(lease * 4);
+        await app.SweepAsync();
         var first = await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
-        await Task.Delay(800);
-        var again = await (await app.Broca().GetAsync("/api/v1/?action=inbox&wait=5")).DataAsync();
+        app.Time.Advance(lease * 4);
+        await app.SweepAsync();
+        var again = await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
 
         // Only the message that was never claimed is handed out, and as a new claim it is a lease like any other.
         Assert.Equal("still waiting", Assert.Single(first.GetProperty("messages").EnumerateArray()).GetProperty("message").GetString());
@@ -210,7 +218,7 @@ public sealed class MigrationTests : IDisposable
             ALTER TABLE web_chat_messages DROP COLUMN not_before;
             ALTER TABLE web_chat_messages DROP COLUMN dropped_at;
             UPDATE web_chat_messages SET delivery_count = 3, claim_expires_at = NULL;
-            DELETE FROM chatbridge_schema WHERE step = '016 delivery strikes, back-off of stuck messages, admin drops';
+            DELETE FROM chatbridge_schema WHERE step = '017 delivery strikes, back-off of stuck messages, admin drops';
             """);
 
         using var app = new BridgeApp { DatabasePath = DatabasePath };

@@ -191,15 +191,65 @@ public sealed class WriteQueueTests
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Exchange(ref depth, value));
         listener.Start();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Interlocked.Read(ref depth) < count && DateTime.UtcNow < deadline)
+        await Eventually.UntilAsync(() =>
         {
-            await Task.Delay(5);
             listener.RecordObservableInstruments();
-        }
+            return Interlocked.Read(ref depth) >= count;
+        }, "the queue that deep");
         Assert.Equal(count, Interlocked.Read(ref depth));
     }
 
     private static Func<SqliteSession, int> Insert(string name) => writer =>
         writer.Connection.Execute("INSERT INTO writer_probe (name) VALUES (@name)", new { name }, writer.Transaction);
+
+    [Fact]
+    public async Task With_the_queue_full_a_write_is_refused_at_once_as_busy_and_the_queued_ones_still_commit()
+    {
+        using var app = new BridgeApp();
+        var writes = app.Services.GetRequiredService<WriteQueue>();
+        using var running = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        // The writer holds this group while the queue fills behind it.
+        var blocker = writes.RunAsync(_ =>
+        {
+            running.Set();
+            return release.Wait(TimeSpan.FromSeconds(30));
+        }, CancellationToken.None);
+        Assert.True(running.Wait(TimeSpan.FromSeconds(10)));
+        var queued = Enumerable.Range(0, WriteQueue.MaxQueued).Select(i => writes.RunAsync(_ => i, CancellationToken.None, Durability.Committed)).ToList();
+
+        var refused = writes.RunAsync(_ => -1, CancellationToken.None, Durability.Committed);
+
+        await Assert.ThrowsAsync<WriteQueueBusyException>(() => refused.WaitAsync(TimeSpan.FromSeconds(10)));
+        release.Set();
+        await blocker;
+        Assert.Equal(Enumerable.Range(0, WriteQueue.MaxQueued), await Task.WhenAll(queued));
+    }
+
+    [Fact]
+    public async Task A_post_whose_write_waited_past_the_deadline_is_a_503_to_retry_and_stores_nothing()
+    {
+        // The clock moves only with the test: "waited past the deadline" is the test's move, not the machine's speed.
+        var time = TestClocks.Frozen();
+        using var app = new BridgeApp { TestServices = services => services.AddSingleton<TimeProvider>(time) };
+        await (await app.Anonymous().PostMessageAsync("session_deadline", "before")).DataAsync();
+        var writes = app.Services.GetRequiredService<WriteQueue>();
+        using var running = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var blocker = writes.RunAsync(_ =>
+        {
+            running.Set();
+            return release.Wait(TimeSpan.FromSeconds(30));
+        }, CancellationToken.None);
+        Assert.True(running.Wait(TimeSpan.FromSeconds(10)));
+
+        var post = app.Anonymous().PostMessageAsync("session_deadline", "kept waiting");
+        await Eventually.UntilAsync(() => writes.Queued > 0, "the post's write queued");
+        time.Advance(WriteQueue.MaxWait + TimeSpan.FromSeconds(1));
+        release.Set();
+        await blocker;
+
+        await (await post).AssertErrorAsync(503, "Service busy, retry shortly");
+        Assert.Equal(1L, app.Count("web_chat_messages"));
+    }
 }

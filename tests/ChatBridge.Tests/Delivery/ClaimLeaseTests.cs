@@ -3,22 +3,24 @@ using ChatBridge.Tests.Realtime;
 
 namespace ChatBridge.Tests.Delivery;
 
-/// <summary>Inbox claims are leases: what Broca drops comes back, what it answers never does.</summary>
+/// <summary>
+/// Inbox claims are leases: what Broca drops comes back, what it answers never does. The host's clock moves only when
+/// a test moves it, so a lease never lapses while a loaded machine is slow, and always lapses when the test says.
+/// </summary>
 public sealed class ClaimLeaseTests
 {
-    // Long enough that a loaded machine answers two requests within it; a test still watches it lapse in about a second.
-    private static readonly TimeSpan ShortLease = TimeSpan.FromSeconds(1);
-
     [Fact]
     public async Task A_claim_that_lapses_unanswered_is_handed_out_again_with_the_same_fields_byte_for_byte()
     {
-        using var app = Leases.App(ShortLease);
+        using var app = Leases.App();
         await (await app.Anonymous().PostMessageAsync("session_lease_again", "are you there?")).DataAsync();
         var broca = app.Broca();
 
         var first = Assert.Single(await broca.ClaimAsync());
         Assert.Empty(await broca.ClaimAsync());
-        var again = Assert.Single(await broca.ClaimAsync(wait: 10));
+        var waiting = broca.ClaimAsync(wait: 30);
+        await app.LapseUntilAsync(() => waiting.IsCompleted, "the waiting poll handed the lapsed claim");
+        var again = Assert.Single(await waiting);
 
         foreach (var field in new[] { "id", "session_id", "message", "timestamp", "uid" })
         {
@@ -30,13 +32,13 @@ public sealed class ClaimLeaseTests
     [Fact]
     public async Task A_lapsed_claim_comes_back_before_newer_messages()
     {
-        using var app = Leases.App(ShortLease);
+        using var app = Leases.App();
         await app.Anonymous().PostMessageAsync("session_lease_order_a", "older");
         var broca = app.Broca();
         var older = Assert.Single(await broca.ClaimAsync());
         await app.Anonymous().PostMessageAsync("session_lease_order_b", "newer");
 
-        await app.WaitForHistoryStatusAsync("session_lease_order_a", older.Id(), "pending");
+        await app.LapseUntilAsync(async () => await app.HistoryStatusAsync("session_lease_order_a", older.Id()) == "pending", "the older message pending again");
         var next = Assert.Single(await broca.ClaimAsync(limit: 1));
 
         Assert.Equal(older.Id(), next.Id());
@@ -46,15 +48,16 @@ public sealed class ClaimLeaseTests
     [Fact]
     public async Task An_answered_message_is_never_handed_out_again()
     {
-        using var app = Leases.App(ShortLease);
+        using var app = Leases.App();
         await app.Anonymous().PostMessageAsync("session_lease_answered", "question");
         var broca = app.Broca();
         var claimed = Assert.Single(await broca.ClaimAsync());
         await (await broca.PostReplyAsync("session_lease_answered", "answer")).DataAsync();
 
-        await Task.Delay(ShortLease * 4);
+        app.Time.Advance(Leases.Lease * 4);
+        await app.SweepAsync();
 
-        Assert.Empty(await broca.ClaimAsync(wait: 1));
+        Assert.Empty(await broca.ClaimAsync());
         var view = await app.AdminViewAsync("session_lease_answered", claimed.Id());
         Assert.Equal("answered", view.GetProperty("status").GetString());
         Assert.Equal(1, view.GetProperty("delivery_count").GetInt32());
@@ -64,18 +67,19 @@ public sealed class ClaimLeaseTests
     [Fact]
     public async Task A_reply_that_arrives_after_the_lease_lapsed_still_answers_the_message_and_stops_redelivery()
     {
-        using var app = Leases.App(ShortLease);
+        using var app = Leases.App();
         await app.Anonymous().PostMessageAsync("session_lease_late", "slow question");
         var broca = app.Broca();
         var claimed = Assert.Single(await broca.ClaimAsync());
-        await app.WaitForHistoryStatusAsync("session_lease_late", claimed.Id(), "pending");
+        await app.LapseUntilAsync(async () => await app.HistoryStatusAsync("session_lease_late", claimed.Id()) == "pending", "the claim lapsed");
 
         var reply = await (await broca.PostReplyAsync("session_lease_late", "slow answer")).DataAsync();
 
         Assert.Equal(claimed.Id(), reply.GetProperty("message_id").GetInt64());
-        await app.WaitForHistoryStatusAsync("session_lease_late", claimed.Id(), "answered");
-        await Task.Delay(ShortLease * 3);
-        Assert.Empty(await broca.ClaimAsync(wait: 1));
+        Assert.Equal("answered", await app.HistoryStatusAsync("session_lease_late", claimed.Id()));
+        app.Time.Advance(Leases.Lease * 3);
+        await app.SweepAsync();
+        Assert.Empty(await broca.ClaimAsync());
     }
 
     [Fact]
@@ -109,19 +113,17 @@ public sealed class ClaimLeaseTests
     [Fact]
     public async Task The_session_socket_hears_a_lapsed_claim_go_back_to_pending_and_then_delivered_again()
     {
-        using var app = Leases.App(ShortLease);
+        using var app = Leases.App();
         await using var socket = await EventSocket.ConnectAsync(app, "session_lease_socket");
         var posted = await (await app.Anonymous().PostMessageAsync("session_lease_socket", "hello")).DataAsync();
         var id = posted.GetProperty("message_id").GetInt64();
         var broca = app.Broca();
 
         await broca.ClaimAsync();
-        // The claim's own event may reach the hub after the sweep's when the lease is this short: delivery_count
-        // orders them (delivered by hand-out 1, then pending after it), which is what a client goes by.
-        var lapsed = new[] { await socket.NextAsync("status"), await socket.NextAsync("status") }
-            .OrderBy(e => e.GetProperty("status").GetString() == "pending").ToList();
-        AssertStatus(lapsed[0], id, "delivered", 1);
-        AssertStatus(lapsed[1], id, "pending", 1);
+        AssertStatus(await socket.NextAsync("status"), id, "delivered", 1);
+        var lapsed = socket.NextAsync("status");
+        await app.LapseUntilAsync(() => lapsed.IsCompleted, "the socket told of the lapse");
+        AssertStatus(await lapsed, id, "pending", 1);
         await broca.ClaimAsync();
         AssertStatus(await socket.NextAsync("status"), id, "delivered", 2);
     }

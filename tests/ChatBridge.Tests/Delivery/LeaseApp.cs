@@ -5,14 +5,21 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ChatBridge.Tests.Delivery;
 
-/// <summary>Arranging and reading claims with a lease short enough for a test to watch it lapse.</summary>
+/// <summary>Arranging and reading claims on a host whose clock the test moves, so a lease lapses when the test says.</summary>
 internal static class Leases
 {
     private static int _worked;
 
-    public static BridgeApp App(TimeSpan claimTimeout) => new()
+    /// <summary>Shorter than a long poll's longest wait, so one waiting poll can see a claim lapse and come back.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+
+    /// <summary>How far apart the sweeper looks for lapsed leases with <see cref="Lease"/>: a tenth of it.</summary>
+    private static readonly TimeSpan SweepInterval = Lease / 10;
+
+    /// <summary>A host on a clock the test moves, with a <see cref="Lease"/>-long lease and every other inbox setting at its shipped default.</summary>
+    public static FrozenBridgeApp App() => new()
     {
-        Settings = { ["ChatBridge:Inbox:ClaimTimeout"] = claimTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture) },
+        Settings = { ["ChatBridge:Inbox:ClaimTimeout"] = Lease.ToString("c", System.Globalization.CultureInfo.InvariantCulture) },
     };
 
     /// <summary>
@@ -25,7 +32,17 @@ internal static class Leases
         TestServices = services => services.AddSingleton<TimeProvider>(time),
     };
 
-    /// <summary>Ends the lapsed leases now, as the background sweep does on its next tick.</summary>
+    /// <summary>Moves the clock past the lease, then on a sweep at a time, until <paramref name="condition"/> holds.</summary>
+    public static async Task LapseUntilAsync(this FrozenBridgeApp app, Func<Task<bool>> condition, string what)
+    {
+        app.Time.Advance(Lease);
+        await app.Time.AdvanceUntilAsync(SweepInterval, condition, what);
+    }
+
+    public static Task LapseUntilAsync(this FrozenBridgeApp app, Func<bool> condition, string what) =>
+        app.LapseUntilAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>Runs the sweep the sweeper runs on every tick, now: what it would return to the inbox at this time, it has.</summary>
     public static Task SweepAsync(this BridgeApp app) =>
         app.Services.GetRequiredService<InboxDelivery>().ExpireLeasesAsync(CancellationToken.None);
 
@@ -76,20 +93,10 @@ internal static class Leases
         return transcript.GetProperty("messages").EnumerateArray().Single(m => m.Id() == messageId);
     }
 
-    /// <summary>The message's status in <c>history</c>, polled until it is <paramref name="status"/> (or a few seconds pass).</summary>
-    public static async Task<JsonElement> WaitForHistoryStatusAsync(this BridgeApp app, string sessionId, long messageId, string status)
+    /// <summary>The message's status in <c>history</c>, as the chat page sees it.</summary>
+    public static async Task<string?> HistoryStatusAsync(this BridgeApp app, string sessionId, long messageId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var history = await (await app.Anonymous().GetAsync($"/api/v1/?action=history&session_id={sessionId}")).DataAsync();
-            var message = history.GetProperty("messages").EnumerateArray().Single(m => m.Id() == messageId);
-            if (message.GetProperty("status").GetString() == status || DateTime.UtcNow > deadline)
-            {
-                Assert.Equal(status, message.GetProperty("status").GetString());
-                return message;
-            }
-            await Task.Delay(20);
-        }
+        var history = await (await app.Anonymous().GetAsync($"/api/v1/?action=history&session_id={sessionId}")).DataAsync();
+        return history.GetProperty("messages").EnumerateArray().Single(m => m.Id() == messageId).GetProperty("status").GetString();
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests.Hosting;
 
@@ -93,11 +92,7 @@ public sealed class LoggingTests
         using var app = new BridgeApp { Settings = { ["Serilog:MinimumLevel:Default"] = "Information" } };
         using var hangUp = new CancellationTokenSource();
         var polling = app.Anonymous().GetAsync("/api/v1/?action=responses&session_id=session_log_abandon&wait=30", hangUp.Token);
-        var hub = app.Services.GetRequiredService<ChatBridge.Realtime.NotificationHub>();
-        while (hub.ListenerCount("session_log_abandon") == 0)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => app.Listeners("session_log_abandon") > 0, "the poll waiting");
 
         await hangUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => polling);

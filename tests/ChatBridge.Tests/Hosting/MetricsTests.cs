@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ChatBridge.Inbox;
-using ChatBridge.Realtime;
 using ChatBridge.Tests.Delivery;
 using ChatBridge.Tests.Realtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,11 +86,7 @@ public sealed partial class MetricsTests
         await using var socket = await EventSocket.ConnectAsync(app, "session_metrics_ws");
         using var hangUp = new CancellationTokenSource();
         var poll = app.Anonymous().GetAsync("/api/v1/?action=responses&session_id=session_metrics_poll&wait=30", hangUp.Token);
-        var hub = app.Services.GetRequiredService<NotificationHub>();
-        while (hub.ListenerCount("session_metrics_poll") == 0)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => app.Listeners("session_metrics_poll") > 0, "the poll waiting");
 
         var metrics = await ScrapeAsync(app.Anonymous());
         await hangUp.CancelAsync();

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using ChatBridge.Realtime;
 using ChatBridge.Tests.Realtime;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -16,8 +14,9 @@ internal static class Instances
     /// An instance on <paramref name="connectionString"/>, its connections named <paramref name="name"/> in
     /// <c>pg_stat_activity</c> so a test can find them. Claims last an hour: timing under load never hands a message out again.
     /// </summary>
-    public static BridgeApp On(string connectionString, string name) => new()
+    public static BridgeApp On(string connectionString, string name, Action<IServiceCollection>? services = null) => new()
     {
+        TestServices = services,
         Settings =
         {
             ["ChatBridge:Database:Provider"] = "Postgres",
@@ -25,24 +24,6 @@ internal static class Instances
             ["ChatBridge:Inbox:ClaimTimeout"] = "01:00:00",
         },
     };
-
-    public static int Listeners(this BridgeApp app, string? sessionId) =>
-        app.Services.GetRequiredService<NotificationHub>().ListenerCount(sessionId);
-
-    /// <summary>Waits for a condition, failing the test if it does not hold within <paramref name="patience"/>.</summary>
-    public static async Task<TimeSpan> UntilAsync(Func<Task<bool>> condition, TimeSpan patience, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < patience, $"{what}: not within {patience.TotalSeconds} s");
-            await Task.Delay(50);
-        }
-        return clock.Elapsed;
-    }
-
-    public static Task<TimeSpan> UntilAsync(Func<bool> condition, TimeSpan patience, string what) =>
-        UntilAsync(() => Task.FromResult(condition()), patience, what);
 
     public static async Task<int> HealthAsync(this BridgeApp app)
     {

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using ChatBridge.Storage.Postgres;
 using ChatBridge.Tests.Realtime;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -72,7 +74,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         // A message posted on A wakes an inbox long poll waiting on B; B's claim reaches A's socket.
         var clock = Stopwatch.StartNew();
         var inboxPoll = b.Broca().GetAsync("/api/v1/?action=inbox&limit=10&wait=20");
-        await Instances.UntilAsync(() => b.Listeners(null) > 0, Patience, "inbox poll waiting on b");
+        await Eventually.UntilAsync(() => b.Listeners(null) > 0, Patience, "inbox poll waiting on b");
         var messageId = (await (await a.Anonymous().PostMessageAsync(session, "Hello from A")).DataAsync()).GetProperty("message_id").GetInt64();
         var claimed = Assert.Single((await (await inboxPoll).DataAsync()).GetProperty("messages").EnumerateArray());
         Assert.Equal(messageId, claimed.GetProperty("id").GetInt64());
@@ -88,7 +90,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
 
         // A reply posted on B: pushed on A's socket and returned by a long poll waiting on A.
         var responsePoll = a.Anonymous().GetAsync($"/api/v1/?action=responses&session_id={session}&wait=20");
-        await Instances.UntilAsync(() => a.Listeners(session) > 1, Patience, "responses poll waiting on a");
+        await Eventually.UntilAsync(() => a.Listeners(session) > 1, Patience, "responses poll waiting on a");
         clock.Restart();
         var responseId = (await (await b.Broca().PostReplyAsync(session, "Hi from B")).DataAsync()).GetProperty("response_id").GetInt64();
         var events = new List<JsonElement>();
@@ -130,11 +132,11 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
                 await Task.Delay(50);
             }
         });
-        await Instances.UntilAsync(() => posted.Count >= 10, Patience, "replies posted on b");
+        await Eventually.UntilAsync(() => posted.Count >= 10, Patience, "replies posted on b");
         var listener = Assert.Single(await ListenerPidsAsync(db, "bridge-a"));
         await TerminateAsync(db, listener);
         var postedBeforeKill = posted.Count;
-        var recovered = await Instances.UntilAsync(
+        var recovered = await Eventually.UntilAsync(
             async () => await ListenerPidsAsync(db, "bridge-a") is [var pid] && pid != listener && await a.HealthAsync() == 200,
             TimeSpan.FromSeconds(5),
             "a listening again on a new connection, /health 200");
@@ -156,6 +158,70 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         Assert.Equal(posted.Order(), pushed.Order());
         Assert.True(postedBeforeKill < Replies, "the listener was killed after every reply was posted");
         output.WriteLine($"listener killed after {postedBeforeKill} of {Replies} replies; listening again with /health 200 {recovered.TotalMilliseconds:0} ms later");
+    }
+
+    [PostgresFact]
+    public async Task Notifications_that_fail_to_send_are_sent_again_and_every_reply_reaches_the_other_instances_socket_once()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        var flaky = new FlakyNotifier(failures: 5);
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b", services => services.AddSingleton<IBusNotifier>(sp =>
+            flaky.Around(ActivatorUtilities.CreateInstance<PoolNotifier>(sp))));
+        var session = Sessions.New();
+        await (await a.Anonymous().PostMessageAsync(session, "Hello")).DataAsync();
+        await using var socket = await EventSocket.ConnectAsync(a, session);
+        Assert.Equal(200, await b.HealthAsync());
+        const int Replies = 20;
+        List<long> posted = [];
+
+        flaky.Arm();
+        for (var i = 0; i < Replies; i++)
+        {
+            posted.Add((await (await b.Broca().PostReplyAsync(session, $"reply {i}")).DataAsync()).GetProperty("response_id").GetInt64());
+        }
+
+        var pushed = new List<long>();
+        while (pushed.Count < Replies)
+        {
+            var evt = await socket.NextAsync();
+            if (evt.GetProperty("type").GetString() == "response")
+            {
+                pushed.Add(evt.GetProperty("data").GetProperty("id").GetInt64());
+            }
+        }
+        while (await socket.NextOrNoneAsync(TimeSpan.FromSeconds(2)) is { } late)
+        {
+            Assert.NotEqual("response", late.GetProperty("type").GetString());
+        }
+        Assert.Equal(posted, pushed);
+        Assert.Equal(5, flaky.Failed);
+    }
+
+    /// <summary>A notifier whose next sends fail, once armed, as a server that refuses NOTIFY for a while would.</summary>
+    private sealed class FlakyNotifier(int failures)
+    {
+        private int _left;
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public void Arm() => Volatile.Write(ref _left, failures);
+
+        public IBusNotifier Around(IBusNotifier real) => new Failing(this, real);
+
+        private sealed class Failing(FlakyNotifier owner, IBusNotifier real) : IBusNotifier
+        {
+            public Task NotifyAsync(string channel, string payload, CancellationToken ct)
+            {
+                if (Interlocked.Decrement(ref owner._left) < 0)
+                {
+                    return real.NotifyAsync(channel, payload, ct);
+                }
+                Interlocked.Increment(ref owner._failed);
+                return Task.FromException(new NpgsqlException("NOTIFY refused for the test"));
+            }
+        }
     }
 
     /// <summary>The backends of an instance's listening connection: its last statement is its LISTEN or its probe, which no other connection runs.</summary>

@@ -35,7 +35,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             load.RunAsync(b.Anonymous(), (client, text) => client.PostMessageAsync(Sessions.New(), text), load.Messages, stopLoad.Token),
             load.RunAsync(b.Broca(), (client, text) => client.PostReplyAsync(session, text), load.Replies, stopLoad.Token),
         };
-        await Instances.UntilAsync(() => load.Messages.Count >= 20 && load.Replies.Count >= 10 || writers.Any(w => w.IsCompleted), TimeSpan.FromSeconds(30), "writes acknowledged before the crash");
+        await Eventually.UntilAsync(() => load.Messages.Count >= 20 && load.Replies.Count >= 10 || writers.Any(w => w.IsCompleted), TimeSpan.FromSeconds(30), "writes acknowledged before the crash");
         if (writers.FirstOrDefault(w => w.IsCompleted) is { } ended)
         {
             await ended; // a writer that stopped by itself failed: its exception says why
@@ -44,7 +44,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         await cluster.CrashAsync();
         foreach (var instance in new[] { a, b })
         {
-            await Instances.UntilAsync(async () => await instance.HealthAsync() == 503, QuickAnswer, "/health 503 while the server is down");
+            await Eventually.UntilAsync(async () => await instance.HealthAsync() == 503, QuickAnswer, "/health 503 while the server is down");
             var clock = Stopwatch.StartNew();
             var refused = await instance.Anonymous().PostMessageAsync(Sessions.New(), "Anyone?");
             await refused.AssertErrorAsync(503, Errors.DatabaseUnavailable);
@@ -56,10 +56,10 @@ public sealed class OutageTests(ITestOutputHelper output)
 
         await cluster.StartAgainAsync();
         var back = Stopwatch.StartNew();
-        await Instances.UntilAsync(async () => await a.HealthAsync() == 200, Recovery, "a's /health 200 after the restart");
-        await Instances.UntilAsync(async () => await b.HealthAsync() == 200, Recovery, "b's /health 200 after the restart");
+        await Eventually.UntilAsync(async () => await a.HealthAsync() == 200, Recovery, "a's /health 200 after the restart");
+        await Eventually.UntilAsync(async () => await b.HealthAsync() == 200, Recovery, "b's /health 200 after the restart");
         var recovered = back.Elapsed;
-        await Instances.UntilAsync(() => load.AcknowledgedSince(back) >= 10, TimeSpan.FromSeconds(30), "writes acknowledged after the restart");
+        await Eventually.UntilAsync(() => load.AcknowledgedSince(back) >= 10, TimeSpan.FromSeconds(30), "writes acknowledged after the restart");
         await stopLoad.CancelAsync();
         await Task.WhenAll(writers);
 

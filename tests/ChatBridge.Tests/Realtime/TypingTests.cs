@@ -1,15 +1,16 @@
+using ChatBridge.Configuration;
 using ChatBridge.Http;
+using ChatBridge.Realtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Tests.Realtime;
 
-/// <summary>A host whose typing indicator expires after half a second, so the expiry is quick to observe.</summary>
-public sealed class FastTypingApp : BridgeApp
+/// <remarks>The host's clock stands still, so an indicator ends by itself only when a test moves the clock past its timeout.</remarks>
+public sealed class TypingTests(FrozenBridgeApp app) : IClassFixture<FrozenBridgeApp>
 {
-    public FastTypingApp() => Settings = new Dictionary<string, string?> { ["ChatBridge:TypingTimeout"] = "00:00:00.5" };
-}
+    private TimeSpan Timeout => app.Services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.TypingTimeout;
 
-public sealed class TypingTests(FastTypingApp app) : IClassFixture<FastTypingApp>
-{
     [Fact]
     public async Task Typing_start_and_stop_reach_every_socket_of_the_session()
     {
@@ -34,8 +35,13 @@ public sealed class TypingTests(FastTypingApp app) : IClassFixture<FastTypingApp
         await using var socket = await EventSocket.ConnectAsync(app, session);
 
         await (await app.Broca().PostJsonAsync("typing", new { session_id = session, state = "start" })).DataAsync();
-
         Assert.Equal("start", (await socket.NextAsync("typing")).GetProperty("state").GetString());
+
+        var typing = app.Services.GetRequiredService<TypingTimers>();
+        app.Time.Advance(Timeout - TimeSpan.FromMilliseconds(1));
+        Assert.True(typing.IsActive(session));
+        app.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(typing.IsActive(session));
         Assert.Equal("stop", (await socket.NextAsync("typing")).GetProperty("state").GetString());
     }
 

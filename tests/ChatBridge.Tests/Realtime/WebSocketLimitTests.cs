@@ -90,16 +90,19 @@ public sealed class WebSocketLimitTests(TightSocketsApp app) : IClassFixture<Tig
     /// <summary>The server frees a closed socket's slot just after the close handshake.</summary>
     private async Task<EventSocket> ConnectWhenFreedAsync(string session)
     {
-        for (var tries = 0; ; tries++)
+        EventSocket? socket = null;
+        await Eventually.UntilAsync(async () =>
         {
             try
             {
-                return await EventSocket.ConnectAsync(app, session);
+                socket = await EventSocket.ConnectAsync(app, session);
+                return true;
             }
-            catch (InvalidOperationException) when (tries < 100)
+            catch (InvalidOperationException)
             {
-                await Task.Delay(20);
+                return false;
             }
-        }
+        }, "a freed socket slot");
+        return socket!;
     }
 }

@@ -82,16 +82,18 @@ public sealed class WebSocketTests(BridgeApp app) : IClassFixture<BridgeApp>
         var broca = app.Broca();
         const int Count = 30;
 
+        var started = 0;
         var posting = Task.Run(async () =>
         {
             var ids = new List<long>();
             for (var i = 0; i < Count; i++)
             {
                 ids.Add((await (await broca.PostReplyAsync(session, $"reply {i}")).DataAsync()).GetProperty("response_id").GetInt64());
+                Volatile.Write(ref started, 1);
             }
             return ids;
         });
-        await Task.Delay(20);
+        await Eventually.UntilAsync(() => Volatile.Read(ref started) == 1, "the first reply posted");
         await using var socket = await EventSocket.ConnectAsync(app, session);
         var posted = await posting;
 

@@ -1,3 +1,4 @@
+using ChatBridge.Settings;
 using ChatBridge.Tests.Realtime;
 
 namespace ChatBridge.Tests.Sanctum;
@@ -114,7 +115,7 @@ public sealed class ControlAppTests
         control.StartChat("session_wake_inbox");
 
         var poll = app.Broca().GetAsync("/api/v1/?action=inbox&wait=25");
-        await Task.Delay(300);
+        await Eventually.UntilAsync(() => app.Listeners(null) > 0, "the inbox poll waiting");
         control.PostMessage("session_wake_inbox", "wake up");
 
         var data = await (await poll).DataAsync();
@@ -131,7 +132,7 @@ public sealed class ControlAppTests
         await using var socket = await EventSocket.ConnectAsync(app, "session_wake_page");
 
         var poll = app.Anonymous().GetAsync("/api/v1/?action=responses&session_id=session_wake_page&wait=25");
-        await Task.Delay(300);
+        await Eventually.UntilAsync(() => app.Listeners("session_wake_page") > 1, "the poll waiting beside the socket");
         control.PostResponse("session_wake_page", "from the control app", messageId);
 
         var pushed = await socket.NextAsync("response");
@@ -172,13 +173,13 @@ public sealed class ControlAppTests
     [SqliteFact]
     public async Task A_setting_the_control_app_writes_that_the_bridge_cannot_read_is_logged_and_a_weak_key_refused()
     {
-        using var app = new BridgeApp();
+        using var app = new FrozenBridgeApp();
         await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
         var control = new ControlApp(app.DatabasePath);
 
         control.SetConfig("rate_limit_messages", "many");
         control.SetConfig("api_key", "weak-key-7");
-        await Task.Delay(1100); // the settings are read afresh after a second on SQLite
+        app.Time.Advance(SettingsStore.MaxAge); // the settings are read afresh once this old on SQLite
 
         await (await app.WithKey("weak-key-7").GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Invalid API key");
         var config = await (await app.Admin().GetAsync("/api/v1/?action=config")).DataAsync();

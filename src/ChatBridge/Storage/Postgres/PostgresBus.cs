@@ -12,11 +12,13 @@ namespace ChatBridge.Storage.Postgres;
 /// <summary>
 /// The realtime bus between instances on one PostgreSQL database. An event reaches this instance's listeners at once
 /// and the other instances through <c>NOTIFY</c>: ids and short states only, never a reply's text, which the receiving
-/// instance reads by id. The listening connection is watched; when it drops it is opened again, and the replies
-/// committed meanwhile are read from the database, each delivered once.
+/// instance reads by id, in batches. Nothing is dropped silently: a notification that fails is sent again until it
+/// goes; each carries its sender's sequence number, so a receiver that misses one (or hears that the sender's queue
+/// overflowed) reads what it missed from the database. The listening connection is one of its own, outside the pool,
+/// and watched; when it drops it is opened again and the replies committed meanwhile are read, each delivered once.
 /// </summary>
 internal sealed partial class PostgresBus(
-    NpgsqlDataSource db, NotificationHub hub, IReplyStore replies, TimeProvider time, ILogger<PostgresBus> logger)
+    BusListener listener, IBusNotifier notifier, NotificationHub hub, IReplyStore replies, TimeProvider time, ILogger<PostgresBus> logger)
     : BackgroundService, IRealtimeBus
 {
     public const string Channel = "chatbridge";
@@ -24,22 +26,40 @@ internal sealed partial class PostgresBus(
     /// <summary>PostgreSQL refuses a payload of 8000 bytes or more; events are packed into payloads below this.</summary>
     private const int MaxPayloadBytes = 7000;
 
+    /// <summary>
+    /// Events waiting to be sent, and announced replies waiting to be read, at most. Past it an event is not queued;
+    /// the receivers are told to catch up from the database instead, so memory stays bounded however long the
+    /// database is away.
+    /// </summary>
+    private const int MaxQueued = 10_000;
+
+    /// <summary>Announced replies read with one statement at most.</summary>
+    private const int ReadBatch = 64;
+
     /// <summary>How often a quiet listening connection is checked; bounds how long a dropped one goes unnoticed.</summary>
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// Catch-up reads replies stored from this long before the connection was lost: a reply whose id came before the
-    /// loss may commit after it, and the ids already delivered keep anything from arriving twice.
+    /// Catch-up reads replies stored from this long before the moment it starts from: a reply whose id came before
+    /// may commit after it, and the ids already delivered keep anything from arriving twice.
     /// </summary>
     private static readonly TimeSpan CatchUpMargin = TimeSpan.FromSeconds(10);
 
     private readonly string _origin = RandomNumberGenerator.GetHexString(12, lowercase: true);
-    private readonly Channel<string> _outgoing = System.Threading.Channels.Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<long> _repliesToRead = System.Threading.Channels.Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<string> _outgoing = System.Threading.Channels.Channel.CreateBounded<string>(
+        new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<long> _repliesToRead = System.Threading.Channels.Channel.CreateBounded<long>(
+        new BoundedChannelOptions(MaxQueued) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly RecentIds _deliveredReplies = new(capacity: 50_000);
+    private readonly SenderPositions _senders = new();
+    private readonly CatchUpRequests _catchUps = new();
     private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _sequence;
+
+    // UTC ticks of the first event this instance could not queue since its last notification; 0 when none.
+    private long _overflowSinceTicks;
     private volatile bool _listening;
 
     /// <summary>Whether this instance hears the others now.</summary>
@@ -52,7 +72,11 @@ internal sealed partial class PostgresBus(
             _deliveredReplies.Add(reply.Response.Id);
         }
         hub.Deliver(evt);
-        _outgoing.Writer.TryWrite(BusWire.Write(evt));
+        if (!_outgoing.Writer.TryWrite(BusWire.Write(evt)))
+        {
+            // The others will read what this was about from the database: the next notification tells them since when.
+            Interlocked.CompareExchange(ref _overflowSinceTicks, time.GetUtcNow().UtcTicks, 0);
+        }
     }
 
     /// <summary>Starts listening before the instance serves, so its first requests already hear the others (waits a few seconds at most).</summary>
@@ -63,7 +87,7 @@ internal sealed partial class PostgresBus(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(ListenAsync(stoppingToken), SendAsync(stoppingToken), ReadRepliesAsync(stoppingToken));
+        Task.WhenAll(ListenAsync(stoppingToken), SendAsync(stoppingToken), ReadRepliesAsync(stoppingToken), CatchUpAsync(stoppingToken));
 
     private async Task ListenAsync(CancellationToken ct)
     {
@@ -72,7 +96,7 @@ internal sealed partial class PostgresBus(
         {
             try
             {
-                await using var connection = await db.OpenConnectionAsync(ct);
+                await using var connection = await listener.OpenAsync(ct);
                 connection.Notification += OnNotification;
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 {
@@ -82,7 +106,7 @@ internal sealed partial class PostgresBus(
                 _firstListen.TrySetResult();
                 if (lostAt is { } since)
                 {
-                    await CatchUpAsync(since, ct);
+                    _catchUps.Request(since);
                     LogListening(time.GetUtcNow() - since);
                     lostAt = null;
                 }
@@ -112,34 +136,29 @@ internal sealed partial class PostgresBus(
         }
     }
 
-    /// <summary>What the others committed while this instance could not hear them: replies from the database, and a nudge for the rest.</summary>
-    private async Task CatchUpAsync(DateTimeOffset lostAt, CancellationToken ct)
-    {
-        foreach (var (sessionId, response) in await replies.GetResponsesSinceAsync(lostAt - CatchUpMargin, ct))
-        {
-            if (_deliveredReplies.Add(response.Id))
-            {
-                hub.Deliver(new ReplyEvent(sessionId, response));
-            }
-        }
-        // Messages may have been stored or returned to the inbox, and settings changed: pollers claim, settings reload.
-        hub.Deliver(InboxRefilledEvent.Instance);
-        hub.Deliver(SettingsChangedEvent.Instance);
-    }
-
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        var lines = e.Payload.Split('\n');
-        if (lines.Length < 2 || lines[0] == _origin)
+        if (BusWire.ReadNotification(e.Payload) is not { } notification || notification.Origin == _origin)
         {
             return;
         }
-        foreach (var line in lines.AsSpan(1))
+        var now = time.GetUtcNow();
+        if (_senders.Heard(notification.Origin, notification.Sequence, now) is { } missedSince)
+        {
+            LogGap(notification.Origin);
+            _catchUps.Request(missedSince);
+        }
+        foreach (var line in notification.Lines)
         {
             switch (BusWire.Read(line))
             {
-                case ReplyIdEvent reply:
-                    _repliesToRead.Writer.TryWrite(reply.ResponseId);
+                case ReplyIdEvent reply when !_repliesToRead.Writer.TryWrite(reply.ResponseId):
+                    _catchUps.Request(now);
+                    break;
+                case ReplyIdEvent:
+                    break;
+                case OverflowEvent overflow:
+                    _catchUps.Request(overflow.Since);
                     break;
                 case { } evt:
                     hub.Deliver(evt);
@@ -151,54 +170,109 @@ internal sealed partial class PostgresBus(
         }
     }
 
-    /// <summary>Another instance stored a reply: its text is read here, once.</summary>
+    /// <summary>Replies other instances announced: read here in batches, each delivered once.</summary>
     private async Task ReadRepliesAsync(CancellationToken ct)
     {
-        await foreach (var id in _repliesToRead.Reader.ReadAllAsync(ct))
+        var batch = new List<long>(ReadBatch);
+        while (await _repliesToRead.Reader.WaitToReadAsync(ct))
         {
-            if (_deliveredReplies.Contains(id))
+            batch.Clear();
+            while (batch.Count < ReadBatch && _repliesToRead.Reader.TryRead(out var id))
+            {
+                if (!_deliveredReplies.Contains(id))
+                {
+                    batch.Add(id);
+                }
+            }
+            if (batch.Count == 0)
             {
                 continue;
             }
             try
             {
-                if (await replies.GetResponseAsync(id, ct) is var (sessionId, response) && _deliveredReplies.Add(id))
+                foreach (var (sessionId, response) in await replies.GetResponsesAsync(batch, ct))
                 {
-                    hub.Deliver(new ReplyEvent(sessionId, response));
+                    if (_deliveredReplies.Add(response.Id))
+                    {
+                        hub.Deliver(new ReplyEvent(sessionId, response));
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The listener's catch-up reads it once the database answers again.
-                LogReplyUnread(id, e);
+                LogRepliesUnread(batch.Count, e);
+                _catchUps.Request(time.GetUtcNow());
+                await DelayAsync(ct);
             }
         }
     }
 
-    /// <summary>Packs queued events into as few notifications as fit, each prefixed with this instance's id.</summary>
+    /// <summary>What this instance missed (a dropped listener, a gap in a sender's sequence, a sender's overflow), read from the database.</summary>
+    private async Task CatchUpAsync(CancellationToken ct)
+    {
+        while (await _catchUps.NextAsync(ct) is { } since)
+        {
+            try
+            {
+                foreach (var (sessionId, response) in await replies.GetResponsesSinceAsync(since - CatchUpMargin, ct))
+                {
+                    if (_deliveredReplies.Add(response.Id))
+                    {
+                        hub.Deliver(new ReplyEvent(sessionId, response));
+                    }
+                }
+                // Messages may have been stored or returned to the inbox, and settings changed: pollers claim, settings reload.
+                hub.Deliver(InboxRefilledEvent.Instance);
+                hub.Deliver(SettingsChangedEvent.Instance);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogCatchUpFailed(e);
+                _catchUps.Request(since);
+                await DelayAsync(ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs queued events into as few notifications as fit, each headed by this instance's id and sequence number.
+    /// A notification that fails is sent again, the same one, until it goes: the others hear every event, late.
+    /// </summary>
     private async Task SendAsync(CancellationToken ct)
     {
         var payload = new StringBuilder();
         while (await _outgoing.Reader.WaitToReadAsync(ct))
         {
-            payload.Clear().Append(_origin);
+            payload.Clear().Append(BusWire.Header(_origin, ++_sequence));
+            if (Interlocked.Exchange(ref _overflowSinceTicks, 0) is var since and not 0)
+            {
+                payload.Append('\n').Append(BusWire.Write(new OverflowEvent(new DateTimeOffset(since, TimeSpan.Zero))));
+            }
             while (payload.Length < MaxPayloadBytes && _outgoing.Reader.TryRead(out var line))
             {
                 payload.Append('\n').Append(line);
             }
-            try
+            var text = payload.ToString();
+            var failures = 0;
+            while (true)
             {
-                await using var connection = await db.OpenConnectionAsync(ct);
-                await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
-                notify.Parameters.AddWithValue("channel", Channel);
-                notify.Parameters.AddWithValue("payload", payload.ToString());
-                await notify.ExecuteNonQueryAsync(ct);
+                try
+                {
+                    await notifier.NotifyAsync(Channel, text, ct);
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    if (failures++ == 0)
+                    {
+                        LogSendFailed(e);
+                    }
+                    await DelayAsync(ct);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            if (failures > 0)
             {
-                // The others catch up on replies when their own listeners reconnect; the rest is state a reload restores.
-                LogSendFailed(e);
-                await DelayAsync(ct);
+                LogSent(failures);
             }
         }
     }
@@ -221,15 +295,133 @@ internal sealed partial class PostgresBus(
     [LoggerMessage(Level = LogLevel.Information, Message = "Listening for other instances' events again after {Outage}; missed replies delivered from the database")]
     private partial void LogListening(TimeSpan outage);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling other instances of events failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling other instances of events failed; the same notification is sent again every half second")]
     private partial void LogSendFailed(Exception error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading reply {ResponseId} announced by another instance failed")]
-    private partial void LogReplyUnread(long responseId, Exception error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Told other instances of events after {Failures} failed attempts")]
+    private partial void LogSent(int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Count} replies announced by other instances failed; they are read from the database again")]
+    private partial void LogRepliesUnread(int count, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading what other instances did while this one could not hear them failed; retrying")]
+    private partial void LogCatchUpFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A notification of instance {Origin} went missing; what it announced is read from the database")]
+    private partial void LogGap(string origin);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an unreadable event from another instance: {Line}")]
     private partial void LogUnreadable(string line);
 }
+
+/// <summary>The bus's own listening connection.</summary>
+internal sealed class BusListener(string connectionString)
+{
+    /// <summary>
+    /// A connection outside the pool: the pool's connections are not reset when returned (no UNLISTEN), so a listening
+    /// one disposed after an error could go back to the pool still listening; and requests never wait for it.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 30 }.ToString());
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>Sends one notification to the other instances.</summary>
+internal interface IBusNotifier
+{
+    Task NotifyAsync(string channel, string payload, CancellationToken ct);
+}
+
+internal sealed class PoolNotifier(NpgsqlDataSource pool) : IBusNotifier
+{
+    public async Task NotifyAsync(string channel, string payload, CancellationToken ct)
+    {
+        await using var connection = await pool.OpenConnectionAsync(ct);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+        notify.Parameters.AddWithValue("channel", channel);
+        notify.Parameters.AddWithValue("payload", payload);
+        await notify.ExecuteNonQueryAsync(ct);
+    }
+}
+
+/// <summary>The last sequence number heard from each other instance, to notice a notification that never came.</summary>
+internal sealed class SenderPositions
+{
+    private readonly Dictionary<string, (long Sequence, DateTimeOffset At)> _last = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Notes a notification; answers since when something may be missing when it is not the one after the last heard
+    /// (null when nothing is). An instance heard for the first time, or one that says nothing of its sequence, has no gap.
+    /// </summary>
+    public DateTimeOffset? Heard(string origin, long? sequence, DateTimeOffset now)
+    {
+        if (sequence is not { } current)
+        {
+            return null;
+        }
+        lock (_last)
+        {
+            var gap = _last.TryGetValue(origin, out var last) && current != last.Sequence + 1 ? last.At : (DateTimeOffset?)null;
+            _last[origin] = (current, now);
+            return gap;
+        }
+    }
+}
+
+/// <summary>Requests to read from the database what was missed, merged into one from the earliest moment asked for.</summary>
+internal sealed class CatchUpRequests
+{
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly Lock _lock = new();
+    private DateTimeOffset? _since;
+
+    public void Request(DateTimeOffset since)
+    {
+        lock (_lock)
+        {
+            var wasIdle = _since is null;
+            _since = _since is { } earlier && earlier < since ? earlier : since;
+            if (!wasIdle)
+            {
+                return;
+            }
+        }
+        _signal.Release();
+    }
+
+    /// <summary>The earliest moment asked for since the last call, once there is one; null when stopping.</summary>
+    public async Task<DateTimeOffset?> NextAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _signal.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        lock (_lock)
+        {
+            var since = _since;
+            _since = null;
+            return since;
+        }
+    }
+}
+
+/// <summary>A sender's queue overflowed: events since then were not sent, and the receivers read them from the database.</summary>
+internal sealed record OverflowEvent(DateTimeOffset Since) : BusEvent;
 
 /// <summary>A reply another instance stored, known by id until its row is read.</summary>
 internal sealed record ReplyIdEvent(long ResponseId) : BusEvent;
@@ -245,8 +437,28 @@ internal static class BusWire
         ReplyEvent r => Invariant($"r|{r.Response.Id}"),
         TypingEvent t => $"t|{t.State}|{t.SessionId}",
         SettingsChangedEvent => "c",
+        OverflowEvent o => Invariant($"g|{o.Since.ToUnixTimeMilliseconds()}"),
         _ => throw new ArgumentException($"No wire form for {evt.GetType().Name}.", nameof(evt)),
     };
+
+    /// <summary>A notification's first line: the sending instance and its sequence number.</summary>
+    public static string Header(string origin, long sequence) => Invariant($"{origin}|{sequence}");
+
+    /// <summary>
+    /// A notification taken apart: its sender, its sequence number (null from a sender that gives none) and its event
+    /// lines; null when it holds no events.
+    /// </summary>
+    public static Notification? ReadNotification(string payload)
+    {
+        var lines = payload.Split('\n');
+        if (lines.Length < 2)
+        {
+            return null;
+        }
+        var header = lines[0].Split('|');
+        long? sequence = header.Length == 2 && long.TryParse(header[1], CultureInfo.InvariantCulture, out var number) ? number : null;
+        return new Notification(header[0], sequence, lines[1..]);
+    }
 
     public static BusEvent? Read(string line)
     {
@@ -260,12 +472,16 @@ internal static class BusWire
             ("r", 2) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id) => new ReplyIdEvent(id),
             ("t", 3) => new TypingEvent(fields[2], fields[1]),
             ("c", 1) => SettingsChangedEvent.Instance,
+            ("g", 2) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var ms) => new OverflowEvent(DateTimeOffset.FromUnixTimeMilliseconds(ms)),
             _ => null,
         };
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>One notification: who sent it, its place in that sender's sequence, its events one per line.</summary>
+internal sealed record Notification(string Origin, long? Sequence, IReadOnlyList<string> Lines);
 
 /// <summary>The latest ids seen, up to a capacity; the oldest are forgotten first.</summary>
 internal sealed class RecentIds(int capacity)

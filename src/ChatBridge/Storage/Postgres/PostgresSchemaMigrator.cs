@@ -161,6 +161,7 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
             """),
+        new("016 attachments", $"{Create("chatbridge_attachments")}\n{InitScript.AttachmentIndexes(InitScript.Postgres)}"),
         new(SqliteSchemaMigrator.DeliveryStrikesStep, $"""
             ALTER TABLE web_chat_messages
                 ADD COLUMN IF NOT EXISTS claimed_by TEXT, ADD COLUMN IF NOT EXISTS answered_by TEXT,

@@ -22,6 +22,8 @@ internal static class PostgresStorage
         services.AddSingleton<IRateCounterStore, PostgresRateCounterStore>();
         services.AddSingleton<IClientLimiters, SharedLimiters>();
         services.AddSingleton<IKeyLockout, SharedKeyLockout>();
+        services.AddSingleton(_ => new BusListener(connectionString));
+        services.AddSingleton<IBusNotifier, PoolNotifier>();
         services.AddSingleton<PostgresBus>();
         services.AddSingleton<IRealtimeBus>(sp => sp.GetRequiredService<PostgresBus>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresBus>());

@@ -4,7 +4,7 @@ using Dapper;
 namespace ChatBridge.Storage.Sqlite;
 
 /// <summary>
-/// Step 016 on SQLite: the columns that tell a strike from a free redelivery (who claimed a message, who answered it),
+/// Step 017 on SQLite: the columns that tell a strike from a free redelivery (who claimed a message, who answered it),
 /// the stuck message's back-off and strike count, and the admin's drop; the index of stuck messages; and messages an
 /// older bridge gave up on (exhausted: delivered, unleased, unanswered) back in the inbox as stuck, since no message is
 /// given up silently any more.

@@ -13,6 +13,7 @@ internal sealed class SqliteFaults : IStorageFaults
         _ when IsUnusableFile(error) => StorageFaultKind.Unavailable,
         _ when StorageErrors.IsFull(error) => StorageFaultKind.Full,
         WriteQueueStoppedException => StorageFaultKind.Stopped,
+        WriteQueueBusyException => StorageFaultKind.Busy,
         // The write's whole group failed (a fault of the file or of the connection); the next group runs on a fresh one.
         WriteGroupFailedException => StorageFaultKind.Busy,
         _ => null,

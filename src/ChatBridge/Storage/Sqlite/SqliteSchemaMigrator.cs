@@ -82,10 +82,11 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
         new("012 other writers' rows in the bridge's form, and announced", ControlAppTables.AddWriterTriggersAsync),
         new("013 Broca keys of single agents", (c, tx, ct) => CreateTableAsync(c, tx, "chatbridge_agent_keys", ct)),
         new("015 accounts: sign-in lockouts, a user's sessions, an agent's sessions", AddAccountsAsync),
+        new("016 attachments", AddAttachmentsAsync),
         new(DeliveryStrikesStep, DeliveryStrikeColumns.AddAsync),
     ];
 
-    internal const string DeliveryStrikesStep = "016 delivery strikes, back-off of stuck messages, admin drops";
+    internal const string DeliveryStrikesStep = "017 delivery strikes, back-off of stuck messages, admin drops";
 
     private static async Task CreateTableAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
@@ -99,6 +100,12 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_user ON web_chat_sessions(user_id, last_active) WHERE user_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
             """, transaction: tx, cancellationToken: ct));
+    }
+
+    private static async Task AddAttachmentsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        await CreateTableAsync(connection, tx, "chatbridge_attachments", ct);
+        await connection.ExecuteAsync(new CommandDefinition(InitScript.AttachmentIndexes(InitScript.Text), transaction: tx, cancellationToken: ct));
     }
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>

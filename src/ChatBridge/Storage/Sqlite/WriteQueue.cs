@@ -36,6 +36,15 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// <summary>Writes committed together at most; bounds how long the first of them waits for the rest.</summary>
     private const int MaxBatch = 256;
 
+    /// <summary>Writes waiting at most: past it a write is refused at once (503, retry) rather than memory growing without bound.</summary>
+    internal const int MaxQueued = 10_000;
+
+    /// <summary>
+    /// A write that waited this long for its turn is refused (503, retry) instead of run: its client has been kept
+    /// waiting long enough, and a writer that far behind needs the load to ease, not more of it.
+    /// </summary>
+    internal static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
+
     private readonly Channel<IWrite> _queue = Channel.CreateUnbounded<IWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<CommittedGroup> _committed = Channel.CreateUnbounded<CommittedGroup>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -63,12 +72,15 @@ internal sealed class WriteQueue : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        metrics.Meter.CreateObservableGauge("chatbridge.write_queue.depth", () => Interlocked.Read(ref _queued), "{write}",
+        metrics.Meter.CreateObservableGauge("chatbridge.write_queue.depth", () => Queued, "{write}",
             "Writes queued for the writer and not yet in a group");
         _writer = Task.Run(WriteLoopAsync);
         // Syncing blocks on the disk for most of its time: a thread of its own keeps it off the pool.
         _syncer = Task.Factory.StartNew(SyncLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
+
+    /// <summary>Writes in the queue, not yet taken into a group.</summary>
+    public long Queued => Interlocked.Read(ref _queued);
 
     /// <summary>Why the queue stopped for good, or null while it works.</summary>
     public WriteQueueStoppedException? Fault => Volatile.Read(ref _fault);
@@ -85,7 +97,12 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// </summary>
     public Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct)
     {
-        var operation = new Write<T>(write, durability, ct);
+        if (Fault is null && Queued >= MaxQueued)
+        {
+            _metrics.WriteGroupFailed(StorageErrors.Busy, 1);
+            return Task.FromException<Written<T>>(new WriteQueueBusyException($"{MaxQueued} writes are waiting already"));
+        }
+        var operation = new Write<T>(write, durability, ct, _time.GetTimestamp());
         if (Fault is null && _queue.Writer.TryWrite(operation))
         {
             Interlocked.Increment(ref _queued);
@@ -138,10 +155,17 @@ internal sealed class WriteQueue : IAsyncDisposable
             {
                 Interlocked.Decrement(ref _queued);
                 // A caller that gave up before its turn (a closed long poll, say) must not have its write applied.
-                if (!write.CancelIfRequested())
+                if (write.CancelIfRequested())
                 {
-                    batch.Add(write);
+                    continue;
                 }
+                if (_time.GetElapsedTime(write.QueuedAt) > MaxWait)
+                {
+                    _metrics.WriteGroupFailed(StorageErrors.Busy, 1);
+                    write.Fail(new WriteQueueBusyException($"it waited over {MaxWait.TotalSeconds:0} s for its turn"));
+                    continue;
+                }
+                batch.Add(write);
             }
             if (batch.Count == 0)
             {
@@ -348,6 +372,9 @@ internal sealed class WriteQueue : IAsyncDisposable
         /// <summary>Whether it succeeded and asked to be <see cref="Durability.Synced"/>; a failed write has nothing to sync.</summary>
         bool NeedsSync { get; }
 
+        /// <summary>When it was queued, in <see cref="TimeProvider.GetTimestamp"/> ticks.</summary>
+        long QueuedAt { get; }
+
         bool CancelIfRequested();
 
         Task ExecuteAsync(WriterConnection writer);
@@ -361,8 +388,10 @@ internal sealed class WriteQueue : IAsyncDisposable
         void Fail(Exception error);
     }
 
-    private sealed class Write<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct) : IWrite
+    private sealed class Write<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct, long queuedAt) : IWrite
     {
+        public long QueuedAt => queuedAt;
+
         private readonly TaskCompletionSource<Written<T>> _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -422,6 +451,9 @@ internal sealed class WriteQueue : IAsyncDisposable
 /// </summary>
 internal sealed class WriteGroupFailedException(Exception cause)
     : DbException($"The write's group transaction failed: {cause.Message}", cause);
+
+/// <summary>The write was refused before it ran, the writer being too far behind: nothing was applied, retry shortly.</summary>
+internal sealed class WriteQueueBusyException(string reason) : Exception($"The write was refused: {reason}");
 
 /// <summary>The write queue stopped for good: a loop died of an error nobody foresaw. The service needs a restart.</summary>
 internal sealed class WriteQueueStoppedException(string loop, Exception? cause)

@@ -1,0 +1,95 @@
+using ChatBridge.Events;
+using ChatBridge.Realtime;
+using ChatBridge.Storage.Postgres;
+
+namespace ChatBridge.Tests.Units;
+
+/// <summary>The lines instances on one PostgreSQL database tell each other events in (<see cref="BusWire"/>).</summary>
+public sealed class BusWireTests
+{
+    private static readonly Dictionary<string, BusEvent> Samples = new()
+    {
+        ["message"] = new MessageStoredEvent("session_a1", 42),
+        ["delivered"] = new DeliveryEvent("session_a1", 42, MessageStatus.Delivered, 1),
+        ["pending"] = new DeliveryEvent("session_b_2", long.MaxValue, MessageStatus.Pending, 3),
+        ["exhausted"] = new DeliveryEvent("session_b_2", 7, AdminEventStatus.Exhausted, 5),
+        ["refilled"] = InboxRefilledEvent.Instance,
+        ["typing start"] = new TypingEvent("session_a1", TypingState.Start),
+        ["typing stop"] = new TypingEvent("session_a1", TypingState.Stop),
+        ["settings"] = SettingsChangedEvent.Instance,
+    };
+
+    public static TheoryData<string> Kinds() => [.. Samples.Keys];
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Every_event_but_a_reply_reads_back_as_written(string kind)
+    {
+        var evt = Samples[kind];
+        var line = BusWire.Write(evt);
+
+        Assert.DoesNotContain('\n', line);
+        Assert.Equal(evt, BusWire.Read(line));
+    }
+
+    [Fact]
+    public void A_reply_travels_as_its_id_alone()
+    {
+        var reply = new ReplyEvent("session_a1", new ResponseItem { Id = 9001, Response = "a long text | with\nlines", MessageId = 42 });
+
+        var line = BusWire.Write(reply);
+
+        Assert.Equal("r|9001", line);
+        Assert.Equal(new ReplyIdEvent(9001), BusWire.Read(line));
+    }
+
+    [Fact]
+    public void An_event_without_a_wire_form_is_refused_when_written()
+    {
+        Assert.Throws<ArgumentException>(() => BusWire.Write(new ReplyIdEvent(1)));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("|")]
+    [InlineData("x|1|session_a")]
+    [InlineData("m")]
+    [InlineData("m|1")]
+    [InlineData("m|one|session_a")]
+    [InlineData("m|1|session_a|extra")]
+    [InlineData("d|1|1|pending")]
+    [InlineData("d|x|1|pending|session_a")]
+    [InlineData("d|1|one|pending|session_a")]
+    [InlineData("d|1|99999999999|pending|session_a")]
+    [InlineData("i|1")]
+    [InlineData("r")]
+    [InlineData("r|")]
+    [InlineData("r|1.5")]
+    [InlineData("r|1|2")]
+    [InlineData("t|start")]
+    [InlineData("t|start|session_a|x")]
+    [InlineData("c|")]
+    [InlineData("M|1|session_a")]
+    public void A_malformed_line_reads_as_nothing(string line)
+    {
+        Assert.Null(BusWire.Read(line));
+    }
+
+    [Fact]
+    public void A_notification_gives_its_lines_after_the_sender_line()
+    {
+        var notification = BusWire.ReadNotification("other|3\nm|1|session_a\ni");
+
+        Assert.NotNull(notification);
+        Assert.Equal("other", notification.Origin);
+        Assert.Equal(["m|1|session_a", "i"], notification.Lines);
+    }
+
+    [Theory]
+    [InlineData("other")]
+    [InlineData("")]
+    public void A_notification_without_events_gives_nothing(string payload)
+    {
+        Assert.Null(BusWire.ReadNotification(payload));
+    }
+}
