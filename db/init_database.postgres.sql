@@ -113,7 +113,12 @@ CREATE TABLE IF NOT EXISTS web_chat_messages (
     processed_at     TIMESTAMPTZ,
     answered_at      TIMESTAMPTZ,
     delivery_count   BIGINT  NOT NULL DEFAULT 0,  -- how often inbox has handed it out (its claim leases)
-    claim_expires_at TIMESTAMPTZ                  -- when the live claim lapses unanswered; NULL without one
+    claim_expires_at TIMESTAMPTZ,                 -- when the live claim lapses unanswered; NULL without one
+    claimed_by       TEXT,                        -- the Broca (by its key) that holds or last held the claim
+    answered_by      TEXT,                        -- the Broca whose reply answered it; NULL for a person's reply
+    strikes          BIGINT  NOT NULL DEFAULT 0,  -- lapses while its Broca went on working (see docs/DELIVERY.md)
+    not_before       TIMESTAMPTZ,                 -- stuck (MaxDeliveries strikes): not handed out before this
+    dropped_at       TIMESTAMPTZ                  -- an admin dropped it: never handed out again
 );
 
 CREATE TABLE IF NOT EXISTS web_chat_responses (

@@ -364,8 +364,8 @@ function messageStatusText(message) {
   if (message.exhausted) {
     return t('admin.notAnswered', { count: message.delivery_count });
   }
-  // The admin's words are the API's (pending, delivered, answered), not the chat page's Sent and Delivered.
-  return ['pending', 'delivered', 'answered'].includes(message.status) ? t(`admin.status.${message.status}`) : message.status;
+  // The admin's words are the API's (pending, delivered, answered, dropped), not the chat page's Sent and Delivered.
+  return ['pending', 'delivered', 'answered', 'dropped'].includes(message.status) ? t(`admin.status.${message.status}`) : message.status;
 }
 
 async function openTranscript(sessionId) {
@@ -452,7 +452,40 @@ function backlogItem(message) {
       ]),
       ...(message.exhausted ? [el('span', { className: 'badge text-bg-warning', text: t('admin.needsPerson') })] : []),
     ]),
-    open,
+    el('div', { className: 'd-flex flex-wrap gap-2 justify-content-end' }, [
+      ...(message.exhausted ? stuckActions(message) : []),
+      open,
+    ]),
+  ]);
+}
+
+/**
+ * A stuck message is still handed out, after a growing back-off, until the admin settles it: handed out again at once,
+ * or dropped for good.
+ */
+function stuckActions(message) {
+  const retry = el('button', {
+    className: 'btn btn-outline-success btn-sm retry-message',
+    text: t('admin.retryNow'),
+    attrs: { type: 'button', 'aria-label': t('admin.retryMessage', { id: message.id }) },
+  });
+  retry.addEventListener('click', () => run(retry, () => settleMessage('retry_message', message, t('admin.retried', { id: message.id }))));
+  const drop = el('button', {
+    className: 'btn btn-outline-danger btn-sm drop-message',
+    text: t('admin.drop'),
+    attrs: { type: 'button', 'aria-label': t('admin.dropMessage', { id: message.id }) },
+  });
+  drop.addEventListener('click', () => run(drop, () => settleMessage('drop_message', message, t('admin.droppedNotice', { id: message.id }))));
+  return [retry, drop];
+}
+
+async function settleMessage(action, message, notice) {
+  await admin(action, { method: 'POST', body: { message_id: message.id } });
+  showNotice(notice);
+  await Promise.all([
+    loadBacklog(),
+    loadSessions(),
+    state.openSession === message.session_id ? openTranscript(message.session_id) : null,
   ]);
 }
 

@@ -19,7 +19,7 @@ const embedded = embedding.sessionId !== undefined;
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
 // Delivery states with a label in the catalogue (status.*); another state shows as it came.
-const Statuses = ['sending', 'pending', 'delivered', 'answered', 'failed'];
+const Statuses = ['sending', 'pending', 'delivered', 'answered', 'failed', 'dropped'];
 
 const ui = {
   agentSelect: document.getElementById('agent-select'),

@@ -41,6 +41,10 @@ export function deliveryProgress(status, deliveryCount) {
   if (status === 'answered') {
     return Number.POSITIVE_INFINITY;
   }
+  // An admin dropped it: no hand-out follows, and only an answer (a person's, or a late one) moves it on.
+  if (status === 'dropped') {
+    return Number.MAX_SAFE_INTEGER;
+  }
   const count = Number.isInteger(deliveryCount) ? deliveryCount : status === 'delivered' ? 1 : 0;
   return status === 'delivered' ? 2 * count - 1 : 2 * count;
 }

@@ -34,8 +34,9 @@ internal static class AdminApi
         admin.MapGet("/backlog", ListBacklog)
             .WithName("backlog")
             .WithSummary("Messages waiting for an answer (admin)")
-            .WithDescription("Every message no reply has answered yet, oldest first, with its age in seconds: pending, delivered, and exhausted "
-                + "(handed out `MaxDeliveries` times without an answer, so only a person can still answer it). `limit` defaults to 50 and is clamped to 100.")
+            .WithDescription("Every message no reply has answered yet and no admin has dropped, oldest first, with its age in seconds: pending, "
+                + "delivered, and exhausted (stuck: a Broca that went on working left it unanswered `MaxDeliveries` times; it is handed out again "
+                + "from `next_delivery_at` until an admin drops or retries it). `limit` defaults to 50 and is clamped to 100.")
             .WithExamples(data: new BacklogList([ExampleBacklogMessage], new Pagination(1, 50, 0, HasMore: false)));
 
         admin.MapGet("/admin_events", WaitForChanges)
@@ -76,7 +77,8 @@ internal static class AdminApi
     private static readonly BacklogMessage ExampleBacklogMessage = new()
     {
         Id = 42, SessionId = "session_k3f9x2m4q8w1", Message = "Hello, Athena!", Timestamp = Example.At("2026-11-24T10:15:30.123Z"), Status = "delivered",
-        ProcessedAt = Example.At("2026-11-24T10:15:31.000Z"), DeliveryCount = 3, Exhausted = true, Uid = "3f2a9c0b7d1e4f68", AgentId = 1, AgeSeconds = 1260,
+        ProcessedAt = Example.At("2026-11-24T10:15:31.000Z"), DeliveryCount = 3, Strikes = 3, Exhausted = true,
+        NextDeliveryAt = Example.At("2026-11-24T10:41:31.000Z"), Uid = "3f2a9c0b7d1e4f68", AgentId = 1, AgeSeconds = 1260,
     };
 
     private static async Task<Results<Ok<Envelope<SessionList>>, BadRequest<ErrorEnvelope>>> ListSessions(

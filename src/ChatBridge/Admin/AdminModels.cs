@@ -38,7 +38,12 @@ internal sealed record BacklogMessage
     public string Status { get; init; } = "";
     public DateTimeOffset? ProcessedAt { get; init; }
     public int DeliveryCount { get; init; }
+    public int Strikes { get; init; }
     public bool Exhausted { get; init; }
+
+    /// <summary>For a stuck message, when it may be handed out again; null for any other.</summary>
+    public DateTimeOffset? NextDeliveryAt { get; init; }
+
     public string Uid { get; init; } = "";
     public long? AgentId { get; init; }
 

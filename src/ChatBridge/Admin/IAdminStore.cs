@@ -7,8 +7,8 @@ internal interface IAdminStore
     Task<SessionPage> ListSessionsAsync(SessionFilter filter, int limit, int offset, CancellationToken ct);
 
     /// <summary>
-    /// Messages no reply has answered yet, oldest first, with their age at <paramref name="now"/> in whole seconds:
-    /// pending, delivered, and exhausted (handed out as often as allowed), which only a person can still answer.
+    /// Messages no reply has answered yet and no admin has dropped, oldest first, with their age at <paramref name="now"/>
+    /// in whole seconds: pending, delivered, and stuck (a working Broca left them unanswered too often).
     /// </summary>
     Task<BacklogPage> GetBacklogAsync(DateTimeOffset now, int limit, int offset, CancellationToken ct);
 

@@ -21,7 +21,8 @@ internal sealed record SessionOwners
 internal sealed record StoredMessage(long MessageId, string SessionId, string Uid, bool IsNewUser, DateTimeOffset Timestamp);
 
 /// <param name="OnlyAgent">An agent's own Broca key: the reply is stored only into a session of that agent.</param>
-internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author, long? OnlyAgent = null);
+/// <param name="Poller">The Broca whose reply it is, recorded with the message it answers; null for a person's.</param>
+internal sealed record NewResponse(string SessionId, string Text, long? MessageId, string Author, long? OnlyAgent = null, string? Poller = null);
 
 internal enum ResponseOutcome { Stored, UnknownSession, UnknownMessage, OtherAgent }
 
@@ -41,7 +42,7 @@ internal sealed record SessionResponse
     public ResponseItem Item => new() { Id = Id, Response = Response, Timestamp = Timestamp, MessageId = MessageId, Author = Author };
 }
 
-/// <summary>A user message with its delivery state: pending, delivered (Broca claimed it) or answered.</summary>
+/// <summary>A user message with its delivery state: pending, delivered (Broca claimed it), answered, or dropped by an admin.</summary>
 internal sealed record TranscriptMessage
 {
     public long Id { get; init; }
@@ -55,7 +56,10 @@ internal sealed record TranscriptMessage
     /// <summary>How often inbox has handed the message out (0 for messages claimed before leases existed).</summary>
     public int DeliveryCount { get; init; }
 
-    /// <summary>Handed out as often as allowed without an answer: it stays delivered and is not handed out again.</summary>
+    /// <summary>Lapses that count against the message: its Broca went on working and still left it unanswered.</summary>
+    public int Strikes { get; init; }
+
+    /// <summary>Stuck: <c>MaxDeliveries</c> strikes or more. It is still handed out (after a back-off) until answered, dropped or retried.</summary>
     public bool Exhausted { get; init; }
 
     public IReadOnlyList<AttachmentView> Attachments { get; init; } = [];

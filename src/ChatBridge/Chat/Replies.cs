@@ -13,8 +13,10 @@ namespace ChatBridge.Chat;
 internal static class Replies
 {
     /// <param name="onlyAgent">An agent's own Broca key: a session of another agent (or of none) is refused with a 403.</param>
+    /// <param name="poller">The Broca that answers (see <c>Inbox.Pollers</c>); null for a person.</param>
     public static async Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> StoreAsync(
-        HttpContext http, string author, long? onlyAgent, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct)
+        HttpContext http, string author, long? onlyAgent, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct,
+        string? poller = null)
     {
         var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "response", ct);
         if (request.TooLarge is { } tooLarge)
@@ -40,7 +42,7 @@ internal static class Replies
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
 
-        var written = await replies.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId, author, onlyAgent), ct);
+        var written = await replies.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId, author, onlyAgent, poller), ct);
         var stored = written.Value;
         if (stored.Outcome == ResponseOutcome.Stored)
         {

@@ -185,8 +185,16 @@ public sealed class InboxOptions
     /// </summary>
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How often one message is handed out at most; after that it stays delivered but unanswered.</summary>
+    /// <summary>
+    /// How many strikes a message may take before it counts as stuck. A lapse is a strike only when the Broca that held
+    /// the message went on working (answered a message it held together with it) and still left this one unanswered; a
+    /// poller that died or threw its claim away costs nothing. A stuck message is never dropped: it is handed out again
+    /// after a growing back-off, and the admin sees it until they drop it or retry it.
+    /// </summary>
     public int MaxDeliveries { get; set; } = 3;
+
+    /// <summary>The longest a stuck message waits between hand-outs; its back-off doubles from one lease up to this.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromHours(1);
 }
 
 internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOptions>
@@ -232,9 +240,9 @@ internal sealed class ChatBridgeOptionsValidator : IValidateOptions<ChatBridgeOp
         {
             failures.Add("ChatBridge:WebSockets:KeepAliveInterval, ChatBridge:TypingTimeout and ChatBridge:ShutdownTimeout must be positive.");
         }
-        if (options.Inbox.ClaimTimeout <= TimeSpan.Zero || options.Inbox.MaxDeliveries < 1)
+        if (options.Inbox.ClaimTimeout <= TimeSpan.Zero || options.Inbox.MaxDeliveries < 1 || options.Inbox.MaxBackoff <= TimeSpan.Zero)
         {
-            failures.Add("ChatBridge:Inbox:ClaimTimeout must be positive and ChatBridge:Inbox:MaxDeliveries at least 1.");
+            failures.Add("ChatBridge:Inbox:ClaimTimeout and MaxBackoff must be positive and ChatBridge:Inbox:MaxDeliveries at least 1.");
         }
         foreach (var proxy in options.TrustedProxies.Where(p => !NetworkText.TryParse(p, out _)))
         {

@@ -13,7 +13,8 @@ internal sealed record MessageStoredEvent(string SessionId, long MessageId) : Bu
 
 /// <summary>
 /// A message's delivery changed: <see cref="MessageStatus.Delivered"/> (claimed), <see cref="MessageStatus.Pending"/>
-/// (back in the inbox) or <see cref="AdminEventStatus.Exhausted"/> (handed out as often as allowed).
+/// (back in the inbox), <see cref="AdminEventStatus.Exhausted"/> (stuck: a working Broca left it unanswered too often)
+/// or <see cref="MessageStatus.Dropped"/> (an admin took it out of the inbox).
 /// </summary>
 internal sealed record DeliveryEvent(string SessionId, long MessageId, string Status, int DeliveryCount) : BusEvent;
 

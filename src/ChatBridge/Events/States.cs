@@ -6,6 +6,9 @@ internal static class MessageStatus
     public const string Pending = "pending";
     public const string Delivered = "delivered";
     public const string Answered = "answered";
+
+    /// <summary>An admin dropped it: never handed out again (a late reply still answers it).</summary>
+    public const string Dropped = "dropped";
 }
 
 internal static class TypingState

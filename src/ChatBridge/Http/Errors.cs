@@ -39,6 +39,8 @@ internal static class Errors
     public const string InvalidCredentials = "Invalid username or password";
     public const string AccountDeactivated = "Account is deactivated";
     public const string AdminRequired = "Admin access required";
+    public const string MessageAlreadyAnswered = "Message already answered";
+    public const string MessageDropped = "Message was dropped";
     public const string FileTooLarge = "File too large";
     public const string UnsupportedFileType = "Unsupported file type";
     public const string EmptyFile = "Empty file";

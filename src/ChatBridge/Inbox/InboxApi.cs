@@ -26,8 +26,9 @@ internal static class BrocaApi
             .WithSummary("Claim new user messages (Broca)")
             .WithDescription("Returns unprocessed messages oldest first and marks them processed in the same step: concurrent pollers never hold "
                 + "the same message at once. A claim is a lease: a message not answered within `ChatBridge:Inbox:ClaimTimeout` is "
-                + "handed out again (same id, text, timestamp and uid), up to `ChatBridge:Inbox:MaxDeliveries` times, and an answer "
-                + "that could not be written to its poller releases its messages at once. An empty inbox is a 200 with `messages: []`. "
+                + "handed out again (same id, text, timestamp and uid), and never given up: one a working Broca left unanswered "
+                + "`ChatBridge:Inbox:MaxDeliveries` times is stuck and handed out after a growing back-off until an admin drops or retries it. "
+                + "An answer that could not be written to its poller releases its messages at once. An empty inbox is a 200 with `messages: []`. "
                 + "`limit` defaults to 50 and is clamped to 100. With `wait` (seconds, 0 to 30), an empty inbox holds the request until "
                 + "a message arrives (answered at once) or the wait ends (empty). With an agent's own key (`agent_key`), only messages of "
                 + "that agent's sessions. A message's attachments follow its text, one line each: `[Image Attachment: URL]` for an image, "
@@ -81,7 +82,7 @@ internal static class BrocaApi
         var page = await poller.RunAsync(
             watch,
             TimeSpan.FromSeconds(wait.Value),
-            token => delivery.ClaimAsync(limit.Value, offset.Value, since.Value, agentId, token),
+            token => delivery.ClaimAsync(limit.Value, offset.Value, since.Value, agentId, Pollers.Of(http.User), token),
             found => found.Messages.Count > 0,
             ct);
         if (page.Messages.Count > 0)
@@ -102,7 +103,7 @@ internal static class BrocaApi
 
     private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> PostReply(
         HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
-        Replies.StoreAsync(http, ReplyAuthor.Agent, Caller.KeyAgent(http.User), replies, bus, typing, metrics, ct);
+        Replies.StoreAsync(http, ReplyAuthor.Agent, Caller.KeyAgent(http.User), replies, bus, typing, metrics, ct, Pollers.Of(http.User));
 
     private static async Task<Results<Ok<Envelope<TypingRequest>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> SetTyping(
         HttpContext http, ISessionStore sessions, TypingTimers typing, CancellationToken ct)

@@ -3,11 +3,11 @@ using ChatBridge.Observability;
 namespace ChatBridge.Inbox;
 
 /// <summary>
-/// The inbox backlog gauges: messages waiting for Broca, the age of the oldest of them, and messages claimed but
-/// not answered. A scrape reads a snapshot that is refreshed at most every <see cref="RefreshInterval"/>, so
+/// The inbox backlog gauges: messages waiting for Broca, the age of the oldest of them, messages claimed but
+/// not answered, and stuck messages waiting for an admin's word. A scrape reads a snapshot that is refreshed at most every <see cref="RefreshInterval"/>, so
 /// however often (and however many) scrapers ask, the database sees one query per interval, and each query walks
 /// only an index over the rows it counts (<c>idx_web_chat_messages_pending</c> and the partial
-/// <c>idx_web_chat_messages_unanswered</c>), never the whole table.
+/// <c>idx_web_chat_messages_unanswered</c> and <c>idx_web_chat_messages_stuck</c>), never the whole table.
 /// </summary>
 internal sealed class InboxBacklog
 {
@@ -17,7 +17,7 @@ internal sealed class InboxBacklog
     private readonly TimeProvider _time;
     private readonly ILogger<InboxBacklog> _logger;
     private readonly Lock _lock = new();
-    private BacklogCounts _snapshot = new(0, null, 0);
+    private BacklogCounts _snapshot = new(0, null, 0, 0);
     private DateTimeOffset _takenAt = DateTimeOffset.MinValue;
 
     public InboxBacklog(IInboxStore inbox, TimeProvider time, BridgeMetrics metrics, ILogger<InboxBacklog> logger)
@@ -31,6 +31,8 @@ internal sealed class InboxBacklog
             "Age of the oldest message waiting for Broca; 0 when none waits");
         metrics.Meter.CreateObservableGauge("chatbridge.inbox.unanswered_messages", () => Current().Unanswered, "{message}",
             "Messages Broca claimed that have no reply yet");
+        metrics.Meter.CreateObservableGauge("chatbridge.inbox.stuck_messages", () => Current().Stuck, "{message}",
+            "Messages a working Broca left unanswered MaxDeliveries times; handed out after a back-off until an admin drops or retries them");
     }
 
     private double OldestPendingAge()

@@ -10,7 +10,9 @@ namespace ChatBridge.Inbox;
 /// <summary>
 /// At-least-once delivery to Broca. A claim is a lease: the message stays out of the inbox while its poller works
 /// on it, and comes back (oldest first, with the same id, text, timestamp and uid) when the lease lapses unanswered
-/// or its answer never reached the poller. Every change of a message's state is told to the session's listeners.
+/// or its answer never reached the poller. No message is given up: one that a working Broca keeps leaving unanswered
+/// is stuck, handed out after a growing back-off and shown to the admin, until a reply answers it or an admin drops
+/// or retries it. Every change of a message's state is told to the session's listeners.
 /// </summary>
 internal sealed partial class InboxDelivery(
     IInboxStore inbox,
@@ -23,9 +25,10 @@ internal sealed partial class InboxDelivery(
     private InboxOptions Leases => options.Value.Inbox;
 
     /// <param name="agentId">An agent's own Broca key: only that agent's messages; null for every agent's.</param>
-    public async Task<InboxPage> ClaimAsync(int limit, int offset, DateTimeOffset? since, long? agentId, CancellationToken ct)
+    /// <param name="poller">The Broca that asks (see <see cref="Pollers"/>), recorded with each claim.</param>
+    public async Task<InboxPage> ClaimAsync(int limit, int offset, DateTimeOffset? since, long? agentId, string poller, CancellationToken ct)
     {
-        var page = await inbox.ClaimAsync(limit, offset, since, agentId, time.GetUtcNow() + Leases.ClaimTimeout, ct);
+        var page = await inbox.ClaimAsync(limit, offset, since, agentId, poller, time.GetUtcNow() + Leases.ClaimTimeout, ct);
         foreach (var message in page.Messages)
         {
             bus.Publish(new DeliveryEvent(message.SessionId, message.Id, MessageStatus.Delivered, message.DeliveryCount));
@@ -57,7 +60,7 @@ internal sealed partial class InboxDelivery(
         }
     }
 
-    /// <summary>Ends the lapsed leases: their messages go back to the inbox, or stay delivered once out of deliveries.</summary>
+    /// <summary>Ends the lapsed leases: every message goes back to the inbox; a stuck one after its back-off, and the admin hears of it.</summary>
     public async Task ExpireLeasesAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -65,23 +68,43 @@ internal sealed partial class InboxDelivery(
         {
             return;
         }
-        var expired = await inbox.ExpireLeasesAsync(now, Leases.MaxDeliveries, ct);
-        List<LeaseChange> pending = [];
-        foreach (var change in expired)
+        var expired = await inbox.ExpireLeasesAsync(now, Leases, ct);
+        foreach (var change in expired.Where(c => c.Struck))
         {
-            if (change.DeliveryCount >= Leases.MaxDeliveries)
+            if (StuckBackoff.After(change.Strikes, Leases) is { } backoff)
             {
-                metrics.DeliveriesExhausted();
-                LogExhausted(change.Id, change.SessionId, change.DeliveryCount);
+                if (change.Strikes == Leases.MaxDeliveries)
+                {
+                    metrics.DeliveriesExhausted();
+                }
+                LogStuck(change.Id, change.SessionId, change.Strikes, backoff);
                 bus.Publish(new DeliveryEvent(change.SessionId, change.Id, AdminEventStatus.Exhausted, change.DeliveryCount));
             }
-            else
-            {
-                pending.Add(change);
-            }
         }
-        metrics.Redelivered(pending.Count, "lease_expired");
-        Announce(pending);
+        metrics.Redelivered(expired.Count, "lease_expired");
+        Announce(expired);
+    }
+
+    /// <summary>An admin's drop: the message leaves the inbox for good; its session's pages and the consoles hear of it.</summary>
+    public async Task<SettledMessage> DropAsync(long messageId, CancellationToken ct)
+    {
+        var settled = await inbox.DropAsync(messageId, time.GetUtcNow(), ct);
+        if (settled is { Outcome: SettleOutcome.Done, Message: { } message })
+        {
+            bus.Publish(new DeliveryEvent(message.SessionId, message.Id, MessageStatus.Dropped, message.DeliveryCount));
+        }
+        return settled;
+    }
+
+    /// <summary>An admin's retry: the message is due at once, and waiting inbox polls wake to claim it.</summary>
+    public async Task<SettledMessage> RetryAsync(long messageId, CancellationToken ct)
+    {
+        var settled = await inbox.RetryAsync(messageId, ct);
+        if (settled is { Outcome: SettleOutcome.Done, Message: { } message })
+        {
+            Announce([message]);
+        }
+        return settled;
     }
 
     private void Announce(IReadOnlyList<LeaseChange> pendingAgain)
@@ -98,8 +121,8 @@ internal sealed partial class InboxDelivery(
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Message {MessageId} of {SessionId} was handed out {Deliveries} times without an answer; it stays delivered and is not handed out again")]
-    private partial void LogExhausted(long messageId, string sessionId, int deliveries);
+        Message = "Message {MessageId} of {SessionId} is stuck: {Strikes} times a working Broca left it unanswered; it is handed out again after {Backoff} and waits for an admin to retry or drop it")]
+    private partial void LogStuck(long messageId, string sessionId, int strikes, TimeSpan backoff);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "An inbox answer did not reach its poller; {Count} messages are pending again")]
     private partial void LogReleased(int count);

@@ -36,7 +36,7 @@ internal sealed class BridgeMetrics
         _redeliveries = Meter.CreateCounter<long>("chatbridge.inbox.redeliveries", "{message}",
             "Claimed messages back in the inbox, by reason: their lease lapsed unanswered, or the inbox answer never reached Broca");
         _exhausted = Meter.CreateCounter<long>("chatbridge.inbox.exhausted", "{message}",
-            "Messages handed out the maximum number of times without an answer; they are not handed out again");
+            "Messages that became stuck: a working Broca left them unanswered MaxDeliveries times; they are still handed out, after a back-off");
         _rateLimitRefusals = Meter.CreateCounter<long>("chatbridge.rate_limit.refusals", "{request}", "Requests refused with 429, by reason");
         _writeFailures = Meter.CreateCounter<long>("chatbridge.write.failures", "{write}", "Writes that failed as a whole group, by reason");
         // Observed rather than counted up and down, so they read 0 from the start instead of missing until the first one.

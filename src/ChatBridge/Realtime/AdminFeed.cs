@@ -89,7 +89,7 @@ internal sealed record AdminEvent(
 /// <summary><c>admin_events</c>' answer: the events after the caller's cursor, the cursor to send next, and whether to reload instead.</summary>
 internal sealed record AdminEventPage(IReadOnlyList<AdminEvent> Events, string Cursor, bool Reset);
 
-/// <summary>A status only the admin feed reports: the message stays delivered to the chat page, which need not know Broca gave up.</summary>
+/// <summary>A status only the admin feed reports: the message is stuck (see <c>docs/DELIVERY.md</c>); the chat page need not know.</summary>
 internal static class AdminEventStatus
 {
     public const string Exhausted = "exhausted";

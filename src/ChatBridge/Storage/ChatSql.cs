@@ -8,11 +8,15 @@ namespace ChatBridge.Storage;
 internal static class ChatSql
 {
     /// <summary>
-    /// Handed out as often as allowed and never answered: the lease sweep left it delivered with no lease. Messages
-    /// claimed before leases existed have no deliveries counted, so they never look exhausted.
+    /// Stuck: it took <c>MaxDeliveries</c> strikes, so it has a back-off, and neither a reply nor an admin has settled it
+    /// yet. It stays flagged while it is handed out again, until it is answered, dropped or retried. Read through
+    /// <c>idx_web_chat_messages_stuck</c>.
     /// </summary>
     public const string ExhaustedMessage =
-        "m.processed = 1 AND m.answered_at IS NULL AND m.claim_expires_at IS NULL AND m.delivery_count > 0";
+        "m.not_before IS NOT NULL AND m.answered_at IS NULL AND m.dropped_at IS NULL";
+
+    /// <summary>Waiting in the inbox and due: not claimed, and past its back-off if it is stuck.</summary>
+    public const string Claimable = "processed = 0 AND (not_before IS NULL OR not_before <= @now)";
 
     public const string SessionSummaryColumns = $"""
         s.session_id AS id, s.uid, s.created_at, s.last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
@@ -24,8 +28,9 @@ internal static class ChatSql
         """;
 
     public const string TranscriptMessageColumns = $"""
-        m.id, m.session_id, m.message, m.timestamp, m.processed_at, m.answered_at, m.delivery_count,
-        CASE WHEN m.answered_at IS NOT NULL THEN 'answered' WHEN m.processed = 1 THEN 'delivered' ELSE 'pending' END AS status,
+        m.id, m.session_id, m.message, m.timestamp, m.processed_at, m.answered_at, m.delivery_count, m.strikes,
+        CASE WHEN m.answered_at IS NOT NULL THEN 'answered' WHEN m.dropped_at IS NOT NULL THEN 'dropped'
+             WHEN m.processed = 1 THEN 'delivered' ELSE 'pending' END AS status,
         CASE WHEN {ExhaustedMessage} THEN 1 ELSE 0 END AS exhausted
         """;
 
@@ -68,7 +73,7 @@ internal static class ChatSql
         "(@agentId IS NULL OR session_id IN (SELECT a.session_id FROM web_chat_sessions a WHERE a.agent_id = @agentId))";
 
     public const string CountUnclaimed =
-        $"SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {OfAgent}";
+        $"SELECT COUNT(*) FROM web_chat_messages WHERE {Claimable} AND (@since IS NULL OR timestamp > @since) AND {OfAgent}";
 
     /// <summary>
     /// Session <c>s</c>'s agent as the control app still has it: its connections do not enforce foreign keys, so an agent
@@ -93,21 +98,66 @@ internal static class ChatSql
         RETURNING id, session_id, delivery_count
         """;
 
+    /// <summary>
+    /// Whether the Broca that held message <c>web_chat_messages</c> went on working: with the same key, after it claimed
+    /// this message, it answered another message it had claimed no later than this one (one it held at the same time).
+    /// A Broca that restarted answers only what it claimed since, and a start-up probe's claim is followed by newer
+    /// claims only, so neither makes a lapse a strike. Reads the answers since the claim through
+    /// <c>idx_web_chat_messages_answered</c>.
+    /// </summary>
+    private const string HeldTogetherAnswered = """
+        EXISTS (SELECT 1 FROM web_chat_messages a
+                WHERE a.answered_at >= web_chat_messages.processed_at
+                  AND a.answered_by = web_chat_messages.claimed_by
+                  AND a.processed_at <= web_chat_messages.processed_at
+                  AND a.id <> web_chat_messages.id)
+        """;
+
     public const string HasExpiredLeases =
         "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE claim_expires_at IS NOT NULL AND claim_expires_at <= @now)";
 
-    public const string ExpireLeases = """
+    /// <summary>
+    /// Every lapsed message goes back to the inbox, a strike added when its Broca went on working. The RETURNING list
+    /// asks the same question again: the update changes none of the columns it reads.
+    /// </summary>
+    public const string ExpireLeases = $"""
         UPDATE web_chat_messages
-        SET processed = CASE WHEN delivery_count < @maxDeliveries THEN 0 ELSE 1 END, claim_expires_at = NULL
+        SET processed = 0, claim_expires_at = NULL, strikes = strikes + CASE WHEN {HeldTogetherAnswered} THEN 1 ELSE 0 END
         WHERE claim_expires_at IS NOT NULL AND claim_expires_at <= @now AND answered_at IS NULL
-        RETURNING id, session_id, delivery_count
+        RETURNING id, session_id, delivery_count, strikes, CASE WHEN {HeldTogetherAnswered} THEN 1 ELSE 0 END AS struck
         """;
 
-    public const string BacklogCounts = """
+    /// <summary>A stuck message waits out its back-off; set in the sweep's transaction, before any claim can see the row.</summary>
+    public const string DelayStuck = "UPDATE web_chat_messages SET not_before = @notBefore WHERE id = @id";
+
+    /// <summary>What an admin's drop or retry needs to know of a message first.</summary>
+    public const string MessageSettlement = """
+        SELECT id, session_id, delivery_count, strikes, answered_at IS NOT NULL AS answered, dropped_at IS NOT NULL AS dropped
+        FROM web_chat_messages WHERE id = @id
+        """;
+
+    /// <summary>Out of the inbox for good; a live lease ends with it, and a late reply still answers it.</summary>
+    public const string DropMessage = """
+        UPDATE web_chat_messages SET dropped_at = @now, processed = 1, claim_expires_at = NULL
+        WHERE id = @id AND answered_at IS NULL AND dropped_at IS NULL
+        """;
+
+    /// <summary>
+    /// Strikes and back-off forgotten: due at once. A message under a live lease keeps it, since its Broca may still
+    /// answer; it comes back when the lease lapses, as any other.
+    /// </summary>
+    public const string RetryMessage = """
+        UPDATE web_chat_messages
+        SET strikes = 0, not_before = NULL, processed = CASE WHEN claim_expires_at IS NULL THEN 0 ELSE processed END
+        WHERE id = @id AND answered_at IS NULL AND dropped_at IS NULL
+        """;
+
+    public const string BacklogCounts = $"""
         SELECT
             (SELECT COUNT(*) FROM web_chat_messages WHERE processed = 0) AS pending,
             (SELECT timestamp FROM web_chat_messages WHERE processed = 0 ORDER BY id LIMIT 1) AS oldest_pending,
-            (SELECT COUNT(*) FROM web_chat_messages WHERE processed = 1 AND answered_at IS NULL) AS unanswered
+            (SELECT COUNT(*) FROM web_chat_messages WHERE processed = 1 AND answered_at IS NULL AND dropped_at IS NULL) AS unanswered,
+            (SELECT COUNT(*) FROM web_chat_messages m WHERE {ExhaustedMessage}) AS stuck
         """;
 
     public const string MessageInSession =
@@ -116,7 +166,7 @@ internal static class ChatSql
     /// <summary>A message handed out before counts even when its lease has lapsed since: the agent may just be slow.</summary>
     public const string OldestUnanswered = """
         SELECT id FROM web_chat_messages
-        WHERE session_id = @sessionId AND (processed = 1 OR delivery_count > 0) AND answered_at IS NULL
+        WHERE session_id = @sessionId AND (processed = 1 OR delivery_count > 0) AND answered_at IS NULL AND dropped_at IS NULL
         ORDER BY id LIMIT 1
         """;
 
@@ -126,10 +176,14 @@ internal static class ChatSql
         RETURNING id
         """;
 
-    /// <summary>An answer ends the lease; a message that went back to the inbox after it was handed out leaves it again.</summary>
+    /// <summary>
+    /// An answer ends the lease; a message that went back to the inbox after it was handed out leaves it again. The
+    /// first answer records its Broca (<c>@poller</c>, null for a person), which the strike rule reads.
+    /// </summary>
     public const string MarkAnswered = """
         UPDATE web_chat_messages
         SET answered_at = COALESCE(answered_at, @now), claim_expires_at = NULL,
+            answered_by = CASE WHEN answered_at IS NULL THEN @poller ELSE answered_by END,
             processed = CASE WHEN delivery_count > 0 THEN 1 ELSE processed END
         WHERE id = @messageId
         """;
@@ -156,7 +210,8 @@ internal static class ChatSql
     private static string SessionFilters(string like) => $"""
         (@activeSince IS NULL OR s.last_active >= @activeSince)
         AND (@agentId IS NULL OR s.agent_id = @agentId)
-        AND (@waiting = 0 OR EXISTS (SELECT 1 FROM web_chat_messages w WHERE w.session_id = s.session_id AND w.answered_at IS NULL))
+        AND (@waiting = 0 OR EXISTS (SELECT 1 FROM web_chat_messages w
+                                     WHERE w.session_id = s.session_id AND w.answered_at IS NULL AND w.dropped_at IS NULL))
         AND (@pattern IS NULL
              OR s.session_id {like} @pattern ESCAPE '\' OR s.uid {like} @pattern ESCAPE '\'
              OR EXISTS (SELECT 1 FROM web_chat_messages t WHERE t.session_id = s.session_id AND t.message {like} @pattern ESCAPE '\')
@@ -174,15 +229,15 @@ internal static class ChatSql
         """;
 
     public const string UnansweredMessages = $"""
-        SELECT {TranscriptMessageColumns}, s.uid, {LiveAgent} AS agent_id
+        SELECT {TranscriptMessageColumns}, m.not_before AS next_delivery_at, s.uid, {LiveAgent} AS agent_id
         FROM web_chat_messages m
         JOIN web_chat_sessions s ON s.session_id = m.session_id
-        WHERE m.answered_at IS NULL
+        WHERE m.answered_at IS NULL AND m.dropped_at IS NULL
         ORDER BY m.id
         LIMIT @limit OFFSET @offset
         """;
 
-    public const string CountUnanswered = "SELECT COUNT(*) FROM web_chat_messages WHERE answered_at IS NULL";
+    public const string CountUnanswered = "SELECT COUNT(*) FROM web_chat_messages WHERE answered_at IS NULL AND dropped_at IS NULL";
 
     public const string SessionSummary = $"SELECT {SessionSummaryColumns} FROM web_chat_sessions s WHERE s.session_id = @sessionId";
 

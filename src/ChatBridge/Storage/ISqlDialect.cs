@@ -13,8 +13,9 @@ internal interface ISqlDialect
     string CaseInsensitiveLike { get; }
 
     /// <summary>
-    /// Claims up to <c>@limit</c> unclaimed messages after <c>@offset</c>, oldest first, as leases until <c>@expires</c>,
-    /// each exactly once however many pollers ask at once; returns <see cref="ChatSql.ClaimedColumns"/>.
+    /// Claims up to <c>@limit</c> claimable messages (<see cref="ChatSql.Claimable"/>) after <c>@offset</c>, oldest first, as
+    /// leases until <c>@expires</c> held by <c>@poller</c>, each exactly once however many pollers ask at once; returns
+    /// <see cref="ChatSql.ClaimedColumns"/>.
     /// </summary>
     string ClaimMessages { get; }
 

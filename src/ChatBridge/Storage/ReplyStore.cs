@@ -43,7 +43,7 @@ internal sealed class ReplyStore(IDatabase db, ISqlDialect dialect, TimeProvider
             var id = await sql.ScalarAsync<long>(ChatSql.InsertResponse,
                 P("@sessionId", sessionId), P("@messageId", messageId), P("@text", response.Text),
                 P("@responseKey", ChatSql.NewResponseKey()), P("@now", now), P("@author", response.Author));
-            await sql.ExecuteAsync(ChatSql.MarkAnswered, P("@messageId", messageId), P("@now", now));
+            await sql.ExecuteAsync(ChatSql.MarkAnswered, P("@messageId", messageId), P("@now", now), P("@poller", response.Poller));
             await sql.ExecuteAsync(ChatSql.TouchAnsweredSession, P("@sessionId", sessionId), P("@now", now));
             return new StoredResponse(ResponseOutcome.Stored, id, now, messageId, session[0].AgentId);
         }, Durability.Synced, ct);

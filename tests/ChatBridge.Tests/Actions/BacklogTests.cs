@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace ChatBridge.Tests.Actions;
 
 /// <summary><c>backlog</c>: every message still waiting for an answer, oldest first, with its age.</summary>
@@ -14,9 +16,10 @@ public sealed class BacklogTests
         await app.Broca().GetAsync("/api/v1/?action=inbox&limit=50&offset=0");
         await app.Broca().PostJsonAsync("outbox", new { session_id = "session_backlog_b", response = "done" });
         await app.Anonymous().PostMessageAsync("session_backlog_b", "fourth, pending");
-        // The first message had every delivery without an answer: the lease sweep leaves it delivered, unleased.
+        // The first message is stuck: a working Broca left it unanswered three times; it waits out its back-off in the inbox.
         app.Execute("""
-            UPDATE web_chat_messages SET delivery_count = 3, claim_expires_at = NULL, timestamp = '2026-01-01T00:00:00.000Z'
+            UPDATE web_chat_messages SET delivery_count = 3, strikes = 3, claim_expires_at = NULL, processed = 0,
+                timestamp = '2026-01-01T00:00:00.000Z', not_before = '2026-01-01T01:00:00.000Z'
             WHERE message = 'first, given up on'
             """);
         app.Clock.Advance(TimeSpan.FromMinutes(10));
@@ -25,8 +28,11 @@ public sealed class BacklogTests
 
         var messages = data.GetProperty("messages").EnumerateArray().ToList();
         Assert.Equal(["first, given up on", "third, delivered", "fourth, pending"], messages.Select(m => m.GetProperty("message").GetString()));
-        Assert.Equal(["delivered", "delivered", "pending"], messages.Select(m => m.GetProperty("status").GetString()));
+        Assert.Equal(["pending", "delivered", "pending"], messages.Select(m => m.GetProperty("status").GetString()));
         Assert.Equal([true, false, false], messages.Select(m => m.GetProperty("exhausted").GetBoolean()));
+        Assert.Equal([3, 0, 0], messages.Select(m => m.GetProperty("strikes").GetInt32()));
+        Assert.Equal("2026-01-01T01:00:00.000Z", messages[0].GetProperty("next_delivery_at").GetString());
+        Assert.Equal(JsonValueKind.Null, messages[1].GetProperty("next_delivery_at").ValueKind);
         Assert.Equal(["session_backlog_a", "session_backlog_a", "session_backlog_b"], messages.Select(m => m.GetProperty("session_id").GetString()));
         Assert.Equal(athena, messages[0].GetProperty("agent_id").GetInt64());
         Assert.Matches("^[0-9a-f]{16}$", messages[0].GetProperty("uid").GetString());

@@ -21,6 +21,8 @@ public sealed class AuthTests(BridgeApp app) : IClassFixture<BridgeApp>
         { "GET", "backlog" },
         { "GET", "stats" },
         { "GET", "admin_events" },
+        { "POST", "drop_message" },
+        { "POST", "retry_message" },
     };
 
     [Theory]

@@ -58,7 +58,11 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
             await (await user.PostMessageAsync("session_triage_parcel", "triage: where is the parcel?")).DataAsync();
             await (await user.PostJsonAsync("messages", new { session_id = "session_triage_refund", message = "triage: refund please", agent_id = athena })).DataAsync();
         }
-        app.Execute("UPDATE web_chat_messages SET processed = 1, delivery_count = 3 WHERE message = 'triage: where is the parcel?'");
+        // Stuck: a working Broca left it unanswered three times, and it waits out its back-off.
+        app.Execute("""
+            UPDATE web_chat_messages SET delivery_count = 3, strikes = 3, not_before = '2999-01-01T00:00:00.000Z'
+            WHERE message = 'triage: where is the parcel?'
+            """);
         var page = await SignInAsync();
         var rows = page.Locator("#sessions-body tr[data-session-id^='session_triage_']");
 
@@ -85,6 +89,7 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         await Expect(backlog.First).ToContainTextAsync("not answered after 3 deliveries");
         await Expect(backlog.First).ToContainTextAsync("needs a person");
         await Expect(backlog.Last).ToContainTextAsync("pending");
+        await Expect(backlog.Last.GetByRole(AriaRole.Button, new() { Name = "Drop" })).ToHaveCountAsync(0);
         await page.GetByLabel("Search").FillAsync("");
         await Expect(rows).ToHaveAttributeAsync("data-session-id", "session_triage_refund");
         await Screenshots.SaveAsync(page, "admin-triage.png", page.Locator("section[aria-labelledby='sessions-title']"));
@@ -93,6 +98,43 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         await page.GetByLabel("Reply as a person").FillAsync("It left the depot this morning.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
         await Expect(backlog.Locator(".backlog-text")).ToHaveTextAsync(["triage: refund please"]);
+    }
+
+    [Fact]
+    public async Task A_stuck_message_is_handed_out_again_or_dropped_with_the_backlog_s_buttons()
+    {
+        long retried, dropped;
+        using (var user = app.Anonymous())
+        {
+            retried = (await (await user.PostMessageAsync("session_stuck_retry", "stuck: hand me out again")).DataAsync()).GetProperty("message_id").GetInt64();
+            dropped = (await (await user.PostMessageAsync("session_stuck_drop", "stuck: nobody should see me")).DataAsync()).GetProperty("message_id").GetInt64();
+        }
+        app.Execute("""
+            UPDATE web_chat_messages SET delivery_count = 3, strikes = 3, not_before = '2999-01-01T00:00:00.000Z'
+            WHERE message LIKE 'stuck: %'
+            """);
+        var page = await SignInAsync();
+        var retry = page.Locator(".backlog-item", new() { HasText = "stuck: hand me out again" });
+        var drop = page.Locator(".backlog-item", new() { HasText = "stuck: nobody should see me" });
+        await Expect(retry).ToContainTextAsync("needs a person");
+
+        await retry.GetByRole(AriaRole.Button, new() { Name = $"Hand message {retried} to the agent again now" }).ClickAsync();
+
+        await Expect(page.Locator("#admin-notice")).ToHaveTextAsync($"Message {retried} goes to the agent again now.");
+        await Expect(retry).Not.ToContainTextAsync("needs a person");
+        await Expect(retry.GetByRole(AriaRole.Button, new() { Name = "Retry now" })).ToHaveCountAsync(0);
+
+        await drop.GetByRole(AriaRole.Button, new() { Name = $"Drop message {dropped}: never hand it to the agent again" }).ClickAsync();
+
+        await Expect(page.Locator("#admin-notice")).ToHaveTextAsync($"Message {dropped} dropped: it is not handed to the agent again.");
+        await Expect(drop).ToHaveCountAsync(0);
+        using var broca = app.Broca();
+        var claimed = (await (await broca.GetAsync("/api/v1/?action=inbox&limit=100&offset=0")).DataAsync()).GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("id").GetInt64()).ToList();
+        Assert.Contains(retried, claimed);
+        Assert.DoesNotContain(dropped, claimed);
+        using var user2 = app.Anonymous();
+        var history = await (await user2.GetAsync("/api/v1/?action=history&session_id=session_stuck_drop")).DataAsync();
+        Assert.Equal("dropped", history.GetProperty("messages")[0].GetProperty("status").GetString());
     }
 
     [Fact]

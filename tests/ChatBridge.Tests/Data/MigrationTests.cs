@@ -31,7 +31,7 @@ public sealed class MigrationTests : IDisposable
             await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
         }
         var steps = Strings("SELECT step FROM chatbridge_schema ORDER BY step");
-        Assert.Equal(15, steps.Count);
+        Assert.Equal(16, steps.Count);
         Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM schema_version"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_unanswered'"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_waiting'"));
@@ -105,7 +105,7 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("dark", Scalar("SELECT config_value FROM system_config WHERE config_key = 'ui_theme'"));
         // The control app's history stays its own: the bridge records its steps in a table of its own.
         Assert.Equal([1L, 2L], Longs("SELECT version FROM schema_version ORDER BY version"));
-        Assert.Equal(15L, Scalar("SELECT COUNT(*) FROM chatbridge_schema"));
+        Assert.Equal(16L, Scalar("SELECT COUNT(*) FROM chatbridge_schema"));
     }
 
     [Fact]
@@ -198,6 +198,38 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal(["delivered", "answered", "delivered"], states);
         Assert.Equal(0, transcript.GetProperty("session").GetProperty("exhausted_count").GetInt32());
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM chatbridge_schema WHERE step = '004 claim leases for inbox redelivery'"));
+    }
+
+    [Fact]
+    public async Task Messages_an_older_bridge_gave_up_on_come_back_to_the_inbox_as_stuck()
+    {
+        using (var before = new BridgeApp { DatabasePath = DatabasePath })
+        {
+            await (await before.Anonymous().PostMessageAsync("session_given_up", "handed out three times")).DataAsync();
+            await (await before.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        }
+        // Back to the shape of a database from before the step, with the message as the old lease sweep left it once
+        // it had all its deliveries: delivered, unleased, unanswered.
+        Run("""
+            DROP INDEX idx_web_chat_messages_stuck;
+            ALTER TABLE web_chat_messages DROP COLUMN claimed_by;
+            ALTER TABLE web_chat_messages DROP COLUMN answered_by;
+            ALTER TABLE web_chat_messages DROP COLUMN strikes;
+            ALTER TABLE web_chat_messages DROP COLUMN not_before;
+            ALTER TABLE web_chat_messages DROP COLUMN dropped_at;
+            UPDATE web_chat_messages SET delivery_count = 3, claim_expires_at = NULL;
+            DELETE FROM chatbridge_schema WHERE step = '017 delivery strikes, back-off of stuck messages, admin drops';
+            """);
+
+        using var app = new BridgeApp { DatabasePath = DatabasePath };
+        var claimed = await (await app.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+
+        Assert.Equal("handed out three times", Assert.Single(claimed.GetProperty("messages").EnumerateArray()).GetProperty("message").GetString());
+        var transcript = await (await app.Admin().GetAsync("/api/v1/?action=session_messages&session_id=session_given_up")).DataAsync();
+        var message = Assert.Single(transcript.GetProperty("messages").EnumerateArray());
+        Assert.True(message.GetProperty("exhausted").GetBoolean());
+        Assert.Equal(3, message.GetProperty("strikes").GetInt32());
+        Assert.Equal(1, transcript.GetProperty("session").GetProperty("exhausted_count").GetInt32());
     }
 
     [Fact]

@@ -97,22 +97,22 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
-    public async Task Lapsed_leases_count_as_redeliveries_until_a_message_is_out_of_deliveries()
+    public async Task Lapsed_leases_count_as_redeliveries_and_a_stuck_message_is_counted_and_gauged()
     {
-        using var app = Leases.App(maxDeliveries: 2);
-        await (await app.Anonymous().PostMessageAsync("session_metrics_lease", "anyone?")).DataAsync();
-        var broca = app.Broca();
-        Assert.Single(await broca.ClaimAsync());
-        await app.LapseUntilAsync(async () => (await broca.ClaimAsync()).Count == 1, "the message handed out again");
-        var metrics = "";
-        await app.LapseUntilAsync(async () =>
-        {
-            metrics = await ScrapeAsync(app.Anonymous());
-            return metrics.Contains("chatbridge_inbox_exhausted_total", StringComparison.Ordinal);
-        }, "the message exhausted");
+        var time = TestClocks.Frozen();
+        using var app = Leases.Frozen(time);
 
-        Assert.Equal(1, Value(metrics, "chatbridge_inbox_redeliveries_total", "reason=\"lease_expired\""));
+        var id = await app.PostStuckAsync(time, "session_metrics_lease");
+
+        var metrics = await ScrapeAsync(app.Anonymous());
+        await (await app.Admin().PostJsonAsync("drop_message", new { message_id = id })).DataAsync();
+        time.Advance(InboxBacklog.RefreshInterval);
+        var dropped = await ScrapeAsync(app.Anonymous());
+
+        Assert.Equal(3, Value(metrics, "chatbridge_inbox_redeliveries_total", "reason=\"lease_expired\""));
         Assert.Equal(1, Value(metrics, "chatbridge_inbox_exhausted_total"));
+        Assert.Equal(1, Value(metrics, "chatbridge_inbox_stuck_messages"));
+        Assert.Equal(0, Value(dropped, "chatbridge_inbox_stuck_messages"));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed partial class MetricsTests
         return request;
     }
 
-    private static async Task<string> ScrapeAsync(HttpClient client)
+    internal static async Task<string> ScrapeAsync(HttpClient client)
     {
         var response = await client.GetAsync("/metrics");
         Assert.Equal(200, (int)response.StatusCode);

@@ -35,11 +35,11 @@ internal sealed class PostgresDialect : ISqlDialect
     public string ClaimMessages => $"""
         WITH picked AS MATERIALIZED (
             SELECT id AS picked_id FROM web_chat_messages
-            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {ChatSql.OfAgent}
+            WHERE {ChatSql.Claimable} AND (@since IS NULL OR timestamp > @since) AND {ChatSql.OfAgent}
             ORDER BY id LIMIT @limit OFFSET @offset
             FOR UPDATE SKIP LOCKED)
         UPDATE web_chat_messages
-        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1
+        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1, claimed_by = @poller
         FROM picked
         WHERE web_chat_messages.id = picked.picked_id
         RETURNING {ChatSql.ClaimedColumns}

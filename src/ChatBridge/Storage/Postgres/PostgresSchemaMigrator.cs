@@ -162,6 +162,13 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
             CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_by_agent ON web_chat_sessions(agent_id, session_id) WHERE agent_id IS NOT NULL;
             """),
         new("016 attachments", $"{Create("chatbridge_attachments")}\n{InitScript.AttachmentIndexes(InitScript.Postgres)}"),
+        new(SqliteSchemaMigrator.DeliveryStrikesStep, $"""
+            ALTER TABLE web_chat_messages
+                ADD COLUMN IF NOT EXISTS claimed_by TEXT, ADD COLUMN IF NOT EXISTS answered_by TEXT,
+                ADD COLUMN IF NOT EXISTS strikes BIGINT NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS not_before TIMESTAMPTZ,
+                ADD COLUMN IF NOT EXISTS dropped_at TIMESTAMPTZ;
+            {DeliveryStrikeColumns.IndexAndReturnExhausted}
+            """),
     ];
 
     private static string Create(string table) =>

@@ -28,10 +28,10 @@ internal sealed class SqliteDialect : ISqlDialect
     // RETURNING gives rows in no particular order; the store sorts them.
     public string ClaimMessages => $"""
         UPDATE web_chat_messages
-        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1
+        SET processed = 1, processed_at = @now, claim_expires_at = @expires, delivery_count = delivery_count + 1, claimed_by = @poller
         WHERE id IN (
             SELECT id FROM web_chat_messages
-            WHERE processed = 0 AND (@since IS NULL OR timestamp > @since) AND {ChatSql.OfAgent}
+            WHERE {ChatSql.Claimable} AND (@since IS NULL OR timestamp > @since) AND {ChatSql.OfAgent}
             ORDER BY id LIMIT @limit OFFSET @offset)
         RETURNING {ChatSql.ClaimedColumns}
         """;

@@ -83,7 +83,10 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
         new("013 Broca keys of single agents", (c, tx, ct) => CreateTableAsync(c, tx, "chatbridge_agent_keys", ct)),
         new("015 accounts: sign-in lockouts, a user's sessions, an agent's sessions", AddAccountsAsync),
         new("016 attachments", AddAttachmentsAsync),
+        new(DeliveryStrikesStep, DeliveryStrikeColumns.AddAsync),
     ];
+
+    internal const string DeliveryStrikesStep = "017 delivery strikes, back-off of stuck messages, admin drops";
 
     private static async Task CreateTableAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
