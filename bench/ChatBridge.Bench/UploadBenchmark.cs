@@ -28,9 +28,23 @@ internal static class UploadBenchmark
         }
         // No hourly budget: the benchmark is one client address uploading far more than a person would.
         List<string> hostArgs = ["--ChatBridge:Attachments:HourlyBytesPerClient=0", $"--ChatBridge:Attachments:MaxFileBytes={11 * MiB}"];
-        await using var host = await HostProcess.StartAsync(hostDll, inFolder.Value ? [.. hostArgs, "--ChatBridge:Attachments:Folder=files"] : hostArgs, maxSocketsPerClient: 100);
+        // An absolute path: a relative one is resolved against the host's content root, the repository.
+        var files = Directory.CreateTempSubdirectory("chatbridge-bench-files-").FullName;
+        try
+        {
+            return await MeasureAsync(hostDll, inFolder.Value ? [.. hostArgs, $"--ChatBridge:Attachments:Folder={files}"] : hostArgs, inFolder.Value);
+        }
+        finally
+        {
+            Directory.Delete(files, recursive: true);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(string hostDll, List<string> hostArgs, bool inFolder)
+    {
+        await using var host = await HostProcess.StartAsync(hostDll, hostArgs, maxSocketsPerClient: 100);
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        Console.WriteLine($"Uploads of text files to a fresh host, attachments kept in {(inFolder.Value ? "a folder" : "the SQLite database")}; {Environment.ProcessorCount} cores shared with this client.");
+        Console.WriteLine($"Uploads of text files to a fresh host, attachments kept in {(inFolder ? "a folder" : "the SQLite database")}; {Environment.ProcessorCount} cores shared with this client.");
 
         // The host has served /health only: the first upload's memory is all its own (and the JIT's for that path).
         var before = host.Memory();
