@@ -2,6 +2,7 @@
 
 import { currentUser, signIn, signInErrorText, signOut as endSignIn } from './account.js';
 import { ApiError, callApi, el } from './api.js';
+import { attachmentList } from './attachments.js';
 import { download, transcriptItems, transcriptJson, transcriptMarkdown } from './export.js';
 import { apiErrorText, formatDuration, formatList, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';
 import { createServiceDashboard } from './stats.js';
@@ -100,6 +101,12 @@ const serviceDashboard = createServiceDashboard({ load: () => admin('stats'), ag
 
 function adminKey() {
   return sessionStorage.getItem(KeyStorage);
+}
+
+/** What proves the admin to /files once a link has expired: the key, or nothing beyond the sign-in's own cookie. */
+function fileHeaders() {
+  const key = adminKey();
+  return key === null ? {} : { Authorization: `Bearer ${key}` };
 }
 
 /**
@@ -400,8 +407,12 @@ function showTranscriptUser(username) {
 function transcriptItem(item, renderMarkdown) {
   const at = el('time', { text: formatTime(item.at, { withDate: true }), attrs: { datetime: item.at } });
   if (item.who === 'user') {
+    const attachments = item.message.attachments ?? [];
     return el('article', { className: 'message message-user' }, [
-      el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text', text: item.text, attrs: { dir: 'auto' } })]),
+      el('div', { className: 'bubble' }, [
+        el('div', { className: 'bubble-text', text: item.text, attrs: { dir: 'auto' } }),
+        ...(attachments.length > 0 ? [attachmentList(attachments, fileHeaders(), { withType: true })] : []),
+      ]),
       el('div', { className: 'message-meta' }, [at, ' · ', messageStatusText(item.message)]),
     ]);
   }

@@ -3,7 +3,7 @@
 // thumbnail or a file chip until the message goes, and shown with the messages that carry them.
 
 import { callApi, el, uploadFile } from './api.js';
-import { apiErrorText, formatNumber, t } from './i18n.js';
+import { apiErrorText, formatSize, t } from './i18n.js';
 
 // What the page assumes until the server says (GET upload); the server checks again whatever the page lets through.
 const DefaultRules = {
@@ -31,16 +31,6 @@ export function remoteImagesAllowed() {
   return rules.remote_images === true;
 }
 
-/** A size as people read it, in the page's language: 812 B, 14 KB, 3.1 MB. */
-export function sizeText(bytes) {
-  if (bytes < 1024) {
-    return formatNumber(bytes, { style: 'unit', unit: 'byte', unitDisplay: 'short' });
-  }
-  const unit = bytes < 1024 * 1024 ? 'kilobyte' : 'megabyte';
-  const value = bytes < 1024 * 1024 ? bytes / 1024 : bytes / (1024 * 1024);
-  return formatNumber(value, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 });
-}
-
 function accepted(file) {
   return rules.types.includes(file.type) || (file.type === '' && TextExtensions.test(file.name));
 }
@@ -58,7 +48,7 @@ export function createTray({ tray, input, button, dropZone, paste, hint, session
   const items = [];
 
   function hintText() {
-    return t('attach.limits', { count: rules.max_files_per_message, size: sizeText(rules.max_file_bytes) });
+    return t('attach.limits', { count: rules.max_files_per_message, size: formatSize(rules.max_file_bytes) });
   }
   hint.textContent = hintText();
   loadRules().then(() => { hint.textContent = hintText(); });
@@ -79,7 +69,7 @@ export function createTray({ tray, input, button, dropZone, paste, hint, session
     const label = preview
       ? el('img', { className: 'attachment-thumb', attrs: { src: preview, alt: name } })
       : el('span', { className: 'attachment-file-name', text: name, attrs: { translate: 'no' } });
-    const size = el('span', { className: 'attachment-size', text: sizeText(file.size) });
+    const size = el('data', { className: 'attachment-size', text: formatSize(file.size), attrs: { value: String(file.size) } });
     const progress = el('progress', { className: 'attachment-progress', attrs: { max: '100', value: '0', 'aria-label': t('attach.uploading', { name }) } });
     const status = el('span', { className: 'visually-hidden', attrs: { role: 'status' } });
     const close = el('button', { className: 'btn-close attachment-remove', attrs: { type: 'button', 'aria-label': t('attach.remove', { name }) } });
@@ -93,7 +83,7 @@ export function createTray({ tray, input, button, dropZone, paste, hint, session
       return;
     }
     if (file.size > rules.max_file_bytes) {
-      onError(t('attach.tooLarge', { name: file.name, size: sizeText(rules.max_file_bytes) }));
+      onError(t('attach.tooLarge', { name: file.name, size: formatSize(rules.max_file_bytes) }));
       return;
     }
     if (items.length >= rules.max_files_per_message) {
@@ -183,19 +173,23 @@ export function createTray({ tray, input, button, dropZone, paste, hint, session
 }
 
 /**
- * An attachment's link for this page: as it is while it works, else fetched with the session id (which only the
- * session's owner has) and shown from memory, since an expired link answers 404 to everyone else.
+ * An attachment's link for this page: as it is while it works, else fetched with `headers` (the session id, which
+ * only the session's owner has, or the admin key) and shown from memory: an expired link answers 404 to everyone
+ * else, and neither an <img> nor a link can send a header of its own.
  */
-async function linkFor(attachment, sessionId) {
+async function linkFor(attachment, headers) {
   if (!attachment.expires_at || new Date(attachment.expires_at) > new Date()) {
     return attachment.url;
   }
-  const response = await fetch(attachment.url, { headers: { 'X-Session-Id': sessionId } });
+  const response = await fetch(attachment.url, { headers });
   return response.ok ? URL.createObjectURL(await response.blob()) : null;
 }
 
-/** The attachments of a message, as thumbnails that open the image and chips that download the file. */
-export function attachmentList(attachments, sessionId) {
+/**
+ * The attachments of a message, as thumbnails that open the image and chips that download the file. `headers` prove
+ * the right to an expired link (see linkFor); `withType` adds each file's media type to its chip, for the admin.
+ */
+export function attachmentList(attachments, headers, { withType = false } = {}) {
   const list = el('ul', { className: 'message-attachments' });
   for (const attachment of attachments) {
     const image = isImage(attachment.type);
@@ -214,10 +208,11 @@ export function attachmentList(attachments, sessionId) {
       link.setAttribute('download', attachment.name);
       link.append(
         el('span', { className: 'attachment-file-name', text: attachment.name, attrs: { translate: 'no' } }),
-        el('span', { className: 'attachment-size', text: sizeText(attachment.size) }),
+        ...(withType ? [el('span', { className: 'attachment-type', text: attachment.type, attrs: { dir: 'ltr', translate: 'no' } })] : []),
+        el('data', { className: 'attachment-size', text: formatSize(attachment.size), attrs: { value: String(attachment.size) } }),
       );
     }
-    linkFor(attachment, sessionId).then((url) => {
+    linkFor(attachment, headers).then((url) => {
       if (url !== null) {
         link.href = url;
         link.querySelector('img')?.setAttribute('src', url);

@@ -174,7 +174,7 @@ function copyButton(getText) {
 function userBubble(text, timestamp, attachments = []) {
   const body = el('div', { className: 'bubble', attrs: {} }, text ? [el('div', { className: 'bubble-text', text, attrs: { dir: 'auto' } })] : []);
   if (attachments.length > 0) {
-    body.append(attachmentList(attachments, state.sessionId));
+    body.append(attachmentList(attachments, { 'X-Session-Id': state.sessionId }));
   }
   const status = el('span', { className: 'message-status' });
   const time = el('time', { text: formatTime(timestamp), attrs: { datetime: timestamp } });

@@ -8,6 +8,14 @@ export function messageStatusText(message) {
     : message.status;
 }
 
+/** A size as Broca's attachment lines write it (812 bytes, 14.2 KB, 3.1 MB): the file is a record, not the page. */
+export function sizeText(bytes) {
+  if (bytes < 1024) {
+    return `${bytes} bytes`;
+  }
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
 /** Who wrote a reply, in words: the agent, or a person from the admin console. */
 export function authorText(author) {
   return author === 'admin' ? 'Person (admin)' : 'Agent';
@@ -39,6 +47,10 @@ export function transcriptMarkdown(data, exportedAt = new Date()) {
   for (const item of transcriptItems(data)) {
     const heading = item.who === 'user' ? `User · ${item.at} · ${item.status}` : `${authorText(item.author)} · ${item.at}`;
     lines.push('', `## ${heading}`, '', item.text);
+    const attachments = item.message?.attachments ?? [];
+    if (attachments.length > 0) {
+      lines.push('', ...attachments.map((a) => `- Attachment: ${a.name} (${a.type}, ${sizeText(a.size)}): ${a.url}`));
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -180,6 +180,13 @@ export function formatDuration(totalSeconds) {
   return hours % 24 === 0 ? unit('days', days) : t('duration.pair', { major: unit('days', days), minor: unit('hours', hours % 24) });
 }
 
+/** A size as people read it, in binary units and the locale's numbers: 812 B, 14 KB, 3.1 MB, 2.4 GB. */
+export function formatSize(bytes) {
+  const units = [['kilobyte', 1024], ['megabyte', 1024 ** 2], ['gigabyte', 1024 ** 3]];
+  const [unit, size] = units.findLast(([, length]) => bytes >= length) ?? ['byte', 1];
+  return formatNumber(bytes / size, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 });
+}
+
 /** "api_key, admin_key" / "api_key und admin_key": a list as the locale writes it. */
 export function formatList(items) {
   return new Intl.ListFormat(intlLocale, { type: 'conjunction' }).format(items);

@@ -1,9 +1,9 @@
 // The admin page's service dashboard: messages and replies per hour and per day, reply latency per day, the
-// backlog, all from the stats action. Charts are Chart.js (window.Chart, served by the bridge from npm); each one
+// backlog, the attachments' storage, all from the stats action. Charts are Chart.js (window.Chart, served by the bridge from npm); each one
 // has the same figures as a table, for screen readers and for copying.
 
 import { el } from './api.js';
-import { formatDate, formatDuration, formatNumber, t } from './i18n.js';
+import { formatDate, formatDuration, formatNumber, formatSize, t } from './i18n.js';
 
 
 let chartLibrary = null;
@@ -97,6 +97,8 @@ export function createServiceDashboard({ load, agentName }) {
     oldest: document.getElementById('stats-oldest'),
     dayMessages: document.getElementById('stats-day-messages'),
     dayReplies: document.getElementById('stats-day-replies'),
+    storageBytes: document.getElementById('stats-storage-bytes'),
+    storageFiles: document.getElementById('stats-storage-files'),
     agent: document.getElementById('latency-agent'),
     hourlyTable: document.getElementById('table-hourly'),
     dailyTable: document.getElementById('table-daily'),
@@ -158,6 +160,10 @@ export function createServiceDashboard({ load, agentName }) {
       : t('stats.oldest', { age: formatDuration(stats.backlog.oldest_age_seconds) });
     ui.dayMessages.textContent = formatNumber(stats.hourly.reduce((sum, b) => sum + b.messages, 0));
     ui.dayReplies.textContent = formatNumber(stats.hourly.reduce((sum, b) => sum + b.replies, 0));
+    // A <data> element: the size is Intl's, in the locale's units, with the exact bytes as its value.
+    ui.storageBytes.textContent = formatSize(stats.attachments.bytes);
+    ui.storageBytes.value = String(stats.attachments.bytes);
+    ui.storageFiles.textContent = t('stats.storageFiles', { count: stats.attachments.files });
   }
 
   function renderAgentPicker() {

@@ -9,7 +9,8 @@ if (args is [CeilingHost.Mode, var databasePath, var url])
     return 0;
 }
 var statsArgs = args is [StatsBenchmark.Mode, .. var rest] ? rest : null;
-var options = statsArgs is null ? BenchOptions.Parse(args) : new BenchOptions();
+var uploadArgs = args is [UploadBenchmark.Mode, .. var uploadRest] ? uploadRest : null;
+var options = statsArgs is null && uploadArgs is null ? BenchOptions.Parse(args) : new BenchOptions();
 if (options is null)
 {
     return 2;
@@ -36,6 +37,10 @@ if (!File.Exists(hostDll))
 if (statsArgs is not null)
 {
     return await StatsBenchmark.RunAsync(hostDll, statsArgs);
+}
+if (uploadArgs is not null)
+{
+    return await UploadBenchmark.RunAsync(hostDll, uploadArgs);
 }
 
 var cpuModel = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.RegularExpressions;
+using ChatBridge.Tests.Attachments;
 
 namespace ChatBridge.Tests;
 
@@ -46,6 +48,40 @@ public sealed class BrocaClientTests(BridgeApp app) : IClassFixture<BridgeApp>
 
         var responses = await (await user.GetAsync("/api/v1/?action=responses&session_id=session_broca_trip")).DataAsync();
         Assert.Equal("Paris.", Assert.Single(responses.GetProperty("responses").EnumerateArray()).GetProperty("response").GetString());
+    }
+
+    [Fact]
+    public async Task Attachments_reach_broca_as_lines_whose_urls_fetch_the_files()
+    {
+        const string session = "session_broca_files";
+        var user = app.Anonymous();
+        var photo = await user.UploadedAsync(session, TestFiles.Png(40, 30), "cat.png");
+        var pdf = await user.UploadedAsync(session, TestFiles.Pdf(), "Q3 report.pdf");
+        await (await user.PostWithAttachmentsAsync(session, "Two files", photo.Id(), pdf.Id())).DataAsync();
+
+        var poll = await (await BrocaGetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
+        var text = poll.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("session_id").GetString() == session).GetProperty("message").GetString()!;
+
+        // The plugin's reading: the text, then one line per attachment, an image's link alone, a file's after what it is.
+        var lines = text.Split('\n');
+        Assert.Equal("Two files", lines[0]);
+        var image = Regex.Match(lines[1], @"^\[Image Attachment: (?<url>\S+)\]$");
+        var file = Regex.Match(lines[2], @"^\[File Attachment: (?<name>.+) \((?<type>[^,]+), (?<size>[^)]+)\): (?<url>\S+)\]$");
+        Assert.True(image.Success, lines[1]);
+        Assert.True(file.Success, lines[2]);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("Q3 report.pdf", file.Groups["name"].Value);
+        Assert.Equal("application/pdf", file.Groups["type"].Value);
+        Assert.Equal($"{TestFiles.Pdf().Length} bytes", file.Groups["size"].Value);
+
+        // Fetched as the plugin fetches them: a plain GET of the absolute URL, no key, no session.
+        var fetchedImage = await app.Anonymous().GetAsync(new Uri(image.Groups["url"].Value));
+        Assert.Equal(200, (int)fetchedImage.StatusCode);
+        Assert.Equal("image/png", fetchedImage.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(photo.GetProperty("size").GetInt64(), (await fetchedImage.Content.ReadAsByteArrayAsync()).Length);
+        var fetchedFile = await app.Anonymous().GetAsync(new Uri(file.Groups["url"].Value));
+        Assert.Equal(200, (int)fetchedFile.StatusCode);
+        Assert.Equal(TestFiles.Pdf(), await fetchedFile.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

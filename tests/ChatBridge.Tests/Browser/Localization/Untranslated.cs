@@ -7,14 +7,14 @@ namespace ChatBridge.Tests.Browser.Localization;
 /// In the pseudo-locale (en-XA) every catalogue text is wrapped in ⟦…⟧. This finds what a person can read or hear that
 /// is not: text nodes, accessible names, placeholders, tooltips and the title. Data is not the page's to translate and
 /// is left out: whatever is marked translate="no" (agent names, session ids, code, the language menu's names), message
-/// text (.bubble-text, .backlog-text), times formatted by Intl (&lt;time&gt;), and text without a letter (numbers, punctuation).
+/// text (.bubble-text, .backlog-text), times and sizes formatted by Intl (&lt;time&gt;, &lt;data&gt;), and text without a letter (numbers, punctuation).
 /// </summary>
 internal static class Untranslated
 {
     private const string Finder = """
         () => {
           const wrapped = (text) => { const t = text.trim(); return t.startsWith('⟦') && t.endsWith('⟧'); };
-          const data = (element) => element.closest('[translate="no"], .bubble-text, .backlog-text, time, script, style, template') !== null;
+          const data = (element) => element.closest('[translate="no"], .bubble-text, .backlog-text, time, data, script, style, template') !== null;
           const visible = (element) => {
             const shown = element.closest('option') ? element.closest('select') : element;
             return shown.checkVisibility({ visibilityProperty: true });

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace ChatBridge.Bench;
+
+/// <summary>
+/// What <c>upload</c> costs: the host's memory for one 10 MiB file (VmHWM and VmRSS of a fresh host before and after),
+/// then uploads per second and MiB per second of 1 MiB and 10 MiB files, one at a time and several at once. The files
+/// are plain text, so the figures are the bridge's own path (form parsing, type check, storage) without an image's
+/// decode and re-encode.
+/// </summary>
+internal static class UploadBenchmark
+{
+    public const string Mode = "uploads";
+
+    private const int MiB = 1024 * 1024;
+    private const int Concurrency = 4;
+
+    public static async Task<int> RunAsync(string hostDll, string[] args)
+    {
+        bool? inFolder = args switch { [] => false, ["--folder"] => true, _ => null };
+        if (inFolder is null)
+        {
+            Console.Error.WriteLine($"Usage: dotnet run -c Release --project bench/ChatBridge.Bench -- {Mode} [--folder]");
+            return 2;
+        }
+        // No hourly budget: the benchmark is one client address uploading far more than a person would.
+        List<string> hostArgs = ["--ChatBridge:Attachments:HourlyBytesPerClient=0", $"--ChatBridge:Attachments:MaxFileBytes={11 * MiB}"];
+        // An absolute path: a relative one is resolved against the host's content root, the repository.
+        var files = Directory.CreateTempSubdirectory("chatbridge-bench-files-").FullName;
+        try
+        {
+            return await MeasureAsync(hostDll, inFolder.Value ? [.. hostArgs, $"--ChatBridge:Attachments:Folder={files}"] : hostArgs, inFolder.Value);
+        }
+        finally
+        {
+            Directory.Delete(files, recursive: true);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(string hostDll, List<string> hostArgs, bool inFolder)
+    {
+        await using var host = await HostProcess.StartAsync(hostDll, hostArgs, maxSocketsPerClient: 100);
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        Console.WriteLine($"Uploads of text files to a fresh host, attachments kept in {(inFolder ? "a folder" : "the SQLite database")}; {Environment.ProcessorCount} cores shared with this client.");
+
+        // The host has served /health only: the first upload's memory is all its own (and the JIT's for that path).
+        var before = host.Memory();
+        var first = await UploadAsync(http, "session_bench_memory", Text(10 * MiB));
+        var after = host.Memory();
+        Console.WriteLine($"One 10 MiB upload ({first.TotalMilliseconds:F0} ms): VmHWM {before.PeakMb:F0} -> {after.PeakMb:F0} MiB, VmRSS {before.CurrentMb:F0} -> {after.CurrentMb:F0} MiB");
+
+        foreach (var (size, count) in new[] { (1, 200), (10, 30) })
+        {
+            var content = Text(size * MiB);
+            foreach (var parallel in new[] { 1, Concurrency })
+            {
+                var next = 0;
+                var watch = Stopwatch.StartNew();
+                await Task.WhenAll(Enumerable.Range(0, parallel).Select(async worker =>
+                {
+                    while (Interlocked.Increment(ref next) <= count)
+                    {
+                        await UploadAsync(http, $"session_bench_{size}_{parallel}_{next:D5}_{worker}", content);
+                    }
+                }));
+                var seconds = watch.Elapsed.TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{size,2} MiB x {count}, {parallel} at a time: {count / seconds,6:F1} uploads/s, {count * size / seconds,6:F1} MiB/s"));
+            }
+        }
+        var end = host.Memory();
+        Console.WriteLine($"After all uploads: VmHWM {end.PeakMb:F0} MiB, VmRSS {end.CurrentMb:F0} MiB");
+        return 0;
+    }
+
+    /// <summary>Lines of ASCII text, valid as the text rules want it, <paramref name="bytes"/> long.</summary>
+    private static byte[] Text(int bytes)
+    {
+        var line = Encoding.ASCII.GetBytes("The quick brown fox jumps over the lazy dog, 0123456789.\n");
+        var content = new byte[bytes];
+        for (var i = 0; i < bytes; i += line.Length)
+        {
+            line.AsSpan(0, Math.Min(line.Length, bytes - i)).CopyTo(content.AsSpan(i));
+        }
+        return content;
+    }
+
+    private static async Task<TimeSpan> UploadAsync(HttpClient http, string sessionId, byte[] content)
+    {
+        using var form = new MultipartFormDataContent { { new StringContent(sessionId), "session_id" } };
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        form.Add(file, "file", "notes.txt");
+        var watch = Stopwatch.StartNew();
+        using var response = await http.PostAsync(new Uri("api/v1/?action=upload", UriKind.Relative), form);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"upload answered {(int)response.StatusCode}: {body}");
+        }
+        return watch.Elapsed;
+    }
+}
