@@ -21,6 +21,20 @@ public sealed class BusPositionsTests
     }
 
     [Fact]
+    public void Past_the_most_senders_remembered_the_longest_silent_is_forgotten()
+    {
+        var senders = new SenderPositions();
+        for (var i = 0; i <= SenderPositions.MaxSenders; i++)
+        {
+            senders.Heard($"sender{i}", 1, Start.AddSeconds(i));
+        }
+
+        // sender0 was forgotten, so heard again it is new (no gap; sender1 now makes room); sender2 is remembered: a gap.
+        Assert.Null(senders.Heard("sender0", 5, Start.AddHours(1)));
+        Assert.Equal(Start.AddSeconds(2), senders.Heard("sender2", 5, Start.AddHours(1)));
+    }
+
+    [Fact]
     public void A_sender_that_gives_no_number_never_makes_a_gap()
     {
         var senders = new SenderPositions();

@@ -358,6 +358,9 @@ internal sealed class PoolNotifier(NpgsqlDataSource pool) : IBusNotifier
 /// <summary>The last sequence number heard from each other instance, to notice a notification that never came.</summary>
 internal sealed class SenderPositions
 {
+    /// <summary>Senders remembered at most: each restart of an instance is a new sender, and the long gone are forgotten first.</summary>
+    internal const int MaxSenders = 1024;
+
     private readonly Dictionary<string, (long Sequence, DateTimeOffset At)> _last = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -374,6 +377,10 @@ internal sealed class SenderPositions
         {
             var gap = _last.TryGetValue(origin, out var last) && current != last.Sequence + 1 ? last.At : (DateTimeOffset?)null;
             _last[origin] = (current, now);
+            if (_last.Count > MaxSenders)
+            {
+                _last.Remove(_last.MinBy(entry => entry.Value.At).Key);
+            }
             return gap;
         }
     }
