@@ -55,22 +55,13 @@ public sealed class WriteQueueTests
         using var app = new BridgeApp();
         var writes = app.Services.GetRequiredService<WriteQueue>();
         app.Execute("CREATE TABLE writer_probe (name TEXT)");
-        using var running = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var blocker = writes.RunAsync(_ =>
-        {
-            running.Set();
-            return release.Wait(TimeSpan.FromSeconds(10));
-        }, CancellationToken.None);
-        // Only once the writer is busy with the blocker are the next writes sure to wait for a later group.
-        Assert.True(running.Wait(TimeSpan.FromSeconds(10)));
+        using var held = HeldWriter.Hold(writes);
         using var giveUp = new CancellationTokenSource();
 
         var abandoned = writes.RunAsync(writer => writer.Connection.Execute("INSERT INTO writer_probe (name) VALUES ('ghost')", transaction: writer.Transaction), giveUp.Token);
         var kept = writes.RunAsync(writer => writer.Connection.Execute("INSERT INTO writer_probe (name) VALUES ('kept')", transaction: writer.Transaction), CancellationToken.None);
         await giveUp.CancelAsync();
-        release.Set();
-        await blocker;
+        await held.ReleaseAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         Assert.Equal(1, await kept);
@@ -148,22 +139,14 @@ public sealed class WriteQueueTests
         using var app = new BridgeApp();
         var writes = app.Services.GetRequiredService<WriteQueue>();
         app.Execute("CREATE TABLE writer_probe (name TEXT)");
-        using var running = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var blocker = writes.RunAsync(_ =>
-        {
-            running.Set();
-            return release.Wait(TimeSpan.FromSeconds(10));
-        }, CancellationToken.None);
-        Assert.True(running.Wait(TimeSpan.FromSeconds(10)));
+        using var held = HeldWriter.Hold(writes);
 
         var posted = app.Anonymous().PostMessageAsync("session_group_failed", "hello");
         await WaitForQueuedAsync(app, 1);
         // Behind the message in the same group, a write the file fails: the group, message and all, is undone.
         var failing = writes.RunAsync<int>(_ => throw new ObjectDisposedException("SQLitePCL.sqlite3"), CancellationToken.None);
         var broken = writes.RunAsync<int>(_ => throw new SqliteException("disk I/O error", SQLitePCL.raw.SQLITE_IOERR), CancellationToken.None);
-        release.Set();
-        await blocker;
+        await held.ReleaseAsync();
 
         var answer = await posted;
         await answer.AssertErrorAsync(503, "Service busy, retry shortly");
@@ -208,22 +191,14 @@ public sealed class WriteQueueTests
         // The clock stands still: the queue's 10 000 writes must not meet the wait deadline on a slow machine.
         using var app = new FrozenBridgeApp();
         var writes = app.Services.GetRequiredService<WriteQueue>();
-        using var running = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
         // The writer holds this group while the queue fills behind it.
-        var blocker = writes.RunAsync(_ =>
-        {
-            running.Set();
-            return release.Wait(TimeSpan.FromSeconds(30));
-        }, CancellationToken.None);
-        Assert.True(running.Wait(TimeSpan.FromSeconds(10)));
+        using var held = HeldWriter.Hold(writes);
         var queued = Enumerable.Range(0, WriteQueue.MaxQueued).Select(i => writes.RunAsync(_ => i, CancellationToken.None, Durability.Committed)).ToList();
 
         var refused = writes.RunAsync(_ => -1, CancellationToken.None, Durability.Committed);
 
         await Assert.ThrowsAsync<WriteQueueBusyException>(() => refused.WaitAsync(TimeSpan.FromSeconds(10)));
-        release.Set();
-        await blocker;
+        await held.ReleaseAsync();
         Assert.Equal(Enumerable.Range(0, WriteQueue.MaxQueued), await Task.WhenAll(queued));
     }
 
@@ -235,22 +210,49 @@ public sealed class WriteQueueTests
         var time = app.Time;
         await (await app.Anonymous().PostMessageAsync("session_deadline", "before")).DataAsync();
         var writes = app.Services.GetRequiredService<WriteQueue>();
-        using var running = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var blocker = writes.RunAsync(_ =>
-        {
-            running.Set();
-            return release.Wait(TimeSpan.FromSeconds(30));
-        }, CancellationToken.None);
-        Assert.True(running.Wait(TimeSpan.FromSeconds(10)));
+        using var held = HeldWriter.Hold(writes);
 
         var post = app.Anonymous().PostMessageAsync("session_deadline", "kept waiting");
-        await Eventually.UntilAsync(() => writes.Queued > 0, "the post's write queued");
+        await WaitForQueuedAsync(app, 1);
         time.Advance(WriteQueue.MaxWait + TimeSpan.FromSeconds(1));
-        release.Set();
-        await blocker;
+        await held.ReleaseAsync();
 
         await (await post).AssertErrorAsync(503, "Service busy, retry shortly");
         Assert.Equal(1L, app.Count("web_chat_messages"));
+    }
+}
+
+/// <summary>The writer kept busy with a group of its own until released: the writes queued meanwhile wait for a later group.</summary>
+internal sealed class HeldWriter : IDisposable
+{
+    private readonly ManualResetEventSlim _release = new();
+    private readonly Task _blocker;
+
+    private HeldWriter(WriteQueue writes)
+    {
+        using var running = new ManualResetEventSlim();
+        _blocker = writes.RunAsync(_ =>
+        {
+            running.Set();
+            return _release.Wait(TimeSpan.FromSeconds(60));
+        }, CancellationToken.None);
+        // Only once the writer runs this group are the next writes sure to wait for a later one.
+        Assert.True(running.Wait(TimeSpan.FromSeconds(30)), "the writer took the holding group");
+    }
+
+    public static HeldWriter Hold(WriteQueue writes) => new(writes);
+
+    public async Task ReleaseAsync()
+    {
+        _release.Set();
+        await _blocker;
+    }
+
+    public void Dispose()
+    {
+        _release.Set();
+        // The holding group must be done with the event before it goes; WhenAny never throws, whatever the group did.
+        Task.WhenAny(_blocker).Wait(TimeSpan.FromSeconds(60));
+        _release.Dispose();
     }
 }
