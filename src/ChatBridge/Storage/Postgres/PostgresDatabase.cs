@@ -35,7 +35,28 @@ internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
         return result;
     }
 
+    /// <summary>
+    /// A write the server picked as a deadlock's victim (the lease sweep and a claim locking the same rows in another
+    /// order) was rolled back whole, so running it again is safe; it is tried this often before its error stands.
+    /// </summary>
+    private const int DeadlockAttempts = 3;
+
     public async Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await WriteOnceAsync(write, durability, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < DeadlockAttempts)
+            {
+                // The other transaction went on; this one starts again from nothing.
+            }
+        }
+    }
+
+    private async Task<Written<T>> WriteOnceAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
