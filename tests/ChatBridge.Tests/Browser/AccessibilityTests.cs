@@ -8,7 +8,7 @@ namespace ChatBridge.Tests.Browser;
 /// refuses inline script, which is how Playwright injects axe, so only these contexts bypass the policy; every
 /// other browser test runs under it.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
 public sealed class AccessibilityTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     // A reply like an agent's: a table, a list, a quote, a link and code; also what the screenshots show.

@@ -5,7 +5,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 /// <summary>The admin console as an operator runs it: stepping into a conversation, finding and triaging sessions, live updates.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
+[Trait(StorageJourney.Trait, StorageJourney.Yes)]
 public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]

@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ChatBridge.Tests.Browser;
 
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
 public sealed class AdminPageTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]

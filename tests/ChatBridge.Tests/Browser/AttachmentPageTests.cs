@@ -6,6 +6,7 @@ namespace ChatBridge.Tests.Browser;
 
 /// <summary>Attaching files on the chat page: picked, pasted, dropped; checked first; uploaded with progress; sent.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(StorageJourney.Trait, StorageJourney.Yes)]
 public sealed class AttachmentPageTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     private static string Base64Png => Convert.ToBase64String(TestFiles.Png(40, 30));

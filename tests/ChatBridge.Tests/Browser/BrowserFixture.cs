@@ -3,13 +3,22 @@ using Microsoft.Playwright;
 namespace ChatBridge.Tests.Browser;
 
 /// <summary>
-/// Browser tests share one headless Chromium and run one class at a time: each class drives its own
-/// <see cref="LiveBridge"/>, and two CPU-heavy browsers at once only make every test slower.
+/// Browser tests run in two collections side by side, each with a Chromium of its own, and each collection one class
+/// at a time (every class drives its own <see cref="LiveBridge"/>). A browser test mostly waits for pages, sockets and
+/// the host: run one after another, the whole browser pass kept the two cores a third busy. This one holds the chat
+/// page and the widget.
 /// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+[CollectionDefinition(Name)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
-    public const string Name = "Browser";
+    public const string Name = "Browser: chat page and widget";
+}
+
+/// <summary>The other half of the browser tests: the admin console, the languages, accessibility and the pages' chrome.</summary>
+[CollectionDefinition(Name)]
+public sealed class ConsoleBrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser: admin console, languages and accessibility";
 }
 
 /// <summary>The system Chromium, driven by Playwright; never a downloaded browser.</summary>
@@ -93,8 +102,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// A test in the browser collection: whatever pages it opened are closed when it ends, pass or fail, so at most one
-/// test's renderers are alive at a time.
+/// A browser test: whatever pages it opened are closed when it ends, pass or fail, so at most one test's renderers
+/// per collection are alive at a time.
 /// </summary>
 public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
 {
@@ -154,4 +163,16 @@ internal static class Screenshots
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name) });
         }
     }
+}
+
+/// <summary>
+/// Marks a browser class whose journeys reach what each storage provider does its own way (the realtime bus, stored
+/// files, the admin's feed and search, the statistics, the redelivery queue, accounts): CI runs these on PostgreSQL
+/// too. The other browser classes test the pages themselves and run once, on SQLite; their answers on PostgreSQL are
+/// checked by the API tests.
+/// </summary>
+public static class StorageJourney
+{
+    public const string Trait = "StorageJourney";
+    public const string Yes = "yes";
 }

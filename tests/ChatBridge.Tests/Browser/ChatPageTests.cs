@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 [Collection(BrowserCollection.Name)]
+[Trait(StorageJourney.Trait, StorageJourney.Yes)]
 public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     private const string Markup = "<img src=x onerror=window.__xss=1>";

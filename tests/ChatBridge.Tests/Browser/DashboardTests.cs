@@ -6,7 +6,8 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser;
 
 /// <summary>The admin page's service dashboard: Chart.js charts and tables drawn from the <c>stats</c> action's answer.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
+[Trait(StorageJourney.Trait, StorageJourney.Yes)]
 public sealed class DashboardTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     /// <summary>Today's traffic through the API (Athena's answered, one waiting), and earlier days written straight into the tables.</summary>

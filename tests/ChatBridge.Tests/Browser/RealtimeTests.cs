@@ -6,6 +6,7 @@ namespace ChatBridge.Tests.Browser;
 
 /// <summary>Replies, delivery states and typing reach the page over the WebSocket, or by long polling without one.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(StorageJourney.Trait, StorageJourney.Yes)]
 public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]

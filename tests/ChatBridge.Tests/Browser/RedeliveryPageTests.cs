@@ -2,7 +2,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ChatBridge.Tests.Browser;
 
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
+[Trait(StorageJourney.Trait, StorageJourney.Yes)]
 public sealed class RedeliveryPageTests(BrowserFixture browser, ShortLeaseLiveBridge app) : BrowserTest(browser), IClassFixture<ShortLeaseLiveBridge>
 {
     [Fact]

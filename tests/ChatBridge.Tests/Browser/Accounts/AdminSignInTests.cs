@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatBridge.Tests.Browser.Accounts;
 
 /// <summary>The admin console opened by a Sanctum account of role admin instead of the key.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
 public sealed class AdminSignInTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace ChatBridge.Tests.Browser.Accounts;
 
 /// <summary>Signing in with a Sanctum account on the chat page: the conversation follows the person, not the browser.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(StorageJourney.Trait, StorageJourney.Yes)]
 public sealed class ChatSignInTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace ChatBridge.Tests.Browser.Localization;
 /// The chat and the admin console in the reader's language: chosen from the browser's languages or the language menu,
 /// German's long words on a phone, Japanese, Arabic mirrored right to left with code kept left to right; axe in each.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
 public sealed partial class LocalizationTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     private const string Reply = """

@@ -7,7 +7,7 @@ namespace ChatBridge.Tests.Browser.Localization;
 /// Every page and state rendered in the pseudo-locale (?locale=en-XA, every catalogue text wrapped in ⟦…⟧): a text a
 /// person reads that is not wrapped was written into the page or a script instead of the catalogue.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
 public sealed class PseudoLocaleTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     private const string Reply = """

@@ -7,7 +7,7 @@ namespace ChatBridge.Tests.Browser.Widget;
 /// The widget in the site's or the visitor's language: the <c>locale</c> option and <c>data-locale</c>, the corner and
 /// the panel mirrored in Arabic, and a language the visitor picks in the panel, remembered for the site.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(ConsoleBrowserCollection.Name)]
 public sealed class WidgetLocaleTests(BrowserFixture browser, WidgetSites sites, ITestOutputHelper output) : BrowserTest(browser), IClassFixture<WidgetSites>
 {
     private Uri Bridge => sites.BridgeUrl;
