@@ -1,5 +1,9 @@
+using System.Reflection;
 using System.Text.Json;
 using ChatBridge.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests;
 
@@ -190,6 +194,59 @@ public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
     }
 
     [Fact]
+    public async Task Every_json_body_is_documented_by_exactly_the_fields_its_request_type_reads()
+    {
+        var document = await DocumentAsync();
+        var bodies = 0;
+        foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var handler = endpoint.Metadata.GetMetadata<MethodInfo>();
+            var body = handler?.GetParameters().Select(p => p.ParameterType).SingleOrDefault(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Body<>));
+            if (body is null)
+            {
+                continue;
+            }
+            bodies++;
+            var method = endpoint.Metadata.GetRequiredMetadata<HttpMethodMetadata>().HttpMethods.Single().ToLowerInvariant();
+            var route = endpoint.RoutePattern.RawText!;
+            var content = document.GetProperty("paths").GetProperty(route).GetProperty(method)
+                .GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+            var documented = PropertyNames(Resolve(document, content.GetProperty("schema"))).ToList();
+
+            // The documented example is a body the request type accepts, and reading it looks at every documented field, no other.
+            var read = new List<string>();
+            var refusal = await ReadAsync(body.GetGenericArguments()[0], new RequestFields(content.GetProperty("example"), read));
+            Assert.True(refusal is null, $"{method} {route}: its own example is refused");
+            Assert.True(documented.SequenceEqual(read.Distinct().Order()), $"{method} {route}: documents [{string.Join(", ", documented)}], reads [{string.Join(", ", read.Distinct().Order())}]");
+        }
+        Assert.True(bodies >= 8, $"only {bodies} endpoints take a JSON body");
+    }
+
+    [Fact]
+    public async Task Every_answer_example_has_only_fields_its_schema_documents()
+    {
+        var document = await DocumentAsync();
+        var examples = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                if (!operation.Value.TryGetProperty("responses", out var responses) || !responses.TryGetProperty("200", out var ok)
+                    || !ok.TryGetProperty("content", out var content) || !content.GetProperty("application/json").TryGetProperty("example", out var example)
+                    || !example.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+                var documented = PropertyNames(DataSchema(document, operation.Value)).ToHashSet();
+                var shown = data.EnumerateObject().Select(p => p.Name).ToHashSet();
+                Assert.True(shown.IsSubsetOf(documented), $"{operation.Name} {path.Name}: its example shows [{string.Join(", ", shown.Except(documented))}], not in its schema");
+                examples++;
+            }
+        }
+        Assert.True(examples >= 20, $"only {examples} answers have an example");
+    }
+
+    [Fact]
     public async Task Swagger_UI_is_served_at_swagger()
     {
         var client = app.Anonymous();
@@ -208,6 +265,18 @@ public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
         var response = await app.Anonymous().GetAsync("/swagger/v1/swagger.json");
         Assert.Equal(200, (int)response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>The refusal of <c>T.ReadAsync</c> for <paramref name="request"/>'s type, or null when it accepts the fields.</summary>
+    private async Task<object?> ReadAsync(Type request, RequestFields fields)
+    {
+        using var scope = app.Services.CreateScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        var pending = request.GetMethod("ReadAsync", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, [fields, http])!;
+        var task = (Task)pending.GetType().GetMethod("AsTask")!.Invoke(pending, null)!;
+        await task;
+        var parsed = task.GetType().GetProperty("Result")!.GetValue(task)!;
+        return parsed.GetType().GetProperty("Error")!.GetValue(parsed);
     }
 
     private static JsonElement ResponseSchema(JsonElement operation, string status) =>

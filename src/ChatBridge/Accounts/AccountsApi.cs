@@ -20,7 +20,7 @@ internal static class AccountsApi
     public static readonly TimeSpan LockFor = TimeSpan.FromMinutes(15);
 
     /// <summary>Anonymous conversations a sign-in may take over at once; a browser keeps far fewer.</summary>
-    private const int MaxClaimedConversations = 100;
+    internal const int MaxClaimedConversations = 100;
 
     private const int MaxUsernameLength = 50;
     private const int MaxPasswordLength = 1024;
@@ -40,8 +40,7 @@ internal static class AccountsApi
                 + "`session_token` instead, to be sent as `X-Sanctum-Session`. Wrong or unknown is 401 `Invalid username or password`, a "
                 + "deactivated account 403 `Account is deactivated`; after 10 wrong passwords in a row the account refuses sign-ins for "
                 + "15 minutes (429 with `retry_after`). Requests that change something on the cookie alone must send `X-Requested-With`.")
-            .Accepts<SignInRequest>("application/json")
-            .WithExamples(new SignInRequest("ada", "correct horse battery staple", ["session_k3f9x2m4q8w1"], Frame: null), new SignedIn(ExampleUser, SessionToken: null))
+            .WithExamples(new SignInRequest("ada", "correct horse battery staple", ["session_k3f9x2m4q8w1"], Frame: false), new SignedIn(ExampleUser, SessionToken: null))
             .Produces<Envelope<SignedIn>>()
             .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
             .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
@@ -86,28 +85,9 @@ internal static class AccountsApi
         LastMessageAt = Example.At("2026-11-24T10:15:32.456Z"),
     };
 
-    private static async Task<IResult> SignIn(HttpContext http, IAccountStore accounts, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> SignIn(Body<SignInRequest> body, HttpContext http, IAccountStore accounts, TimeProvider time, CancellationToken ct)
     {
-        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Public, ct);
-        if (body.TooLarge is { } tooLarge)
-        {
-            return tooLarge;
-        }
-        if (body.Error is { } invalidJson)
-        {
-            return invalidJson;
-        }
-        if (!JsonFields.HasAll(body.Value, "username", "password"))
-        {
-            return Envelope.BadRequest(Errors.MissingRequiredFields);
-        }
-        if (JsonFields.String(body.Value, "username", out var username) != FieldState.Present
-            || JsonFields.String(body.Value, "password", out var password) != FieldState.Present
-            || !Conversations(body.Value, out var conversations)
-            || !Frame(body.Value, out var frame))
-        {
-            return Envelope.BadRequest(Errors.InvalidRequestBody);
-        }
+        var (username, password, conversations, frame) = body.Value;
         username = username.Trim();
         var account = username.Length is > 0 and <= MaxUsernameLength ? await accounts.FindByUsernameAsync(username, ct) : null;
         var now = time.GetUtcNow();
@@ -177,12 +157,33 @@ internal static class AccountsApi
         var (conversations, total) = await accounts.ListConversationsAsync(userId, limit.Value, offset.Value, ct);
         return Envelope.Ok(new MySessionList(conversations, new Pagination(total, limit.Value, offset.Value, offset.Value + conversations.Count < total)));
     }
+}
+
+/// <param name="Sessions">Conversations this browser started before signing in, to become the user's; ids of another form are passed over.</param>
+/// <param name="Frame">The widget's panel: answer with a session token for <c>X-Sanctum-Session</c> instead of relying on the cookie alone.</param>
+internal sealed record SignInRequest(string Username, string Password, IReadOnlyList<string> Sessions, bool Frame) : IJsonRequest<SignInRequest>
+{
+    public static int MaxBytes => BodyLimits.Public;
+
+    public static ValueTask<Parsed<SignInRequest>> ReadAsync(RequestFields body, HttpContext http)
+    {
+        if (!body.HasAll("username", "password"))
+        {
+            return ValueTask.FromResult(Parsed<SignInRequest>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields)));
+        }
+        return ValueTask.FromResult(body.String("username", out var username) == FieldState.Present
+            && body.String("password", out var password) == FieldState.Present
+            && SessionsField(body, out var conversations)
+            && FrameField(body, out var frame)
+                ? Parsed<SignInRequest>.Ok(new SignInRequest(username, password, conversations, frame))
+                : Parsed<SignInRequest>.Fail(Envelope.BadRequest(Errors.InvalidRequestBody)));
+    }
 
     /// <summary><c>sessions</c>: absent, or an array of session ids; ids of another form are passed over, not refused.</summary>
-    private static bool Conversations(JsonElement body, out IReadOnlyList<string> conversations)
+    private static bool SessionsField(RequestFields body, out IReadOnlyList<string> conversations)
     {
         conversations = [];
-        if (!body.TryGetProperty("sessions", out var list) || list.ValueKind == JsonValueKind.Null)
+        if (!body.TryGet("sessions", out var list) || list.ValueKind == JsonValueKind.Null)
         {
             return true;
         }
@@ -196,14 +197,14 @@ internal static class AccountsApi
             .OfType<string>()
             .Where(SessionIds.IsValid)
             .Distinct(StringComparer.Ordinal)
-            .Take(MaxClaimedConversations)];
+            .Take(AccountsApi.MaxClaimedConversations)];
         return true;
     }
 
-    private static bool Frame(JsonElement body, out bool frame)
+    private static bool FrameField(RequestFields body, out bool frame)
     {
         frame = false;
-        if (!body.TryGetProperty("frame", out var value) || value.ValueKind == JsonValueKind.Null)
+        if (!body.TryGet("frame", out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return true;
         }
@@ -211,8 +212,6 @@ internal static class AccountsApi
         return value.ValueKind is JsonValueKind.True or JsonValueKind.False;
     }
 }
-
-internal sealed record SignInRequest(string Username, string Password, IReadOnlyList<string>? Sessions, bool? Frame);
 
 /// <param name="SessionToken">Only for <c>frame: true</c>: what the widget's panel sends as <c>X-Sanctum-Session</c>.</param>
 internal sealed record SignedIn(AccountView User, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? SessionToken);

@@ -62,7 +62,6 @@ internal static class AdminApi
             .WithDescription("Stores a reply written by a person in the admin console, with `author: admin`; the user's open chat gets it at once "
                 + "and shows it as from a person. Same body and rules as `outbox`: without `message_id` it answers the session's oldest "
                 + "delivered, unanswered message. An unknown session is `Invalid session`.")
-            .Accepts<ReplyRequest>("application/json")
             .WithExamples(
                 new ReplyRequest("session_k3f9x2m4q8w1", "Hello, I'm Sam from support. Let me look into this.", 42, null),
                 new ResponseAccepted(8, "session_k3f9x2m4q8w1", Example.At("2026-11-24T10:16:02.000Z"), 42));
@@ -160,9 +159,9 @@ internal static class AdminApi
             transcript.Responses));
     }
 
-    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> PostPersonReply(
-        HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
-        Replies.StoreAsync(http, ReplyAuthor.Admin, onlyAgent: null, replies, bus, typing, metrics, ct);
+    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> PostPersonReply(
+        Body<ReplyRequest> body, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
+        Replies.StoreAsync(body.Value, ReplyAuthor.Admin, onlyAgent: null, replies, bus, typing, metrics, ct);
 }
 
 internal sealed record SessionsQuery(

@@ -21,7 +21,6 @@ internal static class AgentKeyApi
             .WithDescription("Creates or replaces the Broca key of agent `agent_id` and returns it this once (only its SHA-256 is kept). "
                 + "With it, `inbox` hands out only that agent's messages and `outbox`/`typing` accept only its sessions. The agent's earlier "
                 + "key stops working at once. An agent that does not exist is `Invalid agent_id`.")
-            .Accepts<AgentKeyRequest>("application/json")
             .WithExamples(new AgentKeyRequest(1), new AgentKeyIssued(1, "v5bX0mQ2c9Jr7LwT1yHk8dNfA3sGpZe6uRiOoKjE4Mw"));
 
         admin.MapGet("/agent_keys", ListKeys)
@@ -33,26 +32,10 @@ internal static class AgentKeyApi
         return api;
     }
 
-    private static async Task<Results<Ok<Envelope<AgentKeyIssued>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> ReplaceKey(
-        HttpContext http, IAgentKeyStore keys, TimeProvider time, ILogger<AgentKeyIssued> logger, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<AgentKeyIssued>>, BadRequest<ErrorEnvelope>>> ReplaceKey(
+        Body<AgentKeyRequest> body, HttpContext http, IAgentKeyStore keys, TimeProvider time, ILogger<AgentKeyIssued> logger, CancellationToken ct)
     {
-        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Authenticated, ct);
-        if (body.TooLarge is { } tooLarge)
-        {
-            return tooLarge;
-        }
-        if (body.Error is { } invalidJson)
-        {
-            return invalidJson;
-        }
-        if (!JsonFields.HasAll(body.Value, "agent_id"))
-        {
-            return Envelope.BadRequest(Errors.MissingRequiredFields);
-        }
-        if (!JsonFields.OptionalId(body.Value, "agent_id", out var agentId) || agentId is not { } id)
-        {
-            return Envelope.BadRequest(Errors.InvalidAgentId);
-        }
+        var id = body.Value.AgentId;
         var key = KeyBootstrapper.NewKey();
         if (!await keys.ReplaceAsync(id, AgentKeys.Digest(key), time.GetUtcNow(), ct))
         {
@@ -66,7 +49,16 @@ internal static class AgentKeyApi
         Envelope.Ok(new AgentKeyList(await keys.ListAsync(ct)));
 }
 
-internal sealed record AgentKeyRequest(long AgentId);
+internal sealed record AgentKeyRequest(long AgentId) : IJsonRequest<AgentKeyRequest>
+{
+    public static int MaxBytes => BodyLimits.Authenticated;
+
+    public static ValueTask<Parsed<AgentKeyRequest>> ReadAsync(RequestFields body, HttpContext http)
+    {
+        var id = body.RequiredId("agent_id", Errors.InvalidAgentId);
+        return ValueTask.FromResult(id.Error is null ? Parsed<AgentKeyRequest>.Ok(new AgentKeyRequest(id.Value)) : id.Forward<AgentKeyRequest>());
+    }
+}
 
 internal sealed record AgentKeyIssued(long AgentId, string ApiKey);
 

@@ -20,7 +20,6 @@ internal static class StuckMessageApi
             .WithDescription("Takes unanswered message `message_id` out of the inbox for good (a live claim ends with it): `history` and "
                 + "`session_messages` show it as `dropped`, and the backlog no longer lists it. A reply may still answer it. Dropping a "
                 + "dropped message changes nothing. An unknown message is `Invalid message_id`; an answered one is 409 `Message already answered`.")
-            .Accepts<MessageRef>("application/json")
             .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict)
             .WithExamples(new MessageRef(42), new SettledView(42, "session_k3f9x2m4q8w1", MessageStatus.Dropped, 3, 4));
 
@@ -30,39 +29,21 @@ internal static class StuckMessageApi
             .WithDescription("Forgets the strikes and back-off of unanswered message `message_id`, so the next inbox poll gets it (a message "
                 + "Broca holds right now keeps its claim, and comes back if the claim lapses). An unknown message is `Invalid message_id`; "
                 + "an answered one is 409 `Message already answered`, a dropped one 409 `Message was dropped`.")
-            .Accepts<MessageRef>("application/json")
             .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict)
             .WithExamples(new MessageRef(42), new SettledView(42, "session_k3f9x2m4q8w1", MessageStatus.Pending, 3, 0));
 
         return api;
     }
 
-    private static Task<IResult> DropMessage(HttpContext http, InboxDelivery delivery, ILogger<MessageRef> logger, CancellationToken ct) =>
-        SettleAsync(http, MessageStatus.Dropped, delivery.DropAsync, logger, ct);
+    private static Task<IResult> DropMessage(Body<MessageRef> body, HttpContext http, InboxDelivery delivery, ILogger<MessageRef> logger, CancellationToken ct) =>
+        SettleAsync(body.Value.MessageId, http, MessageStatus.Dropped, delivery.DropAsync, logger, ct);
 
-    private static Task<IResult> RetryMessage(HttpContext http, InboxDelivery delivery, ILogger<MessageRef> logger, CancellationToken ct) =>
-        SettleAsync(http, MessageStatus.Pending, delivery.RetryAsync, logger, ct);
+    private static Task<IResult> RetryMessage(Body<MessageRef> body, HttpContext http, InboxDelivery delivery, ILogger<MessageRef> logger, CancellationToken ct) =>
+        SettleAsync(body.Value.MessageId, http, MessageStatus.Pending, delivery.RetryAsync, logger, ct);
 
     private static async Task<IResult> SettleAsync(
-        HttpContext http, string status, Func<long, CancellationToken, Task<SettledMessage>> settle, ILogger logger, CancellationToken ct)
+        long id, HttpContext http, string status, Func<long, CancellationToken, Task<SettledMessage>> settle, ILogger logger, CancellationToken ct)
     {
-        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Authenticated, ct);
-        if (body.TooLarge is { } tooLarge)
-        {
-            return tooLarge;
-        }
-        if (body.Error is { } invalidJson)
-        {
-            return invalidJson;
-        }
-        if (!JsonFields.HasAll(body.Value, "message_id"))
-        {
-            return Envelope.BadRequest(Errors.MissingRequiredFields);
-        }
-        if (!JsonFields.OptionalId(body.Value, "message_id", out var messageId) || messageId is not { } id)
-        {
-            return Envelope.BadRequest(Errors.InvalidMessageId);
-        }
         var settled = await settle(id, ct);
         switch (settled.Outcome)
         {
@@ -80,7 +61,16 @@ internal static class StuckMessageApi
 }
 
 /// <summary>The body of <c>drop_message</c> and <c>retry_message</c>.</summary>
-internal sealed record MessageRef(long MessageId);
+internal sealed record MessageRef(long MessageId) : IJsonRequest<MessageRef>
+{
+    public static int MaxBytes => BodyLimits.Authenticated;
+
+    public static ValueTask<Parsed<MessageRef>> ReadAsync(RequestFields body, HttpContext http)
+    {
+        var id = body.RequiredId("message_id", Errors.InvalidMessageId);
+        return ValueTask.FromResult(id.Error is null ? Parsed<MessageRef>.Ok(new MessageRef(id.Value)) : id.Forward<MessageRef>());
+    }
+}
 
 /// <summary>The message as an admin's drop or retry left it: <c>dropped</c>, or <c>pending</c> (due at once) after a retry.</summary>
 internal sealed record SettledView(long MessageId, string SessionId, string Status, int DeliveryCount, int Strikes);

@@ -8,9 +8,9 @@ namespace ChatBridge.Chat;
 internal static class AttachmentIds
 {
     /// <summary>Left out or null is none; anything but an array of distinct upload ids is <c>Invalid attachments</c>.</summary>
-    public static Parsed<IReadOnlyList<string>> Read(JsonElement body, int maxFiles)
+    public static Parsed<IReadOnlyList<string>> Read(RequestFields body, int maxFiles)
     {
-        if (!body.TryGetProperty("attachments", out var field) || field.ValueKind == JsonValueKind.Null)
+        if (!body.TryGet("attachments", out var field) || field.ValueKind == JsonValueKind.Null)
         {
             return Parsed<IReadOnlyList<string>>.Ok([]);
         }

@@ -28,9 +28,8 @@ internal static class ChatApi
                 + "`message` is trimmed and must hold 1 to `max_message_length` characters; `agent_id` must name an active agent. "
                 + "`attachments` lists `attachment_id`s of the session's uploads not sent yet (at most `ChatBridge:Attachments:MaxFilesPerMessage`); "
                 + "with one or more, `message` may be empty or left out. They are stored with the message or, `Invalid attachments`, not at all.")
-            .Accepts<MessageRequest>("application/json")
             .WithExamples(
-                new MessageRequest("session_k3f9x2m4q8w1", "Hello, Athena!", "2026-11-24T10:15:30.123Z", 1),
+                new MessageRequest("session_k3f9x2m4q8w1", "Hello, Athena!", "2026-11-24T10:15:30.123Z", 1, []),
                 new MessageAccepted(42, "session_k3f9x2m4q8w1", "2026-11-24T10:15:30.123Z", "3f2a9c0b7d1e4f68", IsNewUser: true))
             .RateLimited(Limits.Messages);
 
@@ -63,49 +62,21 @@ internal static class ChatApi
         Status = "answered", ProcessedAt = Example.At("2026-11-24T10:15:31.000Z"), AnsweredAt = Example.At("2026-11-24T10:15:32.456Z"),
     };
 
-    private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostMessage(
-        HttpContext http, ISessionStore sessions, IAgentStore agents, IRealtimeBus bus, SettingsStore settings, BridgeMetrics metrics,
-        IOptions<ChatBridgeOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>>> PostMessage(
+        Body<MessageRequest> body, HttpContext http, ISessionStore sessions, IAgentStore agents, IRealtimeBus bus, BridgeMetrics metrics,
+        CancellationToken ct)
     {
-        var request = await SessionBody.ReadAsync(http, BodyLimits.Public, requiredField: null, ct);
-        if (request.TooLarge is { } tooLarge)
-        {
-            return tooLarge;
-        }
-        if (request.Error is { } invalidRequest)
-        {
-            return invalidRequest;
-        }
-        var (body, sessionId) = request.Value;
-        var attachments = AttachmentIds.Read(body, options.Value.Attachments.MaxFilesPerMessage);
-        if (attachments.Error is { } invalidAttachments)
-        {
-            return invalidAttachments;
-        }
-        var maxLength = (await settings.GetAsync(ct)).MaxMessageLength;
-        // A message carrying files may say nothing more.
-        var text = attachments.Value.Count > 0
-            ? ChatText.Optional(body, "message", maxLength, Errors.InvalidMessage)
-            : ChatText.Required(body, "message", maxLength, Errors.InvalidMessage);
-        if (text.Error is { } invalidText)
-        {
-            return invalidText;
-        }
-        if (!JsonFields.OptionalTimestamp(body, "timestamp", out var clientTimestamp))
-        {
-            return Envelope.BadRequest(Errors.InvalidTimestamp);
-        }
+        var (sessionId, text, clientTimestamp, agentId, attachments) = body.Value;
         // An agent the caller may not use answers as one that does not exist: its existence is not for them to learn.
-        if (!JsonFields.OptionalId(body, "agent_id", out var agentId)
-            || (agentId is { } id && (await agents.GetAgentAsync(id, ct))?.IsUsableBy(Caller.Of(http.User)) != true))
+        if (agentId is { } id && (await agents.GetAgentAsync(id, ct))?.IsUsableBy(Caller.Of(http.User)) != true)
         {
             return Envelope.BadRequest(Errors.InvalidAgentId);
         }
 
         string userAgent = http.Request.Headers.UserAgent.ToString();
         var written = await sessions.AddMessageAsync(
-            new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
-                Caller.Of(http.User).UserId, attachments.Value),
+            new NewMessage(sessionId, text, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
+                Caller.Of(http.User).UserId, attachments),
             ct);
         if (written is null)
         {
@@ -155,8 +126,48 @@ internal static class ChatApi
     }
 }
 
-/// <summary>The body of <c>messages</c>; read field by field so that each fault gets the contract's own error.</summary>
-internal sealed record MessageRequest(string SessionId, string Message, string? Timestamp, long? AgentId, IReadOnlyList<string>? Attachments = null);
+/// <summary>The body of <c>messages</c>.</summary>
+/// <param name="Message">Trimmed; empty only when the message carries attachments.</param>
+/// <param name="Timestamp">The client's own time, kept as sent.</param>
+/// <param name="Attachments">Ids of the session's uploads not sent yet.</param>
+internal sealed record MessageRequest(string SessionId, string Message, string? Timestamp, long? AgentId, IReadOnlyList<string> Attachments)
+    : IJsonRequest<MessageRequest>
+{
+    public static int MaxBytes => BodyLimits.Public;
+
+    public static async ValueTask<Parsed<MessageRequest>> ReadAsync(RequestFields body, HttpContext http)
+    {
+        var sessionId = SessionField.Read(body, requiredField: null);
+        if (sessionId.Error is not null)
+        {
+            return sessionId.Forward<MessageRequest>();
+        }
+        var services = http.RequestServices;
+        var attachments = AttachmentIds.Read(body, services.GetRequiredService<IOptions<ChatBridgeOptions>>().Value.Attachments.MaxFilesPerMessage);
+        if (attachments.Error is not null)
+        {
+            return attachments.Forward<MessageRequest>();
+        }
+        var maxLength = (await services.GetRequiredService<SettingsStore>().GetAsync(http.RequestAborted)).MaxMessageLength;
+        // A message carrying files may say nothing more.
+        var text = attachments.Value.Count > 0
+            ? ChatText.Optional(body, "message", maxLength, Errors.InvalidMessage)
+            : ChatText.Required(body, "message", maxLength, Errors.InvalidMessage);
+        if (text.Error is not null)
+        {
+            return text.Forward<MessageRequest>();
+        }
+        if (!body.OptionalTimestamp("timestamp", out var timestamp))
+        {
+            return Parsed<MessageRequest>.Fail(Envelope.BadRequest(Errors.InvalidTimestamp));
+        }
+        if (!body.OptionalId("agent_id", out var agentId))
+        {
+            return Parsed<MessageRequest>.Fail(Envelope.BadRequest(Errors.InvalidAgentId));
+        }
+        return Parsed<MessageRequest>.Ok(new MessageRequest(sessionId.Value, text.Value, timestamp, agentId, attachments.Value));
+    }
+}
 
 internal sealed record MessageAccepted(long MessageId, string SessionId, string Timestamp, string Uid, bool IsNewUser);
 

@@ -14,35 +14,12 @@ internal static class Replies
 {
     /// <param name="onlyAgent">An agent's own Broca key: a session of another agent (or of none) is refused with a 403.</param>
     /// <param name="poller">The Broca that answers (see <c>Inbox.Pollers</c>); null for a person.</param>
-    public static async Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> StoreAsync(
-        HttpContext http, string author, long? onlyAgent, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct,
-        string? poller = null)
+    public static async Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> StoreAsync(
+        ReplyRequest request, string author, long? onlyAgent, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics,
+        CancellationToken ct, string? poller = null)
     {
-        var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "response", ct);
-        if (request.TooLarge is { } tooLarge)
-        {
-            return tooLarge;
-        }
-        if (request.Error is { } invalidRequest)
-        {
-            return invalidRequest;
-        }
-        var (body, sessionId) = request.Value;
-        var text = ChatText.Required(body, "response", int.MaxValue, Errors.InvalidResponse);
-        if (text.Error is { } invalidText)
-        {
-            return invalidText;
-        }
-        if (!JsonFields.OptionalId(body, "message_id", out var messageId))
-        {
-            return Envelope.BadRequest(Errors.InvalidMessageId);
-        }
-        if (!JsonFields.OptionalTimestamp(body, "timestamp", out _))
-        {
-            return Envelope.BadRequest(Errors.InvalidTimestamp);
-        }
-
-        var written = await replies.AddResponseAsync(new NewResponse(sessionId, text.Value, messageId, author, onlyAgent, poller), ct);
+        var (sessionId, text, messageId, _) = request;
+        var written = await replies.AddResponseAsync(new NewResponse(sessionId, text, messageId, author, onlyAgent, poller), ct);
         var stored = written.Value;
         if (stored.Outcome == ResponseOutcome.Stored)
         {
@@ -50,7 +27,7 @@ internal static class Replies
             typing.StopIfActive(sessionId);
             bus.Publish(new ReplyEvent(sessionId, new ResponseItem
             {
-                Id = stored.ResponseId, Response = text.Value, Timestamp = stored.Timestamp, MessageId = stored.MessageId, Author = author,
+                Id = stored.ResponseId, Response = text, Timestamp = stored.Timestamp, MessageId = stored.MessageId, Author = author,
             }));
             await written.Durable;
         }
@@ -64,7 +41,36 @@ internal static class Replies
     }
 }
 
-/// <summary>The body of <c>outbox</c>; read field by field so that each fault gets the contract's own error.</summary>
-internal sealed record ReplyRequest(string SessionId, string Response, long? MessageId, string? Timestamp);
+/// <summary>The body of <c>outbox</c> and of the admin's <c>reply</c>.</summary>
+/// <param name="Response">Trimmed, not empty.</param>
+/// <param name="MessageId">The message answered; without it, the session's oldest delivered, unanswered one.</param>
+/// <param name="Timestamp">Broca's own time: checked, not stored (the bridge's clock orders replies).</param>
+internal sealed record ReplyRequest(string SessionId, string Response, long? MessageId, string? Timestamp) : IJsonRequest<ReplyRequest>
+{
+    public static int MaxBytes => BodyLimits.Authenticated;
+
+    public static ValueTask<Parsed<ReplyRequest>> ReadAsync(RequestFields body, HttpContext http) => ValueTask.FromResult(Read(body));
+
+    private static Parsed<ReplyRequest> Read(RequestFields body)
+    {
+        var sessionId = SessionField.Read(body, "response");
+        if (sessionId.Error is not null)
+        {
+            return sessionId.Forward<ReplyRequest>();
+        }
+        var text = ChatText.Required(body, "response", int.MaxValue, Errors.InvalidResponse);
+        if (text.Error is not null)
+        {
+            return text.Forward<ReplyRequest>();
+        }
+        if (!body.OptionalId("message_id", out var messageId))
+        {
+            return Parsed<ReplyRequest>.Fail(Envelope.BadRequest(Errors.InvalidMessageId));
+        }
+        return body.OptionalTimestamp("timestamp", out var timestamp)
+            ? Parsed<ReplyRequest>.Ok(new ReplyRequest(sessionId.Value, text.Value, messageId, timestamp))
+            : Parsed<ReplyRequest>.Fail(Envelope.BadRequest(Errors.InvalidTimestamp));
+    }
+}
 
 internal sealed record ResponseAccepted(long ResponseId, string SessionId, DateTimeOffset Timestamp, long? MessageId);

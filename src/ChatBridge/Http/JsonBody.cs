@@ -118,13 +118,43 @@ internal readonly record struct Parsed<T>(T Value, BadRequest<ErrorEnvelope>? Er
 /// <summary>How a body field was found: absent, of the wrong JSON type, or a usable string.</summary>
 internal enum FieldState { Missing, WrongType, Present }
 
-internal static class JsonFields
+/// <summary>
+/// The fields of a parsed JSON body. Every look-up goes through <see cref="TryGet"/>, which notes the name when asked
+/// to: the OpenAPI test compares the names a request type reads with the schema it is documented by.
+/// </summary>
+internal readonly struct RequestFields(JsonElement body, ICollection<string>? namesRead = null)
 {
+    public bool TryGet(string name, out JsonElement value)
+    {
+        namesRead?.Add(name);
+        return body.TryGetProperty(name, out value);
+    }
+
+    /// <summary>Every property of the object, in order; each counts as read.</summary>
+    public IEnumerable<JsonProperty> All()
+    {
+        foreach (var property in body.EnumerateObject())
+        {
+            namesRead?.Add(property.Name);
+            yield return property;
+        }
+    }
+
+    public bool HasAll(params ReadOnlySpan<string> names)
+    {
+        var all = true;
+        foreach (var name in names)
+        {
+            all &= TryGet(name, out _);
+        }
+        return all;
+    }
+
     /// <summary>A JSON <c>null</c> counts as present with the wrong type: the client did send the field.</summary>
-    public static FieldState String(JsonElement body, string name, out string value)
+    public FieldState String(string name, out string value)
     {
         value = "";
-        if (!body.TryGetProperty(name, out var element))
+        if (!TryGet(name, out var element))
         {
             return FieldState.Missing;
         }
@@ -145,28 +175,18 @@ internal static class JsonFields
         return value.Contains('\0', StringComparison.Ordinal) ? FieldState.WrongType : FieldState.Present;
     }
 
-    public static bool HasAll(JsonElement body, params ReadOnlySpan<string> names)
-    {
-        foreach (var name in names)
-        {
-            if (!body.TryGetProperty(name, out _))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    public bool IsNull(string name) => TryGet(name, out var element) && element.ValueKind == JsonValueKind.Null;
 
     /// <summary>An optional client timestamp in any form <see cref="Timestamps.TryParse"/> reads; kept as sent.</summary>
-    public static bool OptionalTimestamp(JsonElement body, string name, out string? value)
+    public bool OptionalTimestamp(string name, out string? value)
     {
         value = null;
-        switch (String(body, name, out var text))
+        switch (String(name, out var text))
         {
             case FieldState.Missing:
                 return true;
             case FieldState.WrongType:
-                return body.GetProperty(name).ValueKind == JsonValueKind.Null;
+                return IsNull(name);
         }
         if (text.Length > 64 || !Timestamps.TryParse(text, out _))
         {
@@ -176,11 +196,21 @@ internal static class JsonFields
         return true;
     }
 
+    /// <summary>A required positive integer id: missing is <c>Missing required fields</c>, anything else not one <paramref name="invalidError"/>.</summary>
+    public Parsed<long> RequiredId(string name, string invalidError)
+    {
+        if (!HasAll(name))
+        {
+            return Parsed<long>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
+        }
+        return OptionalId(name, out var id) && id is { } value ? Parsed<long>.Ok(value) : Parsed<long>.Fail(Envelope.BadRequest(invalidError));
+    }
+
     /// <summary>An optional positive integer id; absent and <c>null</c> both mean "not given".</summary>
-    public static bool OptionalId(JsonElement body, string name, out long? value)
+    public bool OptionalId(string name, out long? value)
     {
         value = null;
-        if (!body.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!TryGet(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return true;
         }

@@ -69,7 +69,7 @@ internal static class QueryParams
         {
             return Parsed<string?>.Ok(null);
         }
-        // U+0000 is refused for the reason JsonFields.String gives.
+        // U+0000 is refused for the reason RequestFields.String gives.
         return trimmed.Length <= maxLength && !trimmed.Contains('\0', StringComparison.Ordinal)
             ? Parsed<string?>.Ok(trimmed)
             : Parsed<string?>.Fail(Envelope.BadRequest(Errors.InvalidParameter(name)));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace ChatBridge.Http;
@@ -26,30 +25,23 @@ internal static partial class SessionIds
     }
 }
 
-/// <summary>A POST body about one session: a JSON object with a valid <c>session_id</c> and the action's other required field.</summary>
-internal readonly record struct SessionBody(JsonElement Body, string SessionId)
+/// <summary>The <c>session_id</c> of a body about one session.</summary>
+internal static class SessionField
 {
     /// <summary>
-    /// In the contract's order: not a JSON object is <c>Invalid JSON</c>, a missing field <c>Missing required fields</c>,
-    /// a session id that is not a string of the right form <c>Invalid session ID</c>.
+    /// In the contract's order: a missing field (this one or <paramref name="requiredField"/>, the action's other
+    /// required one) is <c>Missing required fields</c>, a session id that is not a string of the right form
+    /// <c>Invalid session ID</c>.
     /// </summary>
-    /// <param name="requiredField">The action's other required field; null when the session id is all it requires.</param>
-    public static async Task<Parsed<SessionBody>> ReadAsync(HttpContext http, int maxBytes, string? requiredField, CancellationToken ct)
+    public static Parsed<string> Read(RequestFields body, string? requiredField)
     {
-        var body = await JsonBody.ReadObjectAsync(http, maxBytes, ct);
-        if (body.Error is not null || body.TooLarge is not null)
+        if (!body.HasAll("session_id", requiredField ?? "session_id"))
         {
-            return body.Forward<SessionBody>();
+            return Parsed<string>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
         }
-        if (!JsonFields.HasAll(body.Value, "session_id", requiredField ?? "session_id"))
-        {
-            return Parsed<SessionBody>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
-        }
-        if (JsonFields.String(body.Value, "session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
-        {
-            return Parsed<SessionBody>.Fail(Envelope.BadRequest(Errors.InvalidSessionId));
-        }
-        return Parsed<SessionBody>.Ok(new SessionBody(body.Value, sessionId));
+        return body.String("session_id", out var sessionId) == FieldState.Present && SessionIds.IsValid(sessionId)
+            ? Parsed<string>.Ok(sessionId)
+            : Parsed<string>.Fail(Envelope.BadRequest(Errors.InvalidSessionId));
     }
 }
 
@@ -59,9 +51,9 @@ internal static class ChatText
     /// A required text field: missing is <c>Missing required fields</c>; not a string, empty or whitespace
     /// after trimming, or longer than <paramref name="maxCodePoints"/> Unicode code points is <paramref name="invalidError"/>.
     /// </summary>
-    public static Parsed<string> Required(JsonElement body, string field, int maxCodePoints, string invalidError)
+    public static Parsed<string> Required(RequestFields body, string field, int maxCodePoints, string invalidError)
     {
-        switch (JsonFields.String(body, field, out var raw))
+        switch (body.String(field, out var raw))
         {
             case FieldState.Missing:
                 return Parsed<string>.Fail(Envelope.BadRequest(Errors.MissingRequiredFields));
@@ -80,14 +72,14 @@ internal static class ChatText
     /// A text field that may be left out, null or blank (then empty); present, it is a string of at most
     /// <paramref name="maxCodePoints"/> code points once trimmed, or <paramref name="invalidError"/>.
     /// </summary>
-    public static Parsed<string> Optional(JsonElement body, string field, int maxCodePoints, string invalidError)
+    public static Parsed<string> Optional(RequestFields body, string field, int maxCodePoints, string invalidError)
     {
-        switch (JsonFields.String(body, field, out var raw))
+        switch (body.String(field, out var raw))
         {
             case FieldState.Missing:
                 return Parsed<string>.Ok("");
             case FieldState.WrongType:
-                return body.GetProperty(field).ValueKind == JsonValueKind.Null
+                return body.IsNull(field)
                     ? Parsed<string>.Ok("")
                     : Parsed<string>.Fail(Envelope.BadRequest(invalidError));
         }

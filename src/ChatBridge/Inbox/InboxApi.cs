@@ -44,7 +44,6 @@ internal static class BrocaApi
             .WithDescription("Stores a reply for the session's user. Without `message_id` the reply answers the session's oldest delivered, "
                 + "unanswered message. An unknown session is `Invalid session`. A success is 200. With an agent's own key, a session of "
                 + "another agent (or of none) is 403 `Session belongs to another agent`.")
-            .Accepts<ReplyRequest>("application/json")
             .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .WithExamples(
                 new ReplyRequest("session_k3f9x2m4q8w1", "Hi! How can I help?", null, null),
@@ -58,7 +57,6 @@ internal static class BrocaApi
             .WithDescription("Pushes a `typing` event to the session's WebSockets. A `start` without a `stop` ends by itself after a short "
                 + "timeout (15 s by default), and a reply ends it too. An unknown session is `Invalid session`; with an agent's own key, "
                 + "a session of another agent (or of none) is 403 `Session belongs to another agent`.")
-            .Accepts<TypingRequest>("application/json")
             .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .WithExamples(new TypingRequest("session_k3f9x2m4q8w1", TypingState.Start), new TypingRequest("session_k3f9x2m4q8w1", TypingState.Start));
 
@@ -101,27 +99,14 @@ internal static class BrocaApi
             new Pagination(page.Total, limit.Value, offset.Value, offset.Value + page.Messages.Count < page.Total)));
     }
 
-    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> PostReply(
-        HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
-        Replies.StoreAsync(http, ReplyAuthor.Agent, Caller.KeyAgent(http.User), replies, bus, typing, metrics, ct, Pollers.Of(http.User));
+    private static Task<Results<Ok<Envelope<ResponseAccepted>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> PostReply(
+        Body<ReplyRequest> body, HttpContext http, IReplyStore replies, IRealtimeBus bus, TypingTimers typing, BridgeMetrics metrics, CancellationToken ct) =>
+        Replies.StoreAsync(body.Value, ReplyAuthor.Agent, Caller.KeyAgent(http.User), replies, bus, typing, metrics, ct, Pollers.Of(http.User));
 
-    private static async Task<Results<Ok<Envelope<TypingRequest>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> SetTyping(
-        HttpContext http, ISessionStore sessions, TypingTimers typing, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<TypingRequest>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> SetTyping(
+        Body<TypingRequest> body, HttpContext http, ISessionStore sessions, TypingTimers typing, CancellationToken ct)
     {
-        var request = await SessionBody.ReadAsync(http, BodyLimits.Authenticated, "state", ct);
-        if (request.TooLarge is { } tooLarge)
-        {
-            return tooLarge;
-        }
-        if (request.Error is { } invalidRequest)
-        {
-            return invalidRequest;
-        }
-        var (body, sessionId) = request.Value;
-        if (JsonFields.String(body, "state", out var state) != FieldState.Present || state is not (TypingState.Start or TypingState.Stop))
-        {
-            return Envelope.BadRequest(Errors.InvalidTypingState);
-        }
+        var (sessionId, state) = body.Value;
         if (await sessions.FindOwnersAsync(sessionId, ct) is not { } owners)
         {
             return Envelope.BadRequest(Errors.InvalidSession);
@@ -151,4 +136,19 @@ internal sealed record InboxQuery(
 internal sealed record InboxBatch(IReadOnlyList<InboxMessage> Messages, Pagination Pagination);
 
 /// <summary>The body of <c>typing</c>, and its answer: <c>state</c> is <c>start</c> or <c>stop</c>.</summary>
-internal sealed record TypingRequest(string SessionId, string State);
+internal sealed record TypingRequest(string SessionId, string State) : IJsonRequest<TypingRequest>
+{
+    public static int MaxBytes => BodyLimits.Authenticated;
+
+    public static ValueTask<Parsed<TypingRequest>> ReadAsync(RequestFields body, HttpContext http)
+    {
+        var sessionId = SessionField.Read(body, "state");
+        if (sessionId.Error is not null)
+        {
+            return ValueTask.FromResult(sessionId.Forward<TypingRequest>());
+        }
+        return ValueTask.FromResult(body.String("state", out var state) == FieldState.Present && state is TypingState.Start or TypingState.Stop
+            ? Parsed<TypingRequest>.Ok(new TypingRequest(sessionId.Value, state))
+            : Parsed<TypingRequest>.Fail(Envelope.BadRequest(Errors.InvalidTypingState)));
+    }
+}

@@ -24,40 +24,24 @@ internal static class ConfigApi
             .WithSummary("Change the bridge's settings (admin)")
             .WithDescription("Takes an object with any of the settings; an unknown key or a value of the wrong type or range is a 400, "
                 + "keys need 16 to 256 printable characters and must differ. A rotated key applies from the next request on; the old one is refused.")
-            .Accepts<ConfigView>("application/json")
-            .WithExamples(new Dictionary<string, object> { [SettingKeys.ApiKey] = "a-new-key-of-32-characters-or-so", [SettingKeys.RateLimitMessages] = 100 }, ExampleConfig);
+            .WithExamples(ExampleChange, ExampleConfig);
 
         return api;
     }
 
     private static readonly ConfigView ExampleConfig = new("…", "…", 1800, 10000, 50, 200, 120, 200, 20, 30);
 
+    /// <summary>Every setting at once; any of them may be left out.</summary>
+    private static readonly ConfigView ExampleChange = new(
+        "a-new-broca-key-of-32-characters", "a-new-admin-key-of-32-characters", 1800, 10000, 100, 200, 120, 200, 20, 30);
+
     private static async Task<Ok<Envelope<ConfigView>>> GetConfig(SettingsStore settings, CancellationToken ct) =>
         Envelope.Ok(ConfigView.From(await settings.GetAsync(ct)));
 
-    private static async Task<Results<Ok<Envelope<ConfigView>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> ChangeConfig(
-        HttpContext http, SettingsStore settings, ILogger<ConfigView> logger, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<ConfigView>>, BadRequest<ErrorEnvelope>>> ChangeConfig(
+        Body<ConfigChange> body, SettingsStore settings, ILogger<ConfigView> logger, CancellationToken ct)
     {
-        var body = await JsonBody.ReadObjectAsync(http, BodyLimits.Authenticated, ct);
-        if (body.TooLarge is { } tooLarge)
-        {
-            return tooLarge;
-        }
-        if (body.Error is { } invalidBody)
-        {
-            return invalidBody;
-        }
-        var changes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var property in body.Value.EnumerateObject())
-        {
-            if (SettingChange.Check(property) is { } error)
-            {
-                return Envelope.BadRequest(error);
-            }
-            changes[property.Name] = property.Value.ValueKind == JsonValueKind.String
-                ? property.Value.GetString()!
-                : property.Value.GetInt32().ToString(CultureInfo.InvariantCulture);
-        }
+        var changes = body.Value.Changes;
         var current = await settings.GetAsync(ct);
         // Keys refused as unusable read as empty: two of those are not "the same key".
         if (changes.GetValueOrDefault(SettingKeys.ApiKey, current.ApiKey) is { Length: > 0 } apiKey
@@ -83,6 +67,31 @@ internal sealed record ConfigView(
         s.ApiKey, s.AdminKey, s.SessionTimeoutSeconds, s.MaxMessageLength,
         s.RateLimit(SettingKeys.RateLimitMessages), s.RateLimit(SettingKeys.RateLimitResponses), s.RateLimit(SettingKeys.RateLimitInbox),
         s.RateLimit(SettingKeys.RateLimitOutbox), s.RateLimit(SettingKeys.RateLimitSessions), s.RateLimit(SettingKeys.RateLimitSignIn));
+}
+
+/// <summary>The body of a <c>config</c> change: any of the settings, by name, as text.</summary>
+internal sealed record ConfigChange(IReadOnlyDictionary<string, string> Changes) : IJsonRequest<ConfigChange>
+{
+    public static int MaxBytes => BodyLimits.Authenticated;
+
+    /// <summary>Documented as the settings <c>config</c> shows, each of them optional.</summary>
+    public static Type Schema => typeof(ConfigView);
+
+    public static ValueTask<Parsed<ConfigChange>> ReadAsync(RequestFields body, HttpContext http)
+    {
+        var changes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in body.All())
+        {
+            if (SettingChange.Check(property) is { } error)
+            {
+                return ValueTask.FromResult(Parsed<ConfigChange>.Fail(Envelope.BadRequest(error)));
+            }
+            changes[property.Name] = property.Value.ValueKind == JsonValueKind.String
+                ? property.Value.GetString()!
+                : property.Value.GetInt32().ToString(CultureInfo.InvariantCulture);
+        }
+        return ValueTask.FromResult(Parsed<ConfigChange>.Ok(new ConfigChange(changes)));
+    }
 }
 
 /// <summary>Checks one property of a <c>config</c> body: a setting it names, a value of the right JSON type, in range.</summary>
