@@ -141,24 +141,22 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(sourceHistory, await AttachmentsInHistoryAsync(client, Session));
         foreach (var file in before)
         {
-            var served = await ServedAsync(client, file.Path);
-            Assert.Equal(file with { Content = [] }, served with { Content = [] });
-            Assert.Equal(file.Content, served.Content);
+            Assert.Equal(file, await ServedAsync(client, file.Path));
         }
         Assert.Equal("image/jpeg", before[0].Type);
         Assert.Equal("application/pdf", before[1].Type);
-        Assert.Equal(TestFiles.Pdf(), before[1].Content);
+        Assert.Equal(Convert.ToHexString(TestFiles.Pdf()), before[1].Hex);
     }
 
-    /// <summary>A file as a host serves it: its bytes and the headers that say what it is and how to show it.</summary>
-    private sealed record Served(string Path, int Status, string? Type, string? Disposition, string? Length, byte[] Content);
+    /// <summary>A file as a host serves it: the headers that say what it is and how to show it, and its bytes as hex, so two compare as values.</summary>
+    private sealed record Served(string Path, int Status, string? Type, string? Disposition, string? Length, string Hex);
 
     private static async Task<Served> ServedAsync(HttpClient client, string path)
     {
         using var response = await client.GetAsync(path);
         return new Served(path, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
             response.Content.Headers.ContentDisposition?.ToString(), response.Content.Headers.ContentLength?.ToString(CultureInfo.InvariantCulture),
-            await response.Content.ReadAsByteArrayAsync());
+            Convert.ToHexString(await response.Content.ReadAsByteArrayAsync()));
     }
 
     /// <summary>The attachments of the session's messages as <c>history</c> gives them (id, name, type, size, dimensions, URL, expiry).</summary>
