@@ -35,6 +35,8 @@ public sealed class AdminAttachmentTests(BrowserFixture browser, LiveBridge app)
         await Expect(chip.Locator(".attachment-type")).ToHaveTextAsync("application/pdf");
         await Expect(chip.Locator(".attachment-size")).ToHaveTextAsync($"{TestFiles.Pdf().Length} byte");
         await Expect(chip).ToHaveAttributeAsync("href", new Regex($"/files/{uploads[2].Id()}/report\\.pdf$"));
+        await photo.EvaluateAsync("(img) => img.decode()");
+        await Screenshots.SaveAsync(page, "admin-attachments.png", page.Locator(".card:has(#admin-transcript)"));
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Export Markdown" }).ClickAsync());
         string markdown;

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ChatBridge.Tests.Attachments;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -35,6 +36,53 @@ public sealed class AttachmentPageTests(BrowserFixture browser, LiveBridge app) 
         var text = inbox.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("session_id").GetString() == session).GetProperty("message").GetString();
         Assert.StartsWith("Look at this\n[Image Attachment: http://127.0.0.1:", text);
         Assert.EndsWith("/cat.png]", text);
+    }
+
+    [Fact]
+    public async Task While_a_file_is_still_uploading_the_message_waits_for_it_then_carries_the_photo_and_the_pdf_together()
+    {
+        var chat = await ChatPage.OpenAsync(Browser, app);
+        var release = new TaskCompletionSource();
+        // The PDF's upload is held at the browser's edge until the test lets it go: a slow upload, caught in the act.
+        await chat.Page.RouteAsync(new Regex(@"action=upload"), async route =>
+        {
+            if (route.Request.Method == "POST" && TestFiles.Contains(route.Request.PostDataBuffer ?? [], "%PDF-"))
+            {
+                await release.Task;
+            }
+            await route.ContinueAsync();
+        });
+
+        await chat.Page.Locator("#file-input").SetInputFilesAsync(
+        [
+            new FilePayload { Name = "whiteboard.png", MimeType = "image/png", Buffer = TestFiles.Png(400, 300) },
+            new FilePayload { Name = "Q3 report.pdf", MimeType = "application/pdf", Buffer = TestFiles.Pdf() },
+        ]);
+
+        var tray = chat.Page.Locator("#attachment-tray");
+        await Expect(tray.Locator(".attachment-chip:has(img[alt='whiteboard.png'])")).ToHaveAttributeAsync("data-state", "uploaded");
+        var pdf = tray.Locator(".attachment-chip:has-text('Q3 report.pdf')");
+        await Expect(pdf.Locator("progress")).ToBeVisibleAsync();
+        await Expect(pdf).Not.ToHaveAttributeAsync("data-state", "uploaded");
+        await chat.Input.FillAsync("Notes from today's meeting");
+        await Expect(chat.SendButton).ToBeDisabledAsync();
+        await chat.Input.PressAsync("Enter");
+        await Expect(chat.Error).ToHaveTextAsync("Wait until the files have uploaded.");
+        await Expect(chat.UserMessages).ToHaveCountAsync(0);
+        await Screenshots.SaveAsync(chat.Page, "chat-attach-tray.png");
+
+        release.SetResult();
+        await Expect(pdf).ToHaveAttributeAsync("data-state", "uploaded");
+        await Expect(chat.SendButton).ToBeEnabledAsync();
+        await chat.Input.PressAsync("Enter");
+
+        var mine = chat.UserMessages.Last;
+        await Expect(mine.Locator(".bubble-text")).ToHaveTextAsync("Notes from today's meeting");
+        await Expect(mine.Locator("img.attachment-image")).ToHaveAttributeAsync("alt", "whiteboard.png");
+        await Expect(mine.Locator(".attachment-download")).ToContainTextAsync("Q3 report.pdf");
+        await Expect(chat.StatusOf(mine)).ToHaveTextAsync("Sent");
+        await mine.Locator("img.attachment-image").EvaluateAsync("(img) => img.decode()");
+        await Screenshots.SaveAsync(chat.Page, "chat-attachments-sent.png");
     }
 
     [Fact]

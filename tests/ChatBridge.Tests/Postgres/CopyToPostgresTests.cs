@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using ChatBridge.Http;
 using ChatBridge.Storage.Postgres;
+using ChatBridge.Tests.Attachments;
 using ChatBridge.Tests.Hosting;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -108,6 +109,61 @@ public sealed class CopyToPostgresTests(ITestOutputHelper output) : IDisposable
             "/api/v1/?action=session_messages&session_id=session_installer_a")).DataAsync();
         Assert.Contains(transcript.GetProperty("responses").EnumerateArray(), r => r.GetProperty("response").GetString() == "hello from the old bridge");
         await (await app.Broca().GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Invalid API key");
+    }
+
+    [PostgresFact]
+    public async Task Uploaded_files_are_served_by_a_host_on_the_copy_at_the_same_links_with_the_same_bytes_and_metadata()
+    {
+        const string Session = "session_copy_files";
+        Served[] before;
+        string sourceHistory;
+        using (var source = new BridgeApp { DatabasePath = DatabasePath, Settings = { ["ChatBridge:Database:Provider"] = "Sqlite" } })
+        {
+            var user = source.Anonymous();
+            var photo = await user.UploadedAsync(Session, TestFiles.Jpeg(64, 48), "holiday photo.jpg");
+            var pdf = await user.UploadedAsync(Session, TestFiles.Pdf(), "Q3 report.pdf");
+            await (await user.PostWithAttachmentsAsync(Session, "see these", photo.Id(), pdf.Id())).DataAsync();
+            before = [await ServedAsync(user, photo.PathOf()), await ServedAsync(user, pdf.PathOf())];
+            sourceHistory = await AttachmentsInHistoryAsync(user, Session);
+        }
+        SqliteConnection.ClearAllPools();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+
+        var (exitCode, stdout, stderr) = await CopyAsync(database.ConnectionString);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Matches(@"(?m)^chatbridge_attachments\s+2\s+2$", stdout);
+        using var copy = new BridgeApp
+        {
+            Settings = { ["ChatBridge:Database:Provider"] = "Postgres", ["ChatBridge:Database:ConnectionString"] = database.ConnectionString },
+        };
+        var client = copy.Anonymous();
+        Assert.Equal(sourceHistory, await AttachmentsInHistoryAsync(client, Session));
+        foreach (var file in before)
+        {
+            Assert.Equal(file, await ServedAsync(client, file.Path));
+        }
+        Assert.Equal("image/jpeg", before[0].Type);
+        Assert.Equal("application/pdf", before[1].Type);
+        Assert.Equal(Convert.ToHexString(TestFiles.Pdf()), before[1].Hex);
+    }
+
+    /// <summary>A file as a host serves it: the headers that say what it is and how to show it, and its bytes as hex, so two compare as values.</summary>
+    private sealed record Served(string Path, int Status, string? Type, string? Disposition, string? Length, string Hex);
+
+    private static async Task<Served> ServedAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        return new Served(path, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
+            response.Content.Headers.ContentDisposition?.ToString(), response.Content.Headers.ContentLength?.ToString(CultureInfo.InvariantCulture),
+            Convert.ToHexString(await response.Content.ReadAsByteArrayAsync()));
+    }
+
+    /// <summary>The attachments of the session's messages as <c>history</c> gives them (id, name, type, size, dimensions, URL, expiry).</summary>
+    private static async Task<string> AttachmentsInHistoryAsync(HttpClient client, string session)
+    {
+        var messages = (await (await client.GetAsync($"/api/v1/?action=history&session_id={session}")).DataAsync()).GetProperty("messages");
+        return string.Join('\n', messages.EnumerateArray().Select(m => m.GetProperty("attachments").GetRawText()));
     }
 
     [PostgresFact]

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using ChatBridge.Http;
 using ChatBridge.Storage.Postgres;
+using ChatBridge.Tests.Attachments;
 using ChatBridge.Tests.Realtime;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -172,6 +174,44 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         var pushed = await RepliesPushedAsync(socket, Replies);
         Assert.Equal(posted, pushed);
         Assert.Equal(5, flaky.Failed);
+    }
+
+    [PostgresFact]
+    public async Task A_file_uploaded_through_one_instance_is_served_and_handed_to_Broca_by_the_other_and_cleanup_on_either_removes_it_for_both()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b");
+        var session = Sessions.New();
+        var user = a.Anonymous();
+        var photo = await user.UploadedAsync(session, TestFiles.Png(40, 30), "photo.png");
+        var pdf = await user.UploadedAsync(session, TestFiles.Pdf(), "Q3 report.pdf");
+        var fromA = await Task.WhenAll(new[] { photo, pdf }.Select(f => user.GetByteArrayAsync(f.PathOf())));
+
+        var fromB = await Task.WhenAll(new[] { photo, pdf }.Select(f => b.Anonymous().GetByteArrayAsync(f.PathOf())));
+        Assert.Equal(fromA, fromB);
+        Assert.Equal(TestFiles.Pdf(), fromB[1]);
+
+        await (await user.PostWithAttachmentsAsync(session, "What do you make of these?", photo.Id(), pdf.Id())).DataAsync();
+        var message = Assert.Single((await (await b.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync()).GetProperty("messages").EnumerateArray());
+        Assert.Equal(
+            "What do you make of these?\n"
+            + $"[Image Attachment: {photo.GetProperty("url").GetString()}]\n"
+            + $"[File Attachment: Q3 report.pdf (application/pdf, {TestFiles.Pdf().Length} bytes): {pdf.GetProperty("url").GetString()}]",
+            message.GetProperty("message").GetString());
+        await (await b.Broca().PostReplyAsync(session, "Seen both.")).DataAsync();
+
+        b.Age(session, TimeSpan.FromDays(30));
+        await (await b.Admin().PostJsonAsync("cleanup", new { })).DataAsync();
+
+        Assert.Equal(0L, a.Count("chatbridge_attachments"));
+        foreach (var instance in new[] { a, b })
+        {
+            foreach (var file in new[] { photo, pdf })
+            {
+                await (await instance.Anonymous().GetAsync(file.PathOf())).AssertErrorAsync(404, Errors.FileNotFound);
+            }
+        }
     }
 
     /// <summary>The ids of the first <paramref name="count"/> replies the socket pushes, and then no other reply.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ChatBridge.Tests.Attachments;
 using ChatBridge.Tests.Hosting;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
@@ -58,6 +59,80 @@ public sealed class BackupTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(before.Except(copied));
         Assert.False(File.Exists(backup + ".partial"));
     }
+
+    [Fact]
+    public async Task A_host_on_the_backup_serves_the_uploaded_files_byte_for_byte()
+    {
+        var backup = Path.Combine(_folder, "sanctum_ui-copy.db");
+        using var live = OnSqlite(DatabasePath);
+        var (photo, pdf) = await SendPhotoAndPdfAsync(live);
+        var originals = new[] { await FileAsync(live, photo), await FileAsync(live, pdf) };
+
+        var (exitCode, _, stderr) = await Verb("backup", "--to", backup);
+
+        Assert.True(exitCode == 0, stderr);
+        using var restored = OnSqlite(backup);
+        Assert.Equal(originals, new[] { await FileAsync(restored, photo), await FileAsync(restored, pdf) });
+        Assert.Equal(TestFiles.Pdf(), Convert.FromHexString(originals[1].Hex));
+    }
+
+    [Fact]
+    public async Task With_an_attachments_folder_the_backup_holds_the_rows_not_the_files_which_are_served_again_once_the_folder_is_copied_beside_it()
+    {
+        var backup = Path.Combine(_folder, "sanctum_ui-copy.db");
+        var files = Path.Combine(_folder, "files");
+        var restoredFiles = Path.Combine(_folder, "restored-files");
+        using var live = OnSqlite(DatabasePath, files);
+        var (photo, pdf) = await SendPhotoAndPdfAsync(live);
+        var originals = new[] { await FileAsync(live, photo), await FileAsync(live, pdf) };
+
+        var (exitCode, _, stderr) = await Verb("backup", "--to", backup);
+
+        Assert.True(exitCode == 0, stderr);
+        using (var copy = new SqliteConnection($"Data Source={backup};Pooling=False;Mode=ReadOnly"))
+        {
+            copy.Open();
+            Assert.Equal(2L, Scalar(copy, "SELECT COUNT(*) FROM chatbridge_attachments"));
+            Assert.Equal(0L, Scalar(copy, "SELECT COUNT(*) FROM chatbridge_attachments WHERE content IS NOT NULL"));
+        }
+        using var restored = OnSqlite(backup, restoredFiles);
+        // The backup alone: its rows point at files it does not hold.
+        Assert.Equal(404, (await FileAsync(restored, photo)).Status);
+        Assert.Equal(404, (await FileAsync(restored, pdf)).Status);
+        Directory.CreateDirectory(restoredFiles);
+        foreach (var file in Directory.EnumerateFiles(files))
+        {
+            File.Copy(file, Path.Combine(restoredFiles, Path.GetFileName(file)));
+        }
+        Assert.Equal(originals, new[] { await FileAsync(restored, photo), await FileAsync(restored, pdf) });
+    }
+
+    private static BridgeApp OnSqlite(string database, string? attachmentsFolder = null) => new()
+    {
+        DatabasePath = database,
+        Settings = { ["ChatBridge:Database:Provider"] = "Sqlite", ["ChatBridge:Attachments:Folder"] = attachmentsFolder },
+    };
+
+    /// <summary>A photo and a PDF sent in one message, as the chat page sends them; answers their links' paths.</summary>
+    private static async Task<(string Photo, string Pdf)> SendPhotoAndPdfAsync(BridgeApp app)
+    {
+        const string Session = "session_backup_files";
+        var user = app.Anonymous();
+        var photo = await user.UploadedAsync(Session, TestFiles.Jpeg(64, 48), "photo.jpg");
+        var pdf = await user.UploadedAsync(Session, TestFiles.Pdf(), "report.pdf");
+        await (await user.PostWithAttachmentsAsync(Session, "for the record", photo.Id(), pdf.Id())).DataAsync();
+        return (photo.PathOf(), pdf.PathOf());
+    }
+
+    /// <summary>A file as a host serves it: its status, type and bytes (as hex, so two compare as values).</summary>
+    private static async Task<ServedFile> FileAsync(BridgeApp app, string path)
+    {
+        using var response = await app.Anonymous().GetAsync(path);
+        return new ServedFile((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
+            Convert.ToHexString(await response.Content.ReadAsByteArrayAsync()));
+    }
+
+    private sealed record ServedFile(int Status, string? Type, string Hex);
 
     [Fact]
     public async Task Backup_needs_a_target_never_overwrites_one_and_says_why_it_failed()

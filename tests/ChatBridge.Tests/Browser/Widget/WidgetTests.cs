@@ -279,6 +279,41 @@ public sealed class WidgetTests(BrowserFixture browser, WidgetSites sites, ITest
     }
 
     [Fact]
+    public async Task Files_attached_in_the_panel_on_another_site_upload_to_the_bridge_and_reach_broca_with_the_message()
+    {
+        sites.Site.Serve("/attach.html", HostPages.Page(HostPages.QueueFirst(Bridge, Options)));
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/attach.html");
+        await widget.OpenPanelAsync();
+        await widget.WaitUntilLiveAsync();
+        var session = await widget.SessionIdAsync();
+
+        await widget.Panel.Locator("#file-input").SetInputFilesAsync(
+        [
+            new FilePayload { Name = "boot.png", MimeType = "image/png", Buffer = Attachments.TestFiles.Png(400, 300) },
+            new FilePayload { Name = "size chart.pdf", MimeType = "application/pdf", Buffer = Attachments.TestFiles.Pdf() },
+        ]);
+        await Expect(widget.Panel.Locator("#attachment-tray .attachment-chip[data-state='uploaded']")).ToHaveCountAsync(2);
+        await widget.SendAsync("Which size fits?");
+
+        var mine = widget.UserMessages.Last;
+        await Expect(widget.StatusOf(mine)).ToHaveTextAsync("Sent");
+        var image = mine.Locator("img.attachment-image");
+        await Expect(image).ToHaveAttributeAsync("src", new Regex($"^{Regex.Escape(Bridge.ToString())}files/[0-9a-f]{{32}}/boot\\.png$"));
+        await image.EvaluateAsync("(img) => img.decode()");
+        await Expect(mine.Locator(".attachment-download")).ToContainTextAsync("size chart.pdf");
+        using var broca = sites.Bridge.Broca();
+        var inbox = await (await broca.GetAsync("/api/v1/?action=inbox&limit=50")).DataAsync();
+        var text = inbox.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("session_id").GetString() == session).GetProperty("message").GetString();
+        Assert.Matches(
+            @"^Which size fits\?\n\[Image Attachment: http://127\.0\.0\.1:\d+/files/[0-9a-f]{32}/boot\.png\]\n"
+            + $@"\[File Attachment: size chart\.pdf \(application/pdf, {Attachments.TestFiles.Pdf().Length} bytes\): http://127\.0\.0\.1:\d+/files/[0-9a-f]{{32}}/size%20chart\.pdf\]$",
+            text);
+        await (await broca.PostReplyAsync(session, "The Ridge boots run half a size small: take one size up.")).DataAsync();
+        await Expect(widget.AgentMessages.Last).ToContainTextAsync("half a size small");
+        await Screenshots.SaveAsync(widget.Page, "widget-attachments.png");
+    }
+
+    [Fact]
     public async Task The_demo_page_shows_the_snippet_for_this_bridge_and_the_widget_on_it()
     {
         var page = new WidgetPage(await Browser.NewPageAsync(Bridge));
