@@ -52,6 +52,7 @@ internal static class ChatApi
             .WithExamples(data: new SessionHistory("session_k3f9x2m4q8w1", [ExampleTranscriptMessage], [ExampleResponse]))
             .RateLimited(Limits.History);
 
+        chat.MapFeedbackApi();
         return api;
     }
 

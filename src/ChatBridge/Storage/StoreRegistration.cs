@@ -19,6 +19,7 @@ internal static class StoreRegistration
         services.AddSingleton<ISessionStore, ConversationStore>();
         services.AddSingleton<ISessionGuardStore, SessionGuardStore>();
         services.AddSingleton<SessionGuard>();
+        services.AddSingleton<IFeedbackStore, FeedbackStore>();
         services.AddSingleton<AttachmentFolder>();
         services.AddSingleton<IAttachmentStore, AttachmentStore>();
         services.AddSingleton<IAdminStore, AdminStore>();
