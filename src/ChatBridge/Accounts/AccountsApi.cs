@@ -36,11 +36,12 @@ internal static class AccountsApi
             .WithSummary("Sign in with a Sanctum account")
             .WithDescription("Checks `username` and `password` against the control app's accounts and sets the session cookie (HttpOnly, "
                 + "SameSite=Lax, Secure behind HTTPS; 24 hours). `sessions` may list conversations this browser started anonymously: they "
-                + "become the user's. `frame: true` (the widget's panel, which gets no cookie inside another site) returns the token as "
+                + "become the user's. Each is a session id, or `{session_id, token}` for a session bound to an `X-Session-Token`, which is taken over only with it. `frame: true` (the widget's panel, which gets no cookie inside another site) returns the token as "
                 + "`session_token` instead, to be sent as `X-Sanctum-Session`. Wrong or unknown is 401 `Invalid username or password`, a "
                 + "deactivated account 403 `Account is deactivated`; after 10 wrong passwords in a row the account refuses sign-ins for "
                 + "15 minutes (429 with `retry_after`). Requests that change something on the cookie alone must send `X-Requested-With`.")
-            .WithExamples(new SignInRequest("ada", "correct horse battery staple", ["session_k3f9x2m4q8w1"], Frame: false), new SignedIn(ExampleUser, SessionToken: null))
+            .WithExamples(
+                new SignInRequest("ada", "correct horse battery staple", [new SessionClaim("session_k3f9x2m4q8w1", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")], Frame: false), new SignedIn(ExampleUser, SessionToken: null))
             .Produces<Envelope<SignedIn>>()
             .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
             .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
@@ -73,7 +74,35 @@ internal static class AccountsApi
             .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
             .RateLimited(Limits.History);
 
+        // A group of its own, so that its filter runs before the body's: a caller who is not signed in hears that first.
+        accounts.MapGroup("").AddEndpointFilter(async (context, next) => Caller.Of(context.HttpContext.User).IsSignedIn
+                ? await next(context)
+                : Envelope.Fail(StatusCodes.Status401Unauthorized, Errors.AuthenticationRequired))
+            .MapPost("/hide_session", HideSession)
+            .WithName("hide_session")
+            .WithSummary("Remove a conversation from the signed-in user's list")
+            .WithDescription("Marks one of the user's own sessions hidden: `my_sessions` leaves it out from then on, on every device. Nothing "
+                + "is deleted and the admin still sees it. `hidden: false` brings it back. Not signed in is 401 `Authentication required`; "
+                + "a session that is not the user's (or does not exist) is 403 `Not your session`.")
+            .WithExamples(new HideSessionRequest("session_k3f9x2m4q8w1", Hidden: true),
+                new HiddenSession("session_k3f9x2m4q8w1", Hidden: true, Example.At("2026-11-24T10:30:00.000Z")))
+            .Produces<Envelope<HiddenSession>>()
+            .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
+            .RateLimited(Limits.History);
+
         return api;
+    }
+
+    private static async Task<IResult> HideSession(Body<HideSessionRequest> body, HttpContext http, IAccountStore accounts, TimeProvider time, CancellationToken ct)
+    {
+        var userId = Caller.Of(http.User).UserId!.Value;
+        var (sessionId, hidden) = body.Value;
+        var result = await accounts.HideConversationAsync(userId, sessionId, hidden, time.GetUtcNow(), ct);
+        return result is { } state
+            ? Envelope.Ok(new HiddenSession(sessionId, hidden, state.HiddenAt))
+            : Envelope.Fail(StatusCodes.Status403Forbidden, Errors.NotYourSession);
     }
 
     private static readonly AccountView ExampleUser = new(3, "ada", "user");
@@ -114,7 +143,8 @@ internal static class AccountsApi
         string userAgent = http.Request.Headers.UserAgent.ToString();
         await accounts.RecordSignInAsync(
             new SignIn(account.Id, SessionTokens.New(), SessionTokens.Digest(token), now, expires, ClientAddress.Of(http),
-                userAgent[..Math.Min(userAgent.Length, 512)], conversations),
+                userAgent[..Math.Min(userAgent.Length, 512)],
+                [.. conversations.Select(c => new ClaimedConversation(c.SessionId, c.Token is null ? null : SessionToken.Hash(c.Token)))]),
             ct);
         if (!frame)
         {
@@ -161,7 +191,7 @@ internal static class AccountsApi
 
 /// <param name="Sessions">Conversations this browser started before signing in, to become the user's; ids of another form are passed over.</param>
 /// <param name="Frame">The widget's panel: answer with a session token for <c>X-Sanctum-Session</c> instead of relying on the cookie alone.</param>
-internal sealed record SignInRequest(string Username, string Password, IReadOnlyList<string> Sessions, bool Frame) : IJsonRequest<SignInRequest>
+internal sealed record SignInRequest(string Username, string Password, IReadOnlyList<SessionClaim> Sessions, bool Frame) : IJsonRequest<SignInRequest>
 {
     public static int MaxBytes => BodyLimits.Public;
 
@@ -179,8 +209,12 @@ internal sealed record SignInRequest(string Username, string Password, IReadOnly
                 : Parsed<SignInRequest>.Fail(Envelope.BadRequest(Errors.InvalidRequestBody)));
     }
 
-    /// <summary><c>sessions</c>: absent, or an array of session ids; ids of another form are passed over, not refused.</summary>
-    private static bool SessionsField(RequestFields body, out IReadOnlyList<string> conversations)
+    /// <summary>
+    /// <c>sessions</c>: absent, or an array of session ids, each a string or <c>{session_id, token}</c>; a session bound to
+    /// an <c>X-Session-Token</c> is taken over only with that token, or knowing its id would be enough to own it. Items
+    /// of another form are passed over, not refused.
+    /// </summary>
+    private static bool SessionsField(RequestFields body, out IReadOnlyList<SessionClaim> conversations)
     {
         conversations = [];
         if (!body.TryGet("sessions", out var list) || list.ValueKind == JsonValueKind.Null)
@@ -192,13 +226,28 @@ internal sealed record SignInRequest(string Username, string Password, IReadOnly
             return false;
         }
         conversations = [.. list.EnumerateArray()
-            .Where(e => e.ValueKind == JsonValueKind.String)
-            .Select(e => e.GetString())
-            .OfType<string>()
-            .Where(SessionIds.IsValid)
-            .Distinct(StringComparer.Ordinal)
+            .Select(Claimed)
+            .OfType<SessionClaim>()
+            .DistinctBy(c => c.SessionId, StringComparer.Ordinal)
             .Take(AccountsApi.MaxClaimedConversations)];
         return true;
+    }
+
+    private static SessionClaim? Claimed(JsonElement item)
+    {
+        if (item.ValueKind == JsonValueKind.String)
+        {
+            return SessionIds.IsValid(item.GetString()) ? new SessionClaim(item.GetString()!, null) : null;
+        }
+        var fields = new RequestFields(item);
+        if (item.ValueKind != JsonValueKind.Object
+            || fields.String("session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
+        {
+            return null;
+        }
+        return fields.String("token", out var token) == FieldState.Present && SessionToken.IsValid(token)
+            ? new SessionClaim(sessionId, token)
+            : new SessionClaim(sessionId, null);
     }
 
     private static bool FrameField(RequestFields body, out bool frame)
@@ -213,6 +262,9 @@ internal sealed record SignInRequest(string Username, string Password, IReadOnly
     }
 }
 
+/// <summary>An anonymous conversation a sign-in claims, with the token it is bound to, if any.</summary>
+internal sealed record SessionClaim(string SessionId, string? Token);
+
 /// <param name="SessionToken">Only for <c>frame: true</c>: what the widget's panel sends as <c>X-Sanctum-Session</c>.</param>
 internal sealed record SignedIn(AccountView User, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? SessionToken);
 
@@ -226,5 +278,30 @@ internal sealed record SignOutResult(bool SignedOut);
 internal sealed record MySessionsQuery(
     [property: FromQuery(Name = "limit")] QueryNumber? Limit,
     [property: FromQuery(Name = "offset")] QueryNumber? Offset);
+
+/// <param name="Hidden">False shows the conversation again; left out or null, it is hidden.</param>
+internal sealed record HideSessionRequest(string SessionId, bool Hidden) : IJsonRequest<HideSessionRequest>
+{
+    public static int MaxBytes => BodyLimits.Public;
+
+    public static ValueTask<Parsed<HideSessionRequest>> ReadAsync(RequestFields body, HttpContext http)
+    {
+        var sessionId = SessionField.Read(body, requiredField: null);
+        if (sessionId.Error is not null)
+        {
+            return ValueTask.FromResult(sessionId.Forward<HideSessionRequest>());
+        }
+        if (!body.TryGet("hidden", out var flag) || flag.ValueKind == JsonValueKind.Null)
+        {
+            return ValueTask.FromResult(Parsed<HideSessionRequest>.Ok(new HideSessionRequest(sessionId.Value, Hidden: true)));
+        }
+        return ValueTask.FromResult(flag.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? Parsed<HideSessionRequest>.Ok(new HideSessionRequest(sessionId.Value, flag.GetBoolean()))
+            : Parsed<HideSessionRequest>.Fail(Envelope.BadRequest(Errors.InvalidRequestBody)));
+    }
+}
+
+/// <param name="HiddenAt">When it was first hidden; null once shown again.</param>
+internal sealed record HiddenSession(string SessionId, bool Hidden, DateTimeOffset? HiddenAt);
 
 internal sealed record MySessionList(IReadOnlyList<UserConversation> Sessions, Pagination Pagination);

@@ -25,9 +25,11 @@ internal static class UploadApi
             .WithDescription("`multipart/form-data` with `session_id` and one `file`. The type is recognised from the bytes: PNG, JPEG, WebP and GIF "
                 + "images (re-encoded without metadata), PDF, plain text and CSV. Name the returned `attachment_id` in `messages` "
                 + "(`attachments`) to send it. 413 `File too large` past `ChatBridge:Attachments:MaxFileBytes`, 415 `Unsupported file type`, "
-                + "429 `Upload limit reached, retry later` once the client's hourly byte budget is spent.")
+                + "429 `Upload limit reached, retry later` once the client's hourly byte budget is spent. A session bound to an "
+                + "`X-Session-Token` needs it (or its signed-in owner), else 403 `Invalid session token`; a malformed token is a 400.")
             .Produces<Envelope<UploadedAttachment>>()
             .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .Produces<ErrorEnvelope>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorEnvelope>(StatusCodes.Status415UnsupportedMediaType)
             .WithExamples(data: new UploadedAttachment(
@@ -59,9 +61,14 @@ internal static class UploadApi
     /// routing's refusal, and the file is never spooled to disk by form binding.
     /// </remarks>
     private static async Task<IResult> Upload(
-        HttpContext http, IAttachmentStore store, AttachmentInspector inspector, AttachmentLinks links,
+        HttpContext http, IAttachmentStore store, AttachmentInspector inspector, AttachmentLinks links, SessionGuard guard,
         IOptions<ChatBridgeOptions> options, TimeProvider time, ILogger<UploadRules> logger, CancellationToken ct)
     {
+        var token = SessionToken.Read(http);
+        if (token.Error is { } invalidToken)
+        {
+            return invalidToken;
+        }
         var limits = options.Value.Attachments;
         // A body that streams on past the file limit is cut off by Kestrel as it arrives, not after it was read.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
@@ -80,6 +87,10 @@ internal static class UploadApi
         if (!SessionIds.IsValid(sessionId))
         {
             return Envelope.BadRequest(Errors.InvalidSessionId);
+        }
+        if ((await guard.CheckAsync(http, sessionId, token.Value, ct)).Refusal is { } notTheirs)
+        {
+            return notTheirs;
         }
 
         var client = ClientAddress.Of(http);

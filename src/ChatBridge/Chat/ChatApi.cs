@@ -27,10 +27,15 @@ internal static class ChatApi
             .WithDescription("Stores a message from the chat UI for Broca to pick up from the inbox. The session is created on first use. "
                 + "`message` is trimmed and must hold 1 to `max_message_length` characters; `agent_id` must name an active agent. "
                 + "`attachments` lists `attachment_id`s of the session's uploads not sent yet (at most `ChatBridge:Attachments:MaxFilesPerMessage`); "
-                + "with one or more, `message` may be empty or left out. They are stored with the message or, `Invalid attachments`, not at all.")
+                + "with one or more, `message` may be empty or left out. They are stored with the message or, `Invalid attachments`, not at all. "
+                + TokenRules
+                + " `client_message_id` (a UUID, else `Invalid client_message_id`) makes a retry safe: the same id again for the session stores "
+                + "nothing and answers exactly as the first send did (same `message_id`, `timestamp`, `uid`, `is_new_user`), also after a "
+                + "restart and on another instance.")
             .WithExamples(
-                new MessageRequest("session_k3f9x2m4q8w1", "Hello, Athena!", "2026-11-24T10:15:30.123Z", 1, []),
+                new MessageRequest("session_k3f9x2m4q8w1", "Hello, Athena!", "2026-11-24T10:15:30.123Z", 1, [], "6f1c2b9e-4d3a-4f8e-9b7c-0a1d2e3f4a5b"),
                 new MessageAccepted(42, "session_k3f9x2m4q8w1", "2026-11-24T10:15:30.123Z", "3f2a9c0b7d1e4f68", IsNewUser: true))
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .RateLimited(Limits.Messages);
 
         chat.MapGet("/responses", GetResponses)
@@ -38,8 +43,10 @@ internal static class ChatApi
             .WithSummary("Poll agent replies for a session")
             .WithDescription("Returns the session's replies oldest first. `after_id` (the last id you have) never misses or repeats a reply; "
                 + "`since` (a timestamp, strictly after) is kept for older clients. An unknown session is created. "
-                + "With `wait` (seconds, 0 to 30), a poll that finds nothing is held until a reply arrives (answered at once) or the wait ends (empty).")
+                + "With `wait` (seconds, 0 to 30), a poll that finds nothing is held until a reply arrives (answered at once) or the wait ends (empty). "
+                + TokenRules)
             .WithExamples(data: new SessionResponses("session_k3f9x2m4q8w1", [ExampleResponse]))
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .RateLimited(Limits.Responses);
 
         chat.MapGet("/history", GetHistory)
@@ -47,14 +54,29 @@ internal static class ChatApi
             .WithSummary("A session's conversation, for a reloaded page")
             .WithDescription("The session's messages, each with its delivery status (`pending`, `delivered` once Broca claimed it, `answered`), "
                 + "and its responses, oldest first. `after_id` keeps only items with a larger id (messages and responses each by their own id). "
-                + "An unknown session has an empty history.")
-            .WithExamples(data: new SessionHistory("session_k3f9x2m4q8w1", [ExampleTranscriptMessage], [ExampleResponse]))
+                + "An unknown session has an empty history. Each reply carries the visitor's `rating`, `reason`, `rated_at` (`feedback`) and "
+                + "`seen_at` (`seen`), each left out while unset. " + TokenRules)
+            .WithExamples(data: new SessionHistory("session_k3f9x2m4q8w1", [ExampleTranscriptMessage], [ExampleConversationReply]))
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .RateLimited(Limits.History);
 
+        chat.MapFeedbackApi();
         return api;
     }
 
+    /// <summary>The session-token rules every public action of a session follows, for its description.</summary>
+    internal const string TokenRules =
+        "`X-Session-Token` (32 to 128 of `A-Z a-z 0-9 _ -`; malformed is 400 `Invalid session token`): the request that creates a session "
+        + "binds it to the token; from then on the session answers only to that token or its signed-in owner, else 403 `Invalid session token`. "
+        + "A session created without one works without one (unless `ChatBridge:Chat:LegacySessions` is `refuse`).";
+
     internal static readonly ResponseItem ExampleResponse = new() { Id = 7, Response = "Hi! How can I help?", Timestamp = Example.At("2026-11-24T10:15:32.456Z"), MessageId = 42 };
+
+    internal static readonly ConversationReply ExampleConversationReply = new()
+    {
+        Id = 7, Response = "Hi! How can I help?", Timestamp = Example.At("2026-11-24T10:15:32.456Z"), MessageId = 42,
+        Rating = "up", RatedAt = Example.At("2026-11-24T10:15:40.000Z"), SeenAt = Example.At("2026-11-24T10:15:33.000Z"),
+    };
 
     internal static readonly TranscriptMessage ExampleTranscriptMessage = new()
     {
@@ -62,43 +84,65 @@ internal static class ChatApi
         Status = "answered", ProcessedAt = Example.At("2026-11-24T10:15:31.000Z"), AnsweredAt = Example.At("2026-11-24T10:15:32.456Z"),
     };
 
-    private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>>> PostMessage(
+    private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> PostMessage(
         Body<MessageRequest> body, HttpContext http, ISessionStore sessions, IAgentStore agents, IRealtimeBus bus, BridgeMetrics metrics,
-        CancellationToken ct)
+        SessionGuard guard, CancellationToken ct)
     {
-        var (sessionId, text, clientTimestamp, agentId, attachments) = body.Value;
+        var token = SessionToken.Read(http);
+        if (token.Error is { } invalidToken)
+        {
+            return invalidToken;
+        }
+        var (sessionId, text, clientTimestamp, agentId, attachments, clientMessageId) = body.Value;
         // An agent the caller may not use answers as one that does not exist: its existence is not for them to learn.
         if (agentId is { } id && (await agents.GetAgentAsync(id, ct))?.IsUsableBy(Caller.Of(http.User)) != true)
         {
             return Envelope.BadRequest(Errors.InvalidAgentId);
         }
+        var access = await guard.CheckAsync(http, sessionId, token.Value, ct);
+        if (access.Refusal is { } refused)
+        {
+            return refused;
+        }
 
         string userAgent = http.Request.Headers.UserAgent.ToString();
-        var written = await sessions.AddMessageAsync(
+        var (written, refusal) = await sessions.AddMessageAsync(
             new NewMessage(sessionId, text, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
-                Caller.Of(http.User).UserId, attachments),
+                Caller.Of(http.User).UserId, attachments, token.Value, access.ByOwnership, clientMessageId),
             ct);
-        if (written is null)
+        switch (refusal)
         {
-            return Envelope.BadRequest(Errors.InvalidAttachments);
+            case MessageRefusal.InvalidAttachments:
+                return Envelope.BadRequest(Errors.InvalidAttachments);
+            case MessageRefusal.InvalidSessionToken:
+                return Envelope.Forbidden(Errors.InvalidSessionToken);
         }
-        var stored = written.Value;
-        metrics.MessageReceived(agentId);
-        bus.Publish(new MessageStoredEvent(stored.SessionId, stored.MessageId));
+        var stored = written!.Value;
+        if (!stored.Duplicate)
+        {
+            metrics.MessageReceived(agentId);
+            bus.Publish(new MessageStoredEvent(stored.SessionId, stored.MessageId));
+        }
         await written.Durable;
-        return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? Timestamps.Format(stored.Timestamp), stored.Uid, stored.IsNewUser));
+        return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, stored.ClientTimestamp ?? Timestamps.Format(stored.Timestamp), stored.Uid, stored.IsNewUser));
     }
 
-    private static async Task<Results<Ok<Envelope<SessionResponses>>, BadRequest<ErrorEnvelope>>> GetResponses(
-        [AsParameters] ResponsesQuery query, HttpContext http, ISessionStore sessions, NotificationHub hub, LongPoller poller, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<SessionResponses>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> GetResponses(
+        [AsParameters] ResponsesQuery query, HttpContext http, ISessionStore sessions, NotificationHub hub, LongPoller poller, SessionGuard guard,
+        CancellationToken ct)
     {
+        var token = SessionToken.Read(http);
         var sessionId = SessionIds.FromQuery(query.SessionId);
         var since = QueryParams.OptionalTimestamp(query.Since, "since");
         var afterId = QueryParams.OptionalId(query.AfterId?.Text, "after_id");
         var wait = QueryParams.Int(query.Wait, "wait", fallback: 0, min: 0, clampAt: LongPoller.MaxWaitSeconds);
-        if ((sessionId.Error ?? since.Error ?? afterId.Error ?? wait.Error) is { } invalid)
+        if ((token.Error ?? sessionId.Error ?? since.Error ?? afterId.Error ?? wait.Error) is { } invalid)
         {
             return invalid;
+        }
+        if ((await guard.CheckAsync(http, sessionId.Value, token.Value, ct)).Refusal is { } refused)
+        {
+            return refused;
         }
         var client = ClientAddress.Of(http);
         var userAgent = http.Request.Headers.UserAgent.ToString();
@@ -106,20 +150,25 @@ internal static class ChatApi
         var responses = await poller.RunAsync(
             watch,
             TimeSpan.FromSeconds(wait.Value),
-            token => sessions.GetResponsesAsync(sessionId.Value, since.Value, afterId.Value, client, userAgent, token),
+            poll => sessions.GetResponsesAsync(sessionId.Value, since.Value, afterId.Value, client, userAgent, token.Value, poll),
             found => found.Count > 0,
             ct);
         return Envelope.Ok(new SessionResponses(sessionId.Value, responses));
     }
 
-    private static async Task<Results<Ok<Envelope<SessionHistory>>, BadRequest<ErrorEnvelope>>> GetHistory(
-        [AsParameters] HistoryQuery query, HttpContext http, ISessionStore sessions, AttachmentLinks links, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<SessionHistory>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> GetHistory(
+        [AsParameters] HistoryQuery query, HttpContext http, ISessionStore sessions, AttachmentLinks links, SessionGuard guard, CancellationToken ct)
     {
+        var token = SessionToken.Read(http);
         var sessionId = SessionIds.FromQuery(query.SessionId);
         var afterId = QueryParams.OptionalId(query.AfterId?.Text, "after_id");
-        if ((sessionId.Error ?? afterId.Error) is { } invalid)
+        if ((token.Error ?? sessionId.Error ?? afterId.Error) is { } invalid)
         {
             return invalid;
+        }
+        if ((await guard.CheckAsync(http, sessionId.Value, token.Value, ct)).Refusal is { } refused)
+        {
+            return refused;
         }
         var (messages, responses) = await sessions.GetHistoryAsync(sessionId.Value, afterId.Value, ct);
         return Envelope.Ok(new SessionHistory(sessionId.Value, [.. messages.Select(m => m with { Attachments = links.Absolute(m.Attachments, http) })], responses));
@@ -130,7 +179,9 @@ internal static class ChatApi
 /// <param name="Message">Trimmed; empty only when the message carries attachments.</param>
 /// <param name="Timestamp">The client's own time, kept as sent.</param>
 /// <param name="Attachments">Ids of the session's uploads not sent yet.</param>
-internal sealed record MessageRequest(string SessionId, string Message, string? Timestamp, long? AgentId, IReadOnlyList<string> Attachments)
+/// <param name="ClientMessageId">A UUID the client makes per message: the same one again stores nothing new.</param>
+internal sealed record MessageRequest(
+    string SessionId, string Message, string? Timestamp, long? AgentId, IReadOnlyList<string> Attachments, string? ClientMessageId)
     : IJsonRequest<MessageRequest>
 {
     public static int MaxBytes => BodyLimits.Public;
@@ -161,11 +212,15 @@ internal sealed record MessageRequest(string SessionId, string Message, string? 
         {
             return Parsed<MessageRequest>.Fail(Envelope.BadRequest(Errors.InvalidTimestamp));
         }
+        if (!ClientMessageIds.TryRead(body, out var clientMessageId))
+        {
+            return Parsed<MessageRequest>.Fail(Envelope.BadRequest(Errors.InvalidClientMessageId));
+        }
         if (!body.OptionalId("agent_id", out var agentId))
         {
             return Parsed<MessageRequest>.Fail(Envelope.BadRequest(Errors.InvalidAgentId));
         }
-        return Parsed<MessageRequest>.Ok(new MessageRequest(sessionId.Value, text.Value, timestamp, agentId, attachments.Value));
+        return Parsed<MessageRequest>.Ok(new MessageRequest(sessionId.Value, text.Value, timestamp, agentId, attachments.Value, clientMessageId));
     }
 }
 
@@ -183,5 +238,5 @@ internal sealed record HistoryQuery(
     [property: FromQuery(Name = "session_id")] string? SessionId,
     [property: FromQuery(Name = "after_id")] QueryNumber? AfterId);
 
-internal sealed record SessionHistory(string SessionId, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses);
+internal sealed record SessionHistory(string SessionId, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ConversationReply> Responses);
 
