@@ -237,6 +237,7 @@ const ApiErrors = {
   'Invalid attachments': 'api.invalidAttachments',
   'Too many attachments': 'api.tooManyAttachments',
   'File not found': 'api.fileNotFound',
+  'Invalid session token': 'api.invalidSessionToken',
   // api.js's own, for a server that cannot be reached.
   "Can't reach the server.": 'api.unreachable',
 };

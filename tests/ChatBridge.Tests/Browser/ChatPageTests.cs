@@ -126,6 +126,8 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : Brow
     public async Task Unreachable_server_is_reported_and_the_failed_message_can_be_retried()
     {
         var page = await Browser.NewPageAsync(app.BaseUrl);
+        // The page tries a failed send again by itself, 1, 2, 4 and 8 s later: the clock runs through the waits.
+        await page.Clock.InstallAsync();
         var down = false;
         var sockets = new System.Collections.Concurrent.ConcurrentQueue<Microsoft.Playwright.IWebSocketRoute>();
         await page.Context.RouteWebSocketAsync("**/api/v1/ws**", socket =>
@@ -152,6 +154,12 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : Brow
         await chat.SendAsync("Are you there?");
 
         var failed = chat.UserMessages.First;
+        await Expect(chat.StatusOf(failed)).ToHaveTextAsync("Retrying…");
+        for (var tries = 1; tries <= 4; tries++)
+        {
+            await Expect(failed).ToHaveAttributeAsync("data-tries", tries.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await page.Clock.RunForAsync(8_000);
+        }
         await Expect(chat.StatusOf(failed)).ToHaveTextAsync("Not sent");
         await Expect(chat.Error).ToContainTextAsync("Can't reach the server");
         await Expect(chat.ConnectionBanner).ToContainTextAsync("Can't reach the server, retrying");
@@ -162,6 +170,8 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : Brow
 
         await Expect(chat.StatusOf(failed)).ToHaveTextAsync("Sent");
         await Expect(chat.Error).ToBeHiddenAsync();
+        // The transport's own reconnect waits (up to 30 s after that many failures) run out.
+        await page.Clock.RunForAsync(31_000);
         await Expect(chat.ConnectionBanner).ToBeHiddenAsync();
         await Expect(chat.UserMessages).ToHaveCountAsync(1);
 

@@ -1,0 +1,169 @@
+// 👍 and 👎 under each agent reply. 👎 asks, in a small dialog, what was wrong (a few choices and optional words);
+// pressing a pressed button takes the rating back. Ratings go to `?action=feedback`; where `history` does not bring a
+// reply's rating back, the page remembers its own (localStorage, keyed by reply id; embedded, for as long as the panel).
+
+import { callApi, el } from './api.js';
+import { t } from './i18n.js';
+
+const StorageKeyPrefix = 'chatbridge.feedback.';
+// The reason codes the API is sent, each with the words the dialog shows.
+const Reasons = ['wrong', 'unhelpful', 'unsafe', 'other'];
+const MaxReason = 500;
+
+/**
+ * `sessionId()` names the open conversation; with `remember` false (the widget's panel) nothing is stored.
+ * Returns `control(response)`, the rating buttons for one reply.
+ */
+export function createFeedback({ sessionId, remember }) {
+  const memory = new Map();
+  let dialog = null;
+
+  function stored(responseId) {
+    if (memory.has(responseId)) {
+      return memory.get(responseId);
+    }
+    if (!remember) {
+      return null;
+    }
+    try {
+      return JSON.parse(localStorage.getItem(`${StorageKeyPrefix}${responseId}`) ?? 'null');
+    } catch {
+      return null;
+    }
+  }
+
+  function store(responseId, rating, reason) {
+    const value = rating === 'none' ? null : { rating, reason: reason ?? null };
+    memory.set(responseId, value);
+    if (!remember) {
+      return;
+    }
+    try {
+      if (value === null) {
+        localStorage.removeItem(`${StorageKeyPrefix}${responseId}`);
+      } else {
+        localStorage.setItem(`${StorageKeyPrefix}${responseId}`, JSON.stringify(value));
+      }
+    } catch {
+      // Storage refused: the rating is on the server all the same.
+    }
+  }
+
+  /** The rating history gave (`rating`, or `feedback.rating`), else the one this browser remembers. */
+  function initial(response) {
+    const fromServer = response.rating ?? response.feedback?.rating ?? null;
+    if (fromServer === 'up' || fromServer === 'down') {
+      return fromServer;
+    }
+    return stored(response.id)?.rating ?? null;
+  }
+
+  function control(response) {
+    const up = el('button', {
+      className: 'btn btn-sm feedback-button', text: '👍',
+      attrs: { type: 'button', 'aria-pressed': 'false', 'aria-label': t('feedback.up'), title: t('feedback.up'), 'data-rating': 'up' },
+    });
+    const down = el('button', {
+      className: 'btn btn-sm feedback-button', text: '👎',
+      attrs: { type: 'button', 'aria-pressed': 'false', 'aria-label': t('feedback.down'), title: t('feedback.down'), 'data-rating': 'down' },
+    });
+    const status = el('span', { className: 'feedback-status', attrs: { role: 'status' } });
+    const group = el('span', { className: 'feedback', attrs: { role: 'group', 'aria-label': t('feedback.label') } }, [up, down, status]);
+    let rating = initial(response);
+    const conversation = sessionId();
+
+    function show(value) {
+      rating = value;
+      up.setAttribute('aria-pressed', String(value === 'up'));
+      down.setAttribute('aria-pressed', String(value === 'down'));
+      group.dataset.rating = value ?? 'none';
+    }
+
+    async function rate(value, reason) {
+      const before = rating;
+      show(value === 'none' ? null : value);
+      status.textContent = '';
+      const body = { session_id: conversation, response_id: response.id, rating: value };
+      if (reason) {
+        body.reason = reason;
+      }
+      try {
+        await callApi('feedback', { method: 'POST', body });
+        store(response.id, value, reason);
+        status.textContent = value === 'none' ? t('feedback.removed') : t('feedback.thanks');
+        return true;
+      } catch {
+        show(before);
+        status.textContent = t('feedback.failed');
+        return false;
+      }
+    }
+
+    up.addEventListener('click', () => rate(rating === 'up' ? 'none' : 'up'));
+    down.addEventListener('click', async () => {
+      if (rating === 'down') {
+        await rate('none');
+        return;
+      }
+      // The 👎 counts at once; the reason, if the reader gives one, follows.
+      if (await rate('down')) {
+        const reason = await askReason();
+        if (reason) {
+          await rate('down', reason);
+        }
+      }
+      down.focus();
+    });
+    show(rating);
+    return group;
+  }
+
+  /** The dialog asking what was wrong: a reason code, optionally followed by `: ` and the reader's words. */
+  function askReason() {
+    dialog ??= buildDialog();
+    const form = dialog.querySelector('form');
+    form.reset();
+    dialog.returnValue = '';
+    dialog.showModal();
+    return new Promise((resolve) => {
+      dialog.addEventListener('close', () => {
+        if (dialog.returnValue !== 'send') {
+          resolve(null);
+          return;
+        }
+        const code = form.elements.reason.value || 'other';
+        const words = form.elements.details.value.replace(/\s+/g, ' ').trim();
+        resolve(words ? `${code}: ${words}`.slice(0, MaxReason) : code);
+      }, { once: true });
+    });
+  }
+
+  function buildDialog() {
+    const choices = Reasons.map((code) => {
+      const id = `feedback-reason-${code}`;
+      return el('div', { className: 'form-check' }, [
+        el('input', { className: 'form-check-input', attrs: { type: 'radio', name: 'reason', id, value: code } }),
+        el('label', { className: 'form-check-label', text: t(`feedback.reason.${code}`), attrs: { for: id } }),
+      ]);
+    });
+    const node = el('dialog', { className: 'feedback-dialog', attrs: { 'aria-labelledby': 'feedback-title' } }, [
+      el('form', { attrs: { method: 'dialog' } }, [
+        el('h2', { className: 'h6', text: t('feedback.dialogTitle'), attrs: { id: 'feedback-title' } }),
+        el('fieldset', { className: 'mb-2' }, [
+          el('legend', { className: 'visually-hidden', text: t('feedback.reasonLegend') }),
+          ...choices,
+        ]),
+        el('label', { className: 'form-label small', text: t('feedback.details'), attrs: { for: 'feedback-details' } }),
+        el('textarea', { className: 'form-control mb-3', attrs: { id: 'feedback-details', name: 'details', rows: '2', maxlength: '480', dir: 'auto' } }),
+        el('div', { className: 'd-flex justify-content-end gap-2' }, [
+          el('button', { className: 'btn btn-outline-secondary btn-sm', text: t('feedback.skip'), attrs: { type: 'submit', value: 'skip' } }),
+          el('button', { className: 'btn btn-primary btn-sm', text: t('feedback.send'), attrs: { type: 'submit', value: 'send' } }),
+        ]),
+      ]),
+    ]);
+    document.body.append(node);
+    return node;
+  }
+
+  return { control };
+}
