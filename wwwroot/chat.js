@@ -171,7 +171,7 @@ function addConversation(agent) {
 /** Embedded, the host site's storage keeps the list (the loader); the page keeps it in its own. */
 function saveConversations() {
   if (embedded) {
-    announce('conversations', { conversations: state.local });
+    announce('conversations', { conversations: state.local, fromPanel: true });
   } else {
     saveLocalList(state.local);
   }
@@ -967,6 +967,9 @@ function wireConversations() {
   });
   // Embedded, the host site's storage holds the list: the loader hands it over once the panel says hello.
   document.addEventListener('chatbridge:conversations', (event) => {
+    if (event.detail.fromPanel) {
+      return; // the page's own change, on its way to the loader
+    }
     for (const entry of cleanList(event.detail.conversations)) {
       const mine = localEntry(entry.id);
       if (mine === null) {
