@@ -98,7 +98,9 @@ CREATE TABLE IF NOT EXISTS web_chat_sessions (
     metadata    TEXT    NOT NULL DEFAULT '{}',
     status      TEXT    NOT NULL DEFAULT 'active',
     created_at  TIMESTAMPTZ NOT NULL DEFAULT date_trunc('milliseconds', now()),
-    last_active TIMESTAMPTZ NOT NULL DEFAULT date_trunc('milliseconds', now())
+    last_active TIMESTAMPTZ NOT NULL DEFAULT date_trunc('milliseconds', now()),
+    token_hash  TEXT,      -- SHA-256 (hex) of the X-Session-Token that created it; NULL: a session without one
+    hidden_at   TIMESTAMPTZ         -- its owner removed it from their list (my_sessions); the admin still sees it
 );
 
 CREATE TABLE IF NOT EXISTS web_chat_messages (
@@ -118,7 +120,8 @@ CREATE TABLE IF NOT EXISTS web_chat_messages (
     answered_by      TEXT,                        -- the Broca whose reply answered it; NULL for a person's reply
     strikes          BIGINT  NOT NULL DEFAULT 0,  -- lapses while its Broca went on working (see docs/DELIVERY.md)
     not_before       TIMESTAMPTZ,                 -- stuck (MaxDeliveries strikes): not handed out before this
-    dropped_at       TIMESTAMPTZ                  -- an admin dropped it: never handed out again
+    dropped_at       TIMESTAMPTZ,                 -- an admin dropped it: never handed out again
+    client_message_id TEXT                        -- the client's UUID for the send: a retry with it stores nothing new
 );
 
 CREATE TABLE IF NOT EXISTS web_chat_responses (
@@ -130,7 +133,8 @@ CREATE TABLE IF NOT EXISTS web_chat_responses (
     response_id TEXT,
     status      TEXT    NOT NULL DEFAULT 'sent',
     timestamp   TIMESTAMPTZ NOT NULL DEFAULT date_trunc('milliseconds', now()),
-    author      TEXT    NOT NULL DEFAULT 'agent'  -- 'agent' (Broca's outbox) or 'admin' (a person in the admin console)
+    author      TEXT    NOT NULL DEFAULT 'agent', -- 'agent' (Broca's outbox) or 'admin' (a person in the admin console)
+    seen_at     TIMESTAMPTZ          -- when the visitor's page first showed it (its read receipt)
 );
 
 -- Kept for the control app and the previous bridge; ChatBridge keeps its own windows in bridge_rate_counters.
@@ -188,6 +192,23 @@ CREATE TABLE IF NOT EXISTS chatbridge_attachments (
     created_at TIMESTAMPTZ NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL,       -- when the link stops working for anyone but the session's owner and admins
     content    BYTEA
+);
+
+-- A visitor's rating of a reply: one per reply, changed in place, deleted when taken back.
+CREATE TABLE IF NOT EXISTS chatbridge_feedback (
+    response_id BIGINT NOT NULL PRIMARY KEY REFERENCES web_chat_responses(id) ON DELETE CASCADE,
+    session_id  TEXT    NOT NULL,
+    rating      TEXT    NOT NULL,  -- 'up' or 'down'
+    reason      TEXT,              -- optional, at most 500 characters: a short code such as 'wrong', maybe ': ' and free text
+    rated_at    TIMESTAMPTZ NOT NULL
+);
+
+-- When each agent's Broca last polled the inbox, written at most every few seconds per instance. agent_id 0 is the
+-- service-wide key, which polls for every agent.
+CREATE TABLE IF NOT EXISTS chatbridge_broca_polls (
+    agent_id         BIGINT NOT NULL PRIMARY KEY,
+    last_poll_at     TIMESTAMPTZ NOT NULL,
+    interval_seconds DOUBLE PRECISION           -- its typical gap between polls as last observed (wait included)
 );
 
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_last_active ON web_chat_sessions(last_active);

@@ -94,7 +94,9 @@ CREATE TABLE IF NOT EXISTS web_chat_sessions (
     metadata    TEXT    NOT NULL DEFAULT '{}',
     status      TEXT    NOT NULL DEFAULT 'active',
     created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    last_active TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    last_active TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    token_hash  TEXT,      -- SHA-256 (hex) of the X-Session-Token that created it; NULL: a session without one
+    hidden_at   TEXT         -- its owner removed it from their list (my_sessions); the admin still sees it
 );
 
 CREATE TABLE IF NOT EXISTS web_chat_messages (
@@ -114,7 +116,8 @@ CREATE TABLE IF NOT EXISTS web_chat_messages (
     answered_by      TEXT,                        -- the Broca whose reply answered it; NULL for a person's reply
     strikes          INTEGER NOT NULL DEFAULT 0,  -- lapses while its Broca went on working (see docs/DELIVERY.md)
     not_before       TEXT,                        -- stuck (MaxDeliveries strikes): not handed out before this
-    dropped_at       TEXT                         -- an admin dropped it: never handed out again
+    dropped_at       TEXT,                        -- an admin dropped it: never handed out again
+    client_message_id TEXT                        -- the client's UUID for the send: a retry with it stores nothing new
 );
 
 CREATE TABLE IF NOT EXISTS web_chat_responses (
@@ -126,7 +129,8 @@ CREATE TABLE IF NOT EXISTS web_chat_responses (
     response_id TEXT,
     status      TEXT    NOT NULL DEFAULT 'sent',
     timestamp   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    author      TEXT    NOT NULL DEFAULT 'agent'  -- 'agent' (Broca's outbox) or 'admin' (a person in the admin console)
+    author      TEXT    NOT NULL DEFAULT 'agent', -- 'agent' (Broca's outbox) or 'admin' (a person in the admin console)
+    seen_at     TEXT          -- when the visitor's page first showed it (its read receipt)
 );
 
 -- The control app's rate limiter counts here (count, window_start in its local time); ChatBridge limits in memory and
@@ -194,6 +198,23 @@ CREATE TABLE IF NOT EXISTS chatbridge_attachments (
     created_at TEXT    NOT NULL,
     expires_at TEXT    NOT NULL,         -- when the link stops working for anyone but the session's owner and admins
     content    BLOB
+);
+
+-- A visitor's rating of a reply: one per reply, changed in place, deleted when taken back.
+CREATE TABLE IF NOT EXISTS chatbridge_feedback (
+    response_id INTEGER NOT NULL PRIMARY KEY REFERENCES web_chat_responses(id) ON DELETE CASCADE,
+    session_id  TEXT    NOT NULL,
+    rating      TEXT    NOT NULL,  -- 'up' or 'down'
+    reason      TEXT,              -- optional, at most 500 characters: a short code such as 'wrong', maybe ': ' and free text
+    rated_at    TEXT NOT NULL
+);
+
+-- When each agent's Broca last polled the inbox, written at most every few seconds per instance. agent_id 0 is the
+-- service-wide key, which polls for every agent.
+CREATE TABLE IF NOT EXISTS chatbridge_broca_polls (
+    agent_id         INTEGER NOT NULL PRIMARY KEY,
+    last_poll_at     TEXT NOT NULL,
+    interval_seconds REAL           -- its typical gap between polls as last observed (wait included)
 );
 
 CREATE INDEX IF NOT EXISTS idx_web_chat_sessions_last_active ON web_chat_sessions(last_active);

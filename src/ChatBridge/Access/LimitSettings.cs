@@ -14,6 +14,8 @@ internal static class LimitSettings
         [Limits.Responses] = SettingKeys.RateLimitResponses,
         [Limits.History] = SettingKeys.RateLimitResponses,
         [Limits.Agents] = SettingKeys.RateLimitResponses,
+        [Limits.Feedback] = SettingKeys.RateLimitResponses,
+        [Limits.Seen] = SettingKeys.RateLimitResponses,
         [Limits.Inbox] = SettingKeys.RateLimitInbox,
         [Limits.Outbox] = SettingKeys.RateLimitOutbox,
         [Limits.Sessions] = SettingKeys.RateLimitSessions,

@@ -36,7 +36,7 @@ internal static class AccountsApi
             .WithSummary("Sign in with a Sanctum account")
             .WithDescription("Checks `username` and `password` against the control app's accounts and sets the session cookie (HttpOnly, "
                 + "SameSite=Lax, Secure behind HTTPS; 24 hours). `sessions` may list conversations this browser started anonymously: they "
-                + "become the user's. `frame: true` (the widget's panel, which gets no cookie inside another site) returns the token as "
+                + "become the user's. Each is a session id, or `{session_id, token}` for a session bound to an `X-Session-Token`, which is taken over only with it. `frame: true` (the widget's panel, which gets no cookie inside another site) returns the token as "
                 + "`session_token` instead, to be sent as `X-Sanctum-Session`. Wrong or unknown is 401 `Invalid username or password`, a "
                 + "deactivated account 403 `Account is deactivated`; after 10 wrong passwords in a row the account refuses sign-ins for "
                 + "15 minutes (429 with `retry_after`). Requests that change something on the cookie alone must send `X-Requested-With`.")
@@ -178,8 +178,12 @@ internal static class AccountsApi
         return Envelope.Ok(new MySessionList(conversations, new Pagination(total, limit.Value, offset.Value, offset.Value + conversations.Count < total)));
     }
 
-    /// <summary><c>sessions</c>: absent, or an array of session ids; ids of another form are passed over, not refused.</summary>
-    private static bool Conversations(JsonElement body, out IReadOnlyList<string> conversations)
+    /// <summary>
+    /// <c>sessions</c>: absent, or an array of session ids, each a string or <c>{session_id, token}</c>; a session bound to
+    /// an <c>X-Session-Token</c> is taken over only with that token, or knowing its id would be enough to own it. Items
+    /// of another form are passed over, not refused.
+    /// </summary>
+    private static bool Conversations(JsonElement body, out IReadOnlyList<ClaimedConversation> conversations)
     {
         conversations = [];
         if (!body.TryGetProperty("sessions", out var list) || list.ValueKind == JsonValueKind.Null)
@@ -191,13 +195,27 @@ internal static class AccountsApi
             return false;
         }
         conversations = [.. list.EnumerateArray()
-            .Where(e => e.ValueKind == JsonValueKind.String)
-            .Select(e => e.GetString())
-            .OfType<string>()
-            .Where(SessionIds.IsValid)
-            .Distinct(StringComparer.Ordinal)
+            .Select(Claimed)
+            .OfType<ClaimedConversation>()
+            .DistinctBy(c => c.SessionId, StringComparer.Ordinal)
             .Take(MaxClaimedConversations)];
         return true;
+    }
+
+    private static ClaimedConversation? Claimed(JsonElement item)
+    {
+        if (item.ValueKind == JsonValueKind.String)
+        {
+            return SessionIds.IsValid(item.GetString()) ? new ClaimedConversation(item.GetString()!, null) : null;
+        }
+        if (item.ValueKind != JsonValueKind.Object
+            || JsonFields.String(item, "session_id", out var sessionId) != FieldState.Present || !SessionIds.IsValid(sessionId))
+        {
+            return null;
+        }
+        return JsonFields.String(item, "token", out var token) == FieldState.Present && SessionToken.IsValid(token)
+            ? new ClaimedConversation(sessionId, SessionToken.Hash(token))
+            : new ClaimedConversation(sessionId, null);
     }
 
     private static bool Frame(JsonElement body, out bool frame)
@@ -212,7 +230,7 @@ internal static class AccountsApi
     }
 }
 
-internal sealed record SignInRequest(string Username, string Password, IReadOnlyList<string>? Sessions, bool? Frame);
+internal sealed record SignInRequest(string Username, string Password, IReadOnlyList<object>? Sessions, bool? Frame);
 
 /// <param name="SessionToken">Only for <c>frame: true</c>: what the widget's panel sends as <c>X-Sanctum-Session</c>.</param>
 internal sealed record SignedIn(AccountView User, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? SessionToken);

@@ -47,7 +47,10 @@ internal sealed record Account
 /// <param name="Conversations">Chat sessions this browser started while anonymous, to become the user's.</param>
 internal sealed record SignIn(
     long UserId, string SessionId, string TokenDigest, DateTimeOffset Now, DateTimeOffset ExpiresAt,
-    string? IpAddress, string? UserAgent, IReadOnlyList<string> Conversations);
+    string? IpAddress, string? UserAgent, IReadOnlyList<ClaimedConversation> Conversations);
+
+/// <param name="TokenHash">The session's <c>X-Session-Token</c> as its hash: needed to take over a session bound to one.</param>
+internal sealed record ClaimedConversation(string SessionId, string? TokenHash);
 
 /// <summary>One of a signed-in user's conversations, for <c>my_sessions</c>.</summary>
 internal sealed record UserConversation

@@ -59,9 +59,14 @@ internal static class UploadApi
     /// routing's refusal, and the file is never spooled to disk by form binding.
     /// </remarks>
     private static async Task<IResult> Upload(
-        HttpContext http, IAttachmentStore store, AttachmentInspector inspector, AttachmentLinks links,
+        HttpContext http, IAttachmentStore store, AttachmentInspector inspector, AttachmentLinks links, SessionGuard guard,
         IOptions<ChatBridgeOptions> options, TimeProvider time, ILogger<UploadRules> logger, CancellationToken ct)
     {
+        var token = SessionToken.Read(http);
+        if (token.Error is { } invalidToken)
+        {
+            return invalidToken;
+        }
         var limits = options.Value.Attachments;
         // A body that streams on past the file limit is cut off by Kestrel as it arrives, not after it was read.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
@@ -80,6 +85,10 @@ internal static class UploadApi
         if (!SessionIds.IsValid(sessionId))
         {
             return Envelope.BadRequest(Errors.InvalidSessionId);
+        }
+        if ((await guard.CheckAsync(http, sessionId, token.Value, ct)).Refusal is { } notTheirs)
+        {
+            return notTheirs;
         }
 
         var client = ClientAddress.Of(http);

@@ -52,6 +52,7 @@ internal static class ChatApi
             .WithExamples(data: new SessionHistory("session_k3f9x2m4q8w1", [ExampleTranscriptMessage], [ExampleResponse]))
             .RateLimited(Limits.History);
 
+        chat.MapFeedbackApi();
         return api;
     }
 
@@ -63,10 +64,15 @@ internal static class ChatApi
         Status = "answered", ProcessedAt = Example.At("2026-11-24T10:15:31.000Z"), AnsweredAt = Example.At("2026-11-24T10:15:32.456Z"),
     };
 
-    private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge>> PostMessage(
+    private static async Task<Results<Ok<Envelope<MessageAccepted>>, BadRequest<ErrorEnvelope>, PayloadTooLarge, JsonHttpResult<ErrorEnvelope>>> PostMessage(
         HttpContext http, ISessionStore sessions, IAgentStore agents, IRealtimeBus bus, SettingsStore settings, BridgeMetrics metrics,
-        IOptions<ChatBridgeOptions> options, CancellationToken ct)
+        SessionGuard guard, IOptions<ChatBridgeOptions> options, CancellationToken ct)
     {
+        var token = SessionToken.Read(http);
+        if (token.Error is { } invalidToken)
+        {
+            return invalidToken;
+        }
         var request = await SessionBody.ReadAsync(http, BodyLimits.Public, requiredField: null, ct);
         if (request.TooLarge is { } tooLarge)
         {
@@ -95,39 +101,60 @@ internal static class ChatApi
         {
             return Envelope.BadRequest(Errors.InvalidTimestamp);
         }
+        if (!ClientMessageIds.TryRead(body, out var clientMessageId))
+        {
+            return Envelope.BadRequest(Errors.InvalidClientMessageId);
+        }
         // An agent the caller may not use answers as one that does not exist: its existence is not for them to learn.
         if (!JsonFields.OptionalId(body, "agent_id", out var agentId)
             || (agentId is { } id && (await agents.GetAgentAsync(id, ct))?.IsUsableBy(Caller.Of(http.User)) != true))
         {
             return Envelope.BadRequest(Errors.InvalidAgentId);
         }
+        var access = await guard.CheckAsync(http, sessionId, token.Value, ct);
+        if (access.Refusal is { } refused)
+        {
+            return refused;
+        }
 
         string userAgent = http.Request.Headers.UserAgent.ToString();
-        var written = await sessions.AddMessageAsync(
+        var (written, refusal) = await sessions.AddMessageAsync(
             new NewMessage(sessionId, text.Value, clientTimestamp, agentId, ClientAddress.Of(http), userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
-                Caller.Of(http.User).UserId, attachments.Value),
+                Caller.Of(http.User).UserId, attachments.Value, token.Value, access.ByOwnership, clientMessageId),
             ct);
-        if (written is null)
+        switch (refusal)
         {
-            return Envelope.BadRequest(Errors.InvalidAttachments);
+            case MessageRefusal.InvalidAttachments:
+                return Envelope.BadRequest(Errors.InvalidAttachments);
+            case MessageRefusal.InvalidSessionToken:
+                return Envelope.Forbidden(Errors.InvalidSessionToken);
         }
-        var stored = written.Value;
-        metrics.MessageReceived(agentId);
-        bus.Publish(new MessageStoredEvent(stored.SessionId, stored.MessageId));
+        var stored = written!.Value;
+        if (!stored.Duplicate)
+        {
+            metrics.MessageReceived(agentId);
+            bus.Publish(new MessageStoredEvent(stored.SessionId, stored.MessageId));
+        }
         await written.Durable;
-        return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, clientTimestamp ?? Timestamps.Format(stored.Timestamp), stored.Uid, stored.IsNewUser));
+        return Envelope.Ok(new MessageAccepted(stored.MessageId, stored.SessionId, stored.ClientTimestamp ?? Timestamps.Format(stored.Timestamp), stored.Uid, stored.IsNewUser));
     }
 
-    private static async Task<Results<Ok<Envelope<SessionResponses>>, BadRequest<ErrorEnvelope>>> GetResponses(
-        [AsParameters] ResponsesQuery query, HttpContext http, ISessionStore sessions, NotificationHub hub, LongPoller poller, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<SessionResponses>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> GetResponses(
+        [AsParameters] ResponsesQuery query, HttpContext http, ISessionStore sessions, NotificationHub hub, LongPoller poller, SessionGuard guard,
+        CancellationToken ct)
     {
+        var token = SessionToken.Read(http);
         var sessionId = SessionIds.FromQuery(query.SessionId);
         var since = QueryParams.OptionalTimestamp(query.Since, "since");
         var afterId = QueryParams.OptionalId(query.AfterId?.Text, "after_id");
         var wait = QueryParams.Int(query.Wait, "wait", fallback: 0, min: 0, clampAt: LongPoller.MaxWaitSeconds);
-        if ((sessionId.Error ?? since.Error ?? afterId.Error ?? wait.Error) is { } invalid)
+        if ((token.Error ?? sessionId.Error ?? since.Error ?? afterId.Error ?? wait.Error) is { } invalid)
         {
             return invalid;
+        }
+        if ((await guard.CheckAsync(http, sessionId.Value, token.Value, ct)).Refusal is { } refused)
+        {
+            return refused;
         }
         var client = ClientAddress.Of(http);
         var userAgent = http.Request.Headers.UserAgent.ToString();
@@ -135,20 +162,25 @@ internal static class ChatApi
         var responses = await poller.RunAsync(
             watch,
             TimeSpan.FromSeconds(wait.Value),
-            token => sessions.GetResponsesAsync(sessionId.Value, since.Value, afterId.Value, client, userAgent, token),
+            poll => sessions.GetResponsesAsync(sessionId.Value, since.Value, afterId.Value, client, userAgent, token.Value, poll),
             found => found.Count > 0,
             ct);
         return Envelope.Ok(new SessionResponses(sessionId.Value, responses));
     }
 
-    private static async Task<Results<Ok<Envelope<SessionHistory>>, BadRequest<ErrorEnvelope>>> GetHistory(
-        [AsParameters] HistoryQuery query, HttpContext http, ISessionStore sessions, AttachmentLinks links, CancellationToken ct)
+    private static async Task<Results<Ok<Envelope<SessionHistory>>, BadRequest<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> GetHistory(
+        [AsParameters] HistoryQuery query, HttpContext http, ISessionStore sessions, AttachmentLinks links, SessionGuard guard, CancellationToken ct)
     {
+        var token = SessionToken.Read(http);
         var sessionId = SessionIds.FromQuery(query.SessionId);
         var afterId = QueryParams.OptionalId(query.AfterId?.Text, "after_id");
-        if ((sessionId.Error ?? afterId.Error) is { } invalid)
+        if ((token.Error ?? sessionId.Error ?? afterId.Error) is { } invalid)
         {
             return invalid;
+        }
+        if ((await guard.CheckAsync(http, sessionId.Value, token.Value, ct)).Refusal is { } refused)
+        {
+            return refused;
         }
         var (messages, responses) = await sessions.GetHistoryAsync(sessionId.Value, afterId.Value, ct);
         return Envelope.Ok(new SessionHistory(sessionId.Value, [.. messages.Select(m => m with { Attachments = links.Absolute(m.Attachments, http) })], responses));

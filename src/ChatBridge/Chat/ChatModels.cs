@@ -8,9 +8,12 @@ namespace ChatBridge.Chat;
 
 /// <param name="UserId">The signed-in author: a new session becomes theirs, and so does one that belonged to no one.</param>
 /// <param name="Attachments">Ids of the session's uploads the message carries, in order; none of them may be carried already.</param>
+/// <param name="TokenHash">The request's <c>X-Session-Token</c> hash: a session this message creates is bound to it.</param>
+/// <param name="ByOwnership">The guard let the session's signed-in owner in without its token.</param>
+/// <param name="ClientMessageId">The client's id for this send: a second send with it stores nothing and answers the first.</param>
 internal sealed record NewMessage(
     string SessionId, string Text, string? ClientTimestamp, long? AgentId, string? IpAddress, string? UserAgent, long? UserId = null,
-    IReadOnlyList<string>? Attachments = null);
+    IReadOnlyList<string>? Attachments = null, string? TokenHash = null, bool ByOwnership = false, string? ClientMessageId = null);
 
 internal sealed record SessionOwners
 {
@@ -18,7 +21,15 @@ internal sealed record SessionOwners
     public long? UserId { get; init; }
 }
 
-internal sealed record StoredMessage(long MessageId, string SessionId, string Uid, bool IsNewUser, DateTimeOffset Timestamp);
+/// <param name="ClientTimestamp">What the client sent as the message's time, echoed in the answer.</param>
+/// <param name="SessionTokenHash">The token hash the session is bound to, checked in the write against the request's.</param>
+/// <param name="Duplicate">The client sent this <c>client_message_id</c> before: this is that message, nothing new was stored.</param>
+internal sealed record StoredMessage(
+    long MessageId, string SessionId, string Uid, bool IsNewUser, DateTimeOffset Timestamp, string? ClientTimestamp = null,
+    string? SessionTokenHash = null, bool Duplicate = false);
+
+/// <summary>Why <c>messages</c> stored nothing.</summary>
+internal enum MessageRefusal { None, InvalidAttachments, InvalidSessionToken }
 
 /// <param name="OnlyAgent">An agent's own Broca key: the reply is stored only into a session of that agent.</param>
 /// <param name="Poller">The Broca whose reply it is, recorded with the message it answers; null for a person's.</param>

@@ -15,6 +15,7 @@ namespace ChatBridge.Chat;
 /// </summary>
 internal sealed class SessionSocketEndpoint(
     ISessionStore sessions,
+    SessionGuard guard,
     NotificationHub hub,
     TypingTimers typing,
     SocketLimiter limiter,
@@ -32,9 +33,15 @@ internal sealed class SessionSocketEndpoint(
     {
         var sessionId = SessionIds.FromQuery(http);
         var afterId = QueryParams.OptionalId(QueryParams.Single(http, "after_id"), "after_id");
-        if ((sessionId.Error ?? afterId.Error) is { } invalid)
+        // A browser cannot set a header on a WebSocket, so it offers the token as a subprotocol.
+        var token = SessionToken.Read(http, fromSubProtocol: true);
+        if ((sessionId.Error ?? afterId.Error ?? token.Error) is { } invalid)
         {
             return invalid;
+        }
+        if ((await guard.CheckAsync(http, sessionId.Value, token.Value, http.RequestAborted)).Refusal is { } refused)
+        {
+            return refused;
         }
         using var lease = limiter.TryAcquire(ClientAddress.Of(http));
         if (lease is null)
@@ -49,8 +56,10 @@ internal sealed class SessionSocketEndpoint(
 
         using var events = hub.Subscribe(sessionId.Value, options.Value.WebSockets.SendQueueCapacity);
         var missed = await sessions.GetResponsesAsync(
-            sessionId.Value, null, afterId.Value, ClientAddress.Of(http), http.Request.Headers.UserAgent.ToString(), http.RequestAborted);
-        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            sessionId.Value, null, afterId.Value, ClientAddress.Of(http), http.Request.Headers.UserAgent.ToString(), token.Value, http.RequestAborted);
+        // The token's own subprotocol is never echoed: the answer names only what the client speaks.
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(
+            http.WebSockets.WebSocketRequestedProtocols.Contains(SessionToken.SubProtocol) ? SessionToken.SubProtocol : null);
         metrics.WebSocketOpened();
         Ending ended;
         try

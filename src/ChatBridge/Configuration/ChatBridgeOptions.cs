@@ -106,6 +106,12 @@ public sealed class MetricsOptions
     public List<string> AllowedNetworks { get; set; } = [];
 }
 
+public enum LegacySessionPolicy
+{
+    Allow,
+    Refuse,
+}
+
 /// <summary>The <c>ChatBridge:Chat</c> section: who may use the chat.</summary>
 public sealed class ChatOptions
 {
@@ -114,6 +120,13 @@ public sealed class ChatOptions
     /// account (401 <c>Authentication required</c>).
     /// </summary>
     public bool RequireSignIn { get; set; }
+
+    /// <summary>
+    /// Sessions without an <c>X-Session-Token</c> (made by older clients, old widget links, migrated databases):
+    /// <c>allow</c> (the default) keeps them working as before; <c>refuse</c> answers 403 <c>Invalid session token</c> for
+    /// them, and for a new session started without a token, except to their signed-in owner.
+    /// </summary>
+    public LegacySessionPolicy LegacySessions { get; set; } = LegacySessionPolicy.Allow;
 
     /// <summary>
     /// Whether images in agents' replies that point anywhere but the bridge's own <c>/files/</c> are shown. Off, they

@@ -50,6 +50,13 @@ internal static class Errors
     public const string InvalidAttachments = "Invalid attachments";
     public const string TooManyAttachments = "Too many attachments";
     public const string FileNotFound = "File not found";
+    public const string InvalidSessionToken = "Invalid session token";
+    public const string InvalidClientMessageId = "Invalid client_message_id";
+    public const string InvalidResponseId = "Invalid response_id";
+    public const string InvalidRating = "Invalid rating: expected \"up\", \"down\" or \"none\"";
+    public const string InvalidReason = "Invalid reason: at most 500 characters";
+    public const string ResponseNotFound = "Response not found";
+    public const string NotYourSession = "Not your session";
     public const string InvalidTypingState = "Invalid state: expected \"start\" or \"stop\"";
 
     /// <summary>A bad query parameter names itself: <c>Invalid limit parameter</c>.</summary>

@@ -11,6 +11,8 @@ internal static class Limits
     public const string Responses = "responses";
     public const string History = "history";
     public const string Agents = "agents";
+    public const string Feedback = "feedback";
+    public const string Seen = "seen";
     public const string Inbox = "inbox";
     public const string Outbox = "outbox";
     public const string Sessions = "sessions";

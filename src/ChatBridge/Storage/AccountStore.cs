@@ -58,8 +58,10 @@ internal sealed class AccountStore(IDatabase db) : IAccountStore
                 P("@expiresAt", new ControlAppTime(signIn.ExpiresAt)), P("@ipAddress", signIn.IpAddress), P("@userAgent", signIn.UserAgent), P("@now", now));
             foreach (var conversation in signIn.Conversations)
             {
-                await sql.ExecuteAsync("UPDATE web_chat_sessions SET user_id = @userId WHERE session_id = @sessionId AND user_id IS NULL",
-                    P("@userId", signIn.UserId), P("@sessionId", conversation));
+                await sql.ExecuteAsync("""
+                    UPDATE web_chat_sessions SET user_id = @userId
+                    WHERE session_id = @sessionId AND user_id IS NULL AND (token_hash IS NULL OR token_hash = @tokenHash)
+                    """, P("@userId", signIn.UserId), P("@sessionId", conversation.SessionId), P("@tokenHash", conversation.TokenHash));
             }
             return 0;
         }, ct);

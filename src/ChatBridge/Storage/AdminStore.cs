@@ -1,12 +1,13 @@
 using ChatBridge.Admin;
 using ChatBridge.Chat;
 using ChatBridge.Data;
+using ChatBridge.Http;
 using static ChatBridge.Data.SqlParam;
 
 namespace ChatBridge.Storage;
 
 /// <summary>Conversations as the admin console lists and reads them, and their clean-up.</summary>
-internal sealed class AdminStore(IDatabase db, ISqlDialect dialect, PollTouches touches, AttachmentFolder folder) : IAdminStore
+internal sealed class AdminStore(IDatabase db, ISqlDialect dialect, PollTouches touches, SessionGuard guard, AttachmentFolder folder) : IAdminStore
 {
     /// <summary>The count and the page come from one snapshot, so they agree.</summary>
     public Task<SessionPage> ListSessionsAsync(SessionFilter filter, int limit, int offset, CancellationToken ct)
@@ -62,6 +63,7 @@ internal sealed class AdminStore(IDatabase db, ISqlDialect dialect, PollTouches 
         }, ct);
         // Polls on deleted sessions must find out (and recreate them) rather than trust the memory.
         touches.Forget();
+        guard.Forget();
         folder.DeleteAll();
         return remaining;
     }

@@ -50,8 +50,8 @@ internal static class ChatSql
     /// without a unique session id free of duplicates, the ON CONFLICT another instance that creates it at the same time.
     /// </summary>
     public const string CreateSessionIfMissing = """
-        INSERT INTO web_chat_sessions (session_id, uid, agent_id, ip_address, user_agent, metadata, status, created_at, last_active)
-        SELECT @sessionId, @uid, @agentId, @ipAddress, @userAgent, '{}', 'active', @now, @now
+        INSERT INTO web_chat_sessions (session_id, uid, agent_id, ip_address, user_agent, metadata, status, created_at, last_active, token_hash)
+        SELECT @sessionId, @uid, @agentId, @ipAddress, @userAgent, '{}', 'active', @now, @now, @tokenHash
         WHERE NOT EXISTS (SELECT 1 FROM web_chat_sessions WHERE session_id = @sessionId)
         ON CONFLICT DO NOTHING
         """;
@@ -60,9 +60,23 @@ internal static class ChatSql
         "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND (last_active IS NULL OR last_active < @now)";
 
     public const string InsertMessage = """
-        INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
-        VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0)
+        INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed, client_message_id)
+        VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0, @clientMessageId)
         RETURNING id
+        """;
+
+    /// <summary>
+    /// The message a client sent before under the same <c>client_message_id</c>, as its first answer gave it; read through
+    /// <c>idx_web_chat_messages_client_id</c>. It was a new user's exactly when its write created the session: both got
+    /// the same time, and no message came before it.
+    /// </summary>
+    public const string SentMessage = """
+        SELECT m.id AS message_id, m.timestamp, m.client_timestamp, s.uid, s.token_hash AS session_token_hash,
+               CASE WHEN s.created_at = m.timestamp
+                         AND NOT EXISTS (SELECT 1 FROM web_chat_messages e WHERE e.session_id = m.session_id AND e.id < m.id)
+                    THEN 1 ELSE 0 END AS is_new_user
+        FROM web_chat_messages m JOIN web_chat_sessions s ON s.session_id = m.session_id
+        WHERE m.session_id = @sessionId AND m.client_message_id = @clientMessageId
         """;
 
     /// <summary>
@@ -265,6 +279,7 @@ internal static class ChatSql
         """;
 
     public const string DeleteIdleChildren = $"""
+        DELETE FROM chatbridge_feedback WHERE session_id IN ({IdleSessions});
         DELETE FROM web_chat_responses WHERE session_id IN ({IdleSessions});
         DELETE FROM web_chat_messages WHERE session_id IN ({IdleSessions});
         """;
@@ -272,6 +287,7 @@ internal static class ChatSql
     public const string DeleteIdleSessions = $"DELETE FROM web_chat_sessions WHERE session_id IN ({IdleSessions})";
 
     public const string DeleteChatRows = """
+        DELETE FROM chatbridge_feedback;
         DELETE FROM chatbridge_attachments;
         DELETE FROM web_chat_responses;
         DELETE FROM web_chat_messages;
@@ -308,4 +324,18 @@ internal static class ChatSql
 
     /// <summary>The external id the Flask bridge gave each response, still filled for readers of this table.</summary>
     public static string NewResponseKey() => "resp_" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true);
+}
+
+/// <summary>A message read back by <see cref="ChatSql.SentMessage"/>.</summary>
+internal sealed record SentMessageRow
+{
+    public long MessageId { get; init; }
+    public DateTimeOffset Timestamp { get; init; }
+    public string? ClientTimestamp { get; init; }
+    public string? Uid { get; init; }
+    public string? SessionTokenHash { get; init; }
+    public bool IsNewUser { get; init; }
+
+    public Chat.StoredMessage Repeated(string sessionId) =>
+        new(MessageId, sessionId, Uid ?? "", IsNewUser, Timestamp, ClientTimestamp, SessionTokenHash, Duplicate: true);
 }

@@ -12,41 +12,51 @@ namespace ChatBridge.Storage;
 /// </summary>
 internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollTouches touches, TimeProvider time) : ISessionStore
 {
-    public async Task<Written<StoredMessage>?> AddMessageAsync(NewMessage message, CancellationToken ct)
+    public async Task<(Written<StoredMessage>? Written, MessageRefusal Refusal)> AddMessageAsync(NewMessage message, CancellationToken ct)
     {
         try
         {
-            return await db.WriteAsync(async sql =>
+            return (await db.WriteAsync(async sql =>
             {
                 var stored = await dialect.StoreMessageAsync(sql, message, ChatSql.NewUid(), Timestamps.Now(time));
+                // The guard read the session before this write; a session another request created since, bound to
+                // another token, is caught here, and the write with it.
+                if (stored.SessionTokenHash is { } bound && !message.ByOwnership && !SessionToken.HashesMatch(bound, message.TokenHash))
+                {
+                    throw new RefusedException(MessageRefusal.InvalidSessionToken);
+                }
+                if (stored.Duplicate)
+                {
+                    return stored;
+                }
                 var attachments = message.Attachments ?? [];
                 for (var position = 0; position < attachments.Count; position++)
                 {
                     if (await sql.ExecuteAsync(AttachmentSql.Attach, P("@messageId", stored.MessageId), P("@position", position),
                         P("@publicId", attachments[position]), P("@sessionId", message.SessionId)) != 1)
                     {
-                        throw new AttachmentUnavailableException();
+                        throw new RefusedException(MessageRefusal.InvalidAttachments);
                     }
                 }
                 return stored;
-            }, Durability.Synced, ct);
+            }, Durability.Synced, ct), MessageRefusal.None);
         }
-        catch (AttachmentUnavailableException)
+        catch (RefusedException refused)
         {
             // Thrown inside the write, so the message went with it: the message and its attachments are stored together or not at all.
-            return null;
+            return (null, refused.Refusal);
         }
     }
 
     public Task<IReadOnlyList<ResponseItem>> GetResponsesAsync(
-        string sessionId, DateTimeOffset? since, long? afterId, string? ipAddress, string? userAgent, CancellationToken ct) =>
+        string sessionId, DateTimeOffset? since, long? afterId, string? ipAddress, string? userAgent, string? tokenHash, CancellationToken ct) =>
         db.ReadAsync<IReadOnlyList<ResponseItem>>(async sql =>
         {
-            await KeepSessionAliveAsync(sql, sessionId, ipAddress, userAgent, ct);
+            await KeepSessionAliveAsync(sql, sessionId, ipAddress, userAgent, tokenHash, ct);
             return await sql.QueryAsync<ResponseItem>(ChatSql.SessionResponses, P("@sessionId", sessionId), P("@since", since), P("@afterId", afterId));
         }, ct);
 
-    private async Task KeepSessionAliveAsync(ISqlSession sql, string sessionId, string? ipAddress, string? userAgent, CancellationToken ct)
+    private async Task KeepSessionAliveAsync(ISqlSession sql, string sessionId, string? ipAddress, string? userAgent, string? tokenHash, CancellationToken ct)
     {
         var now = Timestamps.Now(time);
         if (touches.IsFresh(sessionId, now))
@@ -59,7 +69,7 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
             case PollTouch.Create:
                 await db.RunAsync(write => write.ExecuteAsync(ChatSql.CreateSessionIfMissing,
                     P("@sessionId", sessionId), P("@uid", ChatSql.NewUid()), P("@agentId", (long?)null),
-                    P("@ipAddress", ipAddress), P("@userAgent", userAgent), P("@now", now)), ct, Durability.Committed);
+                    P("@ipAddress", ipAddress), P("@userAgent", userAgent), P("@now", now), P("@tokenHash", tokenHash)), ct, Durability.Committed);
                 touches.Touched(sessionId, now);
                 break;
             case PollTouch.Refresh:
@@ -90,8 +100,11 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
         return ([.. messages.Select(m => attachments.Contains(m.Id) ? m with { Attachments = [.. attachments[m.Id]] } : m)], responses);
     }
 
-    /// <summary>Rolls back a message's write when one of its attachments cannot be taken.</summary>
-    private sealed class AttachmentUnavailableException : Exception;
+    /// <summary>Rolls back a message's write when one of its attachments cannot be taken, or its session is another's.</summary>
+    private sealed class RefusedException(MessageRefusal refusal) : Exception
+    {
+        public MessageRefusal Refusal { get; } = refusal;
+    }
 
     private sealed record SessionActivity
     {

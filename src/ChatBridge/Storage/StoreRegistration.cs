@@ -4,6 +4,7 @@ using ChatBridge.Admin;
 using ChatBridge.Agents;
 using ChatBridge.Attachments;
 using ChatBridge.Chat;
+using ChatBridge.Http;
 using ChatBridge.Inbox;
 using ChatBridge.Settings;
 using ChatBridge.Stats;
@@ -16,6 +17,9 @@ internal static class StoreRegistration
     public static IServiceCollection AddStores(this IServiceCollection services)
     {
         services.AddSingleton<ISessionStore, ConversationStore>();
+        services.AddSingleton<ISessionGuardStore, SessionGuardStore>();
+        services.AddSingleton<SessionGuard>();
+        services.AddSingleton<IFeedbackStore, FeedbackStore>();
         services.AddSingleton<AttachmentFolder>();
         services.AddSingleton<IAttachmentStore, AttachmentStore>();
         services.AddSingleton<IAdminStore, AdminStore>();

@@ -31,7 +31,7 @@ public sealed class MigrationTests : IDisposable
             await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
         }
         var steps = Strings("SELECT step FROM chatbridge_schema ORDER BY step");
-        Assert.Equal(16, steps.Count);
+        Assert.Equal(17, steps.Count);
         Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM schema_version"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_unanswered'"));
         Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_web_chat_messages_waiting'"));
@@ -105,7 +105,7 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("dark", Scalar("SELECT config_value FROM system_config WHERE config_key = 'ui_theme'"));
         // The control app's history stays its own: the bridge records its steps in a table of its own.
         Assert.Equal([1L, 2L], Longs("SELECT version FROM schema_version ORDER BY version"));
-        Assert.Equal(16L, Scalar("SELECT COUNT(*) FROM chatbridge_schema"));
+        Assert.Equal(17L, Scalar("SELECT COUNT(*) FROM chatbridge_schema"));
     }
 
     [Fact]

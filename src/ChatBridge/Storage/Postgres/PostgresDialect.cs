@@ -8,25 +8,28 @@ namespace ChatBridge.Storage.Postgres;
 internal sealed class PostgresDialect : ISqlDialect
 {
     // One statement, one round trip: the session is created (or touched) and the message stored together. The touch
-    // sees the statement's snapshot, so for a new session it finds nothing and the new row's uid is taken instead.
+    // sees the statement's snapshot, so for a new session it finds nothing and the new row's uid is taken instead. A
+    // repeated client_message_id stores no message (the unique index decides, across instances) and returns no row.
     private const string StoreMessage = """
         WITH created AS (
-            INSERT INTO web_chat_sessions (session_id, uid, agent_id, user_id, ip_address, user_agent, metadata, status, created_at, last_active)
-            VALUES (@sessionId, @uid, @agentId, @userId, @ipAddress, @userAgent, '{}', 'active', @now, @now)
+            INSERT INTO web_chat_sessions (session_id, uid, agent_id, user_id, ip_address, user_agent, metadata, status, created_at, last_active, token_hash)
+            VALUES (@sessionId, @uid, @agentId, @userId, @ipAddress, @userAgent, '{}', 'active', @now, @now, @tokenHash)
             ON CONFLICT (session_id) DO NOTHING
-            RETURNING uid),
+            RETURNING uid, token_hash),
         touched AS (
             UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id),
                 user_id = COALESCE(user_id, @userId)
             WHERE session_id = @sessionId
-            RETURNING uid)
-        INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed)
-        VALUES (@sessionId, @text, @now, @clientTimestamp, COALESCE((SELECT uid FROM created), (SELECT uid FROM touched)), 0)
-        RETURNING id, uid, EXISTS (SELECT 1 FROM created) AS created
+            RETURNING uid, token_hash)
+        INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed, client_message_id)
+        VALUES (@sessionId, @text, @now, @clientTimestamp, COALESCE((SELECT uid FROM created), (SELECT uid FROM touched)), 0, @clientMessageId)
+        ON CONFLICT (session_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+        RETURNING id, uid, EXISTS (SELECT 1 FROM created) AS created,
+            COALESCE((SELECT token_hash FROM created), (SELECT token_hash FROM touched)) AS token_hash
         """;
 
     // A message whose session another instance created in the same instant: its uid is read once that has committed.
-    private const string SessionUid = "SELECT uid FROM web_chat_sessions WHERE session_id = @sessionId";
+    private const string SessionOfMessage = "SELECT uid, token_hash FROM web_chat_sessions WHERE session_id = @sessionId";
 
     public string CaseInsensitiveLike => "ILIKE";
 
@@ -58,12 +61,24 @@ internal sealed class PostgresDialect : ISqlDialect
 
     public async Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now)
     {
-        var row = (await sql.FirstOrDefaultAsync<StoredRow>(StoreMessage,
+        var row = await sql.FirstOrDefaultAsync<StoredRow>(StoreMessage,
             P("@sessionId", message.SessionId), P("@uid", newUid), P("@agentId", message.AgentId),
             P("@ipAddress", message.IpAddress), P("@userAgent", message.UserAgent), P("@now", now),
-            P("@text", message.Text), P("@clientTimestamp", message.ClientTimestamp), P("@userId", message.UserId)))!;
-        var uid = row.Uid ?? await sql.ScalarAsync<string>(SessionUid, P("@sessionId", message.SessionId)) ?? "";
-        return new StoredMessage(row.Id, message.SessionId, uid, row.Created, now);
+            P("@text", message.Text), P("@clientTimestamp", message.ClientTimestamp), P("@userId", message.UserId),
+            P("@tokenHash", message.TokenHash), P("@clientMessageId", message.ClientMessageId));
+        if (row is null)
+        {
+            // The conflict waited for the first send's transaction, so this statement's fresh snapshot sees its row.
+            var sent = await sql.FirstOrDefaultAsync<SentMessageRow>(ChatSql.SentMessage,
+                P("@sessionId", message.SessionId), P("@clientMessageId", message.ClientMessageId));
+            return sent!.Repeated(message.SessionId);
+        }
+        var (uid, tokenHash) = row.Uid is not null
+            ? (row.Uid, row.TokenHash)
+            : await sql.FirstOrDefaultAsync<StoredRow>(SessionOfMessage, P("@sessionId", message.SessionId)) is { } session
+                ? (session.Uid, session.TokenHash)
+                : (null, null);
+        return new StoredMessage(row.Id, message.SessionId, uid ?? "", row.Created, now, message.ClientTimestamp, tokenHash);
     }
 
     private sealed record StoredRow
@@ -73,5 +88,7 @@ internal sealed class PostgresDialect : ISqlDialect
         public string? Uid { get; init; }
 
         public bool Created { get; init; }
+
+        public string? TokenHash { get; init; }
     }
 }

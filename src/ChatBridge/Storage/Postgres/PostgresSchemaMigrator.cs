@@ -169,6 +169,14 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
                 ADD COLUMN IF NOT EXISTS dropped_at TIMESTAMPTZ;
             {DeliveryStrikeColumns.IndexAndReturnExhausted}
             """),
+        new(SqliteSchemaMigrator.ConversationsStep, $"""
+            ALTER TABLE web_chat_sessions ADD COLUMN IF NOT EXISTS token_hash TEXT, ADD COLUMN IF NOT EXISTS hidden_at TIMESTAMPTZ;
+            ALTER TABLE web_chat_messages ADD COLUMN IF NOT EXISTS client_message_id TEXT;
+            ALTER TABLE web_chat_responses ADD COLUMN IF NOT EXISTS seen_at TIMESTAMPTZ;
+            {Create("chatbridge_feedback")}
+            {Create("chatbridge_broca_polls")}
+            {SqliteSchemaMigrator.ConversationIndexes}
+            """),
     ];
 
     private static string Create(string table) =>

@@ -13,7 +13,7 @@ internal sealed class SqliteDialect : ISqlDialect
     private const string TouchSessionForMessage = """
         UPDATE web_chat_sessions SET last_active = @now, status = 'active'
         WHERE session_id = @sessionId
-        RETURNING uid
+        RETURNING uid, token_hash
         """;
 
     private const string SetSessionAgent = """
@@ -46,13 +46,21 @@ internal sealed class SqliteDialect : ISqlDialect
 
     public string SecondsBetween(string from, string to) => $"(julianday({to}) - julianday({from})) * 86400.0";
 
-    /// <summary>Four short statements, each kept prepared on the writer's connection.</summary>
+    /// <summary>
+    /// Four short statements, each kept prepared on the writer's connection; a send with a <c>client_message_id</c>
+    /// first looks for the message it may repeat. One writer at a time, so nothing can slip in between.
+    /// </summary>
     public async Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now)
     {
+        if (message.ClientMessageId is { } clientMessageId
+            && await sql.FirstOrDefaultAsync<SentMessageRow>(ChatSql.SentMessage, P("@sessionId", message.SessionId), P("@clientMessageId", clientMessageId)) is { } sent)
+        {
+            return sent.Repeated(message.SessionId);
+        }
         var created = await sql.ExecuteAsync(ChatSql.CreateSessionIfMissing,
             P("@sessionId", message.SessionId), P("@uid", newUid), P("@agentId", message.AgentId),
-            P("@ipAddress", message.IpAddress), P("@userAgent", message.UserAgent), P("@now", now)) == 1;
-        var uid = await sql.ScalarAsync<string>(TouchSessionForMessage, P("@sessionId", message.SessionId), P("@now", now));
+            P("@ipAddress", message.IpAddress), P("@userAgent", message.UserAgent), P("@now", now), P("@tokenHash", message.TokenHash)) == 1;
+        var session = await sql.FirstOrDefaultAsync<TouchedSession>(TouchSessionForMessage, P("@sessionId", message.SessionId), P("@now", now));
         if (message.AgentId is { } agentId && !created)
         {
             await sql.ExecuteAsync(SetSessionAgent, P("@sessionId", message.SessionId), P("@agentId", agentId));
@@ -63,7 +71,14 @@ internal sealed class SqliteDialect : ISqlDialect
         }
         var id = await sql.ScalarAsync<long>(ChatSql.InsertMessage,
             P("@sessionId", message.SessionId), P("@text", message.Text), P("@now", now),
-            P("@clientTimestamp", message.ClientTimestamp), P("@uid", uid));
-        return new StoredMessage(id, message.SessionId, uid ?? "", created, now);
+            P("@clientTimestamp", message.ClientTimestamp), P("@uid", session?.Uid), P("@clientMessageId", message.ClientMessageId));
+        return new StoredMessage(id, message.SessionId, session?.Uid ?? "", created, now, message.ClientTimestamp, session?.TokenHash);
+    }
+
+    private sealed record TouchedSession
+    {
+        public string? Uid { get; init; }
+
+        public string? TokenHash { get; init; }
     }
 }

@@ -84,9 +84,20 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
         new("015 accounts: sign-in lockouts, a user's sessions, an agent's sessions", AddAccountsAsync),
         new("016 attachments", AddAttachmentsAsync),
         new(DeliveryStrikesStep, DeliveryStrikeColumns.AddAsync),
+        new(ConversationsStep, AddConversationsAsync),
     ];
 
     internal const string DeliveryStrikesStep = "017 delivery strikes, back-off of stuck messages, admin drops";
+
+    internal const string ConversationsStep = "018 session tokens, idempotent sends, feedback, seen replies, hidden sessions, Broca presence";
+
+    /// <summary>The same text on both engines once the columns and tables exist.</summary>
+    internal const string ConversationIndexes = """
+        CREATE UNIQUE INDEX IF NOT EXISTS idx_web_chat_messages_client_id ON web_chat_messages(session_id, client_message_id)
+        WHERE client_message_id IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS idx_chatbridge_feedback_rated ON chatbridge_feedback(rated_at);
+        CREATE INDEX IF NOT EXISTS idx_chatbridge_feedback_session ON chatbridge_feedback(session_id);
+        """;
 
     private static async Task CreateTableAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken ct) =>
         await connection.ExecuteAsync(new CommandDefinition(
@@ -106,6 +117,21 @@ internal sealed class SqliteSchemaMigrator(Db db, TimeProvider time, ILogger<Sql
     {
         await CreateTableAsync(connection, tx, "chatbridge_attachments", ct);
         await connection.ExecuteAsync(new CommandDefinition(InitScript.AttachmentIndexes(InitScript.Text), transaction: tx, cancellationToken: ct));
+    }
+
+    /// <summary>Only new, nullable columns and new tables: every existing row stays as it was.</summary>
+    private static async Task AddConversationsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        foreach (var (table, column) in new[]
+        {
+            ("web_chat_sessions", "token_hash"), ("web_chat_sessions", "hidden_at"), ("web_chat_messages", "client_message_id"), ("web_chat_responses", "seen_at"),
+        })
+        {
+            await SchemaInspector.AddColumnIfMissingAsync(connection, tx, table, column, "TEXT", ct);
+        }
+        await CreateTableAsync(connection, tx, "chatbridge_feedback", ct);
+        await CreateTableAsync(connection, tx, "chatbridge_broca_polls", ct);
+        await connection.ExecuteAsync(new CommandDefinition(ConversationIndexes, transaction: tx, cancellationToken: ct));
     }
 
     private static async Task CreateSchemaAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
