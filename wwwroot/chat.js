@@ -996,12 +996,21 @@ function rememberSession(agent, sessionId) {
   }
 }
 
-/** The conversations this browser holds: at sign-in they become the user's. */
+/**
+ * The conversations this browser holds: at sign-in they become the user's. One bound to a token is sent with it
+ * (`{session_id, token}`), since the server hands a bound session over only to whoever can prove it.
+ */
 function localSessions() {
+  const ids = new Set(state.local.filter((entry) => !entry.hidden).map((entry) => entry.id));
   if (embedded) {
-    return [state.embeddedSession];
+    ids.add(state.embeddedSession);
+  } else {
+    Object.keys(localStorage).filter((key) => key.startsWith(SessionKeyPrefix)).forEach((key) => ids.add(localStorage.getItem(key)));
   }
-  return Object.keys(localStorage).filter((key) => key.startsWith(SessionKeyPrefix)).map((key) => localStorage.getItem(key));
+  return [...ids].map((id) => {
+    const token = sessionTokenFor(id) ?? localEntry(id)?.token ?? null;
+    return token === null ? id : { session_id: id, token };
+  });
 }
 
 function storedToken() {
