@@ -74,7 +74,54 @@ internal static class AccountsApi
             .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
             .RateLimited(Limits.History);
 
+        accounts.MapPost("/hide_session", HideSession)
+            .WithName("hide_session")
+            .WithSummary("Remove a conversation from the signed-in user's list")
+            .WithDescription("Marks one of the user's own sessions hidden: `my_sessions` leaves it out from then on, on every device. Nothing "
+                + "is deleted and the admin still sees it. `hidden: false` brings it back. Not signed in is 401 `Authentication required`; "
+                + "a session that is not the user's (or does not exist) is 403 `Not your session`.")
+            .Accepts<HideSessionRequest>("application/json")
+            .WithExamples(new HideSessionRequest("session_k3f9x2m4q8w1", Hidden: true),
+                new HiddenSession("session_k3f9x2m4q8w1", Hidden: true, Example.At("2026-11-24T10:30:00.000Z")))
+            .Produces<Envelope<HiddenSession>>()
+            .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
+            .Produces<ErrorEnvelope>(StatusCodes.Status413PayloadTooLarge)
+            .RateLimited(Limits.History);
+
         return api;
+    }
+
+    private static async Task<IResult> HideSession(HttpContext http, IAccountStore accounts, TimeProvider time, CancellationToken ct)
+    {
+        if (Caller.Of(http.User).UserId is not { } userId)
+        {
+            return Envelope.Fail(StatusCodes.Status401Unauthorized, Errors.AuthenticationRequired);
+        }
+        var request = await SessionBody.ReadAsync(http, BodyLimits.Public, requiredField: null, ct);
+        if (request.TooLarge is { } tooLarge)
+        {
+            return tooLarge;
+        }
+        if (request.Error is { } invalid)
+        {
+            return invalid;
+        }
+        var (body, sessionId) = request.Value;
+        var hidden = true;
+        if (body.TryGetProperty("hidden", out var flag) && flag.ValueKind != JsonValueKind.Null)
+        {
+            if (flag.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Envelope.BadRequest(Errors.InvalidRequestBody);
+            }
+            hidden = flag.GetBoolean();
+        }
+        var result = await accounts.HideConversationAsync(userId, sessionId, hidden, time.GetUtcNow(), ct);
+        return result is { } state
+            ? Envelope.Ok(new HiddenSession(sessionId, hidden, state.HiddenAt))
+            : Envelope.Fail(StatusCodes.Status403Forbidden, Errors.NotYourSession);
     }
 
     private static readonly AccountView ExampleUser = new(3, "ada", "user");
@@ -245,5 +292,10 @@ internal sealed record SignOutResult(bool SignedOut);
 internal sealed record MySessionsQuery(
     [property: FromQuery(Name = "limit")] QueryNumber? Limit,
     [property: FromQuery(Name = "offset")] QueryNumber? Offset);
+
+internal sealed record HideSessionRequest(string SessionId, bool? Hidden);
+
+/// <param name="HiddenAt">When it was first hidden; null once shown again.</param>
+internal sealed record HiddenSession(string SessionId, bool Hidden, DateTimeOffset? HiddenAt);
 
 internal sealed record MySessionList(IReadOnlyList<UserConversation> Sessions, Pagination Pagination);

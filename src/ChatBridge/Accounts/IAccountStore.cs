@@ -30,6 +30,9 @@ internal interface IAccountStore
 
     /// <summary>The user's own conversations, newest activity first, each with its agent and last message.</summary>
     Task<(IReadOnlyList<UserConversation> Page, int Total)> ListConversationsAsync(long userId, int limit, int offset, CancellationToken ct);
+
+    /// <summary>Hides (or shows again) one of the user's sessions in their list; null when it is not theirs.</summary>
+    Task<ConversationVisibility?> HideConversationAsync(long userId, string sessionId, bool hidden, DateTimeOffset now, CancellationToken ct);
 }
 
 /// <summary>An account of the control app's <c>users</c>.</summary>
@@ -51,6 +54,12 @@ internal sealed record SignIn(
 
 /// <param name="TokenHash">The session's <c>X-Session-Token</c> as its hash: needed to take over a session bound to one.</param>
 internal sealed record ClaimedConversation(string SessionId, string? TokenHash);
+
+internal sealed record ConversationVisibility
+{
+    /// <summary>When the user first hid it; null while it shows in their list.</summary>
+    public DateTimeOffset? HiddenAt { get; init; }
+}
 
 /// <summary>One of a signed-in user's conversations, for <c>my_sessions</c>.</summary>
 internal sealed record UserConversation

@@ -27,7 +27,8 @@ internal static class AdminApi
             .WithDescription("Sessions newest activity first, with message and response counts. `active=true` (the default) lists sessions "
                 + "active within `session_timeout`; `active=false` lists all. `limit` defaults to 50 and is clamped to 100. Filters: `q` "
                 + "(part of the session id, the uid, or a message's or reply's text; ASCII case ignored), `agent_id`, `waiting=true` (sessions "
-                + "with a message no reply has answered yet). The hourly limit does not count requests made with the admin key.")
+                + "with a message no reply has answered yet), `rated=down` or `rated=up` (sessions with a reply the visitor rated so). "
+                + "`hidden_at` is set for a session its signed-in owner removed from their list. The hourly limit does not count requests made with the admin key.")
             .WithExamples(data: new SessionList([ExampleSession], new Pagination(1, 50, 0, HasMore: false)))
             .RateLimited(Limits.Sessions);
 
@@ -94,10 +95,14 @@ internal static class AdminApi
         {
             return invalid;
         }
+        if (query.Rated is not (null or "up" or "down"))
+        {
+            return Envelope.BadRequest(Errors.InvalidParameter("rated"));
+        }
         var activeSince = active.Value
             ? time.GetUtcNow().AddSeconds(-(await settings.GetAsync(ct)).SessionTimeoutSeconds)
             : (DateTimeOffset?)null;
-        var filter = new SessionFilter(activeSince, agentId.Value, waiting.Value, text.Value);
+        var filter = new SessionFilter(activeSince, agentId.Value, waiting.Value, text.Value, query.Rated);
         var page = await sessions.ListSessionsAsync(filter, limit.Value, offset.Value, ct);
         return Envelope.Ok(new SessionList(
             [.. page.Sessions.Select(SessionView.From)],
@@ -171,7 +176,8 @@ internal sealed record SessionsQuery(
     [property: FromQuery(Name = "active")] string? Active,
     [property: FromQuery(Name = "agent_id")] QueryNumber? AgentId,
     [property: FromQuery(Name = "waiting")] string? Waiting,
-    [property: FromQuery(Name = "q")] string? Q);
+    [property: FromQuery(Name = "q")] string? Q,
+    [property: FromQuery(Name = "rated")] string? Rated);
 
 internal sealed record AdminEventsQuery(
     [property: FromQuery(Name = "after")] string? After,

@@ -18,6 +18,9 @@ internal sealed record SessionSummary
     public long? UserId { get; init; }
     public string? Username { get; init; }
     public long? AgentId { get; init; }
+
+    /// <summary>Its signed-in owner took it off their list (<c>hide_session</c>); the admin still sees it.</summary>
+    public DateTimeOffset? HiddenAt { get; init; }
 }
 
 internal sealed record SessionPage(IReadOnlyList<SessionSummary> Sessions, int Total);
@@ -26,7 +29,8 @@ internal sealed record SessionPage(IReadOnlyList<SessionSummary> Sessions, int T
 /// What <c>sessions</c> narrows the list to; a null member (or <see cref="Waiting"/> false) does not filter. <see cref="Text"/>
 /// matches part of the session id, the uid, or the text of a message or reply, ignoring ASCII case.
 /// </summary>
-internal sealed record SessionFilter(DateTimeOffset? ActiveSince, long? AgentId, bool Waiting, string? Text);
+/// <param name="Rated">Only sessions with a reply the visitor rated so (<c>up</c> or <c>down</c>).</param>
+internal sealed record SessionFilter(DateTimeOffset? ActiveSince, long? AgentId, bool Waiting, string? Text, string? Rated = null);
 
 /// <summary>A message no reply has answered yet, as the backlog lists it.</summary>
 internal sealed record BacklogMessage

@@ -10,6 +10,12 @@ internal sealed record Agent
     public string Name { get; init; } = "";
     public string? Description { get; init; }
     public string Status { get; init; } = "";
+
+    /// <summary>Its Broca polled the inbox within three of its own poll intervals (at least 3 s).</summary>
+    public bool Online { get; init; }
+
+    /// <summary>Median seconds from a message to its answer over the last 24 hours; null without answers.</summary>
+    public double? TypicalReplySeconds { get; init; }
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ChatBridge.Events;
 
 internal sealed record ResponseItem
@@ -9,6 +11,22 @@ internal sealed record ResponseItem
 
     /// <summary>Who wrote it: <see cref="ReplyAuthor.Agent"/> or <see cref="ReplyAuthor.Admin"/>.</summary>
     public string Author { get; init; } = ReplyAuthor.Agent;
+
+    // Read only with a conversation (history, the admin transcript): a poll's answer stays as small as it was.
+
+    /// <summary>The visitor's rating, <c>up</c> or <c>down</c>; left out when unrated.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Rating { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reason { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? RatedAt { get; init; }
+
+    /// <summary>When the visitor's page first showed it (<c>seen</c>); left out until then.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? SeenAt { get; init; }
 }
 
 /// <summary>Who wrote a reply: an agent through Broca's outbox, or a person from the admin console.</summary>

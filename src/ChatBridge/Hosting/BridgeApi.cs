@@ -35,6 +35,7 @@ internal static class BridgeApi
         api.MapAdminApi();
         api.MapMaintenanceApi();
         api.MapAgentKeyApi();
+        api.MapBrocasApi();
         api.MapStuckMessageApi();
         api.MapStatsApi();
         api.MapConfigApi();

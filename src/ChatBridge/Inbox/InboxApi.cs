@@ -3,6 +3,7 @@ using ChatBridge.Chat;
 using ChatBridge.Events;
 using ChatBridge.Http;
 using ChatBridge.Observability;
+using ChatBridge.Presence;
 using ChatBridge.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -67,7 +68,7 @@ internal static class BrocaApi
 
     private static async Task<Results<Ok<Envelope<InboxBatch>>, BadRequest<ErrorEnvelope>>> ClaimInbox(
         [AsParameters] InboxQuery query, HttpContext http, InboxDelivery delivery, NotificationHub hub, LongPoller poller, AttachmentLinks links,
-        CancellationToken ct)
+        BrocaPresence presence, CancellationToken ct)
     {
         var limit = QueryParams.Int(query.Limit, "limit", fallback: 50, min: 1, clampAt: 100);
         var offset = QueryParams.Int(query.Offset, "offset", fallback: 0, min: 0);
@@ -78,6 +79,7 @@ internal static class BrocaApi
             return invalid;
         }
         var agentId = Caller.KeyAgent(http.User);
+        await presence.NotePollAsync(agentId, wait.Value, ct);
         using var watch = wait.Value > 0 ? hub.WatchInbox() : null;
         var page = await poller.RunAsync(
             watch,

@@ -22,6 +22,21 @@ internal interface IStatsStore
     /// <paramref name="to"/>, and the backlog.
     /// </summary>
     Task<LiveCounts> ReadLiveAsync(DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, CancellationToken ct);
+
+    /// <summary>Ratings given from <paramref name="from"/> to <paramref name="to"/>, per day of the rating and session's agent.</summary>
+    Task<IReadOnlyList<DailySatisfaction>> SatisfactionAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+}
+
+/// <summary>
+/// Visitors' ratings of one agent's replies (<see cref="AgentId"/> null: sessions without an agent) on one UTC day, by
+/// the day the rating was last set; a rating taken back no longer counts.
+/// </summary>
+internal sealed record DailySatisfaction
+{
+    public required string Day { get; init; }
+    public long? AgentId { get; init; }
+    public long Up { get; init; }
+    public long Down { get; init; }
 }
 
 /// <summary>

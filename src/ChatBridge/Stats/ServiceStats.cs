@@ -11,6 +11,9 @@ internal sealed record ServiceStats(
     BacklogFigure Backlog,
     AttachmentStorage Attachments)
 {
+    /// <summary>Visitors' ratings per day (of the rating) and agent over the daily window; only days and agents with a rating.</summary>
+    public IReadOnlyList<DailySatisfaction> Satisfaction { get; init; } = [];
+
     /// <summary>
     /// How long after midnight a day still counts as open. A write takes its timestamp a moment before it commits, so a
     /// reply stamped 23:59:59.999 may become visible just after midnight; a day is kept only once that cannot happen.

@@ -18,7 +18,9 @@ internal static class StatsApi
                 + "(default 30, clamped to 90), every bucket listed even when empty, in UTC, the current hour and day last. Reply latency (a "
                 + "message's time to its first reply) p50 and p95 per day of the first reply, over all answered messages and per agent "
                 + "of the session. The backlog: messages no reply has answered yet, and the oldest one's age. Days before today are "
-                + "counted once and kept; only today is counted on every request. `attachments`: files kept and the bytes they take.")
+                + "counted once and kept; only today is counted on every request. `attachments`: files kept and the bytes they take. "
+                + "`satisfaction`: visitors' ratings (`feedback`) per UTC day of the rating and agent of the session, `[{day, agent_id, up, down}]`, "
+                + "only days and agents with a rating; a changed rating counts on the day it was last set.")
             .WithExamples(data: ExampleStats);
 
         return api;
@@ -32,10 +34,13 @@ internal static class StatsApi
             [new LatencyBucket(Example.At("2026-11-24T00:00:00.000Z"), 127, 4.2, 31.5)],
             [new AgentLatency(1, [new LatencyBucket(Example.At("2026-11-24T00:00:00.000Z"), 90, 3.9, 28.75)])]),
         new BacklogFigure(3, Example.At("2026-11-24T09:54:30.123Z"), 1260),
-        new AttachmentStorage { Files = 42, Bytes = 18_874_368 });
+        new AttachmentStorage { Files = 42, Bytes = 18_874_368 })
+    {
+        Satisfaction = [new DailySatisfaction { Day = "2026-11-24", AgentId = 1, Up = 17, Down = 2 }],
+    };
 
     private static async Task<Results<Ok<Envelope<ServiceStats>>, BadRequest<ErrorEnvelope>>> GetStats(
-        [AsParameters] StatsQuery query, [FromServices] StatsRollup stats, TimeProvider time, CancellationToken ct)
+        [AsParameters] StatsQuery query, [FromServices] StatsRollup stats, IStatsStore store, TimeProvider time, CancellationToken ct)
     {
         var hours = QueryParams.Int(query.Hours, "hours", fallback: 24, min: 1, clampAt: 168);
         var days = QueryParams.Int(query.Days, "days", fallback: 30, min: 1, clampAt: 90);
@@ -44,8 +49,10 @@ internal static class StatsApi
             return invalid;
         }
         var now = time.GetUtcNow();
-        var rows = await stats.ReadAsync(ServiceStats.Window(now, hours.Value, days.Value), ct);
-        return Envelope.Ok(ServiceStats.From(rows, now, hours.Value, days.Value));
+        var window = ServiceStats.Window(now, hours.Value, days.Value);
+        var rows = await stats.ReadAsync(window, ct);
+        var satisfaction = await store.SatisfactionAsync(window.DailyFrom, window.Until, ct);
+        return Envelope.Ok(ServiceStats.From(rows, now, hours.Value, days.Value) with { Satisfaction = satisfaction });
     }
 }
 

@@ -78,7 +78,7 @@ internal sealed class AccountStore(IDatabase db) : IAccountStore
     public Task<(IReadOnlyList<UserConversation> Page, int Total)> ListConversationsAsync(long userId, int limit, int offset, CancellationToken ct) =>
         db.ReadSnapshotAsync<(IReadOnlyList<UserConversation>, int)>(async sql =>
         {
-            var total = await sql.ScalarAsync<int>("SELECT COUNT(*) FROM web_chat_sessions WHERE user_id = @userId", P("@userId", userId));
+            var total = await sql.ScalarAsync<int>("SELECT COUNT(*) FROM web_chat_sessions WHERE user_id = @userId AND hidden_at IS NULL", P("@userId", userId));
             var rows = await sql.QueryAsync<ConversationRow>("""
                 SELECT s.session_id, a.id AS agent_id, a.name AS agent_name, s.created_at, s.last_active,
                     (SELECT m.message FROM web_chat_messages m WHERE m.session_id = s.session_id ORDER BY m.id LIMIT 1) AS first_message,
@@ -87,12 +87,19 @@ internal sealed class AccountStore(IDatabase db) : IAccountStore
                     (SELECT r.response FROM web_chat_responses r WHERE r.session_id = s.session_id ORDER BY r.id DESC LIMIT 1) AS last_reply,
                     (SELECT r.timestamp FROM web_chat_responses r WHERE r.session_id = s.session_id ORDER BY r.id DESC LIMIT 1) AS last_reply_at
                 FROM web_chat_sessions s LEFT JOIN agents a ON a.id = s.agent_id
-                WHERE s.user_id = @userId
+                WHERE s.user_id = @userId AND s.hidden_at IS NULL
                 ORDER BY s.last_active DESC, s.id DESC
                 LIMIT @limit OFFSET @offset
                 """, P("@userId", userId), P("@limit", limit), P("@offset", offset));
             return ([.. rows.Select(r => r.View)], total);
         }, ct);
+
+    public Task<ConversationVisibility?> HideConversationAsync(long userId, string sessionId, bool hidden, DateTimeOffset now, CancellationToken ct) =>
+        db.RunAsync(sql => sql.FirstOrDefaultAsync<ConversationVisibility>("""
+            UPDATE web_chat_sessions SET hidden_at = CASE WHEN @hidden = 1 THEN COALESCE(hidden_at, @now) ELSE NULL END
+            WHERE session_id = @sessionId AND user_id = @userId
+            RETURNING hidden_at
+            """, P("@hidden", hidden ? 1 : 0), P("@now", now), P("@sessionId", sessionId), P("@userId", userId)), ct);
 
     private sealed record ConversationRow
     {

@@ -15,7 +15,7 @@ internal sealed class AdminStore(IDatabase db, ISqlDialect dialect, PollTouches 
         SqlParam[] filters =
         [
             P("@activeSince", filter.ActiveSince), P("@agentId", filter.AgentId), P("@waiting", filter.Waiting ? 1 : 0),
-            P("@pattern", ChatSql.LikePattern(filter.Text)),
+            P("@pattern", ChatSql.LikePattern(filter.Text)), P("@rated", filter.Rated),
         ];
         return db.ReadSnapshotAsync(async sql => new SessionPage(
             await sql.QueryAsync<SessionSummary>(ChatSql.ListSessions(dialect.CaseInsensitiveLike), [.. filters, P("@limit", limit), P("@offset", offset)]),

@@ -21,7 +21,7 @@ internal static class ChatSql
     public const string SessionSummaryColumns = $"""
         s.session_id AS id, s.uid, s.created_at, s.last_active, s.ip_address, s.metadata, COALESCE(s.status, 'active') AS status,
         {LiveUser} AS user_id, (SELECT us.username FROM users us WHERE us.id = s.user_id) AS username,
-        {LiveAgent} AS agent_id,
+        {LiveAgent} AS agent_id, s.hidden_at,
         (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id) AS message_count,
         (SELECT COUNT(*) FROM web_chat_responses r WHERE r.session_id = s.session_id) AS response_count,
         (SELECT COUNT(*) FROM web_chat_messages m WHERE m.session_id = s.session_id AND {ExhaustedMessage}) AS exhausted_count
@@ -224,6 +224,7 @@ internal static class ChatSql
     private static string SessionFilters(string like) => $"""
         (@activeSince IS NULL OR s.last_active >= @activeSince)
         AND (@agentId IS NULL OR s.agent_id = @agentId)
+        AND (@rated IS NULL OR EXISTS (SELECT 1 FROM chatbridge_feedback f WHERE f.session_id = s.session_id AND f.rating = @rated))
         AND (@waiting = 0 OR EXISTS (SELECT 1 FROM web_chat_messages w
                                      WHERE w.session_id = s.session_id AND w.answered_at IS NULL AND w.dropped_at IS NULL))
         AND (@pattern IS NULL
@@ -262,9 +263,10 @@ internal static class ChatSql
         """;
 
     public const string ConversationResponses = """
-        SELECT id, response, timestamp, message_id, author FROM web_chat_responses
-        WHERE session_id = @sessionId AND (@afterId IS NULL OR id > @afterId)
-        ORDER BY id
+        SELECT r.id, r.response, r.timestamp, r.message_id, r.author, r.seen_at, f.rating, f.reason, f.rated_at
+        FROM web_chat_responses r LEFT JOIN chatbridge_feedback f ON f.response_id = r.id
+        WHERE r.session_id = @sessionId AND (@afterId IS NULL OR r.id > @afterId)
+        ORDER BY r.id
         """;
 
     /// <summary>

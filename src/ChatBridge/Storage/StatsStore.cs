@@ -37,6 +37,17 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
             return figures.Count;
         }, ct, Durability.Committed);
 
+    /// <summary>Reads the window's ratings through <c>idx_chatbridge_feedback_rated</c>.</summary>
+    public Task<IReadOnlyList<DailySatisfaction>> SatisfactionAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        db.ReadAsync<IReadOnlyList<DailySatisfaction>>(async sql => await sql.QueryAsync<DailySatisfaction>($"""
+            SELECT {dialect.DayOf("f.rated_at")} AS day, s.agent_id,
+                   SUM(CASE WHEN f.rating = 'up' THEN 1 ELSE 0 END) AS up, SUM(CASE WHEN f.rating = 'down' THEN 1 ELSE 0 END) AS down
+            FROM chatbridge_feedback f JOIN web_chat_sessions s ON s.session_id = f.session_id
+            WHERE f.rated_at >= @from AND f.rated_at < @to
+            GROUP BY {dialect.DayOf("f.rated_at")}, s.agent_id
+            ORDER BY 1, 2
+            """, P("@from", from), P("@to", to)), ct);
+
     public Task<LiveCounts> ReadLiveAsync(DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, CancellationToken ct) =>
         db.ReadSnapshotAsync(async sql =>
         {

@@ -6,6 +6,7 @@ using ChatBridge.Attachments;
 using ChatBridge.Chat;
 using ChatBridge.Http;
 using ChatBridge.Inbox;
+using ChatBridge.Presence;
 using ChatBridge.Settings;
 using ChatBridge.Stats;
 
@@ -20,6 +21,8 @@ internal static class StoreRegistration
         services.AddSingleton<ISessionGuardStore, SessionGuardStore>();
         services.AddSingleton<SessionGuard>();
         services.AddSingleton<IFeedbackStore, FeedbackStore>();
+        services.AddSingleton<IPresenceStore, PresenceStore>();
+        services.AddSingleton<BrocaPresence>();
         services.AddSingleton<AttachmentFolder>();
         services.AddSingleton<IAttachmentStore, AttachmentStore>();
         services.AddSingleton<IAdminStore, AdminStore>();

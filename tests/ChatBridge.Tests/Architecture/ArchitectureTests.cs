@@ -21,14 +21,15 @@ public sealed class ArchitectureTests
         ["Realtime"] = ["Configuration", "Events", "Http", "Observability"],
         ["Settings"] = ["Configuration", "Data", "Events", "Http", "Realtime"],
         ["Attachments"] = ["Configuration", "Http"],
-        ["Agents"] = ["Configuration", "Data", "Http"],
+        ["Presence"] = ["Configuration", "Data", "Http"],
+        ["Agents"] = ["Configuration", "Data", "Http", "Presence"],
         ["Stats"] = ["Configuration", "Data", "Http"],
         ["Widget"] = ["Configuration", "Http"],
         ["Accounts"] = ["Configuration", "Data", "Http"],
         ["Access"] = ["Accounts", "Configuration", "Data", "Http", "Observability", "Settings"],
         ["Chat"] = ["Agents", "Attachments", "Configuration", "Data", "Events", "Http", "Observability", "Realtime", "Settings"],
-        ["Inbox"] = ["Attachments", "Chat", "Configuration", "Data", "Events", "Http", "Observability", "Realtime", "Settings"],
-        ["Admin"] = ["Access", "Attachments", "Chat", "Configuration", "Data", "Events", "Http", "Inbox", "Observability", "Realtime", "Settings"],
+        ["Inbox"] = ["Attachments", "Chat", "Configuration", "Data", "Events", "Http", "Observability", "Presence", "Realtime", "Settings"],
+        ["Admin"] = ["Access", "Agents", "Attachments", "Chat", "Configuration", "Data", "Events", "Http", "Inbox", "Observability", "Presence", "Realtime", "Settings"],
     };
 
     private static readonly string[] Features = ["Access", "Accounts", "Admin", "Agents", "Attachments", "Chat", "Inbox", "Settings", "Stats", "Widget"];
