@@ -712,6 +712,20 @@ async function openConversation(agent, sessionId = sessionFor(agent)) {
         showGate();
         return;
       }
+      if (error instanceof ApiError && error.status === 403) {
+        // Bound to a token this browser does not have (another browser's, or one lost): not ours to read. It leaves
+        // the list, and a new conversation takes its place.
+        const lost = localEntry(sessionId);
+        if (lost !== null) {
+          lost.hidden = true;
+        }
+        if (!embedded) {
+          localStorage.removeItem(sessionStorageKey(agent));
+        }
+        await openConversation(agent, addConversation(agent).id);
+        showError(describe(error));
+        return;
+      }
       const waitSeconds = error instanceof ApiError && error.retryAfter ? error.retryAfter : 3;
       showConnection({ online: false, retryInSeconds: waitSeconds, error });
       await new Promise((resolve) => { setTimeout(resolve, waitSeconds * 1000); });
@@ -1296,7 +1310,7 @@ async function main() {
   if (!embedded) {
     saveLocalList(state.local);
   }
-  feedback = createFeedback({ sessionId: () => state.sessionId, remember: !embedded });
+  feedback = createFeedback({ sessionId: () => state.sessionId });
   wireEvents();
   updateComposer();
   await restoreSignIn();

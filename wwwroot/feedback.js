@@ -1,61 +1,26 @@
 // 👍 and 👎 under each agent reply. 👎 asks, in a small dialog, what was wrong (a few choices and optional words);
-// pressing a pressed button takes the rating back. Ratings go to `?action=feedback`; where `history` does not bring a
-// reply's rating back, the page remembers its own (localStorage, keyed by reply id; embedded, for as long as the panel).
+// pressing a pressed button takes the rating back. Ratings go to `?action=feedback`, and `history` brings each reply's
+// rating back (`rating`, `reason`), so a reload and another device show it too.
 
 import { callApi, el } from './api.js';
 import { t } from './i18n.js';
 
-const StorageKeyPrefix = 'chatbridge.feedback.';
 // The reason codes the API is sent, each with the words the dialog shows.
 const Reasons = ['wrong', 'unhelpful', 'unsafe', 'other'];
 const MaxReason = 500;
 
 /**
- * `sessionId()` names the open conversation; with `remember` false (the widget's panel) nothing is stored.
- * Returns `control(response)`, the rating buttons for one reply.
+ * `sessionId()` names the open conversation. Returns `control(response)`, the rating buttons for one reply.
  */
-export function createFeedback({ sessionId, remember }) {
-  const memory = new Map();
+export function createFeedback({ sessionId }) {
+  // Ratings given since the page loaded: a reply shown again (pushed twice, or re-rendered) keeps the latest.
+  const given = new Map();
   let dialog = null;
 
-  function stored(responseId) {
-    if (memory.has(responseId)) {
-      return memory.get(responseId);
-    }
-    if (!remember) {
-      return null;
-    }
-    try {
-      return JSON.parse(localStorage.getItem(`${StorageKeyPrefix}${responseId}`) ?? 'null');
-    } catch {
-      return null;
-    }
-  }
-
-  function store(responseId, rating, reason) {
-    const value = rating === 'none' ? null : { rating, reason: reason ?? null };
-    memory.set(responseId, value);
-    if (!remember) {
-      return;
-    }
-    try {
-      if (value === null) {
-        localStorage.removeItem(`${StorageKeyPrefix}${responseId}`);
-      } else {
-        localStorage.setItem(`${StorageKeyPrefix}${responseId}`, JSON.stringify(value));
-      }
-    } catch {
-      // Storage refused: the rating is on the server all the same.
-    }
-  }
-
-  /** The rating history gave (`rating`, or `feedback.rating`), else the one this browser remembers. */
+  /** The rating given on this page, else the one history brought (left out while there is none). */
   function initial(response) {
-    const fromServer = response.rating ?? response.feedback?.rating ?? null;
-    if (fromServer === 'up' || fromServer === 'down') {
-      return fromServer;
-    }
-    return stored(response.id)?.rating ?? null;
+    const rating = given.has(response.id) ? given.get(response.id) : response.rating ?? null;
+    return rating === 'up' || rating === 'down' ? rating : null;
   }
 
   function control(response) {
@@ -89,7 +54,7 @@ export function createFeedback({ sessionId, remember }) {
       }
       try {
         await callApi('feedback', { method: 'POST', body });
-        store(response.id, value, reason);
+        given.set(response.id, value);
         status.textContent = value === 'none' ? t('feedback.removed') : t('feedback.thanks');
         return true;
       } catch {

@@ -238,6 +238,7 @@ const ApiErrors = {
   'Too many attachments': 'api.tooManyAttachments',
   'File not found': 'api.fileNotFound',
   'Invalid session token': 'api.invalidSessionToken',
+  'Not your session': 'api.notYourSession',
   // api.js's own, for a server that cannot be reached.
   "Can't reach the server.": 'api.unreachable',
 };
