@@ -44,6 +44,7 @@ const ui = {
   search: document.getElementById('session-search'),
   agentFilter: document.getElementById('agent-filter'),
   waitingOnly: document.getElementById('waiting-only'),
+  ratedDownOnly: document.getElementById('rated-down-only'),
   backlogList: document.getElementById('backlog-list'),
   backlogTotal: document.getElementById('backlog-total'),
   refreshBacklog: document.getElementById('refresh-backlog'),
@@ -285,11 +286,12 @@ function sessionQuery() {
     q: search === '' ? undefined : search,
     agent_id: ui.agentFilter.value === '' ? undefined : ui.agentFilter.value,
     waiting: ui.waitingOnly.checked ? true : undefined,
+    rated: ui.ratedDownOnly.checked ? 'down' : undefined,
   };
 }
 
 function isFiltered() {
-  return ui.search.value.trim() !== '' || ui.agentFilter.value !== '' || ui.waitingOnly.checked;
+  return ui.search.value.trim() !== '' || ui.agentFilter.value !== '' || ui.waitingOnly.checked || ui.ratedDownOnly.checked;
 }
 
 async function loadSessions() {
@@ -420,8 +422,29 @@ function transcriptItem(item, renderMarkdown) {
   return el('article', { className: person ? 'message message-agent message-person' : 'message message-agent', attrs: { 'data-author': item.author } }, [
     el('div', { className: 'message-author', text: person ? t('admin.authorPerson') : t('admin.authorAgent') }),
     el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown', attrs: { dir: 'auto' } }, [renderMarkdown(item.text)])]),
-    el('div', { className: 'message-meta' }, [at]),
+    el('div', { className: 'message-meta' }, [at, ...replyReceipts(item.reply)]),
   ]);
+}
+
+/**
+ * What the visitor did with a reply: whether their page showed it (seen_at) and how they rated it (rating, reason;
+ * a reason is a code from the chat page's dialog, optionally followed by `: ` and their words).
+ */
+function replyReceipts(reply) {
+  const parts = [];
+  if (reply?.seen_at) {
+    parts.push(' · ', el('span', { className: 'reply-seen', text: t('admin.seen') }));
+  }
+  if (reply?.rating === 'up' || reply?.rating === 'down') {
+    const [code, ...words] = String(reply.reason ?? '').split(': ');
+    const known = ['wrong', 'unhelpful', 'unsafe', 'other'].includes(code);
+    const reason = reply.reason ? [known ? t(`feedback.reason.${code}`) : reply.reason, ...(known && words.length > 0 ? [words.join(': ')] : [])] : [];
+    parts.push(' · ', el('span', { className: `reply-rating reply-rating-${reply.rating}`, attrs: { 'data-rating': reply.rating } }, [
+      reply.rating === 'up' ? t('admin.ratedUp') : t('admin.ratedDown'),
+      ...reason.map((text, index) => el('span', { text: index === 0 ? `: ${text}` : ` (${text})`, attrs: index === 0 && known ? {} : { dir: 'auto', translate: 'no' } })),
+    ]));
+  }
+  return parts;
 }
 
 /** A person's reply into the open conversation: the user's chat shows it at once, marked as from a person. */
@@ -666,7 +689,7 @@ function wireEvents() {
       loadSessions().catch(showError);
     }, SearchDelayMs);
   });
-  for (const control of [ui.agentFilter, ui.waitingOnly]) {
+  for (const control of [ui.agentFilter, ui.waitingOnly, ui.ratedDownOnly]) {
     control.addEventListener('change', () => {
       state.offset = 0;
       loadSessions().catch(showError);

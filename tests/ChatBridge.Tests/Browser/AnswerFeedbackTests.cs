@@ -63,6 +63,19 @@ public sealed partial class AnswerFeedbackTests(BrowserFixture browser, LiveBrid
         await chat.WaitUntilReadyAsync();
         await Expect(down).ToHaveAttributeAsync("aria-pressed", "true");
 
+        // The admin's transcript shows the rating with its reason and that the visitor's page showed the reply, and
+        // "Rated down" finds the session.
+        var admin = await Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);
+        await admin.GotoAsync("/admin");
+        await admin.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await admin.GetByLabel("Rated down").CheckAsync();
+        await Expect(admin.Locator("tr[data-session-id]")).ToHaveCountAsync(1);
+        await admin.Locator($"tr[data-session-id='{session}']").GetByRole(AriaRole.Button).ClickAsync();
+        var adminReply = admin.Locator("#admin-transcript .message-agent");
+        await Expect(adminReply.Locator(".reply-rating")).ToHaveTextAsync("👎 Rated down: It does not help (Too vague)");
+        await Expect(adminReply.Locator(".reply-seen")).ToHaveTextAsync("Seen");
+
         await down.ClickAsync();
         await Expect(down).ToHaveAttributeAsync("aria-pressed", "false");
         await Expect(reply.GetByRole(AriaRole.Status)).ToHaveTextAsync("Rating removed");
@@ -98,7 +111,6 @@ public sealed partial class AnswerFeedbackTests(BrowserFixture browser, LiveBrid
         var line = page.Locator("#agent-presence");
         await Expect(line).ToHaveTextAsync("online · usually replies in about 12 s");
         await Expect(line).ToHaveAttributeAsync("data-online", "true");
-        await Screenshots.SaveAsync(page, "chat-presence.png");
 
         await chat.SendAsync("Are you there, Iris?");
         var mine = chat.UserMessages.Last;
@@ -106,6 +118,7 @@ public sealed partial class AnswerFeedbackTests(BrowserFixture browser, LiveBrid
         await Expect(mine.Locator(".message-note")).ToHaveCountAsync(0);
         await page.Clock.RunForAsync(25_000);
         await Expect(mine.Locator(".message-note")).ToHaveTextAsync("This is taking longer than usual. Iris will answer as soon as possible.");
+        await Screenshots.SaveAsync(page, "chat-presence.png");
 
         presence["online"] = false;
         presence["typical_reply_seconds"] = null;
