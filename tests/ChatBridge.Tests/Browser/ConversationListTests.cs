@@ -54,6 +54,7 @@ public sealed partial class ConversationListTests(BrowserFixture browser, LiveBr
         await Expect(chat.AgentMessages.Locator(".bubble-text")).ToHaveTextAsync(["It is in your account, under Billing."]);
         await Expect(list.Locator(".conversation-title")).ToHaveTextAsync(
             ["Where is my invoice for November?", "A different question, asked in a conversation of its own…"]);
+        await Screenshots.SaveAsync(chat.Page, "chat-conversations.png");
 
         // After a reload the list is the same and the conversation last opened opens again.
         await chat.Page.ReloadAsync();
