@@ -1312,6 +1312,7 @@ async function main() {
   }
   feedback = createFeedback({ sessionId: () => state.sessionId });
   wireEvents();
+  announce('ready'); // the panel hands over the host site's list of conversations from now on
   updateComposer();
   await restoreSignIn();
   await start();

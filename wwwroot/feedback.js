@@ -25,13 +25,13 @@ export function createFeedback({ sessionId }) {
 
   function control(response) {
     const up = el('button', {
-      className: 'btn btn-sm feedback-button', text: '👍',
+      className: 'btn btn-sm feedback-button',
       attrs: { type: 'button', 'aria-pressed': 'false', 'aria-label': t('feedback.up'), title: t('feedback.up'), 'data-rating': 'up' },
-    });
+    }, [thumb()]);
     const down = el('button', {
-      className: 'btn btn-sm feedback-button', text: '👎',
+      className: 'btn btn-sm feedback-button',
       attrs: { type: 'button', 'aria-pressed': 'false', 'aria-label': t('feedback.down'), title: t('feedback.down'), 'data-rating': 'down' },
-    });
+    }, [thumb()]);
     const status = el('span', { className: 'feedback-status', attrs: { role: 'status' } });
     const group = el('span', { className: 'feedback', attrs: { role: 'group', 'aria-label': t('feedback.label') } }, [up, down, status]);
     let rating = initial(response);
@@ -81,6 +81,24 @@ export function createFeedback({ sessionId }) {
     });
     show(rating);
     return group;
+  }
+
+  /**
+   * A thumb drawn here rather than the 👍 character, which a system without a colour emoji font shows as an empty box;
+   * the 👎 is the same thumb turned over (styles.css).
+   */
+  function thumb() {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('width', '14');
+    svg.setAttribute('height', '14');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.setAttribute('fill', 'currentColor');
+    path.setAttribute('d', 'M1.5 7h3v7.5h-3zM6 7.2 8.6 1.6c1.3-.3 2.4.7 2.1 2L10.2 6h3.3c1 0 1.7.9 1.5 1.9l-1.2 5.3c-.2.8-.9 1.3-1.7 1.3H6z');
+    svg.append(path);
+    return svg;
   }
 
   /** The dialog asking what was wrong: a reason code, optionally followed by `: ` and the reader's words. */

@@ -20,6 +20,9 @@ const params = new URLSearchParams(window.location.search);
 const site = hostOrigin();
 const body = document.body;
 const sends = []; // texts the host asked to send, waiting for the composer
+// The list the host's storage keeps, held until chat.js listens for it (it may arrive before chat.js has started).
+let hostConversations = null;
+let chatReady = false;
 
 /**
  * The framing site's origin. Where the browser reports it (location.ancestorOrigins) that report wins over the
@@ -89,6 +92,12 @@ function applyColor(color) {
   root.setProperty('--widget-primary-dark', `rgb(${rgb.map((v) => Math.round(v * 0.85)).join(' ')})`);
 }
 
+function passConversations() {
+  if (chatReady && hostConversations !== null) {
+    document.dispatchEvent(new CustomEvent('chatbridge:conversations', { detail: { conversations: hostConversations } }));
+  }
+}
+
 /** Sends the host's texts one at a time, as the visitor would: each waits until the composer can send. */
 function pumpSends() {
   const input = document.getElementById('message-input');
@@ -114,7 +123,8 @@ function receive(event) {
   } else if (message.type === 'config' && message.config) {
     applyConfig(message.config);
   } else if (message.type === 'conversations' && Array.isArray(message.conversations)) {
-    document.dispatchEvent(new CustomEvent('chatbridge:conversations', { detail: { conversations: message.conversations } }));
+    hostConversations = message.conversations;
+    passConversations();
   }
 }
 
@@ -128,6 +138,10 @@ function wire() {
   document.addEventListener('chatbridge:sent', (event) => toHost({ type: 'message', text: event.detail.text }));
   document.addEventListener('chatbridge:reply', (event) => toHost({ type: 'reply', text: event.detail.response }));
   document.addEventListener('chatbridge:session', (event) => toHost({ type: 'session', sessionId: event.detail.sessionId }));
+  document.addEventListener('chatbridge:ready', () => {
+    chatReady = true;
+    passConversations();
+  });
   document.addEventListener('chatbridge:conversations', (event) => {
     if (event.detail.fromPanel) {
       toHost({ type: 'conversations', conversations: event.detail.conversations });
