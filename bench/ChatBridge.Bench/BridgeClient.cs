@@ -36,10 +36,18 @@ internal sealed class BridgeClient : IDisposable
         _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    /// <summary>The stored message's id, or null when the bridge refused it.</summary>
+    /// <summary>
+    /// The stored message's id, or null when the bridge refused it. Sent as the chat page sends it: with the session's
+    /// token and an id of its own for the send, so that every post pays for both checks.
+    /// </summary>
     public async Task<long?> PostMessageAsync(string sessionId, string text)
     {
-        using var response = await _http.PostAsync(Action("messages"), Json(new { session_id = sessionId, message = text }));
+        using var request = new HttpRequestMessage(HttpMethod.Post, Action("messages"))
+        {
+            Content = Json(new { session_id = sessionId, message = text, client_message_id = Guid.NewGuid().ToString() }),
+        };
+        request.Headers.Add(SessionTokens.Header, SessionTokens.For(sessionId));
+        using var response = await _http.SendAsync(request);
         return await IdOrNullAsync(response, "message_id");
     }
 
@@ -60,12 +68,18 @@ internal sealed class BridgeClient : IDisposable
     /// <summary>A responses poll; the body is read in full but not parsed, so the client spends its CPU on requests.</summary>
     /// <param name="afterId">The cursor; null polls as a browser without one (or the old widget) does, for every reply.</param>
     public Task<bool> PollResponsesAsync(string sessionId, long? afterId) =>
-        ReadAsync(Action(afterId is { } id ? $"responses&session_id={sessionId}&after_id={id}" : $"responses&session_id={sessionId}"));
+        ReadAsync(Action(afterId is { } id ? $"responses&session_id={sessionId}&after_id={id}" : $"responses&session_id={sessionId}"), SessionTokens.For(sessionId));
 
     /// <summary>A GET whose body is read in full but not parsed; false (after tallying why) unless it is a 200.</summary>
-    public async Task<bool> ReadAsync(Uri relative)
+    /// <param name="sessionToken">The session's <c>X-Session-Token</c>, if it is bound to one.</param>
+    public async Task<bool> ReadAsync(Uri relative, string? sessionToken = null)
     {
-        using var response = await _http.GetAsync(relative);
+        using var request = new HttpRequestMessage(HttpMethod.Get, relative);
+        if (sessionToken is not null)
+        {
+            request.Headers.Add(SessionTokens.Header, sessionToken);
+        }
+        using var response = await _http.SendAsync(request);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             await TallyAsync(response);
@@ -103,6 +117,9 @@ internal sealed class BridgeClient : IDisposable
         var socket = new ClientWebSocket();
         // The server pings; client pings would only add traffic.
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        // As a browser sends the session's token: it cannot set a header on a WebSocket.
+        socket.Options.AddSubProtocol("chatbridge");
+        socket.Options.AddSubProtocol("token." + SessionTokens.For(sessionId));
         var uri = new UriBuilder(new Uri(_baseAddress, $"api/v1/ws?session_id={sessionId}")) { Scheme = "ws" }.Uri;
         try
         {
@@ -219,4 +236,16 @@ internal static class LocalAddressInvoker
             }
         },
     });
+}
+
+/// <summary>
+/// Every benchmark session is bound to a token, as the chat page binds its sessions: the first message binds it, and
+/// every later call pays for the check. Derived from the session id, so any worker can send it.
+/// </summary>
+internal static class SessionTokens
+{
+    public const string Header = "X-Session-Token";
+
+    public static string For(string sessionId) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("bench:" + sessionId)));
 }

@@ -83,7 +83,7 @@ public sealed class SwaggerTests(BridgeApp app) : IClassFixture<BridgeApp>
         var inbox = paths.GetProperty("/api/v1/inbox").GetProperty("get");
         var sessionMessages = paths.GetProperty("/api/v1/session_messages").GetProperty("get");
 
-        Assert.Equal(["200", "400", "405", "413", "429"], ResponseCodes(messages));
+        Assert.Equal(["200", "400", "403", "405", "413", "429"], ResponseCodes(messages));
         Assert.Equal(["200", "400", "401", "405", "429"], ResponseCodes(inbox));
         Assert.Equal(["200", "400", "401", "404", "405"], ResponseCodes(sessionMessages));
 

@@ -55,7 +55,7 @@ internal static class AdminApi
             .WithName("session_messages")
             .WithSummary("A session's whole transcript (admin)")
             .WithDescription("The session, its messages with delivery state, and its responses, oldest first. An unknown session is a 404.")
-            .WithExamples(data: new SessionTranscript(ExampleSession, [ChatApi.ExampleTranscriptMessage], [ChatApi.ExampleResponse]));
+            .WithExamples(data: new SessionTranscript(ExampleSession, [ChatApi.ExampleTranscriptMessage], [ChatApi.ExampleConversationReply]));
 
         admin.MapPost("/reply", PostPersonReply)
             .WithName("reply")
@@ -191,4 +191,4 @@ internal sealed record BacklogList(IReadOnlyList<BacklogMessage> Messages, Pagin
 
 internal sealed record SessionList(IReadOnlyList<SessionView> Sessions, Pagination Pagination);
 
-internal sealed record SessionTranscript(SessionView Session, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses);
+internal sealed record SessionTranscript(SessionView Session, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ConversationReply> Responses);

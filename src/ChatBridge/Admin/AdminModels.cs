@@ -62,6 +62,6 @@ internal sealed record BacklogMessage
 
 internal sealed record BacklogPage(IReadOnlyList<BacklogMessage> Messages, int Total);
 
-internal sealed record Transcript(SessionSummary Session, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses);
+internal sealed record Transcript(SessionSummary Session, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ConversationReply> Responses);
 
 internal sealed record RemainingData(long Responses, long Messages, long Sessions);

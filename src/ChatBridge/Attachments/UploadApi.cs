@@ -25,9 +25,11 @@ internal static class UploadApi
             .WithDescription("`multipart/form-data` with `session_id` and one `file`. The type is recognised from the bytes: PNG, JPEG, WebP and GIF "
                 + "images (re-encoded without metadata), PDF, plain text and CSV. Name the returned `attachment_id` in `messages` "
                 + "(`attachments`) to send it. 413 `File too large` past `ChatBridge:Attachments:MaxFileBytes`, 415 `Unsupported file type`, "
-                + "429 `Upload limit reached, retry later` once the client's hourly byte budget is spent.")
+                + "429 `Upload limit reached, retry later` once the client's hourly byte budget is spent. A session bound to an "
+                + "`X-Session-Token` needs it (or its signed-in owner), else 403 `Invalid session token`; a malformed token is a 400.")
             .Produces<Envelope<UploadedAttachment>>()
             .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .Produces<ErrorEnvelope>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorEnvelope>(StatusCodes.Status415UnsupportedMediaType)
             .WithExamples(data: new UploadedAttachment(

@@ -27,11 +27,16 @@ internal static class ChatApi
             .WithDescription("Stores a message from the chat UI for Broca to pick up from the inbox. The session is created on first use. "
                 + "`message` is trimmed and must hold 1 to `max_message_length` characters; `agent_id` must name an active agent. "
                 + "`attachments` lists `attachment_id`s of the session's uploads not sent yet (at most `ChatBridge:Attachments:MaxFilesPerMessage`); "
-                + "with one or more, `message` may be empty or left out. They are stored with the message or, `Invalid attachments`, not at all.")
+                + "with one or more, `message` may be empty or left out. They are stored with the message or, `Invalid attachments`, not at all. "
+                + TokenRules
+                + " `client_message_id` (a UUID, else `Invalid client_message_id`) makes a retry safe: the same id again for the session stores "
+                + "nothing and answers exactly as the first send did (same `message_id`, `timestamp`, `uid`, `is_new_user`), also after a "
+                + "restart and on another instance.")
             .Accepts<MessageRequest>("application/json")
             .WithExamples(
-                new MessageRequest("session_k3f9x2m4q8w1", "Hello, Athena!", "2026-11-24T10:15:30.123Z", 1),
+                new MessageRequest("session_k3f9x2m4q8w1", "Hello, Athena!", "2026-11-24T10:15:30.123Z", 1, ClientMessageId: "6f1c2b9e-4d3a-4f8e-9b7c-0a1d2e3f4a5b"),
                 new MessageAccepted(42, "session_k3f9x2m4q8w1", "2026-11-24T10:15:30.123Z", "3f2a9c0b7d1e4f68", IsNewUser: true))
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .RateLimited(Limits.Messages);
 
         chat.MapGet("/responses", GetResponses)
@@ -39,8 +44,10 @@ internal static class ChatApi
             .WithSummary("Poll agent replies for a session")
             .WithDescription("Returns the session's replies oldest first. `after_id` (the last id you have) never misses or repeats a reply; "
                 + "`since` (a timestamp, strictly after) is kept for older clients. An unknown session is created. "
-                + "With `wait` (seconds, 0 to 30), a poll that finds nothing is held until a reply arrives (answered at once) or the wait ends (empty).")
+                + "With `wait` (seconds, 0 to 30), a poll that finds nothing is held until a reply arrives (answered at once) or the wait ends (empty). "
+                + TokenRules)
             .WithExamples(data: new SessionResponses("session_k3f9x2m4q8w1", [ExampleResponse]))
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .RateLimited(Limits.Responses);
 
         chat.MapGet("/history", GetHistory)
@@ -48,15 +55,29 @@ internal static class ChatApi
             .WithSummary("A session's conversation, for a reloaded page")
             .WithDescription("The session's messages, each with its delivery status (`pending`, `delivered` once Broca claimed it, `answered`), "
                 + "and its responses, oldest first. `after_id` keeps only items with a larger id (messages and responses each by their own id). "
-                + "An unknown session has an empty history.")
-            .WithExamples(data: new SessionHistory("session_k3f9x2m4q8w1", [ExampleTranscriptMessage], [ExampleResponse]))
+                + "An unknown session has an empty history. Each reply carries the visitor's `rating`, `reason`, `rated_at` (`feedback`) and "
+                + "`seen_at` (`seen`), each left out while unset. " + TokenRules)
+            .WithExamples(data: new SessionHistory("session_k3f9x2m4q8w1", [ExampleTranscriptMessage], [ExampleConversationReply]))
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .RateLimited(Limits.History);
 
         chat.MapFeedbackApi();
         return api;
     }
 
+    /// <summary>The session-token rules every public action of a session follows, for its description.</summary>
+    internal const string TokenRules =
+        "`X-Session-Token` (32 to 128 of `A-Z a-z 0-9 _ -`; malformed is 400 `Invalid session token`): the request that creates a session "
+        + "binds it to the token; from then on the session answers only to that token or its signed-in owner, else 403 `Invalid session token`. "
+        + "A session created without one works without one (unless `ChatBridge:Chat:LegacySessions` is `refuse`).";
+
     internal static readonly ResponseItem ExampleResponse = new() { Id = 7, Response = "Hi! How can I help?", Timestamp = Example.At("2026-11-24T10:15:32.456Z"), MessageId = 42 };
+
+    internal static readonly ConversationReply ExampleConversationReply = new()
+    {
+        Id = 7, Response = "Hi! How can I help?", Timestamp = Example.At("2026-11-24T10:15:32.456Z"), MessageId = 42,
+        Rating = "up", RatedAt = Example.At("2026-11-24T10:15:40.000Z"), SeenAt = Example.At("2026-11-24T10:15:33.000Z"),
+    };
 
     internal static readonly TranscriptMessage ExampleTranscriptMessage = new()
     {
@@ -188,7 +209,8 @@ internal static class ChatApi
 }
 
 /// <summary>The body of <c>messages</c>; read field by field so that each fault gets the contract's own error.</summary>
-internal sealed record MessageRequest(string SessionId, string Message, string? Timestamp, long? AgentId, IReadOnlyList<string>? Attachments = null);
+internal sealed record MessageRequest(
+    string SessionId, string Message, string? Timestamp, long? AgentId, IReadOnlyList<string>? Attachments = null, string? ClientMessageId = null);
 
 internal sealed record MessageAccepted(long MessageId, string SessionId, string Timestamp, string Uid, bool IsNewUser);
 
@@ -204,5 +226,5 @@ internal sealed record HistoryQuery(
     [property: FromQuery(Name = "session_id")] string? SessionId,
     [property: FromQuery(Name = "after_id")] QueryNumber? AfterId);
 
-internal sealed record SessionHistory(string SessionId, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses);
+internal sealed record SessionHistory(string SessionId, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ConversationReply> Responses);
 

@@ -18,8 +18,7 @@ internal static class FeedbackApi
             .WithSummary("Rate an agent's reply")
             .WithDescription("`rating` is `up`, `down` or `none` (takes a rating back). One rating per reply, changed in place. `reason` is optional "
                 + "text, trimmed, at most 500 characters (the page sends a code such as `wrong`, `unhelpful`, `unsafe` or `other`, maybe followed by "
-                + "`: ` and free text). A reply that is not the session's is 404 `Response not found`. Needs the session's `X-Session-Token` "
-                + "(or its signed-in owner) once the session is bound to one: else 403 `Invalid session token`.")
+                + "`: ` and free text). A reply that is not the session's is 404 `Response not found`. " + ChatApi.TokenRules)
             .Accepts<FeedbackRequest>("application/json")
             .WithExamples(
                 new FeedbackRequest("session_k3f9x2m4q8w1", 7, "down", "wrong: the opening hours are out of date"),
@@ -32,7 +31,7 @@ internal static class FeedbackApi
             .WithSummary("Report the replies the page has shown")
             .WithDescription("`response_id` is the newest reply the page has shown: every reply of the session up to it gets `seen_at` (the first "
                 + "time only), which the admin transcript shows as a read receipt. `marked` counts the replies newly marked. A reply that is "
-                + "not the session's is 404 `Response not found`. Token rules as for `feedback`.")
+                + "not the session's is 404 `Response not found`. " + ChatApi.TokenRules)
             .Accepts<SeenRequest>("application/json")
             .WithExamples(new SeenRequest("session_k3f9x2m4q8w1", 7), new SeenReplies("session_k3f9x2m4q8w1", 7, 1))
             .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)

@@ -29,6 +29,6 @@ internal interface ISessionStore
     Task<long> CountSessionsAsync(CancellationToken ct);
 
     /// <summary>A session's own messages (with delivery state) and responses after an id, oldest first.</summary>
-    Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses)> GetHistoryAsync(
+    Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ConversationReply> Responses)> GetHistoryAsync(
         string sessionId, long? afterId, CancellationToken ct);
 }

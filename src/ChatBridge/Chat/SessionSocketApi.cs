@@ -23,6 +23,9 @@ internal static class SessionSocketApi
                 the largest response id the client already has).
                 A bad or missing `session_id` is refused before the upgrade with the usual JSON envelope (400), and a client
                 IP with too many open sockets gets a 429.
+                A session bound to an `X-Session-Token` needs it: a browser offers the subprotocols `["chatbridge",
+                "token.<token>"]` (the answer names `chatbridge`), other clients may send the header; never in the URL.
+                Without it (and not its signed-in owner) the upgrade is refused with 403 `Invalid session token`.
 
                 On connect the server first replays every response with an id greater than `after_id` (all of them without it),
                 then pushes events as they happen, each one JSON text message:

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace ChatBridge.Events;
 
-internal sealed record ResponseItem
+/// <summary>A reply as polls and sockets give it.</summary>
+internal record ResponseItem
 {
     public long Id { get; init; }
     public string Response { get; init; } = "";
@@ -11,10 +12,15 @@ internal sealed record ResponseItem
 
     /// <summary>Who wrote it: <see cref="ReplyAuthor.Agent"/> or <see cref="ReplyAuthor.Admin"/>.</summary>
     public string Author { get; init; } = ReplyAuthor.Agent;
+}
 
-    // Read only with a conversation (history, the admin transcript): a poll's answer stays as small as it was.
-
-    /// <summary>The visitor's rating, <c>up</c> or <c>down</c>; left out when unrated.</summary>
+/// <summary>
+/// A reply as a whole conversation shows it (history, the admin transcript): with the visitor's rating and when their
+/// page showed it, each left out while unset. Polls and sockets keep to <see cref="ResponseItem"/>.
+/// </summary>
+internal sealed record ConversationReply : ResponseItem
+{
+    /// <summary>The visitor's rating, <c>up</c> or <c>down</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Rating { get; init; }
 
@@ -24,7 +30,7 @@ internal sealed record ResponseItem
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? RatedAt { get; init; }
 
-    /// <summary>When the visitor's page first showed it (<c>seen</c>); left out until then.</summary>
+    /// <summary>When the visitor's page first showed it (<c>seen</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? SeenAt { get; init; }
 }

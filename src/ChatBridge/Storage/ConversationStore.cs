@@ -85,16 +85,16 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
     public Task<long> CountSessionsAsync(CancellationToken ct) =>
         db.ProbeAsync(async sql => await sql.ScalarAsync<long>(ChatSql.CountAllSessions), ct);
 
-    public Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses)> GetHistoryAsync(
+    public Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ConversationReply> Responses)> GetHistoryAsync(
         string sessionId, long? afterId, CancellationToken ct) =>
         db.ReadSnapshotAsync(sql => ReadConversationAsync(sql, sessionId, afterId), ct);
 
     /// <summary>A session's messages with their delivery state and its replies, read in one snapshot by the caller.</summary>
-    public static async Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ResponseItem> Responses)> ReadConversationAsync(
+    public static async Task<(IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ConversationReply> Responses)> ReadConversationAsync(
         ISqlSession sql, string sessionId, long? afterId)
     {
         var messages = await sql.QueryAsync<TranscriptMessage>(ChatSql.ConversationMessages, P("@sessionId", sessionId), P("@afterId", afterId));
-        var responses = await sql.QueryAsync<ResponseItem>(ChatSql.ConversationResponses, P("@sessionId", sessionId), P("@afterId", afterId));
+        var responses = await sql.QueryAsync<ConversationReply>(ChatSql.ConversationResponses, P("@sessionId", sessionId), P("@afterId", afterId));
         var attachments = AttachmentStore.ByMessage(
             await sql.QueryAsync<AttachmentRow>(AttachmentSql.OfSession, P("@sessionId", sessionId), P("@afterId", afterId)));
         return ([.. messages.Select(m => attachments.Contains(m.Id) ? m with { Attachments = [.. attachments[m.Id]] } : m)], responses);
