@@ -142,6 +142,15 @@ public sealed partial class ConversationListTests(BrowserFixture browser, LiveBr
         await chat.WaitUntilReadyAsync();
         Assert.Equal(fresh, await chat.SessionIdAsync());
         await Expect(chat.UserMessages.Locator(".bubble-text")).ToHaveTextAsync(["Bound to a token"]);
+        // Its socket offered the token as a subprotocol and is live; without the token the server refuses the session.
+        await chat.WaitUntilLiveAsync();
+        using var stranger = app.Anonymous();
+        await (await stranger.GetAsync($"/api/v1/?action=history&session_id={fresh}")).AssertErrorAsync(403, "Invalid session token");
+        using var owner = app.Anonymous();
+        owner.DefaultRequestHeaders.Add("X-Session-Token", token);
+        var history = await (await owner.GetAsync($"/api/v1/?action=history&session_id={fresh}")).DataAsync();
+        Assert.Equal("Bound to a token", history.GetProperty("messages")[0].GetProperty("message").GetString());
+        await (await stranger.GetAsync($"/api/v1/?action=history&session_id={legacy}")).DataAsync();
     }
 
     [Fact]

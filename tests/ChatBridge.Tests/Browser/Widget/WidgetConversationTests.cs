@@ -78,6 +78,47 @@ public sealed partial class WidgetConversationTests(BrowserFixture browser, Widg
         await Eventually.UntilAsync(async () => (await SiteListAsync(other)).Any(e => e.GetProperty("id").GetString() == second && e.GetProperty("hidden").GetBoolean()), "the site's list marks it hidden");
     }
 
+    [Fact]
+    public async Task The_panel_rates_a_reply_and_shows_the_agents_presence()
+    {
+        sites.Site.Serve("/rate.html", HostPages.Page(HostPages.QueueFirst(sites.BridgeUrl, Options)));
+        var widget = await WidgetPage.OpenAsync(Browser, sites.Site, "/rate.html");
+        // The panel's agents answer as a server whose Broca is polling would give it (routes cover the page's frames).
+        await widget.Page.RouteAsync(AgentsCall(), async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!;
+            body["data"]!["agents"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = null, ["name"] = "Assistant", ["description"] = "", ["online"] = true, ["typical_reply_seconds"] = 90,
+            });
+            await route.FulfillAsync(new() { Response = response, Body = body.ToJsonString() });
+        });
+        await widget.OpenPanelAsync();
+        await widget.WaitUntilLiveAsync();
+        await Expect(widget.Panel.Locator("#agent-presence")).ToHaveTextAsync("online · usually replies in about 1 min");
+
+        var session = await widget.SessionIdAsync();
+        await widget.SendAsync("Is the Ridge tent waterproof?");
+        await Expect(widget.StatusOf(widget.UserMessages.Last)).ToHaveTextAsync("Sent");
+        using (var broca = sites.Bridge.Broca())
+        {
+            await (await broca.PostReplyAsync(session, "Yes, to 3 000 mm.")).DataAsync();
+        }
+        var up = widget.AgentMessages.Last.GetByRole(AriaRole.Button, new() { Name = "Good reply" });
+        await up.ClickAsync();
+        await Expect(up).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(widget.AgentMessages.Last.GetByRole(AriaRole.Status)).ToHaveTextAsync("Thanks for your feedback");
+
+        // After a reload the rating comes back with the history, though the panel keeps nothing itself.
+        await widget.Page.ReloadAsync();
+        await widget.OpenPanelAsync();
+        await Expect(widget.AgentMessages.Last.GetByRole(AriaRole.Button, new() { Name = "Good reply" })).ToHaveAttributeAsync("aria-pressed", "true");
+    }
+
+    [GeneratedRegex("action=agents")]
+    private static partial Regex AgentsCall();
+
     private static async Task<JsonElement[]> SiteListAsync(WidgetPage widget) =>
         [.. (await widget.Page.EvaluateAsync<JsonElement>("() => JSON.parse(localStorage.getItem('sanctumchat.conversations') ?? '[]')")).EnumerateArray()];
 
