@@ -6,7 +6,7 @@ import { ApiError, callApi, copyText, el, sessionTokenFor, setSanctumSession, se
 import { createAlerts } from './alerts.js';
 import { attachmentList, createTray } from './attachments.js';
 import {
-  cleanList, clearLocalList, createEntry, fromServer, latestFor, loadLocalList, newSessionId, saveLocalList, shortTitle, visible,
+  cleanList, clearLocalList, createEntry, fromServer, latestFor, loadLocalList, saveLocalList, shortTitle, visible,
 } from './conversations.js';
 import { createFeedback } from './feedback.js';
 import { apiErrorText, formatDate, formatDuration, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';

@@ -116,6 +116,37 @@ public sealed partial class WidgetConversationTests(BrowserFixture browser, Widg
         await Expect(widget.AgentMessages.Last.GetByRole(AriaRole.Button, new() { Name = "Good reply" })).ToHaveAttributeAsync("aria-pressed", "true");
     }
 
+    [Fact]
+    public async Task A_conversation_the_old_widget_kept_opens_without_a_token_as_before()
+    {
+        const string legacy = "session_kept_by_the_old_widget_1";
+        using (var visitor = sites.Bridge.Anonymous())
+        {
+            await (await visitor.PostMessageAsync(legacy, "Asked with the old widget")).DataAsync();
+        }
+        sites.Site.Serve("/legacy.html", HostPages.Page(HostPages.QueueFirst(sites.BridgeUrl, Options)));
+        var page = await Browser.NewPageAsync(sites.Site.BaseUrl);
+        await page.AddInitScriptAsync($"if (location.pathname === '/legacy.html') {{ localStorage.setItem('sanctumchat.session.default', '{legacy}'); }}");
+        var tokens = new ConcurrentQueue<string?>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains(legacy, StringComparison.Ordinal))
+            {
+                tokens.Enqueue(request.Headers.TryGetValue("x-session-token", out var token) ? token : null);
+            }
+        };
+        await page.GotoAsync("/legacy.html");
+        var widget = new WidgetPage(page);
+        await widget.OpenPanelAsync();
+        Assert.Equal(legacy, await widget.SessionIdAsync());
+        await Expect(widget.UserMessages.Locator(".bubble-text")).ToHaveTextAsync(["Asked with the old widget"]);
+        await widget.WaitUntilLiveAsync();
+        await widget.SendAsync("Still there?");
+        await Expect(widget.StatusOf(widget.UserMessages.Last)).ToHaveTextAsync("Sent");
+        Assert.NotEmpty(tokens);
+        Assert.All(tokens, Assert.Null);
+    }
+
     [GeneratedRegex("action=agents")]
     private static partial Regex AgentsCall();
 
