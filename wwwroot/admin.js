@@ -46,6 +46,7 @@ const ui = {
   waitingOnly: document.getElementById('waiting-only'),
   ratedDownOnly: document.getElementById('rated-down-only'),
   backlogList: document.getElementById('backlog-list'),
+  brocaList: document.getElementById('broca-list'),
   backlogTotal: document.getElementById('backlog-total'),
   refreshBacklog: document.getElementById('refresh-backlog'),
   refreshStats: document.getElementById('refresh-stats'),
@@ -461,13 +462,36 @@ async function sendReply() {
 // Backlog.
 
 async function loadBacklog() {
-  const data = await admin('backlog', { query: { limit: BacklogSize } });
+  const [data] = await Promise.all([admin('backlog', { query: { limit: BacklogSize } }), loadBrocas()]);
   ui.backlogTotal.textContent = formatNumber(data.pagination.total);
   if (data.messages.length === 0) {
     ui.backlogList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: t('admin.nothingWaiting') }));
     return;
   }
   ui.backlogList.replaceChildren(...data.messages.map(backlogItem));
+}
+
+/** Each agent's Broca: polling or not (as the chat's presence line says), its last poll, and what waits for it. */
+async function loadBrocas() {
+  let data;
+  try {
+    data = await admin('brocas');
+  } catch (error) {
+    ui.brocaList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: apiErrorText(error.message) }));
+    return;
+  }
+  ui.brocaList.replaceChildren(...data.brocas.map((broca) => el('li', {
+    className: 'list-group-item small broca-item', attrs: { 'data-agent-id': String(broca.agent_id ?? ''), 'data-online': String(broca.online) },
+  }, [
+    el('span', { className: 'fw-semibold', text: broca.name ?? t('admin.noAgentSessions'), attrs: broca.name ? { translate: 'no' } : {} }),
+    ' · ',
+    el('span', { className: broca.online ? 'text-success-emphasis' : 'text-body-secondary', text: broca.online ? t('admin.brocaOnline') : t('admin.brocaOffline') }),
+    ' · ',
+    ...(broca.last_poll_at ? [t('admin.lastPoll'), ' ', relativeTime(broca.last_poll_at)] : [t('admin.neverPolled')]),
+    ' · ',
+    el('span', { className: 'broca-backlog', text: t('admin.brocaWaiting', { count: broca.backlog }) }),
+    ...(broca.oldest_waiting_at ? [' · ', t('admin.oldestWaiting'), ' ', relativeTime(broca.oldest_waiting_at)] : []),
+  ])));
 }
 
 function backlogItem(message) {

@@ -65,6 +65,10 @@ public sealed partial class AnswerFeedbackTests(BrowserFixture browser, LiveBrid
 
         // The admin's transcript shows the rating with its reason and that the visitor's page showed the reply, and
         // "Rated down" finds the session.
+        using (var broca = app.Broca())
+        {
+            await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
+        }
         var admin = await Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);
         await admin.GotoAsync("/admin");
         await admin.GetByLabel("Admin key").FillAsync(BridgeApp.AdminKey);
@@ -75,6 +79,13 @@ public sealed partial class AnswerFeedbackTests(BrowserFixture browser, LiveBrid
         var adminReply = admin.Locator("#admin-transcript .message-agent");
         await Expect(adminReply.Locator(".reply-rating")).ToHaveTextAsync("👎 Rated down: It does not help (Too vague)");
         await Expect(adminReply.Locator(".reply-seen")).ToHaveTextAsync("Seen");
+        // The dashboard's satisfaction per day and agent, and the Broca that polled (the service-wide key) with what waits.
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Expect(admin.Locator("#table-satisfaction tbody tr").First.Locator("th, td")).ToHaveTextAsync([today, "Assistant", "0", "1", "0%"]);
+        var brocas = admin.Locator("#broca-list .broca-item");
+        await Expect(brocas).ToHaveCountAsync(1);
+        await Expect(brocas).ToHaveAttributeAsync("data-online", "true");
+        await Expect(brocas).ToContainTextAsync(new Regex("^Sessions without an agent · polling · last poll .+ · \\d+ waiting · oldest waiting since "));
 
         await down.ClickAsync();
         await Expect(down).ToHaveAttributeAsync("aria-pressed", "false");
