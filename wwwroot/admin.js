@@ -44,7 +44,9 @@ const ui = {
   search: document.getElementById('session-search'),
   agentFilter: document.getElementById('agent-filter'),
   waitingOnly: document.getElementById('waiting-only'),
+  ratedDownOnly: document.getElementById('rated-down-only'),
   backlogList: document.getElementById('backlog-list'),
+  brocaList: document.getElementById('broca-list'),
   backlogTotal: document.getElementById('backlog-total'),
   refreshBacklog: document.getElementById('refresh-backlog'),
   refreshStats: document.getElementById('refresh-stats'),
@@ -285,11 +287,12 @@ function sessionQuery() {
     q: search === '' ? undefined : search,
     agent_id: ui.agentFilter.value === '' ? undefined : ui.agentFilter.value,
     waiting: ui.waitingOnly.checked ? true : undefined,
+    rated: ui.ratedDownOnly.checked ? 'down' : undefined,
   };
 }
 
 function isFiltered() {
-  return ui.search.value.trim() !== '' || ui.agentFilter.value !== '' || ui.waitingOnly.checked;
+  return ui.search.value.trim() !== '' || ui.agentFilter.value !== '' || ui.waitingOnly.checked || ui.ratedDownOnly.checked;
 }
 
 async function loadSessions() {
@@ -420,8 +423,29 @@ function transcriptItem(item, renderMarkdown) {
   return el('article', { className: person ? 'message message-agent message-person' : 'message message-agent', attrs: { 'data-author': item.author } }, [
     el('div', { className: 'message-author', text: person ? t('admin.authorPerson') : t('admin.authorAgent') }),
     el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown', attrs: { dir: 'auto' } }, [renderMarkdown(item.text)])]),
-    el('div', { className: 'message-meta' }, [at]),
+    el('div', { className: 'message-meta' }, [at, ...replyReceipts(item.reply)]),
   ]);
+}
+
+/**
+ * What the visitor did with a reply: whether their page showed it (seen_at) and how they rated it (rating, reason;
+ * a reason is a code from the chat page's dialog, optionally followed by `: ` and their words).
+ */
+function replyReceipts(reply) {
+  const parts = [];
+  if (reply?.seen_at) {
+    parts.push(' · ', el('span', { className: 'reply-seen', text: t('admin.seen') }));
+  }
+  if (reply?.rating === 'up' || reply?.rating === 'down') {
+    const [code, ...words] = String(reply.reason ?? '').split(': ');
+    const known = ['wrong', 'unhelpful', 'unsafe', 'other'].includes(code);
+    const reason = reply.reason ? [known ? t(`feedback.reason.${code}`) : reply.reason, ...(known && words.length > 0 ? [words.join(': ')] : [])] : [];
+    parts.push(' · ', el('span', { className: `reply-rating reply-rating-${reply.rating}`, attrs: { 'data-rating': reply.rating } }, [
+      reply.rating === 'up' ? t('admin.ratedUp') : t('admin.ratedDown'),
+      ...reason.map((text, index) => el('span', { text: index === 0 ? `: ${text}` : ` (${text})`, attrs: index === 0 && known ? {} : { dir: 'auto', translate: 'no' } })),
+    ]));
+  }
+  return parts;
 }
 
 /** A person's reply into the open conversation: the user's chat shows it at once, marked as from a person. */
@@ -438,13 +462,36 @@ async function sendReply() {
 // Backlog.
 
 async function loadBacklog() {
-  const data = await admin('backlog', { query: { limit: BacklogSize } });
+  const [data] = await Promise.all([admin('backlog', { query: { limit: BacklogSize } }), loadBrocas()]);
   ui.backlogTotal.textContent = formatNumber(data.pagination.total);
   if (data.messages.length === 0) {
     ui.backlogList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: t('admin.nothingWaiting') }));
     return;
   }
   ui.backlogList.replaceChildren(...data.messages.map(backlogItem));
+}
+
+/** Each agent's Broca: polling or not (as the chat's presence line says), its last poll, and what waits for it. */
+async function loadBrocas() {
+  let data;
+  try {
+    data = await admin('brocas');
+  } catch (error) {
+    ui.brocaList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: apiErrorText(error.message) }));
+    return;
+  }
+  ui.brocaList.replaceChildren(...data.brocas.map((broca) => el('li', {
+    className: 'list-group-item small broca-item', attrs: { 'data-agent-id': String(broca.agent_id ?? ''), 'data-online': String(broca.online) },
+  }, [
+    el('span', { className: 'fw-semibold', text: broca.name ?? t('admin.noAgentSessions'), attrs: broca.name ? { translate: 'no' } : {} }),
+    ' · ',
+    el('span', { className: broca.online ? 'text-success-emphasis' : 'text-body-secondary', text: broca.online ? t('admin.brocaOnline') : t('admin.brocaOffline') }),
+    ' · ',
+    ...(broca.last_poll_at ? [t('admin.lastPoll'), ' ', relativeTime(broca.last_poll_at)] : [t('admin.neverPolled')]),
+    ' · ',
+    el('span', { className: 'broca-backlog', text: t('admin.brocaWaiting', { count: broca.backlog }) }),
+    ...(broca.oldest_waiting_at ? [' · ', t('admin.oldestWaiting'), ' ', relativeTime(broca.oldest_waiting_at)] : []),
+  ])));
 }
 
 function backlogItem(message) {
@@ -666,7 +713,7 @@ function wireEvents() {
       loadSessions().catch(showError);
     }, SearchDelayMs);
   });
-  for (const control of [ui.agentFilter, ui.waitingOnly]) {
+  for (const control of [ui.agentFilter, ui.waitingOnly, ui.ratedDownOnly]) {
     control.addEventListener('change', () => {
       state.offset = 0;
       loadSessions().catch(showError);

@@ -27,6 +27,29 @@ export function hasSanctumSession() {
   return sanctumSession !== null;
 }
 
+// Each conversation the page or the widget creates is bound to a secret of its own: the session id alone (which shows
+// in admin pages and logs) no longer reads it. A session from an older page has none and is sent without one.
+const sessionTokens = new Map();
+
+/** 256 random bits as 64 hex characters: the secret a new session is bound to by its first request. */
+export function newSessionToken() {
+  return randomHex(32);
+}
+
+/** Remembers (or with null, forgets) the token of a session: every call for that session carries it from now on. */
+export function setSessionToken(sessionId, token) {
+  if (typeof token === 'string' && /^[0-9a-f]{64}$/.test(token)) {
+    sessionTokens.set(sessionId, token);
+  } else {
+    sessionTokens.delete(sessionId);
+  }
+}
+
+/** The token of a session, or null for one created without (an older page's). */
+export function sessionTokenFor(sessionId) {
+  return sessionTokens.get(sessionId) ?? null;
+}
+
 /**
  * Calls `/api/v1/?action=NAME` and returns the envelope's `data`, or throws an ApiError carrying the
  * server's `error` text (and `retry_after` for a 429).
@@ -42,6 +65,10 @@ export async function callApi(action, { method = 'GET', query = {}, body, key, s
   const headers = { Accept: 'application/json', 'X-Requested-With': 'ChatBridge' };
   if (sanctumSession !== null) {
     headers['X-Sanctum-Session'] = sanctumSession;
+  }
+  const token = sessionTokenFor(query.session_id ?? body?.session_id);
+  if (token !== null) {
+    headers['X-Session-Token'] = token;
   }
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -94,6 +121,10 @@ export function uploadFile(sessionId, file, { onProgress, signal } = {}) {
     request.setRequestHeader('X-Requested-With', 'ChatBridge');
     if (sanctumSession !== null) {
       request.setRequestHeader('X-Sanctum-Session', sanctumSession);
+    }
+    const token = sessionTokenFor(sessionId);
+    if (token !== null) {
+      request.setRequestHeader('X-Session-Token', token);
     }
     request.upload.addEventListener('progress', (event) => {
       if (event.lengthComputable) {

@@ -1,10 +1,15 @@
-// The chat page: one conversation per agent, kept across reloads, replies from a swappable transport.
+// The chat page: many conversations per visitor (a list beside the chat, a drawer on phones, a menu in the widget), the
+// agent's latest one opened when the agent is picked, each kept across reloads; replies from a swappable transport.
 
 import { currentUser, needsSignIn, signIn, signInErrorText, signOut } from './account.js';
-import { ApiError, callApi, copyText, el, randomHex, setSanctumSession } from './api.js';
+import { ApiError, callApi, copyText, el, sessionTokenFor, setSanctumSession, setSessionToken } from './api.js';
 import { createAlerts } from './alerts.js';
 import { attachmentList, createTray } from './attachments.js';
-import { apiErrorText, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';
+import {
+  cleanList, clearLocalList, createEntry, fromServer, latestFor, loadLocalList, saveLocalList, shortTitle, visible,
+} from './conversations.js';
+import { createFeedback } from './feedback.js';
+import { apiErrorText, formatDate, formatDuration, formatNumber, formatRelative, formatTime, languageMenu, ready, t } from './i18n.js';
 import { createTransport, deliveryProgress } from './transport.js';
 
 const AgentChoiceKey = 'chatbridge.agent';
@@ -19,7 +24,14 @@ const embedded = embedding.sessionId !== undefined;
 // The server's typing start expires after 15 s without a stop; this covers a stop that never reaches us.
 const TypingSafetyMs = 20000;
 // Delivery states with a label in the catalogue (status.*); another state shows as it came.
-const Statuses = ['sending', 'pending', 'delivered', 'answered', 'failed', 'dropped'];
+const Statuses = ['sending', 'retrying', 'pending', 'delivered', 'answered', 'failed', 'dropped'];
+// A send that fails on the way (no network, 5xx) is tried again by itself after these waits, with the same
+// client_message_id, so the server stores it once however many of the tries reached it.
+const RetryDelaysMs = [1000, 2000, 4000, 8000];
+// The agents' presence (online, typical reply time) is asked for again this often.
+const PresenceRefreshMs = 30000;
+// A reply shown while the tab is visible is reported as seen after this quiet moment: a burst costs one call.
+const SeenDelayMs = 1000;
 
 const ui = {
   agentSelect: document.getElementById('agent-select'),
@@ -48,6 +60,12 @@ const ui = {
   languageSelect: document.getElementById('language-select'),
   main: document.querySelector('.chat-main'),
   composer: document.querySelector('.composer'),
+  presence: document.getElementById('agent-presence'),
+  conversationPanel: document.getElementById('conversations'),
+  conversationList: document.getElementById('conversation-list'),
+  conversationToggle: document.getElementById('conversations-toggle'),
+  conversationClose: document.getElementById('conversations-close'),
+  newConversation: document.getElementById('new-conversation'),
   accountButton: document.getElementById('account-button'),
   accountDialog: document.getElementById('account-dialog'),
   accountPanel: document.getElementById('account-panel'),
@@ -86,6 +104,9 @@ const state = {
   unread: 0, // replies that arrived while the tab was hidden
   user: null, // the signed-in Sanctum account, or null
   conversations: [], // the signed-in user's, from my_sessions, most recently active first
+  local: [], // this browser's conversations with their tokens (conversations.js); embedded, the host site keeps them
+  seen: { sessionId: null, reported: 0, timer: null }, // the highest reply reported shown, per open conversation
+  presenceTimer: null,
   embeddedSession: embedding.sessionId, // embedded: the conversation shown, which a sign-in or sign-out may change
 };
 
@@ -98,21 +119,31 @@ const markdownLoaded = import('./markdown.js').then((module) => { renderMarkdown
 let alerts = null;
 // The files waiting to go with the next message; made once the catalogue is loaded.
 let tray = null;
+// The 👍/👎 under each reply; made once the catalogue is loaded.
+let feedback = null;
 
-// Sessions: one per agent, remembered in localStorage.
+/** Embedded, the panel starts with the conversation the loader opened and its token (from the frame's #fragment). */
+function embeddedConversations() {
+  const token = embedding.sessionToken ?? null;
+  const agentId = /^[1-9][0-9]{0,9}$/.test(embedding.agentId ?? '') ? Number(embedding.agentId) : null;
+  return cleanList([{ id: state.embeddedSession, token, agentId, title: '', createdAt: new Date().toISOString() }]);
+}
+
+// Sessions: many per agent. The one last opened with each agent is remembered (chatbridge.session.<agent>, as older
+// pages kept their only one), the list of them all with their tokens in conversations.js.
 
 function sessionStorageKey(agent) {
   return `${SessionKeyPrefix}${agent.id ?? 'default'}`;
 }
 
-/** `session_` and 128 random bits as hex: 40 characters, inside the contract's 64. */
-function newSessionId() {
-  return `session_${randomHex(16)}`;
+function localEntry(sessionId) {
+  return state.local.find((entry) => entry.id === sessionId) ?? null;
 }
 
 /**
- * Signed in, the user's most recent conversation with the agent wins over this browser's: the same conversation
- * on every device the user signs in on.
+ * The conversation to open with an agent. Signed in, the user's most recent one wins over this browser's: the same
+ * conversation on every device the user signs in on. Otherwise the one last opened with the agent, else its newest,
+ * else a new one.
  */
 function sessionFor(agent) {
   const mine = state.conversations.find((conversation) => (conversation.agent_id ?? null) === agent.id);
@@ -122,14 +153,44 @@ function sessionFor(agent) {
   if (embedded) {
     return state.embeddedSession;
   }
-  const key = sessionStorageKey(agent);
-  const stored = localStorage.getItem(key);
-  if (stored && /^session_[A-Za-z0-9_]+$/.test(stored) && stored.length <= 64) {
+  const stored = localStorage.getItem(sessionStorageKey(agent));
+  if (stored && /^session_[A-Za-z0-9_]+$/.test(stored) && stored.length <= 64 && !(localEntry(stored)?.hidden ?? false)) {
     return stored;
   }
-  const created = newSessionId();
-  localStorage.setItem(key, created);
-  return created;
+  return (latestFor(state.local, agent.id) ?? addConversation(agent)).id;
+}
+
+/** A new conversation with the agent, bound to a fresh token, added to this browser's list. */
+function addConversation(agent) {
+  const entry = createEntry(agent.id);
+  state.local.push(entry);
+  saveConversations();
+  return entry;
+}
+
+/** Embedded, the host site's storage keeps the list (the loader); the page keeps it in its own. */
+function saveConversations() {
+  if (embedded) {
+    announce('conversations', { conversations: state.local, fromPanel: true });
+  } else {
+    saveLocalList(state.local);
+  }
+}
+
+/** A message or reply in a conversation: it moves to the top of the list, and its first message becomes its title. */
+function touchConversation(sessionId, { title, at = new Date().toISOString() } = {}) {
+  const entry = localEntry(sessionId);
+  if (entry === null) {
+    return;
+  }
+  if (!entry.title && title) {
+    entry.title = shortTitle(title);
+  }
+  if (at > entry.lastAt) {
+    entry.lastAt = at;
+  }
+  saveConversations();
+  renderConversations();
 }
 
 // Transcript rendering. User text goes through textContent; agent text through the Markdown renderer,
@@ -170,11 +231,17 @@ function copyButton(getText) {
   return button;
 }
 
+/** What proves a conversation is the reader's to a file link that has expired: its id, and its token if it has one. */
+function sessionHeaders(sessionId) {
+  const token = sessionTokenFor(sessionId);
+  return token === null ? { 'X-Session-Id': sessionId } : { 'X-Session-Id': sessionId, 'X-Session-Token': token };
+}
+
 /** `attachments` as history gives them ({ id, name, type, size, width, height, url, expires_at }). */
 function userBubble(text, timestamp, attachments = []) {
   const body = el('div', { className: 'bubble', attrs: {} }, text ? [el('div', { className: 'bubble-text', text, attrs: { dir: 'auto' } })] : []);
   if (attachments.length > 0) {
-    body.append(attachmentList(attachments, { 'X-Session-Id': state.sessionId }));
+    body.append(attachmentList(attachments, sessionHeaders(state.sessionId)));
   }
   const status = el('span', { className: 'message-status' });
   const time = el('time', { text: formatTime(timestamp), attrs: { datetime: timestamp } });
@@ -183,7 +250,8 @@ function userBubble(text, timestamp, attachments = []) {
     body,
     el('div', { className: 'message-meta' }, [time, status, actions]),
   ]);
-  const bubble = { node, text, attachments, status, actions, retry: null, reason: null };
+  // One id per message for all its tries: the server stores it once however many of them reached it.
+  const bubble = { node, text, attachments, status, actions, retry: null, reason: null, note: null, clientId: crypto.randomUUID() };
   setBubbleStatus(bubble, 'sending');
   return bubble;
 }
@@ -196,6 +264,11 @@ function setBubbleStatus(bubble, status, reason) {
   bubble.reason = null;
   bubble.retry?.remove();
   bubble.retry = null;
+  if (status === 'answered' || status === 'failed') {
+    clearTimeout(bubble.waitTimer);
+    bubble.note?.remove();
+    bubble.note = null;
+  }
   if (status === 'failed') {
     bubble.reason = el('div', { className: 'message-error', text: reason });
     bubble.retry = el('button', {
@@ -216,6 +289,8 @@ function replyAuthorName(response) {
 
 function agentBubble(response) {
   const name = replyAuthorName(response);
+  // A person's reply is not the agent's answer: the ratings are about the agent.
+  const rating = response.author === 'admin' ? [] : [feedback.control(response)];
   const className = response.author === 'admin' ? 'message message-agent message-person' : 'message message-agent';
   const author = response.author === 'admin' ? {} : { translate: 'no' }; // an agent's name is data, "Support (person)" is ours
   return el('article', { className, attrs: { 'aria-label': name, 'data-response-id': String(response.id), 'data-author': response.author ?? 'agent' } }, [
@@ -223,7 +298,7 @@ function agentBubble(response) {
     el('div', { className: 'bubble' }, [el('div', { className: 'bubble-text markdown', attrs: { dir: 'auto' } }, [renderMarkdown(response.response)])]),
     el('div', { className: 'message-meta' }, [
       el('time', { text: formatTime(response.timestamp), attrs: { datetime: response.timestamp } }),
-      el('span', { className: 'message-actions' }, [copyButton(() => response.response)]),
+      el('span', { className: 'message-actions' }, [copyButton(() => response.response), ...rating]),
     ]),
   ]);
 }
@@ -255,7 +330,36 @@ function showResponse(response) {
   } else {
     append(node);
   }
+  reportSeen(response.id);
   return true;
+}
+
+/**
+ * Read receipts: the highest reply the page has shown, sent once the tab is visible and the replies have settled for a
+ * moment. A failed report is not repeated; the next reply or the next return to the tab reports again.
+ */
+function reportSeen(responseId) {
+  const seen = state.seen;
+  if (seen.sessionId !== state.sessionId) {
+    Object.assign(seen, { sessionId: state.sessionId, reported: 0, highest: 0 });
+  }
+  seen.highest = Math.max(seen.highest ?? 0, responseId ?? 0);
+  if (document.visibilityState !== 'visible' || seen.highest <= seen.reported) {
+    return;
+  }
+  clearTimeout(seen.timer);
+  seen.timer = setTimeout(() => {
+    if (seen.sessionId !== state.sessionId || document.visibilityState !== 'visible' || seen.highest <= seen.reported) {
+      return;
+    }
+    const responseId = seen.highest;
+    seen.reported = responseId;
+    callApi('seen', { method: 'POST', body: { session_id: seen.sessionId, response_id: responseId } }).catch(() => {
+      if (seen.reported === responseId) {
+        seen.reported = 0;
+      }
+    });
+  }, SeenDelayMs);
 }
 
 /** A live reply: shown, passed to an embedding page, and counted in the title (with the alerts the reader switched on) while the tab is hidden. */
@@ -264,6 +368,7 @@ function receiveResponse(response) {
     return;
   }
   announce('reply', response);
+  touchConversation(state.sessionId, { at: response.timestamp });
   if (document.visibilityState !== 'hidden') {
     return;
   }
@@ -278,6 +383,9 @@ function updateTitle() {
 }
 
 function markRead() {
+  if (document.visibilityState === 'visible') {
+    reportSeen(0);
+  }
   if (document.visibilityState === 'visible' && state.unread > 0) {
     state.unread = 0;
     updateTitle();
@@ -391,6 +499,19 @@ function updateComposer() {
 
 // Sending.
 
+/** A failure worth trying again by itself: the server could not be reached, or failed on its side. */
+function retriable(error) {
+  return error instanceof ApiError && (error.isNetwork || error.status >= 500);
+}
+
+function pause(ms) {
+  return new Promise((resolve) => { setTimeout(resolve, ms); });
+}
+
+/**
+ * Sends a message, retrying by itself (1, 2, 4, 8 s) while the server cannot be reached or fails, always with the
+ * message's own client_message_id; given up, the bubble says Not sent and offers Retry (the same id again).
+ */
 async function send(bubble) {
   if (!canSend()) {
     return;
@@ -399,7 +520,9 @@ async function send(bubble) {
   state.sending = true;
   updateComposer();
   setBubbleStatus(bubble, 'sending');
-  const body = { session_id: state.sessionId, message: bubble.text, timestamp: new Date().toISOString() };
+  const body = {
+    session_id: state.sessionId, message: bubble.text, timestamp: new Date().toISOString(), client_message_id: bubble.clientId,
+  };
   if (bubble.attachments.length > 0) {
     body.attachments = bubble.attachments.map((attachment) => attachment.id);
   }
@@ -407,7 +530,22 @@ async function send(bubble) {
     body.agent_id = state.agent.id;
   }
   try {
-    const data = await callApi('messages', { method: 'POST', body });
+    let data = null;
+    for (let attempt = 0; data === null; attempt += 1) {
+      try {
+        data = await callApi('messages', { method: 'POST', body });
+      } catch (error) {
+        // Another conversation opened meanwhile: the tries go on (the message is the reader's), the bubble is gone.
+        if (!retriable(error) || attempt >= RetryDelaysMs.length) {
+          throw error;
+        }
+        bubble.node.dataset.tries = String(attempt + 1);
+        if (generation === state.generation) {
+          setBubbleStatus(bubble, 'retrying');
+        }
+        await pause(Math.max(RetryDelaysMs[attempt], Math.min(error.retryAfter ?? 0, 30) * 1000));
+      }
+    }
     if (generation !== state.generation) {
       return;
     }
@@ -421,7 +559,11 @@ async function send(bubble) {
       state.earlyStatuses.delete(data.message_id);
     }
     state.transport.watch(data.message_id);
+    watchWait(bubble, Date.now());
     announce('sent', { text: bubble.text, messageId: data.message_id });
+    if (state.user !== null && !state.conversations.some((conversation) => conversation.session_id === state.sessionId)) {
+      loadConversations().then(renderConversations); // the user's list on the server has it now
+    }
   } catch (error) {
     if (generation !== state.generation) {
       return;
@@ -440,6 +582,33 @@ async function send(bubble) {
   }
 }
 
+/**
+ * A message waiting longer than twice the agent's typical reply time (or sent while the agent is offline) says so,
+ * gently, under its bubble, instead of leaving the reader to wonder.
+ */
+function watchWait(bubble, sentAt) {
+  clearTimeout(bubble.waitTimer);
+  const agent = state.agent;
+  const typical = agent.typical_reply_seconds;
+  if (agent.online !== false && !(typeof typical === 'number' && typical > 0)) {
+    return;
+  }
+  const note = () => {
+    if (bubble.note !== null || bubble.node.dataset.status === 'answered' || !bubble.node.isConnected) {
+      return;
+    }
+    const text = agent.online === false ? t('presence.waitOffline', { agent: agent.name }) : t('presence.waitLong', { agent: agent.name });
+    bubble.note = el('div', { className: 'message-note', text, attrs: { role: 'note' } });
+    bubble.node.append(bubble.note);
+  };
+  const left = agent.online === false ? 0 : sentAt + Math.max(2 * typical, 5) * 1000 - Date.now();
+  if (left <= 0) {
+    note();
+  } else {
+    bubble.waitTimer = setTimeout(note, left);
+  }
+}
+
 function submit() {
   const text = ui.input.value.trim();
   const attachments = tray.uploaded.map(({ attachment_id: id, ...rest }) => ({ id, ...rest }));
@@ -451,6 +620,7 @@ function submit() {
   }
   tray.clear();
   const bubble = userBubble(text, new Date().toISOString(), attachments);
+  touchConversation(state.sessionId, { title: text || attachments[0]?.name });
   append(bubble.node);
   scrollToBottom();
   ui.input.value = '';
@@ -479,6 +649,9 @@ function renderHistory(history) {
       setBubbleStatus(bubble, item.message.status);
       state.bubbles.set(item.message.id, bubble);
       append(bubble.node);
+      if (item.message.status === 'pending' || item.message.status === 'delivered') {
+        watchWait(bubble, Date.parse(item.message.timestamp));
+      }
     } else {
       showResponse(item.response);
     }
@@ -488,9 +661,13 @@ function renderHistory(history) {
 function describeAgent(agent) {
   ui.agentName.textContent = agent.name;
   ui.agentAvatar.textContent = agent.name.slice(0, 1).toUpperCase();
-  // An agent's description and a site's greeting are data, not the page's own words.
-  ui.agentDescription.textContent = agent.description || t('chat.online');
+  // An agent's description and a site's greeting are data, not the page's own words. With the agent's presence known,
+  // the presence line says whether it is there; the description stays for a wide screen.
+  const presence = typeof agent.online === 'boolean';
+  ui.agentDescription.textContent = agent.description || (presence ? '' : t('chat.online'));
   ui.agentDescription.translate = !agent.description;
+  ui.agentDescription.classList.toggle('has-presence', presence);
+  showPresence(agent);
   ui.emptyState.textContent = embedding.greeting || t('chat.sayHelloTo', { agent: agent.name });
   ui.emptyState.translate = !embedding.greeting;
   updateTitle();
@@ -517,8 +694,11 @@ async function openConversation(agent, sessionId = sessionFor(agent)) {
   ui.emptyState.classList.remove('d-none');
   ui.transcript.dataset.sessionId = state.sessionId;
   delete ui.transcript.dataset.ready;
+  const entry = localEntry(sessionId);
+  setSessionToken(sessionId, entry?.token ?? null);
   describeAgent(agent);
   clearError();
+  renderConversations();
 
   let history = null;
   while (history === null) {
@@ -530,6 +710,20 @@ async function openConversation(agent, sessionId = sessionFor(agent)) {
       }
       if (needsSignIn(error)) {
         showGate();
+        return;
+      }
+      if (error instanceof ApiError && error.status === 403) {
+        // Bound to a token this browser does not have (another browser's, or one lost): not ours to read. It leaves
+        // the list, and a new conversation takes its place.
+        const lost = localEntry(sessionId);
+        if (lost !== null) {
+          lost.hidden = true;
+        }
+        if (!embedded) {
+          localStorage.removeItem(sessionStorageKey(agent));
+        }
+        await openConversation(agent, addConversation(agent).id);
+        showError(describe(error));
         return;
       }
       const waitSeconds = error instanceof ApiError && error.retryAfter ? error.retryAfter : 3;
@@ -546,6 +740,11 @@ async function openConversation(agent, sessionId = sessionFor(agent)) {
     return;
   }
   renderHistory(history);
+  const first = history.messages[0];
+  const last = [...history.messages, ...history.responses].reduce((latest, item) => (item.timestamp > latest ? item.timestamp : latest), '');
+  if (first || last) {
+    touchConversation(state.sessionId, { title: first?.message || first?.attachments?.[0]?.name, at: last || undefined });
+  }
   const afterId = history.responses.reduce((max, r) => Math.max(max, r.id), 0);
   scrollToBottom();
   ui.transcript.dataset.ready = 'true';
@@ -588,6 +787,217 @@ async function loadAgents() {
   return state.agents.find((a) => String(a.id ?? '') === saved) ?? state.agents[0];
 }
 
+// The agent's presence: whether its Broca is polling, and how fast it usually answers (agents' online and
+// typical_reply_seconds), asked for again every 30 s.
+
+function showPresence(agent) {
+  if (typeof agent.online !== 'boolean') {
+    ui.presence.classList.add('d-none');
+    ui.presence.textContent = '';
+    delete ui.presence.dataset.online;
+    return;
+  }
+  const typical = agent.typical_reply_seconds;
+  const text = agent.online
+    ? (typeof typical === 'number' ? t('presence.onlineTypical', { wait: formatDuration(Math.max(1, typical)) }) : t('presence.online'))
+    : t('presence.offline', { agent: agent.name });
+  ui.presence.textContent = text;
+  ui.presence.dataset.online = String(agent.online);
+  ui.presence.classList.remove('d-none');
+}
+
+async function refreshPresence() {
+  let agents;
+  try {
+    agents = (await callApi('agents')).agents;
+  } catch {
+    return; // the last known presence stays; the connection state tells of a server that is gone
+  }
+  for (const fresh of agents) {
+    const known = state.agents.find((agent) => agent.id === fresh.id);
+    if (known) {
+      known.online = fresh.online;
+      known.typical_reply_seconds = fresh.typical_reply_seconds;
+    }
+  }
+  if (state.agent !== null) {
+    showPresence(state.agent);
+  }
+}
+
+function watchPresence() {
+  clearInterval(state.presenceTimer);
+  state.presenceTimer = state.agents.some((agent) => typeof agent.online === 'boolean')
+    ? setInterval(() => { if (document.visibilityState === 'visible') { refreshPresence(); } }, PresenceRefreshMs)
+    : null;
+}
+
+// The list of conversations: beside the chat on a wide screen, a drawer on a phone, a menu in the widget.
+
+function agentOf(agentId) {
+  return state.agents.find((agent) => (agent.id ?? null) === (agentId ?? null)) ?? null;
+}
+
+/** Signed in, the server's list (with the one open now, which has no message yet); otherwise this browser's. */
+function listedConversations() {
+  if (state.user === null) {
+    return visible(state.local);
+  }
+  const list = state.conversations.map((conversation) => fromServer(conversation, state.local));
+  if (state.sessionId !== null && !list.some((entry) => entry.id === state.sessionId)) {
+    const open = localEntry(state.sessionId);
+    list.unshift(open ?? { id: state.sessionId, agentId: state.agent?.id ?? null, title: '', lastAt: new Date().toISOString() });
+  }
+  return list;
+}
+
+function renderConversations() {
+  if (!ui.conversationList) {
+    return;
+  }
+  const entries = listedConversations().filter((entry) => entry.title || entry.id === state.sessionId);
+  ui.conversationList.replaceChildren(...entries.map(conversationRow));
+}
+
+/** When a conversation last moved, as the list shows it: the time today, the day before that (Intl, the page's locale). */
+function listTime(timestamp) {
+  const date = new Date(timestamp);
+  const today = new Date();
+  return date.toDateString() === today.toDateString()
+    ? formatTime(date)
+    : formatDate(date, { month: 'short', day: 'numeric', ...(date.getFullYear() === today.getFullYear() ? {} : { year: 'numeric' }) });
+}
+
+/** One conversation: its first words, its agent and when it last moved, opening it; and a button taking it off the list. */
+function conversationRow(entry) {
+  const agent = agentOf(entry.agentId);
+  const title = entry.title || t('conv.untitled');
+  const current = entry.id === state.sessionId;
+  const open = el('button', {
+    className: 'conversation-open',
+    attrs: { type: 'button', 'data-session-id': entry.id, ...(current ? { 'aria-current': 'true' } : {}) },
+  }, [
+    el('span', { className: 'conversation-title', text: title, attrs: entry.title ? { dir: 'auto', translate: 'no' } : {} }),
+    el('span', { className: 'conversation-meta' }, [
+      el('span', { text: entry.agentName ?? agent?.name ?? t('chat.defaultAgent'), attrs: agent || entry.agentName ? { translate: 'no' } : {} }),
+      ' · ',
+      el('time', { text: listTime(entry.lastAt), attrs: { datetime: entry.lastAt } }),
+    ]),
+  ]);
+  open.disabled = agent === null; // an agent this visitor may no longer talk to
+  open.addEventListener('click', () => {
+    closeDrawer();
+    if (agent !== null && entry.id !== state.sessionId) {
+      chooseAgent(agent);
+      openConversation(agent, entry.id);
+    }
+  });
+  const remove = el('button', {
+    className: 'btn-close conversation-remove',
+    attrs: { type: 'button', 'aria-label': t('conv.remove', { title }), title: t('conv.removeShort') },
+  });
+  remove.addEventListener('click', () => removeConversation(entry));
+  return el('li', { className: 'conversation-item', attrs: { 'data-session-id': entry.id } }, [open, remove]);
+}
+
+/** The picker follows a conversation opened from the list, and is remembered as the agent to open next time. */
+function chooseAgent(agent) {
+  ui.agentSelect.value = agent.id === null ? '' : String(agent.id);
+  if (!embedded) {
+    localStorage.setItem(AgentChoiceKey, ui.agentSelect.value);
+  }
+}
+
+/** A fresh conversation with the agent shown; the one open stays in the list. An empty one open is reused. */
+function startNewConversation() {
+  closeDrawer();
+  const open = localEntry(state.sessionId);
+  if (open !== null && !open.title && state.bubbles.size === 0 && ui.transcript.querySelector('.message') === null) {
+    ui.input.focus();
+    return;
+  }
+  const entry = addConversation(state.agent);
+  openConversation(state.agent, entry.id).then(() => ui.input.focus());
+}
+
+/**
+ * Takes a conversation off the list: hidden, not deleted (an admin still sees it). Signed in, on the server
+ * (hide_session), so every device agrees. The one open gives way to the agent's next latest, or a new one.
+ */
+async function removeConversation(entry) {
+  if (state.user !== null && state.conversations.some((conversation) => conversation.session_id === entry.id)) {
+    try {
+      await callApi('hide_session', { method: 'POST', body: { session_id: entry.id } });
+    } catch (error) {
+      showError(describe(error));
+      return;
+    }
+    state.conversations = state.conversations.filter((conversation) => conversation.session_id !== entry.id);
+  }
+  const mine = localEntry(entry.id);
+  if (mine !== null) {
+    mine.hidden = true;
+    saveConversations();
+  }
+  if (entry.id === state.sessionId) {
+    const agent = state.agent;
+    if (!embedded) {
+      localStorage.removeItem(sessionStorageKey(agent));
+    }
+    const next = state.user === null ? latestFor(state.local, agent.id) : null;
+    await openConversation(agent, next?.id ?? (state.user === null ? addConversation(agent).id : sessionFor(agent)));
+  } else {
+    renderConversations();
+  }
+  ui.newConversation.focus();
+}
+
+// On a phone (and in the widget) the list is a drawer over the chat.
+
+function openDrawer() {
+  ui.conversationPanel.classList.add('open');
+  ui.conversationToggle.setAttribute('aria-expanded', 'true');
+  ui.newConversation.focus();
+}
+
+function closeDrawer() {
+  if (!ui.conversationPanel.classList.contains('open')) {
+    return;
+  }
+  ui.conversationPanel.classList.remove('open');
+  ui.conversationToggle.setAttribute('aria-expanded', 'false');
+  ui.conversationToggle.focus();
+}
+
+function wireConversations() {
+  ui.newConversation.addEventListener('click', startNewConversation);
+  ui.conversationToggle.addEventListener('click', () => (ui.conversationPanel.classList.contains('open') ? closeDrawer() : openDrawer()));
+  ui.conversationClose.addEventListener('click', closeDrawer);
+  ui.conversationPanel.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && ui.conversationPanel.classList.contains('open')) {
+      event.stopPropagation();
+      closeDrawer();
+    }
+  });
+  // Embedded, the host site's storage holds the list: the loader hands it over once the panel says hello.
+  document.addEventListener('chatbridge:conversations', (event) => {
+    if (event.detail.fromPanel) {
+      return; // the page's own change, on its way to the loader
+    }
+    for (const entry of cleanList(event.detail.conversations)) {
+      const mine = localEntry(entry.id);
+      if (mine === null) {
+        state.local.push(entry);
+      } else {
+        Object.assign(mine, { token: mine.token ?? entry.token, title: mine.title || entry.title, hidden: entry.hidden });
+        mine.lastAt = entry.lastAt > mine.lastAt ? entry.lastAt : mine.lastAt;
+      }
+    }
+    setSessionToken(state.sessionId, localEntry(state.sessionId)?.token ?? null);
+    renderConversations();
+  });
+}
+
 // Signing in with a Sanctum account.
 
 /** Keeps the conversation shown as the agent's for next time; embedded, the site's loader keeps it (see panel.js). */
@@ -600,12 +1010,21 @@ function rememberSession(agent, sessionId) {
   }
 }
 
-/** The conversations this browser holds: at sign-in they become the user's. */
+/**
+ * The conversations this browser holds: at sign-in they become the user's. One bound to a token is sent with it
+ * (`{session_id, token}`), since the server hands a bound session over only to whoever can prove it.
+ */
 function localSessions() {
+  const ids = new Set(state.local.filter((entry) => !entry.hidden).map((entry) => entry.id));
   if (embedded) {
-    return [state.embeddedSession];
+    ids.add(state.embeddedSession);
+  } else {
+    Object.keys(localStorage).filter((key) => key.startsWith(SessionKeyPrefix)).forEach((key) => ids.add(localStorage.getItem(key)));
   }
-  return Object.keys(localStorage).filter((key) => key.startsWith(SessionKeyPrefix)).map((key) => localStorage.getItem(key));
+  return [...ids].map((id) => {
+    const token = sessionTokenFor(id) ?? localEntry(id)?.token ?? null;
+    return token === null ? id : { session_id: id, token };
+  });
 }
 
 function storedToken() {
@@ -671,6 +1090,7 @@ async function start() {
     return;
   }
   hideGate();
+  watchPresence();
   ui.agentSelect.value = agent.id === null ? '' : String(agent.id);
   await openConversation(agent);
 }
@@ -756,6 +1176,8 @@ function showGate() {
   showSignInForm(true);
   ui.main.classList.add('d-none');
   ui.composer.classList.add('d-none');
+  ui.conversationPanel.classList.add('d-none');
+  ui.conversationToggle.classList.add('d-none');
   ui.gate.classList.remove('d-none');
   ui.accountButton.classList.add('d-none');
   ui.username.focus();
@@ -768,6 +1190,8 @@ function hideGate() {
   ui.gate.classList.add('d-none');
   ui.main.classList.remove('d-none');
   ui.composer.classList.remove('d-none');
+  ui.conversationPanel.classList.remove('d-none');
+  ui.conversationToggle.classList.remove('d-none');
   ui.accountButton.classList.remove('d-none');
   ui.accountDialog.prepend(ui.signInForm);
 }
@@ -811,11 +1235,16 @@ async function submitSignOut() {
   state.conversations = [];
   if (embedded) {
     storeToken(null);
-    rememberSession(null, newSessionId());
+    const entry = createEntry(state.agent?.id ?? null);
+    state.local = [entry];
+    saveConversations();
+    rememberSession(null, entry.id);
   } else {
     for (const key of Object.keys(localStorage).filter((name) => name.startsWith(SessionKeyPrefix))) {
       localStorage.removeItem(key);
     }
+    clearLocalList();
+    state.local = [];
   }
   renderAccount();
   await start();
@@ -852,6 +1281,7 @@ function wireEvents() {
   ui.jump.addEventListener('click', scrollToBottom);
   document.addEventListener('visibilitychange', markRead);
   wireAccount();
+  wireConversations();
   ui.agentSelect.addEventListener('change', () => {
     const agent = state.agents.find((a) => String(a.id ?? '') === ui.agentSelect.value) ?? state.agents[0];
     localStorage.setItem(AgentChoiceKey, ui.agentSelect.value);
@@ -876,7 +1306,13 @@ async function main() {
     alerts = createAlerts(ui.alertsToggle);
     languageMenu(ui.languageSelect);
   }
+  state.local = embedded ? embeddedConversations() : loadLocalList();
+  if (!embedded) {
+    saveLocalList(state.local);
+  }
+  feedback = createFeedback({ sessionId: () => state.sessionId });
   wireEvents();
+  announce('ready'); // the panel hands over the host site's list of conversations from now on
   updateComposer();
   await restoreSignIn();
   await start();

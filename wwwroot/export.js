@@ -25,8 +25,17 @@ export function authorText(author) {
 export function transcriptItems(data) {
   return [
     ...data.messages.map((m) => ({ at: m.timestamp, order: 0, id: m.id, who: 'user', text: m.message, status: messageStatusText(m), message: m })),
-    ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', author: r.author ?? 'agent', text: r.response })),
+    ...data.responses.map((r) => ({ at: r.timestamp, order: 1, id: r.id, who: 'agent', author: r.author ?? 'agent', text: r.response, reply: r })),
   ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id));
+}
+
+/** A reply's read receipt and rating, for the Markdown export's heading: " · seen · rated down (unhelpful: too vague)". */
+function replyNotes(reply) {
+  let notes = reply.seen_at ? ' · seen' : '';
+  if (reply.rating === 'up' || reply.rating === 'down') {
+    notes += ` · rated ${reply.rating}${reply.reason ? ` (${reply.reason})` : ''}`;
+  }
+  return notes;
 }
 
 export function transcriptMarkdown(data, exportedAt = new Date()) {
@@ -45,7 +54,7 @@ export function transcriptMarkdown(data, exportedAt = new Date()) {
     `- Exported: ${exportedAt.toISOString()}`,
   );
   for (const item of transcriptItems(data)) {
-    const heading = item.who === 'user' ? `User · ${item.at} · ${item.status}` : `${authorText(item.author)} · ${item.at}`;
+    const heading = item.who === 'user' ? `User · ${item.at} · ${item.status}` : `${authorText(item.author)} · ${item.at}${replyNotes(item.reply)}`;
     lines.push('', `## ${heading}`, '', item.text);
     const attachments = item.message?.attachments ?? [];
     if (attachments.length > 0) {

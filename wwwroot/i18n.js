@@ -237,6 +237,8 @@ const ApiErrors = {
   'Invalid attachments': 'api.invalidAttachments',
   'Too many attachments': 'api.tooManyAttachments',
   'File not found': 'api.fileNotFound',
+  'Invalid session token': 'api.invalidSessionToken',
+  'Not your session': 'api.notYourSession',
   // api.js's own, for a server that cannot be reached.
   "Can't reach the server.": 'api.unreachable',
 };

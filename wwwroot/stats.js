@@ -103,6 +103,8 @@ export function createServiceDashboard({ load, agentName }) {
     hourlyTable: document.getElementById('table-hourly'),
     dailyTable: document.getElementById('table-daily'),
     latencyTable: document.getElementById('table-latency'),
+    satisfactionTable: document.getElementById('table-satisfaction'),
+    satisfactionEmpty: document.getElementById('satisfaction-empty'),
   };
   const canvases = {
     hourly: document.getElementById('chart-hourly'),
@@ -153,6 +155,15 @@ export function createServiceDashboard({ load, agentName }) {
     fillTable(ui.dailyTable, [t('stats.dayUtc'), t('stats.messages'), t('stats.replies')], stats.daily.map((b) => [isoDay(b.start), b.messages, b.replies]));
   }
 
+  /** Ratings per day and agent, newest day first, with the share rated up: the visitors' satisfaction. */
+  function renderSatisfaction() {
+    const days = [...(stats.satisfaction ?? [])].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+    ui.satisfactionEmpty.classList.toggle('d-none', days.length > 0);
+    fillTable(ui.satisfactionTable, [t('stats.dayUtc'), t('admin.agent'), t('stats.ratedUp'), t('stats.ratedDown'), t('stats.satisfaction')],
+      days.map((d) => [d.day, d.agent_id === null ? t('chat.defaultAgent') : agentName(d.agent_id), d.up, d.down,
+        formatNumber(d.up / Math.max(1, d.up + d.down), { style: 'percent' })]));
+  }
+
   function renderFigures() {
     ui.waiting.textContent = formatNumber(stats.backlog.waiting);
     ui.oldest.textContent = stats.backlog.oldest_age_seconds === null
@@ -192,6 +203,7 @@ export function createServiceDashboard({ load, agentName }) {
       renderFigures();
       renderAgentPicker();
       render();
+      renderSatisfaction();
     },
   };
 }

@@ -11,7 +11,7 @@
 //
 // createTransport picks the WebSocket and falls back to long polling while sockets keep failing.
 
-import { callApi } from './api.js';
+import { callApi, sessionTokenFor } from './api.js';
 
 // Long polling: the server holds each `responses` call until a reply arrives or this many seconds pass,
 // so an idle page makes about 144 calls an hour, inside the default limit of 200 an hour per IP.
@@ -159,7 +159,8 @@ function createCursor(afterId) {
 }
 
 /**
- * `/api/v1/ws?session_id=…&after_id=N`: the server replays what came after N, then pushes events live.
+ * `/api/v1/ws?session_id=…&after_id=N`: the server replays what came after N, then pushes events live. A session bound
+ * to a token offers the subprotocols `chatbridge` and `token.<token>`.
  * Reconnects with backoff and resumes after the replies it has, so none is missed or repeated.
  * `cursor` (optional) is shared with a fallback transport.
  */
@@ -186,7 +187,10 @@ export function createSocketTransport({ sessionId, afterId = 0, cursor = createC
     if (stopped || socket !== null) {
       return;
     }
-    const current = new WebSocket(url());
+    // A token never goes in the address (logs keep addresses): it is offered as a subprotocol, of which the server
+    // accepts `chatbridge`. A session without one (an older page's) opens as before.
+    const token = sessionTokenFor(sessionId);
+    const current = token === null ? new WebSocket(url()) : new WebSocket(url(), ['chatbridge', `token.${token}`]);
     socket = current;
     let openedAt = 0;
     current.addEventListener('open', () => {

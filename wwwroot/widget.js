@@ -300,38 +300,91 @@
   // The panel: the bridge's page in an iframe, spoken to by postMessage with both ends checking the origin.
 
   /**
-   * One conversation per agent for the whole site, kept in the site's own storage: the panel's storage is the
-   * bridge's, which browsers partition per site or block outright in a frame.
+   * The visitor's conversations for the whole site, kept in the site's own storage: the panel's storage is the
+   * bridge's, which browsers partition per site or block outright in a frame. The conversation last opened with the
+   * agent is `sanctumchat.session.<agent>` (as the widget kept its only one before); the list of them all, each with
+   * the token it is bound to, `sanctumchat.conversations`, which the panel reads and changes through postMessage.
    */
+  const ListKey = 'sanctumchat.conversations';
+  const SessionPattern = /^session_[A-Za-z0-9_]{1,56}$/;
+  const TokenPattern = /^[0-9a-f]{64}$/;
+  const memory = { list: [], pointers: {} }; // where storage is refused: for as long as the page
+
   function sessionKey() {
     return `sanctumchat.session.${config.agentId ?? 'default'}`;
   }
 
-  function sessionId() {
+  function hex(byteCount) {
+    return Array.from(crypto.getRandomValues(new Uint8Array(byteCount)), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function read(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return key === ListKey ? JSON.stringify(memory.list) : memory.pointers[key] ?? null;
+    }
+  }
+
+  function write(key, value) {
+    try {
+      localStorage.setItem(key, value);
+    } catch {
+      if (key === ListKey) {
+        memory.list = JSON.parse(value);
+      } else {
+        memory.pointers[key] = value;
+      }
+    }
+  }
+
+  /** The list as stored, every field checked: the site's storage is shared with everything else on it. */
+  function conversations(list) {
+    let entries = list;
+    if (entries === undefined) {
+      try {
+        entries = JSON.parse(read(ListKey) ?? '[]');
+      } catch {
+        entries = [];
+      }
+    }
+    if (!Array.isArray(entries)) {
+      return [];
+    }
+    const text = (value, max) => (typeof value === 'string' ? value.slice(0, max) : '');
+    return entries.filter((e) => e && SessionPattern.test(e.id ?? '')).slice(0, 100).map((e) => ({
+      id: e.id,
+      token: TokenPattern.test(e.token ?? '') ? e.token : null,
+      agentId: Number.isInteger(e.agentId) && e.agentId > 0 ? e.agentId : null,
+      title: text(e.title, 61),
+      createdAt: text(e.createdAt, 40),
+      lastAt: text(e.lastAt, 40),
+      hidden: e.hidden === true,
+    }));
+  }
+
+  /** The conversation to open (the last one with this agent, or a new one bound to a fresh token) and its token. */
+  function session() {
     const key = sessionKey();
-    let stored = null;
-    try {
-      stored = localStorage.getItem(key);
-    } catch {
-      // Storage refused: the conversation lasts as long as the page.
+    const list = conversations();
+    const stored = read(key);
+    if (stored && SessionPattern.test(stored)) {
+      return { id: stored, token: list.find((e) => e.id === stored)?.token ?? null };
     }
-    if (stored && /^session_[A-Za-z0-9_]{1,56}$/.test(stored)) {
-      return stored;
-    }
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    const created = `session_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-    try {
-      localStorage.setItem(key, created);
-    } catch {
-      // As above.
-    }
+    const now = new Date().toISOString();
+    const created = { id: `session_${hex(16)}`, token: hex(32), agentId: config.agentId === null ? null : Number(config.agentId), title: '', createdAt: now, lastAt: now, hidden: false };
+    write(ListKey, JSON.stringify([created, ...list]));
+    write(key, created.id);
     return created;
   }
 
   function panelUrl() {
     const url = new URL('/widget/', bridge);
+    const { id, token } = session();
     url.searchParams.set('site', window.location.origin);
-    url.searchParams.set('session', sessionId());
+    url.searchParams.set('session', id);
+    // The token goes in the fragment, which never reaches a server or its logs; the panel takes it out at once.
+    url.hash = token === null ? '' : `token=${token}`;
     url.searchParams.set('locale', locale);
     for (const name of PanelQuery) {
       if (config[name]) {
@@ -371,6 +424,7 @@
     const message = event.data ?? {};
     if (message.type === 'hello') {
       panel.ready = true;
+      post({ type: 'conversations', conversations: conversations() });
       panel.outbox.splice(0).forEach(post);
       if (isOpen) {
         post({ type: 'focus' });
@@ -384,12 +438,10 @@
         // Storage refused: the choice lasts as long as the page.
       }
       changeLocale(message.locale);
-    } else if (message.type === 'session' && /^session_[A-Za-z0-9_]{1,56}$/.test(message.sessionId)) {
-      try {
-        localStorage.setItem(sessionKey(), message.sessionId);
-      } catch {
-        // Storage refused: the panel keeps showing it as long as the page.
-      }
+    } else if (message.type === 'session' && SessionPattern.test(message.sessionId)) {
+      write(sessionKey(), message.sessionId);
+    } else if (message.type === 'conversations' && Array.isArray(message.conversations)) {
+      write(ListKey, JSON.stringify(conversations(message.conversations)));
     } else if (message.type === 'message') {
       emit('message', { text: String(message.text) });
     } else if (message.type === 'reply') {

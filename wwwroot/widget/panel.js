@@ -2,11 +2,15 @@
 // chat.js, as on the full page; this module runs first to describe the embedding (session, agent, greeting) on
 // <body>, applies the site's title, theme and colour, and relays between chat.js and the host page:
 //   host -> panel   {type: 'focus'} | {type: 'send', text} | {type: 'config', config}
+//                   | {type: 'conversations', conversations}: the visitor's list, as the site's storage keeps it
 //   panel -> host   {type: 'hello'} | {type: 'close'} | {type: 'message', text} | {type: 'reply', text}
 //                   | {type: 'locale', locale}: the visitor picked a language; the loader remembers it for the site
 //                     and reloads this frame in it
 //                   | {type: 'session', sessionId}: the conversation shown changed (a sign-in opened the user's own,
 //                     a sign-out a new one); the loader keeps it for the site
+//                   | {type: 'conversations', conversations}: the list changed (a new one, a title, one removed)
+// The loader opens the panel on /widget/?session=…#token=…: the session's token rides in the fragment, which no
+// server sees, and is taken out of the address before anything else runs.
 // Messages go to, and are accepted from, the host's origin only.
 
 import { randomHex } from '../api.js';
@@ -16,6 +20,9 @@ const params = new URLSearchParams(window.location.search);
 const site = hostOrigin();
 const body = document.body;
 const sends = []; // texts the host asked to send, waiting for the composer
+// The list the host's storage keeps, held until chat.js listens for it (it may arrive before chat.js has started).
+let hostConversations = null;
+let chatReady = false;
 
 /**
  * The framing site's origin. Where the browser reports it (location.ancestorOrigins) that report wins over the
@@ -85,6 +92,12 @@ function applyColor(color) {
   root.setProperty('--widget-primary-dark', `rgb(${rgb.map((v) => Math.round(v * 0.85)).join(' ')})`);
 }
 
+function passConversations() {
+  if (chatReady && hostConversations !== null) {
+    document.dispatchEvent(new CustomEvent('chatbridge:conversations', { detail: { conversations: hostConversations } }));
+  }
+}
+
 /** Sends the host's texts one at a time, as the visitor would: each waits until the composer can send. */
 function pumpSends() {
   const input = document.getElementById('message-input');
@@ -109,6 +122,9 @@ function receive(event) {
     pumpSends();
   } else if (message.type === 'config' && message.config) {
     applyConfig(message.config);
+  } else if (message.type === 'conversations' && Array.isArray(message.conversations)) {
+    hostConversations = message.conversations;
+    passConversations();
   }
 }
 
@@ -122,6 +138,15 @@ function wire() {
   document.addEventListener('chatbridge:sent', (event) => toHost({ type: 'message', text: event.detail.text }));
   document.addEventListener('chatbridge:reply', (event) => toHost({ type: 'reply', text: event.detail.response }));
   document.addEventListener('chatbridge:session', (event) => toHost({ type: 'session', sessionId: event.detail.sessionId }));
+  document.addEventListener('chatbridge:ready', () => {
+    chatReady = true;
+    passConversations();
+  });
+  document.addEventListener('chatbridge:conversations', (event) => {
+    if (event.detail.fromPanel) {
+      toHost({ type: 'conversations', conversations: event.detail.conversations });
+    }
+  });
   // The send button turns enabled once the conversation is loaded and after each send: time for the next text.
   new MutationObserver(pumpSends).observe(document.getElementById('send-button'), { attributes: true, attributeFilter: ['disabled'] });
   darkQuery.addEventListener('change', () => applyTheme());
@@ -143,6 +168,13 @@ function chooseLocale(locale) {
 // The loader keeps the session in the site's own storage: this frame's storage is partitioned or blocked.
 const session = params.get('session') ?? '';
 body.dataset.sessionId = /^session_[A-Za-z0-9_]{1,56}$/.test(session) ? session : `session_${randomHex(16)}`;
+const token = new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
+if (/^[0-9a-f]{64}$/.test(token) && body.dataset.sessionId === session) {
+  body.dataset.sessionToken = token;
+}
+if (window.location.hash) {
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+}
 applyConfig(Object.fromEntries(['agentId', 'title', 'theme', 'primaryColor', 'greeting'].map((name) => [name, params.get(name) ?? undefined])));
 wire();
 toHost({ type: 'hello' });

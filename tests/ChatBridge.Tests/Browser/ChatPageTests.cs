@@ -127,6 +127,8 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : Brow
     public async Task Unreachable_server_is_reported_and_the_failed_message_can_be_retried()
     {
         var page = await Browser.NewPageAsync(app.BaseUrl);
+        // The page tries a failed send again by itself, 1, 2, 4 and 8 s later: the clock runs through the waits.
+        await page.Clock.InstallAsync();
         var down = false;
         var sockets = new System.Collections.Concurrent.ConcurrentQueue<Microsoft.Playwright.IWebSocketRoute>();
         await page.Context.RouteWebSocketAsync("**/api/v1/ws**", socket =>
@@ -153,6 +155,16 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : Brow
         await chat.SendAsync("Are you there?");
 
         var failed = chat.UserMessages.First;
+        await Expect(chat.StatusOf(failed)).ToHaveTextAsync("Retrying…");
+        await Expect(failed).ToHaveAttributeAsync("data-tries", "1");
+        // Each run of the clock lets at least the next try fail (a fast failure may let two go within one run).
+        for (var run = 0; run < 6 && await failed.GetAttributeAsync("data-status") != "failed"; run++)
+        {
+            var before = await failed.GetAttributeAsync("data-tries");
+            await page.Clock.RunForAsync(8_000);
+            await Expect(page.Locator($".message-user[data-status='failed'], .message-user:not([data-tries='{before}'])")).ToHaveCountAsync(1);
+        }
+        await Expect(failed).ToHaveAttributeAsync("data-tries", "4");
         await Expect(chat.StatusOf(failed)).ToHaveTextAsync("Not sent");
         await Expect(chat.Error).ToContainTextAsync("Can't reach the server");
         await Expect(chat.ConnectionBanner).ToContainTextAsync("Can't reach the server, retrying");
@@ -163,6 +175,8 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : Brow
 
         await Expect(chat.StatusOf(failed)).ToHaveTextAsync("Sent");
         await Expect(chat.Error).ToBeHiddenAsync();
+        // The transport's own reconnect waits (up to 30 s after that many failures) run out.
+        await page.Clock.RunForAsync(31_000);
         await Expect(chat.ConnectionBanner).ToBeHiddenAsync();
         await Expect(chat.UserMessages).ToHaveCountAsync(1);
 
