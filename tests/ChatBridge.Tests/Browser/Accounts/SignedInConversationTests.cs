@@ -7,6 +7,7 @@ namespace ChatBridge.Tests.Browser.Accounts;
 
 /// <summary>A signed-in user's list of conversations comes from the server: the same on every device, and a removal holds everywhere.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(StorageJourney.Trait, StorageJourney.Yes)]
 public sealed class SignedInConversationTests(BrowserFixture browser, LiveBridge app) : BrowserTest(browser), IClassFixture<LiveBridge>
 {
     [Fact]
