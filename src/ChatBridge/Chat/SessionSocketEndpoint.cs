@@ -57,13 +57,14 @@ internal sealed class SessionSocketEndpoint(
         using var events = hub.Subscribe(sessionId.Value, options.Value.WebSockets.SendQueueCapacity);
         var missed = await sessions.GetResponsesAsync(
             sessionId.Value, null, afterId.Value, ClientAddress.Of(http), http.Request.Headers.UserAgent.ToString(), token.Value, http.RequestAborted);
-        // The token's own subprotocol is never echoed: the answer names only what the client speaks.
-        using var socket = await http.WebSockets.AcceptWebSocketAsync(
-            http.WebSockets.WebSocketRequestedProtocols.Contains(SessionToken.SubProtocol) ? SessionToken.SubProtocol : null);
+        // Counted before the handshake's answer goes out: a client that has its socket finds it counted.
         metrics.WebSocketOpened();
         Ending ended;
         try
         {
+            // The token's own subprotocol is never echoed: the answer names only what the client speaks.
+            using var socket = await http.WebSockets.AcceptWebSocketAsync(
+                http.WebSockets.WebSocketRequestedProtocols.Contains(SessionToken.SubProtocol) ? SessionToken.SubProtocol : null);
             ended = await RunAsync(socket, events, missed, afterId.Value ?? 0, typing.IsActive(sessionId.Value));
         }
         finally

@@ -58,6 +58,16 @@ internal sealed partial class ChatPage(IPage page)
         return id;
     }
 
+    /// <summary>The token the page bound its current session to, for a test that calls the API as that visitor.</summary>
+    public async Task<string> SessionTokenAsync()
+    {
+        var session = await SessionIdAsync();
+        var token = await Page.EvaluateAsync<string?>(
+            "id => (JSON.parse(localStorage.getItem('chatbridge.conversations')) || []).find(c => c.id === id)?.token ?? null", session);
+        Assert.NotNull(token);
+        return token;
+    }
+
     public async Task SendAsync(string text)
     {
         await Input.FillAsync(text);

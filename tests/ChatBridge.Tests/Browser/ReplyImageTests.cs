@@ -21,7 +21,9 @@ public sealed partial class ReplyImageTests(BrowserFixture browser, LiveBridge a
         await chat.WaitUntilLiveAsync();
         var remoteRequests = await CountRemoteRequestsAsync(chat.Page);
         var session = await chat.SessionIdAsync();
-        var chart = await app.Anonymous().UploadedAsync(session, TestFiles.Png(40, 30), "chart.png");
+        using var visitor = app.Anonymous();
+        visitor.DefaultRequestHeaders.Add("X-Session-Token", await chat.SessionTokenAsync());
+        var chart = await visitor.UploadedAsync(session, TestFiles.Png(40, 30), "chart.png");
         using var broca = app.Broca();
 
         await (await broca.PostReplyAsync(session, $"Your chart:\n\n![chart]({chart.GetProperty("url").GetString()})\n\nAnd theirs: ![their picture]({RemoteImage})")).DataAsync();
