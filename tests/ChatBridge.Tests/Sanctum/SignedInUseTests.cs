@@ -149,6 +149,10 @@ public sealed class SignedInUseTests
             await anonymous.GetAsync("/api/v1/?action=responses&session_id=session_private"),
             await anonymous.GetAsync("/api/v1/?action=history&session_id=session_private"),
             await anonymous.GetAsync("/api/v1/ws?session_id=session_private"),
+            // Who may ask comes before what was asked: a body refused as well is still a 401.
+            await anonymous.PostRawAsync("messages", "not json"),
+            await anonymous.PostRawAsync("feedback", "{}"),
+            await anonymous.PostRawAsync("hide_session", "[]"),
         })
         {
             await refused.AssertErrorAsync(401, "Authentication required");
