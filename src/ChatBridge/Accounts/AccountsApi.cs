@@ -43,7 +43,6 @@ internal static class AccountsApi
             .WithExamples(
                 new SignInRequest("ada", "correct horse battery staple", [new SessionClaim("session_k3f9x2m4q8w1", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")], Frame: false), new SignedIn(ExampleUser, SessionToken: null))
             .Produces<Envelope<SignedIn>>()
-            .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
             .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .Produces<ErrorEnvelope>(StatusCodes.Status413PayloadTooLarge)
@@ -87,7 +86,6 @@ internal static class AccountsApi
             .WithExamples(new HideSessionRequest("session_k3f9x2m4q8w1", Hidden: true),
                 new HiddenSession("session_k3f9x2m4q8w1", Hidden: true, Example.At("2026-11-24T10:30:00.000Z")))
             .Produces<Envelope<HiddenSession>>()
-            .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
             .Produces<ErrorEnvelope>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
             .RateLimited(Limits.History);
