@@ -217,14 +217,22 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
     }
 
     /// <summary>
-    /// Runs <paramref name="change"/> and waits for the live-update request it answers, then lets the page's short
-    /// refresh delay pass: with the page's clock paused, only that answer can have set the refresh going.
+    /// Runs <paramref name="change"/>, then moves the paused page clock a second at a time until the lists reload.
+    /// Only a live-update answer that carried an event sets that reload going (a quiet minute asked for no list), so
+    /// the reload proves the push. The clock moves more than once because the answer may still be on its way, or the
+    /// page's script still reading it, when a step runs: a single step could pass before the refresh timer was set.
     /// </summary>
     private static async Task PushedAsync(IPage page, Func<Task<HttpResponseMessage>> change)
     {
-        await page.RunAndWaitForResponseAsync(
-            async () => await (await change()).DataAsync(),
-            response => response.Url.Contains("action=admin_events", StringComparison.Ordinal) && response.Url.Contains("after=", StringComparison.Ordinal));
-        await page.Clock.RunForAsync(1_000);
+        var reloaded = page.WaitForRequestAsync(
+            request => request.Url.Contains("action=sessions", StringComparison.Ordinal),
+            new() { Timeout = 30_000 });
+        await (await change()).DataAsync();
+        while (!reloaded.IsCompleted)
+        {
+            await page.Clock.RunForAsync(1_000);
+            await Task.WhenAny(reloaded, Task.Delay(250));
+        }
+        await reloaded;
     }
 }
