@@ -295,8 +295,29 @@ function isFiltered() {
   return ui.search.value.trim() !== '' || ui.agentFilter.value !== '' || ui.waitingOnly.checked || ui.ratedDownOnly.checked;
 }
 
+/**
+ * Wraps a call that fills one part of the page so that only its newest call's answer is used (null for the others):
+ * filters, pushes and clicks ask again before an earlier answer is back, and an older answer that comes back last
+ * must not show what the page no longer asks for.
+ */
+function newestOnly(call) {
+  let newest = 0;
+  return async (...args) => {
+    const mine = ++newest;
+    const data = await call(...args);
+    return mine === newest ? data : null;
+  };
+}
+
+const fetchSessions = newestOnly(() => admin('sessions', { query: sessionQuery() }));
+const fetchTranscript = newestOnly((sessionId) => admin('session_messages', { query: { session_id: sessionId } }));
+const fetchBacklog = newestOnly(() => admin('backlog', { query: { limit: BacklogSize } }));
+
 async function loadSessions() {
-  const data = await admin('sessions', { query: sessionQuery() });
+  const data = await fetchSessions();
+  if (data === null) {
+    return;
+  }
   const { total, offset, has_more: hasMore } = data.pagination;
   ui.sessionsTotal.textContent = formatNumber(total);
   ui.sessionsRange.textContent = total === 0
@@ -379,7 +400,10 @@ function messageStatusText(message) {
 }
 
 async function openTranscript(sessionId) {
-  const data = await admin('session_messages', { query: { session_id: sessionId } });
+  const data = await fetchTranscript(sessionId);
+  if (data === null) {
+    return;
+  }
   state.openSession = sessionId;
   for (const row of ui.sessionsBody.querySelectorAll('tr')) {
     row.classList.toggle('table-active', row.dataset.sessionId === sessionId);
@@ -462,7 +486,10 @@ async function sendReply() {
 // Backlog.
 
 async function loadBacklog() {
-  const [data] = await Promise.all([admin('backlog', { query: { limit: BacklogSize } }), loadBrocas()]);
+  const [data] = await Promise.all([fetchBacklog(), loadBrocas()]);
+  if (data === null) {
+    return;
+  }
   ui.backlogTotal.textContent = formatNumber(data.pagination.total);
   if (data.messages.length === 0) {
     ui.backlogList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: t('admin.nothingWaiting') }));

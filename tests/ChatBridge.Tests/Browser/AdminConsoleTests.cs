@@ -171,6 +171,42 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
     }
 
     [Fact]
+    public async Task An_older_list_answer_that_comes_back_last_never_replaces_the_filtered_list()
+    {
+        var hermes = app.AddAgent("Hermes");
+        using (var user = app.Anonymous())
+        {
+            await (await user.PostJsonAsync("messages", new { session_id = "session_order_hermes", message = "order: for Hermes", agent_id = hermes })).DataAsync();
+            await (await user.PostMessageAsync("session_order_other", "order: for the default agent")).DataAsync();
+        }
+        var page = await SignInAsync();
+        var rows = page.Locator("#sessions-body tr[data-session-id^='session_order_']");
+        await Expect(rows).ToHaveCountAsync(2);
+        var unfilteredAsked = new TaskCompletionSource();
+        var unfilteredReleased = new TaskCompletionSource();
+        // The unfiltered list's answer is held until the filtered one has been shown.
+        await page.RouteAsync(url => url.Contains("action=sessions", StringComparison.Ordinal) && !url.Contains("agent_id=", StringComparison.Ordinal), async route =>
+        {
+            unfilteredAsked.TrySetResult();
+            await unfilteredReleased.Task;
+            await route.ContinueAsync();
+        });
+
+        var refresh = page.GetByRole(AriaRole.Button, new() { Name = "Refresh", Exact = true });
+        await refresh.ClickAsync();
+        await unfilteredAsked.Task;
+        await page.GetByLabel("Agent", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Hermes" });
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(refresh).ToBeDisabledAsync();
+        unfilteredReleased.SetResult();
+
+        // The button is enabled again once the refresh has dealt with its (older) answer.
+        await Expect(refresh).ToBeEnabledAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows).ToHaveAttributeAsync("data-session-id", "session_order_hermes");
+    }
+
+    [Fact]
     public async Task A_session_that_arrives_while_the_dashboard_loads_shows_without_any_later_change()
     {
         using var user = app.Anonymous();
