@@ -115,7 +115,7 @@ public sealed class ControlApp(string databasePath)
         Execute(db, """
             INSERT INTO users (username, email, password_hash, role, permissions, is_active, failed_login_attempts, last_login, created_at, updated_at)
             VALUES ($u, $e, $h, $r, '[]', 1, 0, NULL, $t, $t)
-            """, ("$u", username), ("$e", $"{username}@example.org"), ("$h", SanctumAccounts.PasswordHash.Value), ("$r", role), ("$t", OrmNow()));
+            """, ("$u", username), ("$e", $"{username}@example.org"), ("$h", SanctumAccounts.ControlAppHash.Value), ("$r", role), ("$t", OrmNow()));
         return (long)Scalar(db, "SELECT id FROM users WHERE username = $u", ("$u", username))!;
     }
 

@@ -7,7 +7,7 @@ public sealed class SignInTests
     public async Task A_good_password_signs_in_sets_an_HttpOnly_Lax_cookie_and_records_the_sign_in_as_the_control_app_does()
     {
         using var app = new BridgeApp();
-        var ada = app.AddUser("ada", role: "staff");
+        var ada = app.AddUser("ada", role: "staff", passwordHash: SanctumAccounts.ControlAppHash.Value);
         app.Execute("UPDATE users SET failed_login_attempts = 3 WHERE id = $id", ("$id", ada));
         var browser = app.Browser();
 
