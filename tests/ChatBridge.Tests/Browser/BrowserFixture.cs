@@ -11,17 +11,14 @@ namespace ChatBridge.Tests.Browser;
 [CollectionDefinition(Name)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
-    /// <summary>How the browser collections' names begin: <see cref="LongestChainsFirst"/> starts them first.</summary>
-    public const string Prefix = "Browser: ";
-
-    public const string Name = Prefix + "chat page and widget";
+    public const string Name = "Browser: chat page and widget";
 }
 
 /// <summary>The other half of the browser tests: the admin console, the languages, accessibility and the pages' chrome.</summary>
 [CollectionDefinition(Name)]
 public sealed class ConsoleBrowserCollection : ICollectionFixture<BrowserFixture>
 {
-    public const string Name = BrowserCollection.Prefix + "admin console, languages and accessibility";
+    public const string Name = "Browser: admin console, languages and accessibility";
 }
 
 /// <summary>The system Chromium, driven by Playwright; never a downloaded browser.</summary>
