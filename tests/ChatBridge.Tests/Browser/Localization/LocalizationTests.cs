@@ -156,6 +156,15 @@ public sealed partial class LocalizationTests(BrowserFixture browser, LiveBridge
         }
         await Expect(panel.AgentMessages.Locator(".code-block")).ToBeVisibleAsync();
         await AxeScan.AssertNoSeriousFindingsAsync(panel.Page, $"the widget's panel in {locale}");
+
+        // The conversation menu, open over the panel (380 px wide, as on a phone): inside the frame, and as clean.
+        await panel.Page.Locator("#conversations-toggle").ClickAsync();
+        var menu = panel.Page.Locator("#conversations");
+        await Expect(menu).ToBeVisibleAsync();
+        await Expect(menu.Locator(".conversation-item")).ToHaveCountAsync(1);
+        await Expect(menu.Locator("#new-conversation")).ToBeInViewportAsync(new() { Ratio = 1 });
+        Assert.True(await panel.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"the open menu widens the {locale} panel");
+        await AxeScan.AssertNoSeriousFindingsAsync(panel.Page, $"the widget's conversation menu in {locale}");
     }
 
     [Theory]
