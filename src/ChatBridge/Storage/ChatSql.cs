@@ -59,9 +59,11 @@ internal static class ChatSql
     public const string TouchSession =
         "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId AND (last_active IS NULL OR last_active < @now)";
 
+    /// <summary>The new message's id, or no row when the session already holds one with its <c>client_message_id</c>.</summary>
     public const string InsertMessage = """
         INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed, client_message_id)
         VALUES (@sessionId, @text, @now, @clientTimestamp, @uid, 0, @clientMessageId)
+        ON CONFLICT (session_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
         RETURNING id
         """;
 

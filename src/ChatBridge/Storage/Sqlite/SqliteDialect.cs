@@ -52,11 +52,6 @@ internal sealed class SqliteDialect : ISqlDialect
     /// </summary>
     public async Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now)
     {
-        if (message.ClientMessageId is { } clientMessageId
-            && await sql.FirstOrDefaultAsync<SentMessageRow>(ChatSql.SentMessage, P("@sessionId", message.SessionId), P("@clientMessageId", clientMessageId)) is { } sent)
-        {
-            return sent.Repeated(message.SessionId);
-        }
         var created = await sql.ExecuteAsync(ChatSql.CreateSessionIfMissing,
             P("@sessionId", message.SessionId), P("@uid", newUid), P("@agentId", message.AgentId),
             P("@ipAddress", message.IpAddress), P("@userAgent", message.UserAgent), P("@now", now), P("@tokenHash", message.TokenHash)) == 1;
@@ -69,10 +64,18 @@ internal sealed class SqliteDialect : ISqlDialect
         {
             await sql.ExecuteAsync(SetSessionUser, P("@sessionId", message.SessionId), P("@userId", userId));
         }
-        var id = await sql.ScalarAsync<long>(ChatSql.InsertMessage,
+        // A retry is known by the unique index refusing its row, so a first send pays no read for it. The statements
+        // above are a retry's own request again: the same agent and user, and a touch of the session it is in anyway.
+        var id = await sql.ScalarAsync<long?>(ChatSql.InsertMessage,
             P("@sessionId", message.SessionId), P("@text", message.Text), P("@now", now),
             P("@clientTimestamp", message.ClientTimestamp), P("@uid", session?.Uid), P("@clientMessageId", message.ClientMessageId));
-        return new StoredMessage(id, message.SessionId, session?.Uid ?? "", created, now, message.ClientTimestamp, session?.TokenHash);
+        if (id is null)
+        {
+            var sent = await sql.FirstOrDefaultAsync<SentMessageRow>(ChatSql.SentMessage,
+                P("@sessionId", message.SessionId), P("@clientMessageId", message.ClientMessageId));
+            return sent!.Repeated(message.SessionId);
+        }
+        return new StoredMessage(id.Value, message.SessionId, session?.Uid ?? "", created, now, message.ClientTimestamp, session?.TokenHash);
     }
 
     private sealed record TouchedSession
