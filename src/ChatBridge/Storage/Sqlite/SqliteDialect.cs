@@ -47,8 +47,9 @@ internal sealed class SqliteDialect : ISqlDialect
     public string SecondsBetween(string from, string to) => $"(julianday({to}) - julianday({from})) * 86400.0";
 
     /// <summary>
-    /// Four short statements, each kept prepared on the writer's connection; a send with a <c>client_message_id</c>
-    /// first looks for the message it may repeat. One writer at a time, so nothing can slip in between.
+    /// Short statements, each kept prepared on the writer's connection; a send that repeats a <c>client_message_id</c>
+    /// reads back the message it repeats once the insert has refused it. One writer at a time, so nothing can slip in
+    /// between.
     /// </summary>
     public async Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now)
     {
@@ -65,7 +66,7 @@ internal sealed class SqliteDialect : ISqlDialect
             await sql.ExecuteAsync(SetSessionUser, P("@sessionId", message.SessionId), P("@userId", userId));
         }
         // A retry is known by the unique index refusing its row, so a first send pays no read for it. The statements
-        // above are a retry's own request again: the same agent and user, and a touch of the session it is in anyway.
+        // above ran for a retry too: they are its own request again (the same agent and user, a touch of its session).
         var id = await sql.ScalarAsync<long?>(ChatSql.InsertMessage,
             P("@sessionId", message.SessionId), P("@text", message.Text), P("@now", now),
             P("@clientTimestamp", message.ClientTimestamp), P("@uid", session?.Uid), P("@clientMessageId", message.ClientMessageId));
