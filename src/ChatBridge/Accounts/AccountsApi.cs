@@ -273,9 +273,14 @@ internal sealed record AccountView(long Id, string Username, string? Role)
 
 internal sealed record SignOutResult(bool SignedOut);
 
-internal sealed record MySessionsQuery(
-    [property: FromQuery(Name = "limit")] QueryNumber? Limit,
-    [property: FromQuery(Name = "offset")] QueryNumber? Offset);
+internal sealed record MySessionsQuery
+{
+    [FromQuery(Name = "limit")]
+    public QueryNumber? Limit { get; init; }
+
+    [FromQuery(Name = "offset")]
+    public QueryNumber? Offset { get; init; }
+}
 
 /// <param name="Hidden">False shows the conversation again; left out or null, it is hidden.</param>
 internal sealed record HideSessionRequest(string SessionId, bool Hidden) : IJsonRequest<HideSessionRequest>

@@ -169,22 +169,47 @@ internal static class AdminApi
         Replies.StoreAsync(body.Value, ReplyAuthor.Admin, onlyAgent: null, replies, bus, typing, metrics, ct);
 }
 
-internal sealed record SessionsQuery(
-    [property: FromQuery(Name = "limit")] QueryNumber? Limit,
-    [property: FromQuery(Name = "offset")] QueryNumber? Offset,
-    [property: FromQuery(Name = "active")] string? Active,
-    [property: FromQuery(Name = "agent_id")] QueryNumber? AgentId,
-    [property: FromQuery(Name = "waiting")] string? Waiting,
-    [property: FromQuery(Name = "q")] string? Q,
-    [property: FromQuery(Name = "rated")] string? Rated);
+internal sealed record SessionsQuery
+{
+    [FromQuery(Name = "limit")]
+    public QueryNumber? Limit { get; init; }
 
-internal sealed record AdminEventsQuery(
-    [property: FromQuery(Name = "after")] string? After,
-    [property: FromQuery(Name = "wait")] QueryNumber? Wait);
+    [FromQuery(Name = "offset")]
+    public QueryNumber? Offset { get; init; }
 
-internal sealed record PageQuery(
-    [property: FromQuery(Name = "limit")] QueryNumber? Limit,
-    [property: FromQuery(Name = "offset")] QueryNumber? Offset);
+    [FromQuery(Name = "active")]
+    public string? Active { get; init; }
+
+    [FromQuery(Name = "agent_id")]
+    public QueryNumber? AgentId { get; init; }
+
+    [FromQuery(Name = "waiting")]
+    public string? Waiting { get; init; }
+
+    [FromQuery(Name = "q")]
+    public string? Q { get; init; }
+
+    [FromQuery(Name = "rated")]
+    public string? Rated { get; init; }
+}
+
+internal sealed record AdminEventsQuery
+{
+    [FromQuery(Name = "after")]
+    public string? After { get; init; }
+
+    [FromQuery(Name = "wait")]
+    public QueryNumber? Wait { get; init; }
+}
+
+internal sealed record PageQuery
+{
+    [FromQuery(Name = "limit")]
+    public QueryNumber? Limit { get; init; }
+
+    [FromQuery(Name = "offset")]
+    public QueryNumber? Offset { get; init; }
+}
 
 internal sealed record BacklogList(IReadOnlyList<BacklogMessage> Messages, Pagination Pagination);
 

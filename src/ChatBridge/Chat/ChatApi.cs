@@ -226,17 +226,31 @@ internal sealed record MessageRequest(
 
 internal sealed record MessageAccepted(long MessageId, string SessionId, string Timestamp, string Uid, bool IsNewUser);
 
-internal sealed record ResponsesQuery(
-    [property: FromQuery(Name = "session_id")] string? SessionId,
-    [property: FromQuery(Name = "after_id")] QueryNumber? AfterId,
-    [property: FromQuery(Name = "since")] string? Since,
-    [property: FromQuery(Name = "wait")] QueryNumber? Wait);
+internal sealed record ResponsesQuery
+{
+    [FromQuery(Name = "session_id")]
+    public string? SessionId { get; init; }
+
+    [FromQuery(Name = "after_id")]
+    public QueryNumber? AfterId { get; init; }
+
+    [FromQuery(Name = "since")]
+    public string? Since { get; init; }
+
+    [FromQuery(Name = "wait")]
+    public QueryNumber? Wait { get; init; }
+}
 
 internal sealed record SessionResponses(string SessionId, IReadOnlyList<ResponseItem> Responses);
 
-internal sealed record HistoryQuery(
-    [property: FromQuery(Name = "session_id")] string? SessionId,
-    [property: FromQuery(Name = "after_id")] QueryNumber? AfterId);
+internal sealed record HistoryQuery
+{
+    [FromQuery(Name = "session_id")]
+    public string? SessionId { get; init; }
+
+    [FromQuery(Name = "after_id")]
+    public QueryNumber? AfterId { get; init; }
+}
 
 internal sealed record SessionHistory(string SessionId, IReadOnlyList<TranscriptMessage> Messages, IReadOnlyList<ConversationReply> Responses);
 

@@ -10,10 +10,8 @@ internal static class SessionSocketApi
     /// <summary><c>/api/v1/ws</c>; a literal route, so it wins over the <c>/api/v1/{action}</c> catch-all.</summary>
     public static WebApplication MapSessionSocket(this WebApplication app)
     {
-        var endpoint = app.Services.GetRequiredService<SessionSocketEndpoint>();
-        // Typed as Delegate so the endpoint writes the returned IResult rather than binding as a RequestDelegate.
-        Delegate connect = (HttpContext http) => endpoint.HandleAsync(http);
-        app.MapGet(SessionSocketEndpoint.Route, connect)
+        // Two parameters, so the handler is never taken for a RequestDelegate: its returned IResult is written.
+        app.MapGet(SessionSocketEndpoint.Route, (HttpContext http, SessionSocketEndpoint endpoint) => endpoint.HandleAsync(http))
             .WithName("ws")
             .WithTags("Realtime (WebSocket)")
             .WithSummary("Live replies, delivery status and typing for one session (WebSocket)")

@@ -129,11 +129,20 @@ internal static class BrocaApi
     }
 }
 
-internal sealed record InboxQuery(
-    [property: FromQuery(Name = "limit")] QueryNumber? Limit,
-    [property: FromQuery(Name = "offset")] QueryNumber? Offset,
-    [property: FromQuery(Name = "since")] string? Since,
-    [property: FromQuery(Name = "wait")] QueryNumber? Wait);
+internal sealed record InboxQuery
+{
+    [FromQuery(Name = "limit")]
+    public QueryNumber? Limit { get; init; }
+
+    [FromQuery(Name = "offset")]
+    public QueryNumber? Offset { get; init; }
+
+    [FromQuery(Name = "since")]
+    public string? Since { get; init; }
+
+    [FromQuery(Name = "wait")]
+    public QueryNumber? Wait { get; init; }
+}
 
 internal sealed record InboxBatch(IReadOnlyList<InboxMessage> Messages, Pagination Pagination);
 

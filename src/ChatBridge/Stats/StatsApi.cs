@@ -56,6 +56,11 @@ internal static class StatsApi
     }
 }
 
-internal sealed record StatsQuery(
-    [property: FromQuery(Name = "hours")] QueryNumber? Hours,
-    [property: FromQuery(Name = "days")] QueryNumber? Days);
+internal sealed record StatsQuery
+{
+    [FromQuery(Name = "hours")]
+    public QueryNumber? Hours { get; init; }
+
+    [FromQuery(Name = "days")]
+    public QueryNumber? Days { get; init; }
+}

@@ -38,7 +38,7 @@ internal static class WidgetExtensions
             http.Response.Headers.AccessControlAllowOrigin = origins.AllowsAny ? "*" : http.Request.Headers.Origin.ToString();
             http.Response.Headers.Vary = "Origin";
             http.Response.Headers.CacheControl = "no-store";
-            return Envelope.Ok(new { panel = PanelPath });
+            return Envelope.Ok(new WidgetConfig(PanelPath));
         }).ExcludeFromDescription();
         return app;
     }
@@ -74,3 +74,6 @@ internal static class WidgetExtensions
     public static bool IsPanelPage(PathString path) =>
         path.Equals(PanelPath, StringComparison.OrdinalIgnoreCase) || path.Equals("/widget/index.html", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>What <c>GET /widget/config</c> answers: where the panel page is.</summary>
+internal sealed record WidgetConfig(string Panel);
