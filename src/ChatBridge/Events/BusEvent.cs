@@ -28,7 +28,10 @@ internal sealed record ReplyEvent(string SessionId, ResponseItem Response) : Bus
 
 internal sealed record TypingEvent(string SessionId, string State) : BusEvent;
 
-/// <summary>A setting (a key, a limit) was changed: every instance reads the settings afresh on its next request.</summary>
+/// <summary>
+/// A setting (a key, a limit) was changed, by this bridge or, on PostgreSQL, by any program (a trigger announces every
+/// write to <c>system_config</c>): every instance reads the settings afresh on its next request.
+/// </summary>
 internal sealed record SettingsChangedEvent : BusEvent
 {
     public static readonly SettingsChangedEvent Instance = new();
@@ -38,4 +41,10 @@ internal sealed record SettingsChangedEvent : BusEvent
 internal interface IRealtimeBus
 {
     void Publish(BusEvent evt);
+
+    /// <summary>
+    /// Whether every event another instance publishes reaches this one now: always with a single instance; with
+    /// several, only while the link between them holds. A copy kept on the strength of events is safe only then.
+    /// </summary>
+    bool HearsEveryInstance { get; }
 }

@@ -6,4 +6,7 @@ namespace ChatBridge.Realtime;
 internal sealed class InProcessBus(NotificationHub hub) : IRealtimeBus
 {
     public void Publish(BusEvent evt) => hub.Deliver(evt);
+
+    /// <summary>There is no other instance.</summary>
+    public bool HearsEveryInstance => true;
 }

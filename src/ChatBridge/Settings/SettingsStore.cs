@@ -1,14 +1,14 @@
-using ChatBridge.Configuration;
 using ChatBridge.Events;
 using ChatBridge.Realtime;
-using Microsoft.Extensions.Options;
 
 namespace ChatBridge.Settings;
 
 /// <summary>
-/// Serves <see cref="BridgeSettings"/>. Changes made through the API, on this instance or another, are seen on the next
-/// request; changes another program writes (the control app, the <c>keys</c> verb) within a second on SQLite, and on the
-/// next request on PostgreSQL.
+/// Serves <see cref="BridgeSettings"/> from a copy at most <see cref="MaxAge"/> old. A change made through the API is
+/// seen on the next request of the instance that made it, and on the others as soon as the bus tells them. What other
+/// programs write (the control app, the <c>keys</c> verb) is seen within <see cref="MaxAge"/> on SQLite, and on
+/// PostgreSQL as soon as the table's trigger announces it. While the bus cannot promise to hear every instance (a
+/// PostgreSQL listener reconnecting), no copy is kept: the settings are read with every request.
 /// </summary>
 internal sealed partial class SettingsStore
 {
@@ -17,33 +17,32 @@ internal sealed partial class SettingsStore
     private readonly IConfigStore _config;
     private readonly IRealtimeBus _bus;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _maxAge;
     private readonly ILogger<SettingsStore> _logger;
     private volatile Snapshot? _snapshot;
+
+    // Moves on with every change heard; a copy read while it moved may predate the change and is never used.
+    private long _version;
     private IReadOnlyList<SettingProblem> _reported = [];
 
-    public SettingsStore(
-        IConfigStore config, IRealtimeBus bus, NotificationHub hub, TimeProvider time, IOptions<ChatBridgeOptions> options, ILogger<SettingsStore> logger)
+    public SettingsStore(IConfigStore config, IRealtimeBus bus, NotificationHub hub, TimeProvider time, ILogger<SettingsStore> logger)
     {
         _config = config;
         _logger = logger;
         _bus = bus;
         _time = time;
-        // Another instance announces its change after its own 200, so a copy kept here could still accept a rotated-out
-        // key on a request sent after that answer: with PostgreSQL the settings are read with every request.
-        _maxAge = options.Value.Database.IsPostgres ? TimeSpan.Zero : MaxAge;
-        hub.SettingsChanged += () => _snapshot = null;
+        hub.SettingsChanged += Invalidate;
     }
 
     public async ValueTask<BridgeSettings> GetAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        if (_snapshot is { } current && now - current.LoadedAt < _maxAge)
+        var version = Interlocked.Read(ref _version);
+        if (_snapshot is { } current && current.Version == version && now - current.LoadedAt < MaxAge && _bus.HearsEveryInstance)
         {
             return current.Settings;
         }
         var settings = BridgeSettings.From(await _config.ReadAsync(SettingKeys.All, ct));
-        _snapshot = new Snapshot(settings, now);
+        _snapshot = new Snapshot(settings, now, version);
         Report(settings.Problems);
         return settings;
     }
@@ -74,9 +73,15 @@ internal sealed partial class SettingsStore
     public async Task SaveAsync(IReadOnlyDictionary<string, string> values, CancellationToken ct)
     {
         await _config.WriteAsync(values, ct);
-        _snapshot = null;
+        Invalidate();
         _bus.Publish(SettingsChangedEvent.Instance);
     }
 
-    private sealed record Snapshot(BridgeSettings Settings, DateTimeOffset LoadedAt);
+    private void Invalidate()
+    {
+        Interlocked.Increment(ref _version);
+        _snapshot = null;
+    }
+
+    private sealed record Snapshot(BridgeSettings Settings, DateTimeOffset LoadedAt, long Version);
 }

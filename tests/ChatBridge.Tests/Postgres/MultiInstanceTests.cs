@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using ChatBridge.Http;
+using ChatBridge.Realtime;
 using ChatBridge.Storage.Postgres;
 using ChatBridge.Tests.Attachments;
 using ChatBridge.Tests.Realtime;
@@ -287,13 +288,14 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
     }
 
     [PostgresFact]
-    public async Task A_key_rotated_on_one_instance_is_refused_and_accepted_on_the_other_from_the_next_request()
+    public async Task A_key_rotated_on_one_instance_is_refused_by_the_other_as_soon_as_the_database_announces_it()
     {
         await using var db = await PostgresServer.CreateDatabaseAsync();
         using var a = Instances.On(db.ConnectionString, "bridge-a");
-        using var b = Instances.On(db.ConnectionString, "bridge-b");
-        // B has the old key in its settings cache.
-        await (await b.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        // B's clock stands still, so its copy of the settings never ages out: only the announcement can renew it.
+        var frozen = TestClocks.Frozen();
+        using var b = Instances.On(db.ConnectionString, "bridge-b", services => services.AddSingleton<TimeProvider>(frozen));
+        var heardAfter = new List<double>();
 
         for (var round = 0; round < 5; round++)
         {
@@ -301,11 +303,60 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
             var old = round == 0 ? BridgeApp.ApiKey : $"rotated-api-key-{round - 1}-0123456789";
             await (await b.WithKey(old).GetAsync("/api/v1/?action=inbox")).DataAsync();
 
+            var heard = SettingsChangeHeard(b);
             await (await a.Admin().PostJsonAsync("config", new { api_key = key })).DataAsync();
+            var answeredAt = Stopwatch.GetTimestamp();
+            // The old key still opens B until the announcement arrives (the contract allows 100 ms); from then on it never does.
+            heardAfter.Add(Math.Max(0, Stopwatch.GetElapsedTime(answeredAt, await heard.WaitAsync(Patience)).TotalMilliseconds));
 
             await (await b.WithKey(old).GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Invalid API key");
             await (await b.WithKey(key).GetAsync("/api/v1/?action=inbox")).DataAsync();
         }
+        // On the instance that rotated it, the old key is refused from the very next request (ConfigTests, both providers).
+        output.WriteLine($"B heard the rotation {string.Join(", ", heardAfter.Select(ms => $"{ms:0.0}"))} ms after A's answer");
+    }
+
+    [PostgresFact]
+    public async Task A_key_the_control_app_changes_in_the_table_is_refused_by_every_instance_as_soon_as_the_database_announces_it()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        var frozen = TestClocks.Frozen();
+        using var a = Instances.On(db.ConnectionString, "bridge-a", services => services.AddSingleton<TimeProvider>(frozen));
+        using var b = Instances.On(db.ConnectionString, "bridge-b", services => services.AddSingleton<TimeProvider>(frozen));
+        await (await a.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        await (await b.Broca().GetAsync("/api/v1/?action=inbox")).DataAsync();
+        var heardByA = SettingsChangeHeard(a);
+        var heardByB = SettingsChangeHeard(b);
+
+        // As the control app's settings page writes it: the row itself, no call to either instance.
+        await using (var connection = await db.OpenAsync())
+        {
+            await using var update = new NpgsqlCommand(
+                "UPDATE system_config SET config_value = 'set-by-the-control-app-0123', updated_at = now() AT TIME ZONE 'UTC' WHERE config_key = 'api_key'",
+                connection);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+        await Task.WhenAll(heardByA, heardByB).WaitAsync(Patience);
+
+        foreach (var instance in new[] { a, b })
+        {
+            await (await instance.Broca().GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(401, "Invalid API key");
+            await (await instance.WithKey("set-by-the-control-app-0123").GetAsync("/api/v1/?action=inbox")).DataAsync();
+        }
+    }
+
+    /// <summary>When <paramref name="app"/> next hears that a setting changed (from its bus or the database).</summary>
+    private static Task<long> SettingsChangeHeard(BridgeApp app)
+    {
+        var hub = app.Services.GetRequiredService<NotificationHub>();
+        var heard = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChange()
+        {
+            hub.SettingsChanged -= OnChange;
+            heard.TrySetResult(Stopwatch.GetTimestamp());
+        }
+        hub.SettingsChanged += OnChange;
+        return heard.Task;
     }
 
     [PostgresFact]

@@ -23,6 +23,9 @@ internal sealed partial class PostgresBus(
 {
     public const string Channel = "chatbridge";
 
+    /// <summary>Where the database itself announces a write to <c>system_config</c>, whoever made it (schema step 019).</summary>
+    public const string SettingsChannel = "chatbridge_settings";
+
     /// <summary>PostgreSQL refuses a payload of 8000 bytes or more; events are packed into payloads below this.</summary>
     private const int MaxPayloadBytes = 7000;
 
@@ -65,6 +68,8 @@ internal sealed partial class PostgresBus(
     /// <summary>Whether this instance hears the others now.</summary>
     public bool IsListening => _listening;
 
+    public bool HearsEveryInstance => _listening;
+
     public void Publish(BusEvent evt)
     {
         if (evt is ReplyEvent reply)
@@ -98,7 +103,7 @@ internal sealed partial class PostgresBus(
             {
                 await using var connection = await listener.OpenAsync(ct);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {SettingsChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(ct);
                 }
@@ -138,6 +143,11 @@ internal sealed partial class PostgresBus(
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
+        if (e.Channel == SettingsChannel)
+        {
+            hub.Deliver(SettingsChangedEvent.Instance);
+            return;
+        }
         if (BusWire.ReadNotification(e.Payload) is not { } notification || notification.Origin == _origin)
         {
             return;

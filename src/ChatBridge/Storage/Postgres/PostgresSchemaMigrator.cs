@@ -177,7 +177,21 @@ internal sealed class PostgresSchemaMigrator(NpgsqlDataSource dataSource, ILogge
             {Create("chatbridge_broca_polls")}
             {SqliteSchemaMigrator.ConversationIndexes}
             """),
+        // Every instance keeps the settings while it listens, so every write to them, the control app's and the keys
+        // verb's included, is announced by the database when it commits.
+        new(SettingsAnnouncedStep, $"""
+            CREATE OR REPLACE FUNCTION chatbridge_settings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('{PostgresBus.SettingsChannel}', '');
+                RETURN NULL;
+            END $$;
+            DROP TRIGGER IF EXISTS chatbridge_settings_changed ON system_config;
+            CREATE TRIGGER chatbridge_settings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON system_config
+                FOR EACH STATEMENT EXECUTE FUNCTION chatbridge_settings_changed();
+            """),
     ];
+
+    internal const string SettingsAnnouncedStep = "019 settings changes announced by the database";
 
     private static string Create(string table) =>
         InitScript.CreateTable(InitScript.Postgres, table).Replace("{table}", table, StringComparison.Ordinal);
