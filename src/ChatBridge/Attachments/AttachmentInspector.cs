@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace ChatBridge.Attachments;
 
 /// <summary>
@@ -77,16 +75,7 @@ internal sealed class AttachmentInspector : IDisposable
 
     /// <summary>Text as stored: UTF-8 as it came; UTF-16 re-encoded as UTF-8, its byte order mark kept as UTF-8's so
     /// spreadsheet programs still see Unicode.</summary>
-    private static ReadOnlyMemory<byte> AsUtf8(ReadOnlyMemory<byte> bytes)
-    {
-        if (!TextRules.IsUtf16(bytes.Span))
-        {
-            return bytes;
-        }
-        var text = TextRules.Decode(bytes.Span) ?? throw new InvalidOperationException("text that decoded once no longer decodes");
-        var utf8 = new byte[TextRules.Utf8Bom.Length + Encoding.UTF8.GetByteCount(text)];
-        TextRules.Utf8Bom.CopyTo(utf8);
-        Encoding.UTF8.GetBytes(text, utf8.AsSpan(TextRules.Utf8Bom.Length));
-        return utf8;
-    }
+    private static ReadOnlyMemory<byte> AsUtf8(ReadOnlyMemory<byte> bytes) =>
+        !TextRules.IsUtf16(bytes.Span) ? bytes
+        : TextRules.ToUtf8(bytes.Span) ?? throw new InvalidOperationException("text that decoded once no longer decodes");
 }

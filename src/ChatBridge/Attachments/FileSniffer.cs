@@ -42,11 +42,7 @@ internal static class FileSniffer
         {
             return IsZipArchive(content) ? null : DetectedType.Pdf;
         }
-        if (TextRules.Decode(content) is { } text)
-        {
-            return TextRules.IsCsv(text) ? DetectedType.Csv : DetectedType.PlainText;
-        }
-        return null;
+        return TextRules.Classify(content);
     }
 
     /// <summary>

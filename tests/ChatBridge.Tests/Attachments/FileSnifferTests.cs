@@ -15,6 +15,10 @@ public sealed class FileSnifferTests
         { "application/pdf", TestFiles.Pdf() },
         { "text/plain", "Meeting notes\nBring the slides.\n"u8.ToArray() },
         { "text/csv", "name,amount\nAda,12\nLinus,7\n"u8.ToArray() },
+        { "text/plain", "Tab\tform feed\f escape \u001B[1m and \u00A0no-break space, \u0100 and \u00C2 (lead bytes C4, C3)\r\n"u8.ToArray() },
+        { "text/csv", "name;city\nZo\u00EB;Z\u00FCrich\n\"Ren\u00E9e; Jr.\";Gen\u00E8ve\n"u8.ToArray() },
+        { "text/csv", [0xFF, 0xFE, .. Encoding.Unicode.GetBytes("name,city\r\nZo\u00EB,Z\u00FCrich\r\n")] },
+        { "text/plain", [0xFE, 0xFF, .. Encoding.BigEndianUnicode.GetBytes("Notes in UTF-16, big-endian.")] },
     };
 
     [Theory]
@@ -38,6 +42,10 @@ public sealed class FileSnifferTests
         { "PDF that is also a ZIP", [.. TestFiles.Pdf(), .. TestFiles.Zip(10)] },
         { "text with a NUL", "abc\0def"u8.ToArray() },
         { "text with other control characters", "abc\u0001\u0002def"u8.ToArray() },
+        { "text with DEL", "abc\u007Fdef"u8.ToArray() },
+        { "text with a C1 control character", "abc\u009Bdef"u8.ToArray() },
+        { "a C1 control character in UTF-16", [0xFF, 0xFE, .. Encoding.Unicode.GetBytes("abc\u0085def")] },
+        { "HTML after no-break and ideographic spaces", "\u00A0\u3000<html><script>alert(1)</script></html>"u8.ToArray() },
         { "Latin-1 text, not UTF-8", Encoding.Latin1.GetBytes("Caf\u00e9 cr\u00e8me") },
         { "UTF-16 without a BOM", Encoding.Unicode.GetBytes("plain words") },
         { "UTF-16 with a lone surrogate", [0xFF, 0xFE, 0x41, 0x00, 0x00, 0xD8, 0x42, 0x00] },
