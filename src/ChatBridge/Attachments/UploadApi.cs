@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ChatBridge.Configuration;
 using ChatBridge.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -112,7 +113,7 @@ internal static class UploadApi
         var accepted = (InspectedFile.Accepted)inspected;
         var file = new NewAttachment(
             AttachmentLinks.NewId(), sessionId, accepted.Name.DisplayName, accepted.Type.MediaType, accepted.Length,
-            accepted.Size?.Width, accepted.Size?.Height, client, now, now + limits.LinkLifetime, accepted.Content.ToArray());
+            accepted.Size?.Width, accepted.Size?.Height, client, now, now + limits.LinkLifetime, WholeArray(accepted.Content));
         if (!await store.AddAsync(file, limits.HourlyBytesPerClient, windowStart, ct))
         {
             return OverBudget(await store.UsageSinceAsync(client, windowStart, ct), now);
@@ -121,6 +122,12 @@ internal static class UploadApi
             file.PublicId, file.Name, file.MediaType, file.Size, file.Width, file.Height,
             links.BaseOf(http) + AttachmentLinks.PathOf(file.PublicId, file.Name), file.ExpiresAt));
     }
+
+    /// <summary>The bytes' own array when they fill one (as read and as re-encoded, they do): a large file is not copied again.</summary>
+    private static byte[] WholeArray(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var segment) && segment is { Offset: 0, Array: { } array } && segment.Count == array.Length
+            ? array
+            : bytes.ToArray();
 
     /// <summary>A 429 whose <c>retry_after</c> is when the oldest upload counted leaves the hour, and so makes room.</summary>
     private static IResult OverBudget(UploadUsage usage, DateTimeOffset now)
