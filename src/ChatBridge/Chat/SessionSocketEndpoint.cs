@@ -55,6 +55,9 @@ internal sealed class SessionSocketEndpoint(
         }
 
         using var events = hub.Subscribe(sessionId.Value, options.Value.WebSockets.SendQueueCapacity);
+        // Read once subscribed and before the handshake's answer: a change after this reaches the socket as an event,
+        // so a typing start the client causes once connected is not told twice.
+        var typingActive = typing.IsActive(sessionId.Value);
         var missed = await sessions.GetResponsesAsync(
             sessionId.Value, null, afterId.Value, ClientAddress.Of(http), http.Request.Headers.UserAgent.ToString(), token.Value, http.RequestAborted);
         // Counted before the handshake's answer goes out: a client that has its socket finds it counted.
@@ -65,7 +68,7 @@ internal sealed class SessionSocketEndpoint(
             // The token's own subprotocol is never echoed: the answer names only what the client speaks.
             using var socket = await http.WebSockets.AcceptWebSocketAsync(
                 http.WebSockets.WebSocketRequestedProtocols.Contains(SessionToken.SubProtocol) ? SessionToken.SubProtocol : null);
-            ended = await RunAsync(socket, events, missed, afterId.Value ?? 0, typing.IsActive(sessionId.Value));
+            ended = await RunAsync(socket, events, missed, afterId.Value ?? 0, typingActive);
         }
         finally
         {
