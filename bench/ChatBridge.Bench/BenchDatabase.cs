@@ -13,28 +13,31 @@ internal sealed class BenchDatabase : IAsyncDisposable
     private readonly string? _adminConnectionString;
     private readonly string? _name;
 
-    private BenchDatabase(IReadOnlyList<string> hostArgs, string? adminConnectionString = null, string? name = null)
+    private BenchDatabase(IReadOnlyList<string> hostArgs, string? adminConnectionString = null, string? name = null, string? connectionString = null)
     {
         HostArgs = hostArgs;
         _adminConnectionString = adminConnectionString;
         _name = name;
+        ConnectionString = connectionString;
     }
 
     /// <summary>The configuration that points a host at this database.</summary>
     public IReadOnlyList<string> HostArgs { get; }
 
-    public static async Task<BenchDatabase> CreateAsync(BenchOptions options)
+    /// <summary>The PostgreSQL database's own connection string; null on SQLite.</summary>
+    public string? ConnectionString { get; }
+
+    public static Task<BenchDatabase> CreateAsync(BenchOptions options) =>
+        options.Provider == BenchOptions.Postgres ? CreatePostgresAsync(options.PostgresConnectionString!) : Task.FromResult(new BenchDatabase([]));
+
+    /// <summary>A fresh database on the server <paramref name="admin"/> reaches, as a user who may create databases.</summary>
+    public static async Task<BenchDatabase> CreatePostgresAsync(string admin)
     {
-        if (options.Provider != BenchOptions.Postgres)
-        {
-            return new BenchDatabase([]);
-        }
-        var admin = options.PostgresConnectionString!;
         var name = $"chatbridge_bench_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
         await ExecuteAsync(admin, $"CREATE DATABASE {name}");
         var target = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
         return new BenchDatabase(
-            ["--ChatBridge:Database:Provider=Postgres", $"--ChatBridge:Database:ConnectionString={target}"], admin, name);
+            ["--ChatBridge:Database:Provider=Postgres", $"--ChatBridge:Database:ConnectionString={target}"], admin, name, target);
     }
 
     public async ValueTask DisposeAsync()
