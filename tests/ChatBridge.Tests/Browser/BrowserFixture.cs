@@ -138,9 +138,6 @@ public class LiveBridge : BridgeApp
 /// <summary>The bridge with its rate limits switched on, for the 429 path.</summary>
 public sealed class RateLimitedLiveBridge() : LiveBridge(rateLimiting: true);
 
-/// <summary>The bridge with inbox claims that lapse within a second, for redelivery as the page shows it.</summary>
-public sealed class ShortLeaseLiveBridge() : LiveBridge(rateLimiting: false, ("ChatBridge:Inbox:ClaimTimeout", "00:00:00.600"));
-
 /// <summary>Saves a screenshot when <c>CHATBRIDGE_SCREENSHOTS</c> names a folder; tests run without it.</summary>
 internal static class Screenshots
 {
