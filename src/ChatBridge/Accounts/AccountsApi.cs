@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ChatBridge.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace ChatBridge.Accounts;
 
@@ -170,7 +169,7 @@ internal static class AccountsApi
             : Envelope.Fail(StatusCodes.Status401Unauthorized, Errors.AuthenticationRequired);
     }
 
-    private static async Task<IResult> MySessions([AsParameters] MySessionsQuery query, HttpContext http, IAccountStore accounts, CancellationToken ct)
+    private static async Task<IResult> MySessions([AsParameters] PageQuery query, HttpContext http, IAccountStore accounts, CancellationToken ct)
     {
         if (Caller.Of(http.User).UserId is not { } userId)
         {
@@ -272,15 +271,6 @@ internal sealed record AccountView(long Id, string Username, string? Role)
 }
 
 internal sealed record SignOutResult(bool SignedOut);
-
-internal sealed record MySessionsQuery
-{
-    [FromQuery(Name = "limit")]
-    public QueryNumber? Limit { get; init; }
-
-    [FromQuery(Name = "offset")]
-    public QueryNumber? Offset { get; init; }
-}
 
 /// <param name="Hidden">False shows the conversation again; left out or null, it is hidden.</param>
 internal sealed record HideSessionRequest(string SessionId, bool Hidden) : IJsonRequest<HideSessionRequest>

@@ -202,15 +202,6 @@ internal sealed record AdminEventsQuery
     public QueryNumber? Wait { get; init; }
 }
 
-internal sealed record PageQuery
-{
-    [FromQuery(Name = "limit")]
-    public QueryNumber? Limit { get; init; }
-
-    [FromQuery(Name = "offset")]
-    public QueryNumber? Offset { get; init; }
-}
-
 internal sealed record BacklogList(IReadOnlyList<BacklogMessage> Messages, Pagination Pagination);
 
 internal sealed record SessionList(IReadOnlyList<SessionView> Sessions, Pagination Pagination);
