@@ -24,13 +24,35 @@ public sealed class HealthTests
         SqliteConnection.ClearAllPools();
         File.Delete(app.DatabasePath + "-wal");
         File.Delete(app.DatabasePath + "-shm");
-        await File.WriteAllTextAsync(app.DatabasePath, new string('x', 8192));
+        // Overwritten in place, never truncated first: an empty file would be a database without tables (the next test).
+        await using (var file = new FileStream(app.DatabasePath, FileMode.Open, FileAccess.Write))
+        {
+            await file.WriteAsync(new byte[8192].Select(_ => (byte)'x').ToArray());
+            file.SetLength(8192);
+        }
 
         var health = await app.Anonymous().GetAsync("/health");
         var api = await app.Anonymous().PostMessageAsync("session_broken_disk", "hello?");
 
         Assert.Equal(503, (int)health.StatusCode);
         Assert.Equal("Unhealthy", (await health.JsonAsync()).GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        await api.AssertErrorAsync(503, "Database unavailable, retry shortly");
+    }
+
+    [SqliteFact]
+    public async Task A_database_file_emptied_while_the_service_runs_is_a_503_as_json_and_not_an_internal_error()
+    {
+        using var app = new BridgeApp();
+        await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
+        SqliteConnection.ClearAllPools();
+        File.Delete(app.DatabasePath + "-wal");
+        File.Delete(app.DatabasePath + "-shm");
+        await File.WriteAllBytesAsync(app.DatabasePath, []);
+
+        var health = await app.Anonymous().GetAsync("/health");
+        var api = await app.Anonymous().PostMessageAsync("session_emptied_disk", "hello?");
+
+        Assert.Equal(503, (int)health.StatusCode);
         await api.AssertErrorAsync(503, "Database unavailable, retry shortly");
     }
 

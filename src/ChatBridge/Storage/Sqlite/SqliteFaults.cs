@@ -20,8 +20,11 @@ internal sealed class SqliteFaults : IStorageFaults
     };
 
     private static bool IsUnusableFile(Exception error) =>
-        (error as SqliteException ?? error.InnerException as SqliteException) is
+        (error as SqliteException ?? error.InnerException as SqliteException) switch
         {
-            SqliteErrorCode: SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB or SQLitePCL.raw.SQLITE_CANTOPEN,
+            { SqliteErrorCode: SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB or SQLitePCL.raw.SQLITE_CANTOPEN } => true,
+            // The tables were there at start: a file emptied (or replaced by an empty one) while the service runs.
+            { SqliteErrorCode: SQLitePCL.raw.SQLITE_ERROR } missing => missing.Message.Contains("no such table", StringComparison.Ordinal),
+            _ => false,
         };
 }
