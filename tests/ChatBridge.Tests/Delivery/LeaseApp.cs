@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ChatBridge.Inbox;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ChatBridge.Tests.Delivery;
@@ -24,12 +25,18 @@ internal static class Leases
 
     /// <summary>
     /// A host on a clock that moves only when the test moves it, with every inbox setting at its shipped default, so that a
-    /// five-minute lease lapses without waiting. Lapses are swept by <see cref="SweepAsync"/>, not left to the timer.
+    /// five-minute lease lapses without waiting. Lapses are swept by <see cref="SweepAsync"/> alone: the sweeper's timer
+    /// would fire on the same move of the clock, and a test that read the outcome (a metric counted after the sweep's
+    /// commit) could read it before that sweep got there.
     /// </summary>
     public static BridgeApp Frozen(FakeTimeProvider time, IDictionary<string, string?>? settings = null) => new()
     {
         Settings = settings ?? new Dictionary<string, string?>(),
-        TestServices = services => services.AddSingleton<TimeProvider>(time),
+        TestServices = services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.Remove(services.Single(s => s.ServiceType == typeof(IHostedService) && s.ImplementationType == typeof(LeaseSweeper)));
+        },
     };
 
     /// <summary>Moves the clock past the lease, then on a sweep at a time, until <paramref name="condition"/> holds.</summary>

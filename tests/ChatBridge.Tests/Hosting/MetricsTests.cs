@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ChatBridge.Inbox;
+using ChatBridge.Observability;
 using ChatBridge.Tests.Delivery;
 using ChatBridge.Tests.Realtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,7 +87,8 @@ public sealed partial class MetricsTests
         await using var socket = await EventSocket.ConnectAsync(app, "session_metrics_ws");
         using var hangUp = new CancellationTokenSource();
         var poll = app.Anonymous().GetAsync("/api/v1/?action=responses&session_id=session_metrics_poll&wait=30", hangUp.Token);
-        await Eventually.UntilAsync(() => app.Listeners("session_metrics_poll") > 0, "the poll waiting");
+        // The poll subscribes before its first query and only counts as waiting once that query found nothing.
+        await Eventually.UntilAsync(() => app.Services.GetRequiredService<BridgeMetrics>().LongPollsWaiting > 0, "the poll waiting");
 
         var metrics = await ScrapeAsync(app.Anonymous());
         await hangUp.CancelAsync();

@@ -221,7 +221,10 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         var pushed = new List<long>();
         while (pushed.Count < count)
         {
-            var evt = await socket.NextAsync();
+            // Replies come late by design (a notification sent again every half second, a listener reconnecting), and
+            // later still on a busy machine: the patience covers that delay as well as the usual few seconds.
+            var evt = await socket.NextOrNoneAsync(TimeSpan.FromSeconds(20))
+                ?? throw new Xunit.Sdk.XunitException($"Only {pushed.Count} of {count} replies were pushed");
             if (evt.GetProperty("type").GetString() == "response")
             {
                 pushed.Add(evt.GetProperty("data").GetProperty("id").GetInt64());
