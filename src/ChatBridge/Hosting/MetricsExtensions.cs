@@ -10,14 +10,17 @@ namespace ChatBridge.Hosting;
 
 /// <summary>
 /// <c>GET /metrics</c>: OpenTelemetry's Prometheus exporter over ASP.NET Core's own meters (the HTTP server's
-/// request duration, Kestrel's connections) and the bridge's <see cref="BridgeMetrics"/>.
+/// request duration, Kestrel's connections), the runtime's and the bridge's <see cref="BridgeMetrics"/>.
 /// </summary>
 internal static class MetricsExtensions
 {
     public const string Path = "/metrics";
 
-    /// <summary>The meters ASP.NET Core itself publishes; .NET 8+ needs no instrumentation package for them.</summary>
-    private static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
+    /// <summary>
+    /// The meters ASP.NET Core and the runtime themselves publish (.NET 9+ needs no instrumentation package): the
+    /// runtime's GC heap, thread pool and working set are what tells a leak from a busy day.
+    /// </summary>
+    private static readonly string[] PlatformMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime"];
 
     public static WebApplicationBuilder AddBridgeMetrics(this WebApplicationBuilder builder)
     {
@@ -28,7 +31,7 @@ internal static class MetricsExtensions
         {
             builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
                 .AddMeter(BridgeMetrics.MeterName)
-                .AddMeter(AspNetCoreMeters)
+                .AddMeter(PlatformMeters)
                 // No cached answer: collecting is cheap (the backlog keeps its own snapshot), and every scrape sees now.
                 .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         }

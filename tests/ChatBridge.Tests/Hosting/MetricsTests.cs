@@ -38,6 +38,18 @@ public sealed partial class MetricsTests
         Assert.Equal(0, Value(metrics, "chatbridge_long_polls_waiting"));
     }
 
+    [Fact]
+    public async Task Metrics_carry_the_runtimes_gc_heap_and_thread_pool()
+    {
+        using var app = new BridgeApp();
+        GC.Collect();
+
+        var metrics = await ScrapeAsync(app.Anonymous());
+
+        Assert.Matches(@"(?m)^dotnet_gc_last_collection_heap_size_bytes\{[^}]*gc_heap_generation=""gen2""[^}]*\} [1-9]", metrics);
+        Assert.Matches(@"(?m)^dotnet_thread_pool_thread_count_total\{[^}]*\} [1-9]", metrics);
+    }
+
     [SqliteFact]
     public async Task Metrics_carry_the_sqlite_writers_queue_depth_and_its_commit_and_sync_times()
     {
