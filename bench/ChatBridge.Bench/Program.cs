@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using ChatBridge.Bench;
+using ChatBridge.Bench.Soak;
 using ChatBridge.Bench.Workloads;
 
 if (args is [CeilingHost.Mode, var databasePath, var url])
@@ -10,7 +11,12 @@ if (args is [CeilingHost.Mode, var databasePath, var url])
 }
 var statsArgs = args is [StatsBenchmark.Mode, .. var rest] ? rest : null;
 var uploadArgs = args is [UploadBenchmark.Mode, .. var uploadRest] ? uploadRest : null;
-var options = statsArgs is null && uploadArgs is null ? BenchOptions.Parse(args) : new BenchOptions();
+var soak = args is [SoakBenchmark.Mode, .. var soakRest] ? SoakOptions.Parse(soakRest) : null;
+if (args is [SoakBenchmark.Mode, ..] && soak is null)
+{
+    return 2;
+}
+var options = soak?.Bench ?? (statsArgs is null && uploadArgs is null ? BenchOptions.Parse(args) : new BenchOptions());
 if (options is null)
 {
     return 2;
@@ -41,6 +47,10 @@ if (statsArgs is not null)
 if (uploadArgs is not null)
 {
     return await UploadBenchmark.RunAsync(hostDll, uploadArgs);
+}
+if (soak is not null)
+{
+    return await SoakBenchmark.RunAsync(hostDll, soak);
 }
 
 var cpuModel = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
