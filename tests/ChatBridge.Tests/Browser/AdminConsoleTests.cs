@@ -171,6 +171,48 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
     }
 
     [Fact]
+    public async Task Changes_in_a_burst_are_asked_for_once_after_a_pause_not_once_each()
+    {
+        using var user = app.Anonymous();
+        var page = await SignInAsync(pausedClock: true);
+        var answers = new System.Collections.Concurrent.ConcurrentQueue<IResponse>();
+        page.Response += (_, response) =>
+        {
+            if (response.Url.Contains("action=admin_events", StringComparison.Ordinal))
+            {
+                answers.Enqueue(response);
+            }
+        };
+        await PushedAsync(page, () => user.PostMessageAsync("session_burst_0", "burst: the first"));
+        var before = answers.Count;
+
+        // One message after another: a page asking again at once would hear of each in an answer of its own.
+        for (var i = 1; i <= 4; i++)
+        {
+            await (await user.PostMessageAsync($"session_burst_{i}", $"burst: number {i}")).DataAsync();
+        }
+        // The page's clock moves a second at a time, with real time between for its requests to be answered.
+        while (!await page.Locator("tr[data-session-id='session_burst_4']").IsVisibleAsync())
+        {
+            await page.Clock.RunForAsync(1_000);
+            await Task.Delay(250);
+        }
+
+        var carried = new List<List<string>>();
+        foreach (var answer in answers.Skip(before))
+        {
+            var events = (await answer.JsonAsync())!.Value.GetProperty("data").GetProperty("events").EnumerateArray()
+                .Select(e => e.GetProperty("session_id").GetString()!).Where(s => s.StartsWith("session_burst_", StringComparison.Ordinal) && s != "session_burst_0").ToList();
+            if (events.Count > 0)
+            {
+                carried.Add(events);
+            }
+        }
+        Assert.InRange(carried.Count, 1, 2);
+        Assert.Equal(["session_burst_1", "session_burst_2", "session_burst_3", "session_burst_4"], carried.SelectMany(e => e).Distinct().Order());
+    }
+
+    [Fact]
     public async Task An_older_list_answer_that_comes_back_last_never_replaces_the_filtered_list()
     {
         var hermes = app.AddAgent("Hermes");
