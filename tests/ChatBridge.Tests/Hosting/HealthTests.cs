@@ -19,11 +19,7 @@ public sealed class HealthTests
     [SqliteFact]
     public async Task Reports_503_when_the_database_file_is_unusable_and_api_calls_answer_503_as_json()
     {
-        using var app = new BridgeApp();
-        await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
-        SqliteConnection.ClearAllPools();
-        File.Delete(app.DatabasePath + "-wal");
-        File.Delete(app.DatabasePath + "-shm");
+        using var app = await StartedWithItsFileLetGoAsync();
         // Overwritten in place, never truncated first: an empty file would be a database without tables (the next test).
         await using (var file = new FileStream(app.DatabasePath, FileMode.Open, FileAccess.Write))
         {
@@ -42,11 +38,7 @@ public sealed class HealthTests
     [SqliteFact]
     public async Task A_database_file_emptied_while_the_service_runs_is_a_503_as_json_and_not_an_internal_error()
     {
-        using var app = new BridgeApp();
-        await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
-        SqliteConnection.ClearAllPools();
-        File.Delete(app.DatabasePath + "-wal");
-        File.Delete(app.DatabasePath + "-shm");
+        using var app = await StartedWithItsFileLetGoAsync();
         await File.WriteAllBytesAsync(app.DatabasePath, []);
 
         var health = await app.Anonymous().GetAsync("/health");
@@ -54,6 +46,17 @@ public sealed class HealthTests
 
         Assert.Equal(503, (int)health.StatusCode);
         await api.AssertErrorAsync(503, "Database unavailable, retry shortly");
+    }
+
+    /// <summary>A started host whose pooled connections are closed and whose -wal and -shm are gone, so the test may replace its file.</summary>
+    private static async Task<BridgeApp> StartedWithItsFileLetGoAsync()
+    {
+        var app = new BridgeApp();
+        await (await app.Anonymous().GetAsync("/health")).Content.ReadAsStringAsync();
+        SqliteConnection.ClearAllPools();
+        File.Delete(app.DatabasePath + "-wal");
+        File.Delete(app.DatabasePath + "-shm");
+        return app;
     }
 
     [Fact]
