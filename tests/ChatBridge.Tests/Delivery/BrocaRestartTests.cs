@@ -79,8 +79,11 @@ public sealed class BrocaRestartTests(ITestOutputHelper output)
     public async Task Eight_pollers_never_hold_one_message_at_once_while_dropped_claims_lapse_and_come_back()
     {
         const int Messages = 1000;
-        var lease = TimeSpan.FromSeconds(2);
-        using var app = new BridgeApp { Settings = { ["ChatBridge:Inbox:ClaimTimeout"] = "00:00:02" } };
+        // Shorter than the shipped five minutes only so the dropped claims come back within the test; long enough that a
+        // poller on a busy machine answers its batch of seven well within it (at 2 s, one that took longer than its
+        // lease had a message handed to a second poller, as a lease should, and the test counted two answers).
+        var lease = TimeSpan.FromSeconds(10);
+        using var app = new BridgeApp { Settings = { ["ChatBridge:Inbox:ClaimTimeout"] = "00:00:10" } };
         var posted = new ConcurrentDictionary<long, string>();
         var receipts = new ConcurrentDictionary<long, ConcurrentQueue<(TimeSpan Asked, TimeSpan Received, bool Dropped)>>();
         var replies = new ConcurrentDictionary<long, int>();
