@@ -241,12 +241,16 @@ internal sealed class SoakLoad(HostProcess host, BridgeClient client, SoakAction
         }
     }
 
-    /// <summary>The console's live feed: a long poll on <c>admin_events</c>, from the cursor of the previous answer.</summary>
+    /// <summary>
+    /// The console's live feed: a long poll on <c>admin_events</c> from the cursor of the previous answer, asked again a
+    /// second after an answer that carried changes, as <c>admin.js</c> does.
+    /// </summary>
     private async Task AdminFeedAsync(CancellationToken stop)
     {
         string? cursor = null;
         while (!stop.IsCancellationRequested)
         {
+            var changed = false;
             var ok = await actions.TimeAsync("admin events", async () =>
             {
                 using var response = await AdminGetAsync(cursor is null ? "admin_events" : $"admin_events&after={cursor}&wait=25", stop);
@@ -255,12 +259,14 @@ internal sealed class SoakLoad(HostProcess host, BridgeClient client, SoakAction
                     return false;
                 }
                 using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(stop), cancellationToken: stop);
-                cursor = body.RootElement.GetProperty("data").GetProperty("cursor").GetString();
+                var data = body.RootElement.GetProperty("data");
+                changed = cursor is not null && data.GetProperty("events").GetArrayLength() > 0;
+                cursor = data.GetProperty("cursor").GetString();
                 return true;
             });
-            if (!ok)
+            if (!ok || changed)
             {
-                await Delay(Think, stop);
+                await Delay(ok ? TimeSpan.FromSeconds(1) : Think, stop);
             }
         }
     }

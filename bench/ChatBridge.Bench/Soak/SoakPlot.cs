@@ -30,7 +30,7 @@ internal static class SoakPlot
         var warmupEnd = samples[^1].Minutes / 3;
         var panels = new (string Title, (string Name, Func<SoakSample, double?> Pick)[] Series)[]
         {
-            ("Memory (MiB)", [("RSS", s => s.RssMb), ("GC heap after last collection", s => s.GcHeapMb)]),
+            ("Memory (MiB)", [("RSS", s => s.RssMb), ("private (RssAnon)", s => s.PrivateMb), ("GC heap after last collection", s => s.GcHeapMb)]),
             ("Threads and open handles", [("threads", s => s.Threads), ("handles", s => s.Handles)]),
             ("Database and WAL (MiB)", [("database", s => s.DatabaseMb), ("WAL", s => s.WalMb)]),
             ("p99 per 10 s window (ms)", [.. PlottedActions.Select(a => (a, (Func<SoakSample, double?>)(s => s.P99Ms[a])))]),

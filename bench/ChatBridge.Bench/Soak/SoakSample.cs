@@ -5,14 +5,16 @@ using Npgsql;
 namespace ChatBridge.Bench.Soak;
 
 /// <summary>One look at the host, every ten seconds: its memory, threads and handles, the database's size, each action's p99.</summary>
+/// <param name="RssMb">All resident memory, mapped files (the runtime's and the framework's code) included.</param>
+/// <param name="PrivateMb">Resident anonymous memory (<c>RssAnon</c>): the GC's and every native allocation, what a leak grows.</param>
 internal sealed record SoakSample(
-    double Minutes, double RssMb, double GcHeapMb, int Threads, int Handles, double DatabaseMb, double WalMb, long Calls, long Errors,
+    double Minutes, double RssMb, double PrivateMb, double GcHeapMb, int Threads, int Handles, double DatabaseMb, double WalMb, long Calls, long Errors,
     IReadOnlyDictionary<string, double?> P99Ms)
 {
-    public static string CsvHeader => "minutes,rss_mb,gc_heap_mb,threads,handles,database_mb,wal_mb,calls,errors,"
+    public static string CsvHeader => "minutes,rss_mb,private_mb,gc_heap_mb,threads,handles,database_mb,wal_mb,calls,errors,"
         + string.Join(',', SoakActions.Names.Select(n => "p99_ms_" + n.Replace(' ', '_')));
 
-    public string ToCsv() => string.Join(',', new object?[] { Minutes, RssMb, GcHeapMb, Threads, Handles, DatabaseMb, WalMb, Calls, Errors }
+    public string ToCsv() => string.Join(',', new object?[] { Minutes, RssMb, PrivateMb, GcHeapMb, Threads, Handles, DatabaseMb, WalMb, Calls, Errors }
         .Concat(SoakActions.Names.Select(n => (object?)P99Ms[n]))
         .Select(v => v is IFormattable f ? f.ToString(v is double ? "0.###" : null, CultureInfo.InvariantCulture) : ""));
 }
@@ -29,6 +31,7 @@ internal sealed partial class SoakSampler(HostProcess host, string? postgresConn
         return new SoakSample(
             minutes,
             Field(status, "VmRSS:") / 1024.0,
+            Field(status, "RssAnon:") / 1024.0,
             await GcHeapBytesAsync() / (1024.0 * 1024.0),
             (int)Field(status, "Threads:"),
             Directory.EnumerateFileSystemEntries($"/proc/{host.Pid}/fd").Count(),

@@ -4,9 +4,11 @@ namespace ChatBridge.Bench.Soak;
 
 /// <summary>
 /// Whether the host stayed flat: over the last two thirds of the run (the first third is warm-up: pools, caches, the
-/// JIT's second tier), memory and handles grow by less than 5 %, measured by the least-squares line through the
-/// samples (one high sample does not fail it, a steady climb does); the WAL is no larger at the end than before; and
-/// no call failed.
+/// JIT's second tier), private memory, the GC heap and handles grow by less than 5 %, measured by the least-squares line
+/// through the samples (one high sample does not fail it, a steady climb does); the WAL is no larger at the end than
+/// before; and no call failed. RSS is shown too but not judged: besides private memory it holds the pages of the
+/// runtime's and the framework's code that the load has touched so far and the JIT's optimised code, which grow as
+/// rarer paths run for the first time and are not a leak.
 /// </summary>
 internal static class SoakVerdict
 {
@@ -19,16 +21,17 @@ internal static class SoakVerdict
         var pass = true;
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Over the last two thirds ({settled[0].Minutes:0.0} to {end:0.0} min, {settled.Count} samples), growth by the fitted line:"));
-        foreach (var (name, pick) in new (string, Func<SoakSample, double>)[]
+        foreach (var (name, pick, judged) in new (string, Func<SoakSample, double>, bool)[]
         {
-            ("RSS", s => s.RssMb), ("GC heap", s => s.GcHeapMb), ("handles", s => s.Handles), ("threads", s => s.Threads),
+            ("private", s => s.PrivateMb, true), ("GC heap", s => s.GcHeapMb, true), ("handles", s => s.Handles, true),
+            ("RSS", s => s.RssMb, false), ("threads", s => s.Threads, false),
         })
         {
             var growth = Growth(settled, pick);
-            var ok = growth < MaxGrowth;
+            var ok = !judged || growth < MaxGrowth;
             pass &= ok;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name,-8} {pick(settled[0]),8:0.0} -> {pick(settled[^1]),8:0.0}   growth {growth,7:+0.0%;-0.0%}   {(ok ? "pass" : "FAIL")} (< 5 %)"));
+                $"  {name,-8} {pick(settled[0]),8:0.0} -> {pick(settled[^1]),8:0.0}   growth {growth,7:+0.0%;-0.0%}   {(judged ? ok ? "pass (< 5 %)" : "FAIL (< 5 %)" : "shown")}"));
         }
         var walBefore = samples.Where(s => s.Minutes < end * 2 / 3).Max(s => s.WalMb);
         var walAfter = samples.Where(s => s.Minutes >= end * 2 / 3).Max(s => s.WalMb);
