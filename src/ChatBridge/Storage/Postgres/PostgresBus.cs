@@ -65,9 +65,7 @@ internal sealed partial class PostgresBus(
     private long _overflowSinceTicks;
     private volatile bool _listening;
 
-    /// <summary>Whether this instance hears the others now.</summary>
-    public bool IsListening => _listening;
-
+    /// <summary>Whether this instance hears the others now: its listening connection is open.</summary>
     public bool HearsEveryInstance => _listening;
 
     public void Publish(BusEvent evt)

@@ -6,7 +6,7 @@ namespace ChatBridge.Storage.Postgres;
 internal sealed class RealtimeBusHealthCheck(PostgresBus bus) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(bus.IsListening
+        Task.FromResult(bus.HearsEveryInstance
             ? HealthCheckResult.Healthy("Listening for other instances' events")
             : HealthCheckResult.Unhealthy("Not listening for other instances' events; reconnecting"));
 }
