@@ -27,7 +27,8 @@ internal static class SoakVerdict
             ("RSS", s => s.RssMb, false), ("threads", s => s.Threads, false),
         })
         {
-            var growth = Growth(settled, pick);
+            // Rounded to what is printed, plus 0.0 so that a rounded negative zero prints as +0.0 %, not -+0.0 %.
+            var growth = Math.Round(Growth(settled, pick), 3) + 0.0;
             var ok = !judged || growth < MaxGrowth;
             pass &= ok;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
