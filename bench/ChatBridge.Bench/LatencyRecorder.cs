@@ -33,7 +33,7 @@ internal sealed class LatencyRecorder
     }
 
     /// <summary>Nearest-rank percentile: the smallest sample with at least <paramref name="p"/> of all samples at or below it.</summary>
-    private static double Percentile(long[] sorted, double p)
+    public static double Percentile(long[] sorted, double p)
     {
         if (sorted.Length == 0)
         {

@@ -74,7 +74,7 @@ internal sealed class SoakActions
                 window.Ticks.Clear();
             }
             Array.Sort(ticks);
-            p99[name] = ticks.Length == 0 ? null : ticks[Math.Clamp((int)Math.Ceiling(0.99 * ticks.Length) - 1, 0, ticks.Length - 1)] * 1000.0 / Stopwatch.Frequency;
+            p99[name] = ticks.Length == 0 ? null : LatencyRecorder.Percentile(ticks, 0.99);
         }
         return p99;
     }
