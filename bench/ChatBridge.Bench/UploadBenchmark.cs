@@ -2,14 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using SkiaSharp;
 
 namespace ChatBridge.Bench;
 
 /// <summary>
 /// What <c>upload</c> costs: the host's memory for one 10 MiB file (VmHWM and VmRSS of a fresh host before and after),
 /// then uploads per second and MiB per second of 1 MiB and 10 MiB files, one at a time and several at once. The files
-/// are plain text, so the figures are the bridge's own path (form parsing, type check, storage) without an image's
-/// decode and re-encode.
+/// are plain text, so those figures are the bridge's own path (form parsing, type check, storage). Then the same for
+/// photos, which are decoded and re-encoded: one at the pixel cap for memory, then 12-megapixel ones for throughput.
 /// </summary>
 internal static class UploadBenchmark
 {
@@ -48,7 +49,7 @@ internal static class UploadBenchmark
 
         // The host has served /health only: the first upload's memory is all its own (and the JIT's for that path).
         var before = host.Memory();
-        var first = await UploadAsync(http, "session_bench_memory", Text(10 * MiB));
+        var first = await UploadAsync(http, "session_bench_memory", Text(10 * MiB), "text/plain", "notes.txt");
         var after = host.Memory();
         Console.WriteLine($"One 10 MiB upload ({first.TotalMilliseconds:F0} ms): VmHWM {before.PeakMb:F0} -> {after.PeakMb:F0} MiB, VmRSS {before.CurrentMb:F0} -> {after.CurrentMb:F0} MiB");
 
@@ -57,23 +58,82 @@ internal static class UploadBenchmark
             var content = Text(size * MiB);
             foreach (var parallel in new[] { 1, Concurrency })
             {
-                var next = 0;
-                var watch = Stopwatch.StartNew();
-                await Task.WhenAll(Enumerable.Range(0, parallel).Select(async worker =>
-                {
-                    while (Interlocked.Increment(ref next) <= count)
-                    {
-                        await UploadAsync(http, $"session_bench_{size}_{parallel}_{next:D5}_{worker}", content);
-                    }
-                }));
-                var seconds = watch.Elapsed.TotalSeconds;
+                var seconds = await TimeAsync(count, parallel, session =>
+                    UploadAsync(http, $"session_bench_{size}_{parallel}_{session}", content, "text/plain", "notes.txt"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{size,2} MiB x {count}, {parallel} at a time: {count / seconds,6:F1} uploads/s, {count * size / seconds,6:F1} MiB/s"));
             }
         }
         var end = host.Memory();
-        Console.WriteLine($"After all uploads: VmHWM {end.PeakMb:F0} MiB, VmRSS {end.CurrentMb:F0} MiB");
+        Console.WriteLine($"After all text uploads: VmHWM {end.PeakMb:F0} MiB, VmRSS {end.CurrentMb:F0} MiB");
+        await MeasurePhotosAsync(hostDll, hostArgs);
         return 0;
+    }
+
+    /// <summary>
+    /// On a fresh host of its own, so the text uploads' peak does not hide the photo's: one JPEG of exactly the
+    /// default pixel cap (40 megapixels), then 12-megapixel JPEGs one and several at a time.
+    /// </summary>
+    private static async Task MeasurePhotosAsync(string hostDll, List<string> hostArgs)
+    {
+        await using var host = await HostProcess.StartAsync(hostDll, hostArgs, maxSocketsPerClient: 100);
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        var largest = Photo(8000, 5000);
+        var before = host.Memory();
+        var first = await UploadAsync(http, "session_bench_photo_memory", largest, "image/jpeg", "largest.jpg");
+        var after = host.Memory();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"One 8000 x 5000 JPEG ({largest.Length / (double)MiB:F1} MiB, {first.TotalMilliseconds:F0} ms): VmHWM {before.PeakMb:F0} -> {after.PeakMb:F0} MiB, VmRSS {before.CurrentMb:F0} -> {after.CurrentMb:F0} MiB"));
+
+        const int count = 20;
+        var photo = Photo(4000, 3000);
+        foreach (var parallel in new[] { 1, Concurrency })
+        {
+            var seconds = await TimeAsync(count, parallel, session =>
+                UploadAsync(http, $"session_bench_photo_{parallel}_{session}", photo, "image/jpeg", "photo.jpg"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"4000 x 3000 JPEG ({photo.Length / (double)MiB:F1} MiB) x {count}, {parallel} at a time: {count / seconds,5:F1} uploads/s"));
+        }
+        var end = host.Memory();
+        Console.WriteLine($"After all photo uploads: VmHWM {end.PeakMb:F0} MiB, VmRSS {end.CurrentMb:F0} MiB");
+    }
+
+    /// <summary>A photo-like JPEG: smooth colour with fine noise, so it neither compresses to nothing nor to noise's size.</summary>
+    private static byte[] Photo(int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        var pixels = bitmap.GetPixelSpan();
+        var random = new Random(7);
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var i = ((y * width) + x) * 4;
+                var noise = random.Next(12);
+                pixels[i] = (byte)((x * 200 / width) + noise);
+                pixels[i + 1] = (byte)((y * 200 / height) + noise);
+                pixels[i + 2] = (byte)(((x + y) * 100 / (width + height)) + 60 + noise);
+                pixels[i + 3] = 255;
+            }
+        }
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Jpeg, 90);
+        return data.ToArray();
+    }
+
+    /// <summary>Seconds for <paramref name="count"/> uploads, <paramref name="parallel"/> at a time, each given a number of its own.</summary>
+    private static async Task<double> TimeAsync(int count, int parallel, Func<int, Task<TimeSpan>> upload)
+    {
+        var next = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
+        {
+            for (var n = Interlocked.Increment(ref next); n <= count; n = Interlocked.Increment(ref next))
+            {
+                await upload(n);
+            }
+        }));
+        return watch.Elapsed.TotalSeconds;
     }
 
     /// <summary>Lines of ASCII text, valid as the text rules want it, <paramref name="bytes"/> long.</summary>
@@ -88,12 +148,12 @@ internal static class UploadBenchmark
         return content;
     }
 
-    private static async Task<TimeSpan> UploadAsync(HttpClient http, string sessionId, byte[] content)
+    private static async Task<TimeSpan> UploadAsync(HttpClient http, string sessionId, byte[] content, string type, string name)
     {
         using var form = new MultipartFormDataContent { { new StringContent(sessionId), "session_id" } };
         var file = new ByteArrayContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        form.Add(file, "file", "notes.txt");
+        file.Headers.ContentType = new MediaTypeHeaderValue(type);
+        form.Add(file, "file", name);
         var watch = Stopwatch.StartNew();
         using var response = await http.PostAsync(new Uri("api/v1/?action=upload", UriKind.Relative), form);
         var body = await response.Content.ReadAsStringAsync();
