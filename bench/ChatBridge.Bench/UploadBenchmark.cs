@@ -44,14 +44,9 @@ internal static class UploadBenchmark
     private static async Task<int> MeasureAsync(string hostDll, List<string> hostArgs, bool inFolder)
     {
         await using var host = await HostProcess.StartAsync(hostDll, hostArgs, maxSocketsPerClient: 100);
-        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var http = ClientOf(host);
         Console.WriteLine($"Uploads of text files to a fresh host, attachments kept in {(inFolder ? "a folder" : "the SQLite database")}; {Environment.ProcessorCount} cores shared with this client.");
-
-        // The host has served /health only: the first upload's memory is all its own (and the JIT's for that path).
-        var before = host.Memory();
-        var first = await UploadAsync(http, "session_bench_memory", Text(10 * MiB), "text/plain", "notes.txt");
-        var after = host.Memory();
-        Console.WriteLine($"One 10 MiB upload ({first.TotalMilliseconds:F0} ms): VmHWM {before.PeakMb:F0} -> {after.PeakMb:F0} MiB, VmRSS {before.CurrentMb:F0} -> {after.CurrentMb:F0} MiB");
+        await FirstUploadAsync(host, http, "10 MiB text file", Text(10 * MiB), "text/plain", "notes.txt");
 
         foreach (var (size, count) in new[] { (1, 200), (10, 30) })
         {
@@ -64,8 +59,7 @@ internal static class UploadBenchmark
                     $"{size,2} MiB x {count}, {parallel} at a time: {count / seconds,6:F1} uploads/s, {count * size / seconds,6:F1} MiB/s"));
             }
         }
-        var end = host.Memory();
-        Console.WriteLine($"After all text uploads: VmHWM {end.PeakMb:F0} MiB, VmRSS {end.CurrentMb:F0} MiB");
+        PrintMemory(host, "After all text uploads");
         await MeasurePhotosAsync(hostDll, hostArgs);
         return 0;
     }
@@ -77,13 +71,10 @@ internal static class UploadBenchmark
     private static async Task MeasurePhotosAsync(string hostDll, List<string> hostArgs)
     {
         await using var host = await HostProcess.StartAsync(hostDll, hostArgs, maxSocketsPerClient: 100);
-        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var http = ClientOf(host);
         var largest = Photo(8000, 5000);
-        var before = host.Memory();
-        var first = await UploadAsync(http, "session_bench_photo_memory", largest, "image/jpeg", "largest.jpg");
-        var after = host.Memory();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"One 8000 x 5000 JPEG ({largest.Length / (double)MiB:F1} MiB, {first.TotalMilliseconds:F0} ms): VmHWM {before.PeakMb:F0} -> {after.PeakMb:F0} MiB, VmRSS {before.CurrentMb:F0} -> {after.CurrentMb:F0} MiB"));
+        await FirstUploadAsync(host, http, string.Create(CultureInfo.InvariantCulture, $"8000 x 5000 JPEG of {largest.Length / (double)MiB:F1} MiB"),
+            largest, "image/jpeg", "largest.jpg");
 
         const int count = 20;
         var photo = Photo(4000, 3000);
@@ -94,8 +85,24 @@ internal static class UploadBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"4000 x 3000 JPEG ({photo.Length / (double)MiB:F1} MiB) x {count}, {parallel} at a time: {count / seconds,5:F1} uploads/s"));
         }
-        var end = host.Memory();
-        Console.WriteLine($"After all photo uploads: VmHWM {end.PeakMb:F0} MiB, VmRSS {end.CurrentMb:F0} MiB");
+        PrintMemory(host, "After all photo uploads");
+    }
+
+    private static HttpClient ClientOf(HostProcess host) => new() { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+
+    /// <summary>One upload to a host that has served <c>/health</c> only: the memory it adds is all the upload's own (and the JIT's for that path).</summary>
+    private static async Task FirstUploadAsync(HostProcess host, HttpClient http, string what, byte[] content, string type, string name)
+    {
+        var before = host.Memory();
+        var took = await UploadAsync(http, "session_bench_memory", content, type, name);
+        var after = host.Memory();
+        Console.WriteLine($"One {what} ({took.TotalMilliseconds:F0} ms): VmHWM {before.PeakMb:F0} -> {after.PeakMb:F0} MiB, VmRSS {before.CurrentMb:F0} -> {after.CurrentMb:F0} MiB");
+    }
+
+    private static void PrintMemory(HostProcess host, string when)
+    {
+        var (peak, current) = host.Memory();
+        Console.WriteLine($"{when}: VmHWM {peak:F0} MiB, VmRSS {current:F0} MiB");
     }
 
     /// <summary>A photo-like JPEG: smooth colour with fine noise, so it neither compresses to nothing nor to noise's size.</summary>
