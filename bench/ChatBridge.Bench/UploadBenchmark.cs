@@ -50,14 +50,7 @@ internal static class UploadBenchmark
 
         foreach (var (size, count) in new[] { (1, 200), (10, 30) })
         {
-            var content = Text(size * MiB);
-            foreach (var parallel in new[] { 1, Concurrency })
-            {
-                var seconds = await TimeAsync(count, parallel, session =>
-                    UploadAsync(http, $"session_bench_{size}_{parallel}_{session}", content, "text/plain", "notes.txt"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{size,2} MiB x {count}, {parallel} at a time: {count / seconds,6:F1} uploads/s, {count * size / seconds,6:F1} MiB/s"));
-            }
+            await PrintRatesAsync(http, $"{size,2} MiB text", count, Text(size * MiB), "text/plain", "notes.txt");
         }
         PrintMemory(host, "After all text uploads");
         await MeasurePhotosAsync(hostDll, hostArgs);
@@ -76,15 +69,9 @@ internal static class UploadBenchmark
         await FirstUploadAsync(host, http, string.Create(CultureInfo.InvariantCulture, $"8000 x 5000 JPEG of {largest.Length / (double)MiB:F1} MiB"),
             largest, "image/jpeg", "largest.jpg");
 
-        const int count = 20;
         var photo = Photo(4000, 3000);
-        foreach (var parallel in new[] { 1, Concurrency })
-        {
-            var seconds = await TimeAsync(count, parallel, session =>
-                UploadAsync(http, $"session_bench_photo_{parallel}_{session}", photo, "image/jpeg", "photo.jpg"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"4000 x 3000 JPEG ({photo.Length / (double)MiB:F1} MiB) x {count}, {parallel} at a time: {count / seconds,5:F1} uploads/s"));
-        }
+        await PrintRatesAsync(http, string.Create(CultureInfo.InvariantCulture, $"4000 x 3000 JPEG of {photo.Length / (double)MiB:F1} MiB"),
+            count: 20, photo, "image/jpeg", "photo.jpg");
         PrintMemory(host, "After all photo uploads");
     }
 
@@ -128,19 +115,27 @@ internal static class UploadBenchmark
         return data.ToArray();
     }
 
-    /// <summary>Seconds for <paramref name="count"/> uploads, <paramref name="parallel"/> at a time, each given a number of its own.</summary>
-    private static async Task<double> TimeAsync(int count, int parallel, Func<int, Task<TimeSpan>> upload)
+    /// <summary>
+    /// <paramref name="count"/> uploads of <paramref name="content"/> one at a time, then as many again
+    /// <see cref="Concurrency"/> at a time, each to a session of its own; prints uploads and MiB per second of each.
+    /// </summary>
+    private static async Task PrintRatesAsync(HttpClient http, string what, int count, byte[] content, string type, string name)
     {
-        var next = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
+        foreach (var parallel in new[] { 1, Concurrency })
         {
-            for (var n = Interlocked.Increment(ref next); n <= count; n = Interlocked.Increment(ref next))
+            var next = 0;
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
             {
-                await upload(n);
-            }
-        }));
-        return watch.Elapsed.TotalSeconds;
+                for (var n = Interlocked.Increment(ref next); n <= count; n = Interlocked.Increment(ref next))
+                {
+                    await UploadAsync(http, $"session_bench_{Guid.NewGuid():N}", content, type, name);
+                }
+            }));
+            var seconds = watch.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{what} x {count}, {parallel} at a time: {count / seconds,6:F1} uploads/s, {count * (content.Length / (double)MiB) / seconds,6:F1} MiB/s"));
+        }
     }
 
     /// <summary>Lines of ASCII text, valid as the text rules want it, <paramref name="bytes"/> long.</summary>

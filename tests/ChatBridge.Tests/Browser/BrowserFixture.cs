@@ -29,8 +29,9 @@ public sealed class ConsoleBrowserCollection : ICollectionFixture<BrowserFixture
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    private static readonly string ChromiumPath =
-        File.Exists("/usr/bin/chromium-headless-shell") ? "/usr/bin/chromium-headless-shell" : "/usr/bin/chromium";
+    private const string HeadlessShell = "/usr/bin/chromium-headless-shell";
+
+    private static readonly string ChromiumPath = File.Exists(HeadlessShell) ? HeadlessShell : "/usr/bin/chromium";
 
     private readonly List<IBrowserContext> _open = [];
     private IPlaywright? _playwright;

@@ -82,9 +82,10 @@ public sealed class PageChromeTests(BrowserFixture browser, LiveBridge app) : Br
         await page.GotoAsync(path);
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await Expect(page).ToHaveTitleAsync(title);
-        await Expect(page.Locator("link[rel=icon]")).ToHaveAttributeAsync("href", "favicon.svg");
+        var iconLink = page.Locator("link[rel=icon]");
+        await Expect(iconLink).ToHaveAttributeAsync("href", "favicon.svg");
         // Fetched the way the tab strip would: the headless shell has no tab strip and never asks for the icon.
-        var iconUrl = await page.Locator("link[rel=icon]").EvaluateAsync<string>("link => link.href");
+        var iconUrl = await iconLink.EvaluateAsync<string>("link => link.href");
         var icon = await page.Context.APIRequest.GetAsync(iconUrl);
         Assert.Equal(200, icon.Status);
         Assert.Equal("image/svg+xml", icon.Headers["content-type"]);
