@@ -134,7 +134,8 @@ public class BridgeApp : WebApplicationFactory<Program>
     /// <summary>
     /// The host, started once however many threads ask at the same time. WebApplicationFactory builds its server without a
     /// lock: pollers that each made their first client in parallel started a host apiece, and every one but the last
-    /// ran on, unstopped, for the rest of the test run.
+    /// ran on, unstopped, for the rest of the test run. A test that fans out still starts the host before it does: the
+    /// threads that wait here are thread-pool threads, which the start needs as well.
     /// </summary>
     public override IServiceProvider Services
     {

@@ -111,6 +111,8 @@ public sealed class InboxTests
         var claimed = new ConcurrentBag<long>();
         var posted = new ConcurrentBag<long>();
         using var stop = new CancellationTokenSource();
+        // Started before the nine tasks fan out (see BridgeApp.Services).
+        _ = app.Services;
 
         var posting = Task.Run(async () =>
         {

@@ -89,6 +89,9 @@ public sealed class BrocaRestartTests(ITestOutputHelper output)
         var replies = new ConcurrentDictionary<long, int>();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
+        // Started here, not by the first of twelve tasks: the others would wait for it on thread-pool threads the
+        // start needs too, and on a busy machine its first database connection ran out of time.
+        _ = app.Services;
 
         var posting = Task.Run(() => Parallel.ForAsync(0, Messages, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
         {
