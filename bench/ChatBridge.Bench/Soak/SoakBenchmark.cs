@@ -48,7 +48,7 @@ internal static class SoakBenchmark
             samples.Add(sample);
             await File.AppendAllTextAsync(csv, sample.ToCsv() + "\n");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{sample.Minutes,5:0.0} min  RSS {sample.RssMb,6:0.0} MiB  private {sample.PrivateMb,6:0.0} MiB  GC heap {sample.GcHeapMb,6:0.0} MiB  threads {sample.Threads,3}  handles {sample.Handles,4}  db {sample.DatabaseMb,7:0.0} MiB  WAL {sample.WalMb,6:0.0} MiB  calls {sample.Calls,8}  errors {sample.Errors}"));
+                $"{sample.Minutes,5:0.0} min  RSS {sample.RssMb,6:0.0} MiB  private {sample.PrivateMb,6:0.0} MiB  GC heap {sample.GcHeapMb,6:0.0} MiB  full GCs {sample.FullCollections,3}  threads {sample.Threads,3}  handles {sample.Handles,4}  db {sample.DatabaseMb,7:0.0} MiB  WAL {sample.WalMb,6:0.0} MiB  calls {sample.Calls,8}  errors {sample.Errors}"));
         }
         await stop.CancelAsync();
         await running;
