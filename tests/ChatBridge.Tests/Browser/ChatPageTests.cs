@@ -31,8 +31,9 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : Brow
         await Expect(chat.AgentMessages.Locator("time")).ToHaveTextAsync([new Regex(@"\d{1,2}:\d{2}")]);
         await Expect(chat.StatusOf(mine)).ToHaveTextAsync("Answered");
 
-        await chat.Page.WaitForTimeoutAsync(4500); // time for a repeated reply to show up
-        await Expect(chat.AgentMessages).ToHaveCountAsync(1);
+        // The socket keeps its order: a repeat of the first reply would reach the page before a second one sent now.
+        await (await broca.PostReplyAsync(session, "Anything else?")).DataAsync();
+        await Expect(chat.AgentMessages.Locator(".bubble-text")).ToHaveTextAsync(["Hi from Broca", "Anything else?"]);
         await Expect(chat.UserMessages).ToHaveCountAsync(1);
     }
 
@@ -64,8 +65,13 @@ public sealed class ChatPageTests(BrowserFixture browser, LiveBridge app) : Brow
             "You keep the same session, and the whole conversation comes back.",
         ]);
         await Expect(chat.UserMessages.Locator(".message-status")).ToHaveTextAsync(["Answered", "Answered"]);
-        await chat.Page.WaitForTimeoutAsync(2500); // the socket's replay must not repeat replies already in the history
-        await Expect(chat.AgentMessages).ToHaveCountAsync(2);
+        // The socket's replay must not repeat replies already in the history: it would come before one sent now.
+        await (await broca.PostReplyAsync(session, "Welcome back.")).DataAsync();
+        await Expect(chat.AgentMessages.Locator(".bubble-text")).ToHaveTextAsync([
+            "It carries your messages to Broca and brings the agent's replies back to this page.",
+            "You keep the same session, and the whole conversation comes back.",
+            "Welcome back.",
+        ]);
 
         await chat.SendAsync("Great, thanks!");
         await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
