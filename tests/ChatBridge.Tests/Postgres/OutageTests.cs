@@ -52,7 +52,8 @@ public sealed class OutageTests(ITestOutputHelper output)
             Assert.True(clock.Elapsed < QuickAnswer, $"the 503 took {clock.Elapsed}");
             await (await instance.Broca().GetAsync("/api/v1/?action=inbox")).AssertErrorAsync(503, Errors.DatabaseUnavailable);
         }
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // The load goes on against the server that is down until its writes have been refused a few times each.
+        await Eventually.UntilAsync(() => load.Refused >= 10, TimeSpan.FromSeconds(30), "writes refused while the server is down");
 
         await cluster.StartAgainAsync();
         var back = Stopwatch.StartNew();
