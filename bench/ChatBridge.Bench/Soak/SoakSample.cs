@@ -7,7 +7,7 @@ namespace ChatBridge.Bench.Soak;
 /// <summary>One look at the host, every ten seconds: its memory, threads and handles, the database's size, each action's p99.</summary>
 /// <param name="RssMb">All resident memory, mapped files (the runtime's and the framework's code) included.</param>
 /// <param name="PrivateMb">Resident anonymous memory (<c>RssAnon</c>): the GC's and every native allocation, what a leak grows.</param>
-/// <param name="FullCollections">Gen2 collections so far: a sample taken after it rose shows memory at its floor.</param>
+/// <param name="FullCollections">Gen2 collections so far, background ones included: where the GC sawtooth's teeth are.</param>
 internal sealed record SoakSample(
     double Minutes, double RssMb, double PrivateMb, double GcHeapMb, long FullCollections, int Threads, int Handles, double DatabaseMb, double WalMb, long Calls, long Errors,
     IReadOnlyDictionary<string, double?> P99Ms)

@@ -6,47 +6,33 @@ namespace ChatBridge.Bench.Soak;
 /// Whether the host stayed flat: over the last two thirds of the run (the first third is warm-up: pools, caches, the
 /// JIT's second tier), private memory, the GC heap and handles grow by less than 5 %, measured by the least-squares line
 /// through the samples (one high sample does not fail it, a steady climb does); the WAL is no larger at the end than
-/// before; and no call failed. Memory is judged at its floors, the samples just after a full (gen2) collection, when
-/// there are at least three: between them it climbs in teeth minutes long, and a line through every sample of a few
-/// teeth rises or falls with where in a tooth the run ended. A leak raises the floors. RSS is shown too but not judged:
-/// besides private memory it holds the pages of the runtime's and the framework's code that the load has touched so
-/// far and the JIT's optimised code, which grow as rarer paths run for the first time and are not a leak.
+/// before; and no call failed. RSS is shown too but not judged: besides private memory it holds the pages of the
+/// runtime's and the framework's code that the load has touched so far and the JIT's optimised code, which grow as
+/// rarer paths run for the first time and are not a leak.
 /// </summary>
 internal static class SoakVerdict
 {
     public const double MaxGrowth = 0.05;
 
-    /// <summary>Fewer floors than this are too few for a line: memory is then judged through every sample.</summary>
-    private const int MinFloors = 3;
-
     public static bool Print(IReadOnlyList<SoakSample> samples, SoakActions actions, TextWriter output)
     {
         var end = samples[^1].Minutes;
         var settled = samples.Where(s => s.Minutes >= end / 3).ToList();
-        var floors = samples.Skip(1).Where((s, i) => s.FullCollections > samples[i].FullCollections && s.Minutes >= end / 3).ToList();
-        var byFloors = floors.Count >= MinFloors;
         var pass = true;
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Over the last two thirds ({settled[0].Minutes:0.0} to {end:0.0} min, {settled.Count} samples, {floors.Count} just after a full GC), growth by the fitted line:"));
-        foreach (var (name, points, pick, judged) in new (string, IReadOnlyList<SoakSample>, Func<SoakSample, double>, bool)[]
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Over the last two thirds ({settled[0].Minutes:0.0} to {end:0.0} min, {settled.Count} samples), growth by the fitted line:"));
+        foreach (var (name, pick, judged) in new (string, Func<SoakSample, double>, bool)[]
         {
-            ("private after full GCs", floors, s => s.PrivateMb, byFloors), ("GC heap after full GCs", floors, s => s.GcHeapMb, byFloors),
-            ("private", settled, s => s.PrivateMb, !byFloors), ("GC heap", settled, s => s.GcHeapMb, !byFloors),
-            ("handles", settled, s => s.Handles, true), ("RSS", settled, s => s.RssMb, false), ("threads", settled, s => s.Threads, false),
+            ("private", s => s.PrivateMb, true), ("GC heap", s => s.GcHeapMb, true), ("handles", s => s.Handles, true),
+            ("RSS", s => s.RssMb, false), ("threads", s => s.Threads, false),
         })
         {
-            if (points.Count == 0)
-            {
-                output.WriteLine($"  {name,-22} no full GC after warm-up");
-                continue;
-            }
             // Rounded to what is printed, plus 0.0 so that a rounded negative zero prints as +0.0 %, not -+0.0 %.
-            var growth = Math.Round(Growth(points, pick), 3) + 0.0;
+            var growth = Math.Round(Growth(settled, pick), 3) + 0.0;
             var ok = !judged || growth < MaxGrowth;
             pass &= ok;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name,-22} {pick(points[0]),8:0.0} -> {pick(points[^1]),8:0.0}   growth {growth,7:+0.0%;-0.0%}   {(judged ? ok ? "pass (< 5 %)" : "FAIL (< 5 %)" : "shown")}"));
+                $"  {name,-8} {pick(settled[0]),8:0.0} -> {pick(settled[^1]),8:0.0}   growth {growth,7:+0.0%;-0.0%}   {(judged ? ok ? "pass (< 5 %)" : "FAIL (< 5 %)" : "shown")}"));
         }
         var walBefore = samples.Where(s => s.Minutes < end * 2 / 3).Max(s => s.WalMb);
         var walAfter = samples.Where(s => s.Minutes >= end * 2 / 3).Max(s => s.WalMb);
