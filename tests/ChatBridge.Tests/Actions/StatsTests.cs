@@ -21,7 +21,7 @@ public sealed class StatsTests
         using var app = new BridgeApp();
         var now = Noonish(app);
         var today = now.Date;
-        var chat = new Conversation(app, "session_stats_counts", agentId: null);
+        var chat = new ArrangedConversation(app, "session_stats_counts", agentId: null);
         chat.Ask(today.AddHours(9.5));
         chat.Answer(chat.Ask(today.AddHours(12).AddMinutes(5)), today.AddHours(12).AddMinutes(6));
         chat.Answer(chat.Ask(today.AddDays(-1).AddHours(10)), today.AddDays(-1).AddHours(10).AddMinutes(1));
@@ -52,9 +52,9 @@ public sealed class StatsTests
         using var app = new BridgeApp();
         var now = Noonish(app);
         var yesterday = now.Date.AddDays(-1).AddHours(10);
-        var athena = new Conversation(app, "session_stats_athena", app.AddAgent("Athena"));
-        var hermes = new Conversation(app, "session_stats_hermes", app.AddAgent("Hermes"));
-        var nobody = new Conversation(app, "session_stats_nobody", agentId: null);
+        var athena = new ArrangedConversation(app, "session_stats_athena", app.AddAgent("Athena"));
+        var hermes = new ArrangedConversation(app, "session_stats_hermes", app.AddAgent("Hermes"));
+        var nobody = new ArrangedConversation(app, "session_stats_nobody", agentId: null);
         for (var seconds = 1; seconds <= 20; seconds++)
         {
             var asked = yesterday.AddMinutes(seconds);
@@ -94,7 +94,7 @@ public sealed class StatsTests
         using var app = new BridgeApp();
         var now = Noonish(app);
         var today = now.Date;
-        var athena = new Conversation(app, "session_stats_rollup", app.AddAgent("Athena"));
+        var athena = new ArrangedConversation(app, "session_stats_rollup", app.AddAgent("Athena"));
         athena.Answer(athena.Ask(today.AddDays(-1).AddHours(10)), today.AddDays(-1).AddHours(10).AddSeconds(10));
         // Asked yesterday, answered after midnight: a message of yesterday, a latency of today.
         athena.Answer(athena.Ask(today.AddSeconds(-10)), today.AddSeconds(10));
@@ -124,7 +124,7 @@ public sealed class StatsTests
     {
         using var app = new BridgeApp();
         var now = Noonish(app);
-        var chat = new Conversation(app, "session_stats_wider", agentId: null);
+        var chat = new ArrangedConversation(app, "session_stats_wider", agentId: null);
         chat.Answer(chat.Ask(now.Date.AddDays(-5).AddHours(8)), now.Date.AddDays(-5).AddHours(8).AddSeconds(4));
 
         await (await app.Admin().GetAsync("/api/v1/stats?days=3")).DataAsync();
@@ -143,7 +143,7 @@ public sealed class StatsTests
     {
         using var app = new BridgeApp();
         var now = Noonish(app);
-        var chat = new Conversation(app, "session_stats_backlog", agentId: null);
+        var chat = new ArrangedConversation(app, "session_stats_backlog", agentId: null);
         chat.Answer(chat.Ask(now.AddDays(-3)), now.AddDays(-3).AddMinutes(1));
         chat.Ask(now.AddHours(-26));
         chat.Ask(now.AddMinutes(-5));
@@ -199,43 +199,4 @@ public sealed class StatsTests
         (day.GetProperty("answered").GetInt64(), Seconds(day.GetProperty("p50_seconds")), Seconds(day.GetProperty("p95_seconds")));
 
     private static double? Seconds(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : value.GetDouble();
-
-    /// <summary>A session's messages and replies written straight into the tables, at the times a test needs.</summary>
-    private sealed class Conversation
-    {
-        private readonly BridgeApp _app;
-        private readonly string _sessionId;
-
-        public Conversation(BridgeApp app, string sessionId, long? agentId)
-        {
-            _app = app;
-            _sessionId = sessionId;
-            AgentId = agentId;
-            app.Execute(
-                "INSERT INTO web_chat_sessions (session_id, uid, agent_id, created_at, last_active) VALUES ($s, '0123456789abcdef', $a, $t, $t)",
-                ("$s", sessionId), ("$a", agentId), ("$t", app.Clock.GetUtcNow()));
-        }
-
-        public long? AgentId { get; }
-
-        public long Ask(DateTimeOffset at)
-        {
-            _app.Execute(
-                "INSERT INTO web_chat_messages (session_id, message, timestamp, processed) VALUES ($s, 'question', $t, 1)",
-                ("$s", _sessionId), ("$t", at));
-            return (long)_app.Scalar("SELECT MAX(id) FROM web_chat_messages")!;
-        }
-
-        /// <summary>The message's first reply, which answers it.</summary>
-        public void Answer(long messageId, DateTimeOffset at)
-        {
-            Reply(messageId, at);
-            _app.Execute("UPDATE web_chat_messages SET answered_at = $t WHERE id = $id", ("$t", at), ("$id", messageId));
-        }
-
-        public void Reply(long? messageId, DateTimeOffset at) =>
-            _app.Execute(
-                "INSERT INTO web_chat_responses (session_id, message_id, response, timestamp) VALUES ($s, $m, 'answer', $t)",
-                ("$s", _sessionId), ("$m", messageId), ("$t", at));
-    }
 }

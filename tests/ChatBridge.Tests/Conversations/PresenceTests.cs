@@ -62,9 +62,11 @@ public sealed class PresenceTests
         var hermes = app.AddAgent("Hermes");
         // Hermes answered in 8 s a day and an hour ago and in 20 s 23 hours ago. Arranged in the past: moving the fake
         // clock a whole day on would fire the host's quarter-second timer 350 000 times, a dozen seconds of CPU.
-        var now = app.Time.GetUtcNow();
-        AnsweredLongAgo(app, hermes, "session_pres_old", now.AddHours(-25), seconds: 8);
-        AnsweredLongAgo(app, hermes, "session_pres_day", now.AddHours(-23), seconds: 20);
+        var earlier = new ArrangedConversation(app, "session_pres_earlier", hermes);
+        foreach (var (asked, seconds) in new[] { (app.Time.GetUtcNow().AddHours(-25), 8), (app.Time.GetUtcNow().AddHours(-23), 20) })
+        {
+            earlier.Answer(earlier.Ask(asked), asked.AddSeconds(seconds));
+        }
         Assert.Equal(JsonValueKind.Null, (await AgentAsync(app, athena)).GetProperty("typical_reply_seconds").ValueKind);
 
         foreach (var (session, seconds) in new[] { ("session_pres_a", 4), ("session_pres_b", 10), ("session_pres_c", 6) })
@@ -96,16 +98,6 @@ public sealed class PresenceTests
 
         Assert.Equal(written, app.Scalar("SELECT last_poll_at FROM chatbridge_broca_polls WHERE agent_id = 0"));
         Assert.True((await AgentAsync(other, athena)).GetProperty("online").GetBoolean());
-    }
-
-    private static void AnsweredLongAgo(BridgeApp app, long agentId, string sessionId, DateTimeOffset askedAt, int seconds)
-    {
-        app.Execute(
-            "INSERT INTO web_chat_sessions (session_id, uid, agent_id, created_at, last_active) VALUES ($s, '0123456789abcdef', $a, $t, $t)",
-            ("$s", sessionId), ("$a", agentId), ("$t", askedAt));
-        app.Execute(
-            "INSERT INTO web_chat_messages (session_id, message, timestamp, processed, answered_at) VALUES ($s, 'question', $t, 1, $answered)",
-            ("$s", sessionId), ("$t", askedAt), ("$answered", askedAt.AddSeconds(seconds)));
     }
 
     private static async Task PollAsync(HttpClient broca) =>
