@@ -10,7 +10,7 @@ internal interface IStatsStore
     /// <summary>What <c>stats_daily</c> holds for the days from <paramref name="fromDay"/> to <paramref name="toDay"/>.</summary>
     Task<IReadOnlyList<DayFigures>> ReadClosedDaysAsync(string fromDay, string toDay, CancellationToken ct);
 
-    /// <summary>Counts activity and latency from the chat tables, per day, from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    /// <summary>Counts activity and latency from the chat tables, per day, from <paramref name="from"/> to <paramref name="to"/> (the starts of days).</summary>
     Task<DayCounts> CountDaysAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
 
     /// <summary>Keeps closed days' figures; a day already kept stays as it is (another request or instance got there first).</summary>
@@ -19,7 +19,7 @@ internal interface IStatsStore
     /// <summary>
     /// The part that is counted on every request, in one read so that it describes one moment: activity per hour from
     /// <paramref name="hourlyFrom"/>, activity and latency per day from <paramref name="liveFrom"/>, both up to
-    /// <paramref name="to"/>, and the backlog.
+    /// <paramref name="to"/> (the start of a day, as is <paramref name="liveFrom"/>), and the backlog.
     /// </summary>
     Task<LiveCounts> ReadLiveAsync(DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, CancellationToken ct);
 

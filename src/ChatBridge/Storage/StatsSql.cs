@@ -7,18 +7,28 @@ namespace ChatBridge.Storage;
 /// </summary>
 internal static class StatsSql
 {
-    /// <summary>Messages and replies per bucket (<paramref name="bucketOf"/> a point in time), each table counted on its own timestamp index.</summary>
-    public static string Activity(Func<string, string> bucketOf) => $"""
+    /// <summary>Messages and replies per hour, each table counted on its own timestamp index.</summary>
+    public static string HourlyActivity(ISqlDialect dialect) => $"""
         SELECT bucket AS Bucket, CAST(SUM(messages) AS BIGINT) AS Messages, CAST(SUM(replies) AS BIGINT) AS Replies
         FROM (
-            SELECT {bucketOf("timestamp")} AS bucket, COUNT(*) AS messages, 0 AS replies
+            SELECT {dialect.HourOf("timestamp")} AS bucket, COUNT(*) AS messages, 0 AS replies
             FROM web_chat_messages WHERE timestamp >= @from AND timestamp < @to GROUP BY 1
             UNION ALL
-            SELECT {bucketOf("timestamp")}, 0, COUNT(*)
+            SELECT {dialect.HourOf("timestamp")}, 0, COUNT(*)
             FROM web_chat_responses WHERE timestamp >= @from AND timestamp < @to GROUP BY 1
         ) counted
         GROUP BY bucket
         ORDER BY bucket
+        """;
+
+    /// <summary>
+    /// Messages and replies from <c>@from</c> to <c>@to</c>, a day: plain counts of index ranges, a third of the cost of
+    /// naming each row's bucket, which is what a month of days to count at once makes worth it.
+    /// </summary>
+    public const string DayActivity = """
+        SELECT
+            (SELECT COUNT(*) FROM web_chat_messages WHERE timestamp >= @from AND timestamp < @to) AS Messages,
+            (SELECT COUNT(*) FROM web_chat_responses WHERE timestamp >= @from AND timestamp < @to) AS Replies
         """;
 
     /// <summary>Both read the partial index of unanswered messages, however large the table.</summary>
@@ -42,38 +52,14 @@ internal static class StatsSql
         """;
 
     /// <summary>
-    /// p50 and p95 of the reply latency per day of the reply, over all messages answered from <c>@from</c> to <c>@to</c>
-    /// and per agent. <c>answered_at</c> is the first reply's time, so the partial index of answered messages (step 009)
-    /// holds all a day needs but the session's agent, one seek each (<c>idx_web_chat_sessions_agent</c>). The named
-    /// windows let the ranks and counts share two sorts. The nearest rank of percentile p among n values is
-    /// ceil(p·n/100), written in integers so no rounding function is needed.
+    /// Every message answered from <c>@from</c> to <c>@to</c>, a day: its session's agent and how long it waited for its
+    /// first reply. <c>answered_at</c> is that reply's time, so the partial index of answered messages (step 009) holds
+    /// all but the agent, one seek each (<c>idx_web_chat_sessions_agent</c>). <see cref="Stats.LatencyPercentiles"/> ranks them.
     /// </summary>
-    public static string Latency(ISqlDialect dialect) => $"""
-        WITH answered AS (
-            SELECT {dialect.DayOf("m.answered_at")} AS day, s.agent_id, {dialect.SecondsBetween("m.timestamp", "m.answered_at")} AS seconds
-            FROM web_chat_messages m
-            LEFT JOIN web_chat_sessions s ON s.session_id = m.session_id
-            WHERE m.answered_at >= @from AND m.answered_at < @to
-        ),
-        ranked AS (
-            SELECT day, agent_id, seconds,
-                   ROW_NUMBER() OVER by_day AS day_rank, COUNT(*) OVER (PARTITION BY day) AS day_count,
-                   ROW_NUMBER() OVER by_agent AS agent_rank, COUNT(*) OVER (PARTITION BY day, agent_id) AS agent_count
-            FROM answered
-            WINDOW by_day AS (PARTITION BY day ORDER BY seconds),
-                   by_agent AS (PARTITION BY day, agent_id ORDER BY seconds)
-        )
-        SELECT day AS Day, NULL AS AgentId, day_count AS Answered,
-               MAX(CASE WHEN day_rank = (day_count * 50 + 99) / 100 THEN seconds END) AS P50Seconds,
-               MAX(CASE WHEN day_rank = (day_count * 95 + 99) / 100 THEN seconds END) AS P95Seconds
-        FROM ranked
-        GROUP BY day, day_count
-        UNION ALL
-        SELECT day, agent_id, agent_count,
-               MAX(CASE WHEN agent_rank = (agent_count * 50 + 99) / 100 THEN seconds END),
-               MAX(CASE WHEN agent_rank = (agent_count * 95 + 99) / 100 THEN seconds END)
-        FROM ranked
-        WHERE agent_id IS NOT NULL
-        GROUP BY day, agent_id, agent_count
+    public static string AnswerTimes(ISqlDialect dialect) => $"""
+        SELECT s.agent_id AS AgentId, {dialect.SecondsBetween("m.timestamp", "m.answered_at")} AS Seconds
+        FROM web_chat_messages m
+        LEFT JOIN web_chat_sessions s ON s.session_id = m.session_id
+        WHERE m.answered_at >= @from AND m.answered_at < @to
         """;
 }

@@ -10,9 +10,8 @@ namespace ChatBridge.Storage;
 /// </summary>
 internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStore
 {
-    private readonly string _hourly = StatsSql.Activity(dialect.HourOf);
-    private readonly string _daily = StatsSql.Activity(dialect.DayOf);
-    private readonly string _latency = StatsSql.Latency(dialect);
+    private readonly string _hourly = StatsSql.HourlyActivity(dialect);
+    private readonly string _answerTimes = StatsSql.AnswerTimes(dialect);
 
     public Task<IReadOnlyList<DayFigures>> ReadClosedDaysAsync(string fromDay, string toDay, CancellationToken ct) =>
         db.ReadAsync<IReadOnlyList<DayFigures>>(async sql =>
@@ -58,7 +57,28 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
             return new LiveCounts(hourly, days, backlog, attachments);
         }, ct);
 
-    private async Task<DayCounts> CountDaysAsync(ISqlSession sql, DateTimeOffset from, DateTimeOffset to) =>
-        new(await sql.QueryAsync<ActivityCount>(_daily, P("@from", from), P("@to", to)),
-            await sql.QueryAsync<LatencyCount>(_latency, P("@from", from), P("@to", to)));
+    /// <summary>Day by day, so that one day's answers are all that is held at once, however long the range.</summary>
+    private async Task<DayCounts> CountDaysAsync(ISqlSession sql, DateTimeOffset from, DateTimeOffset to)
+    {
+        List<ActivityCount> activity = [];
+        List<LatencyCount> latency = [];
+        for (var day = from; day < to; day = day.AddDays(1))
+        {
+            var key = StatsRollup.DayKey(day);
+            var range = new[] { P("@from", day), P("@to", day.AddDays(1)) };
+            if (await sql.FirstOrDefaultAsync<DayTotals>(StatsSql.DayActivity, range) is { } totals && (totals.Messages > 0 || totals.Replies > 0))
+            {
+                activity.Add(new ActivityCount { Bucket = key, Messages = totals.Messages, Replies = totals.Replies });
+            }
+            latency.AddRange(LatencyPercentiles.Count(key, await sql.QueryAsync<AnswerTime>(_answerTimes, range)));
+        }
+        return new DayCounts(activity, latency);
+    }
+
+    private sealed record DayTotals
+    {
+        public long Messages { get; init; }
+
+        public long Replies { get; init; }
+    }
 }
