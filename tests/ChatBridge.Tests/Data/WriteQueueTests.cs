@@ -5,6 +5,7 @@ using ChatBridge.Storage.Sqlite;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ChatBridge.Tests.Data;
 
@@ -47,6 +48,27 @@ public sealed class WriteQueueTests
         Assert.Equal(32, outcomes.Count(o => o.Ok));
         Assert.Equal(32, app.Count("writer_probe"));
         Assert.Equal(0L, app.Scalar("SELECT COUNT(*) FROM writer_probe WHERE name IN ('user0', 'user5', 'user35')"));
+    }
+
+    [Fact]
+    public async Task The_host_stops_the_queue_after_its_services_committing_every_write_queued_and_refusing_later_ones()
+    {
+        using var app = new BridgeApp();
+        var writes = app.Services.GetRequiredService<WriteQueue>();
+        Assert.Contains(writes, app.Services.GetServices<IHostedService>());
+        app.Execute("CREATE TABLE writer_probe (name TEXT)");
+        using var held = HeldWriter.Hold(writes);
+        var queued = Enumerable.Range(0, 20).Select(i => writes.RunAsync(writer =>
+            writer.Connection.Execute("INSERT INTO writer_probe (name) VALUES (@name)", new { name = $"user{i}" }, writer.Transaction),
+            CancellationToken.None)).ToList();
+
+        var stopping = app.Services.GetRequiredService<IHost>().StopAsync();
+        await held.ReleaseAsync();
+        await stopping;
+
+        Assert.All(await Task.WhenAll(queued), inserted => Assert.Equal(1, inserted));
+        Assert.Equal(20, app.Count("writer_probe"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => writes.RunAsync(_ => 0, CancellationToken.None));
     }
 
     [Fact]

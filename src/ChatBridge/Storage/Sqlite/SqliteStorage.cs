@@ -15,6 +15,7 @@ internal static class SqliteStorage
         services.AddSingleton<KeptReaders>();
         services.AddSingleton<IWalSync, FsyncWalSync>();
         services.AddSingleton<WriteQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<WriteQueue>());
         services.AddSingleton<IDatabaseMigrator, SqliteSchemaMigrator>();
         services.AddSingleton<DatabaseBackup>();
         services.AddSingleton<IDatabase, SqliteDatabase>();

@@ -30,8 +30,14 @@ namespace ChatBridge.Storage.Sqlite;
 /// <see cref="WriteQueueStoppedException"/> instead of waiting forever, <see cref="Fault"/> says why, and
 /// <c>/health</c> turns 503 until the service restarts.
 /// </para>
+/// <para>
+/// The host starts the queue before any other service and stops it after all of them (and the server) have stopped, so
+/// every write they made on their way out is committed and synced before the process ends; a write after that is
+/// refused. Writes made before the host starts (the schema's first keys, a command-line verb, which never starts the
+/// host) start it themselves.
+/// </para>
 /// </summary>
-internal sealed class WriteQueue : IAsyncDisposable
+internal sealed class WriteQueue : IHostedLifecycleService, IAsyncDisposable
 {
     /// <summary>Writes committed together at most; bounds how long the first of them waits for the rest.</summary>
     private const int MaxBatch = 256;
@@ -53,8 +59,11 @@ internal sealed class WriteQueue : IAsyncDisposable
     private readonly ILogger<WriteQueue> _logger;
     private readonly BridgeMetrics _metrics;
     private readonly TimeProvider _time;
-    private readonly Task _writer;
-    private readonly Task _syncer;
+    private readonly Lock _lifecycle = new();
+    private Task? _writer;
+    private Task? _syncer;
+    private bool _stopped;
+    private Task? _drained;
     private WriterConnection? _connection;
     private WriteQueueStoppedException? _fault;
 
@@ -74,9 +83,6 @@ internal sealed class WriteQueue : IAsyncDisposable
         _logger = logger;
         metrics.Meter.CreateObservableGauge("chatbridge.write_queue.depth", () => Queued, "{write}",
             "Writes queued for the writer and not yet in a group");
-        _writer = Task.Run(WriteLoopAsync);
-        // Syncing blocks on the disk for most of its time: a thread of its own keeps it off the pool.
-        _syncer = Task.Factory.StartNew(SyncLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Writes in the queue, not yet taken into a group.</summary>
@@ -97,6 +103,10 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// </summary>
     public Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct)
     {
+        if (Volatile.Read(ref _writer) is null)
+        {
+            Start();
+        }
         if (Fault is null && Queued >= MaxQueued)
         {
             _metrics.WriteGroupFailed(StorageErrors.Busy, 1);
@@ -116,12 +126,59 @@ internal sealed class WriteQueue : IAsyncDisposable
         throw new ObjectDisposedException(nameof(WriteQueue), "The service is shutting down.");
     }
 
-    public async ValueTask DisposeAsync()
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After every other service: what they wrote is committed and synced, unless the host's shutdown timeout runs out first.</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken) => DrainAsync().WaitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync() => await DrainAsync();
+
+    private void Start()
+    {
+        lock (_lifecycle)
+        {
+            if (_writer is not null || _stopped)
+            {
+                return;
+            }
+            // Syncing blocks on the disk for most of its time: a thread of its own keeps it off the pool.
+            _syncer = Task.Factory.StartNew(SyncLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            Volatile.Write(ref _writer, Task.Run(WriteLoopAsync));
+        }
+    }
+
+    /// <summary>Refuses new writes, lets the loops finish the queued ones, and closes the connection; the same task however often it is asked.</summary>
+    private Task DrainAsync()
+    {
+        lock (_lifecycle)
+        {
+            _stopped = true;
+            return _drained ??= DrainLoopsAsync(_writer, _syncer);
+        }
+    }
+
+    private async Task DrainLoopsAsync(Task? writer, Task? syncer)
     {
         _queue.Writer.TryComplete();
-        await _writer;
+        if (writer is null || syncer is null)
+        {
+            return;
+        }
+        await writer;
         _committed.Writer.TryComplete();
-        await _syncer;
+        await syncer;
         if (_connection is not null)
         {
             await _connection.DisposeAsync();
