@@ -91,15 +91,24 @@ public sealed class RealtimeTests(BrowserFixture browser, LiveBridge app) : Brow
     {
         var page = await Browser.NewPageAsync(app.BaseUrl);
         var chat = new ChatPage(page);
-        await chat.GotoAsync();
+        var socket = await page.RunAndWaitForWebSocketAsync(chat.GotoAsync);
         await chat.WaitUntilLiveAsync();
         using var broca = app.Broca();
         await page.RouteAsync("**/api/v1/?action=messages", async route =>
         {
-            // The message is stored and claimed by Broca before the page hears back from its send.
+            // The message is stored and claimed by Broca, and the page has its "delivered" over the socket, before the
+            // page hears back from its send.
             var stored = await route.FetchAsync();
+            var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            socket.FrameReceived += (_, frame) =>
+            {
+                if (frame.Text?.Contains("\"delivered\"", StringComparison.Ordinal) == true)
+                {
+                    delivered.TrySetResult();
+                }
+            };
             await (await broca.GetAsync("/api/v1/?action=inbox&limit=50&offset=0")).DataAsync();
-            await page.WaitForTimeoutAsync(500);
+            await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await route.FulfillAsync(new() { Response = stored });
         });
 

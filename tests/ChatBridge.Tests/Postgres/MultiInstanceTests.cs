@@ -74,15 +74,14 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         var session = Sessions.New();
         await using var socket = await EventSocket.ConnectAsync(a, session);
 
-        // A message posted on A wakes an inbox long poll waiting on B; B's claim reaches A's socket.
-        var clock = Stopwatch.StartNew();
+        // A message posted on A wakes an inbox long poll waiting on B; B's claim reaches A's socket. A poll that is not
+        // woken answers at the end of its wait with what it read before waiting (nothing): it does not read again.
         var inboxPoll = b.Broca().GetAsync("/api/v1/?action=inbox&limit=10&wait=20");
         await Eventually.UntilAsync(() => b.Listeners(null) > 0, Patience, "inbox poll waiting on b");
         var messageId = (await (await a.Anonymous().PostMessageAsync(session, "Hello from A")).DataAsync()).GetProperty("message_id").GetInt64();
         var claimed = Assert.Single((await (await inboxPoll).DataAsync()).GetProperty("messages").EnumerateArray());
         Assert.Equal(messageId, claimed.GetProperty("id").GetInt64());
         Assert.Equal("Hello from A", claimed.GetProperty("message").GetString());
-        Assert.True(clock.Elapsed < Patience, $"the inbox poll on b took {clock.Elapsed}");
         var delivered = await socket.NextAsync("status");
         Assert.Equal(messageId, delivered.GetProperty("message_id").GetInt64());
         Assert.Equal("delivered", delivered.GetProperty("status").GetString());
@@ -94,7 +93,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         // A reply posted on B: pushed on A's socket and returned by a long poll waiting on A.
         var responsePoll = a.Anonymous().GetAsync($"/api/v1/?action=responses&session_id={session}&wait=20");
         await Eventually.UntilAsync(() => a.Listeners(session) > 1, Patience, "responses poll waiting on a");
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         var responseId = (await (await b.Broca().PostReplyAsync(session, "Hi from B")).DataAsync()).GetProperty("response_id").GetInt64();
         var events = new List<JsonElement>();
         for (var i = 0; i < 3; i++)
@@ -110,7 +109,6 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         Assert.Equal(messageId, pushed.GetProperty("message_id").GetInt64());
         Assert.Equal(responseId, polled.GetProperty("id").GetInt64());
         Assert.Equal("Hi from B", polled.GetProperty("response").GetString());
-        Assert.True(clock.Elapsed < Patience, $"the responses poll on a took {clock.Elapsed}");
     }
 
     [PostgresFact]
