@@ -16,6 +16,12 @@ namespace ChatBridge.Storage.Postgres;
 /// goes; each carries its sender's sequence number, so a receiver that misses one (or hears that the sender's queue
 /// overflowed) reads what it missed from the database. The listening connection is one of its own, outside the pool,
 /// and watched; when it drops it is opened again and the replies committed meanwhile are read, each delivered once.
+/// <para>
+/// Notifications leave from one sender, many events to a payload, after the writes they announce have committed, not
+/// inside the writing transactions: PostgreSQL serializes the commits of all transactions that notify (a lock for the
+/// whole cluster, taken at commit, keeps the notification queue in commit order), so a NOTIFY in every reply's
+/// transaction would queue each reply's commit behind every other instance's.
+/// </para>
 /// </summary>
 internal sealed partial class PostgresBus(
     BusListener listener, IBusNotifier notifier, NotificationHub hub, IReplyStore replies, TimeProvider time, ILogger<PostgresBus> logger)
