@@ -62,7 +62,8 @@ internal sealed class WriteQueue : IHostedLifecycleService, IAsyncDisposable
     private readonly Lock _lifecycle = new();
     private Task? _writer;
     private Task? _syncer;
-    private bool _stopped;
+
+    // Set once the queue is asked to stop; from then on it never starts.
     private Task? _drained;
     private WriterConnection? _connection;
     private WriteQueueStoppedException? _fault;
@@ -149,7 +150,7 @@ internal sealed class WriteQueue : IHostedLifecycleService, IAsyncDisposable
     {
         lock (_lifecycle)
         {
-            if (_writer is not null || _stopped)
+            if (_writer is not null || _drained is not null)
             {
                 return;
             }
@@ -164,7 +165,6 @@ internal sealed class WriteQueue : IHostedLifecycleService, IAsyncDisposable
     {
         lock (_lifecycle)
         {
-            _stopped = true;
             return _drained ??= DrainLoopsAsync(_writer, _syncer);
         }
     }
