@@ -14,11 +14,13 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
 {
     public async Task<(Written<StoredMessage>? Written, MessageRefusal Refusal)> AddMessageAsync(NewMessage message, CancellationToken ct)
     {
+        // Drawn before the write: the random bytes cost a system call, which the single writer need not wait for.
+        var newUid = ChatSql.NewUid();
         try
         {
             return (await db.WriteAsync(async sql =>
             {
-                var stored = await dialect.StoreMessageAsync(sql, message, ChatSql.NewUid(), Timestamps.Now(time));
+                var stored = await dialect.StoreMessageAsync(sql, message, newUid, Timestamps.Now(time));
                 // The guard read the session before this write; a session another request created since, bound to
                 // another token, is caught here, and the write with it.
                 if (stored.SessionTokenHash is { } bound && !message.ByOwnership && !SessionToken.HashesMatch(bound, message.TokenHash))

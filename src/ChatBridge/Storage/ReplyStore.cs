@@ -14,8 +14,11 @@ namespace ChatBridge.Storage;
 /// </summary>
 internal sealed class ReplyStore(IDatabase db, ISqlDialect dialect, TimeProvider time) : IReplyStore
 {
-    public Task<Written<StoredResponse>> AddResponseAsync(NewResponse response, CancellationToken ct) =>
-        db.WriteAsync(async sql =>
+    public Task<Written<StoredResponse>> AddResponseAsync(NewResponse response, CancellationToken ct)
+    {
+        // Drawn before the write, as a new session's uid is (ConversationStore).
+        var responseKey = ChatSql.NewResponseKey();
+        return db.WriteAsync(async sql =>
         {
             var sessionId = response.SessionId;
             var session = await sql.QueryAsync<SessionAgent>(dialect.LockSessionAgent, P("@sessionId", sessionId));
@@ -42,11 +45,12 @@ internal sealed class ReplyStore(IDatabase db, ISqlDialect dialect, TimeProvider
             var now = Timestamps.Now(time);
             var id = await sql.ScalarAsync<long>(ChatSql.InsertResponse,
                 P("@sessionId", sessionId), P("@messageId", messageId), P("@text", response.Text),
-                P("@responseKey", ChatSql.NewResponseKey()), P("@now", now), P("@author", response.Author));
+                P("@responseKey", responseKey), P("@now", now), P("@author", response.Author));
             await sql.ExecuteAsync(ChatSql.MarkAnswered, P("@messageId", messageId), P("@now", now), P("@poller", response.Poller));
             await sql.ExecuteAsync(ChatSql.TouchAnsweredSession, P("@sessionId", sessionId), P("@now", now));
             return new StoredResponse(ResponseOutcome.Stored, id, now, messageId, session[0].AgentId);
         }, Durability.Synced, ct);
+    }
 
     public Task<(string SessionId, ResponseItem Response)?> GetResponseAsync(long responseId, CancellationToken ct) =>
         db.ReadAsync<(string, ResponseItem)?>(async sql =>

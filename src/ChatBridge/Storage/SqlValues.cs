@@ -28,7 +28,7 @@ internal static class SqlValues
         {
             return default;
         }
-        var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        var target = Target<T>.Type;
         if (target == typeof(DateTimeOffset))
         {
             return (T)(object)ToPointInTime(value);
@@ -38,6 +38,12 @@ internal static class SqlValues
             return typed;
         }
         return (T)System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><typeparamref name="T"/> without its <c>?</c>, found once per type: every scalar the writer reads asks for it.</summary>
+    private static class Target<T>
+    {
+        public static readonly Type Type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
     }
 
     public static DateTimeOffset ToPointInTime(object value) => value switch
