@@ -31,15 +31,20 @@ internal sealed class StatsRollup(IStatsStore store)
     {
         var kept = await store.ReadClosedDaysAsync(DayKey(from), DayKey(until), ct);
         var keptDays = kept.Where(f => f.AgentId == DayFigures.Service).Select(f => f.Day).ToHashSet(StringComparer.Ordinal);
-        List<DayFigures> counted = [];
+        List<DateTimeOffset> missing = [];
         for (var day = from; day < until; day = day.AddDays(1))
         {
             if (!keptDays.Contains(DayKey(day)))
             {
-                var counts = await store.CountDaysAsync(day, day.AddDays(1), ct);
-                counted.AddRange(Figures(DayKey(day), counts));
+                missing.Add(day);
             }
         }
+        // A closed day never changes, so each is counted in a snapshot of its own, two at a time: on SQLite counting is
+        // this process's own work, which one thread does on one core; requests keep the other connections.
+        var counts = new DayCounts[missing.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, missing.Count), new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct },
+            async (i, token) => counts[i] = await store.CountDaysAsync(missing[i], missing[i].AddDays(1), token));
+        List<DayFigures> counted = [.. missing.SelectMany((day, i) => Figures(DayKey(day), counts[i]))];
         if (counted.Count > 0)
         {
             await store.KeepClosedDaysAsync(counted, ct);

@@ -34,6 +34,12 @@ internal interface ISqlDialect
     string SecondsBetween(string from, string to);
 
     /// <summary>
+    /// The texts of a JSON array bound as one text parameter, as a one-column table for <c>IN (…)</c>: the statement's
+    /// text stays the same however long the list, so it stays prepared.
+    /// </summary>
+    string TextsOfJsonArray(string parameter);
+
+    /// <summary>
     /// Stores a user's message, creating its session on first use, keeping it active and on the message's agent. The
     /// hottest write there is, so each engine writes it in as few statements as it can.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChatBridge.Data;
 using ChatBridge.Stats;
 using static ChatBridge.Data.SqlParam;
@@ -12,6 +13,7 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
 {
     private readonly string _hourly = StatsSql.HourlyActivity(dialect);
     private readonly string _answerTimes = StatsSql.AnswerTimes(dialect);
+    private readonly string _sessionAgents = StatsSql.SessionAgents(dialect);
 
     public Task<IReadOnlyList<DayFigures>> ReadClosedDaysAsync(string fromDay, string toDay, CancellationToken ct) =>
         db.ReadAsync<IReadOnlyList<DayFigures>>(async sql =>
@@ -70,9 +72,39 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
             {
                 activity.Add(new ActivityCount { Bucket = key, Messages = totals.Messages, Replies = totals.Replies });
             }
-            latency.AddRange(LatencyPercentiles.Count(key, await sql.QueryAsync<AnswerTime>(_answerTimes, range)));
+            latency.AddRange(LatencyPercentiles.Count(key, await WithAgentsAsync(sql, await sql.QueryAsync<SessionWait>(_answerTimes, range))));
         }
         return new DayCounts(activity, latency);
+    }
+
+    /// <summary>Each answer with its session's agent, read once for all of the day's sessions.</summary>
+    private async Task<List<AnswerTime>> WithAgentsAsync(ISqlSession sql, List<SessionWait> answers)
+    {
+        if (answers.Count == 0)
+        {
+            return [];
+        }
+        var sessionIds = JsonSerializer.Serialize(answers.Select(answer => answer.SessionId).Distinct(StringComparer.Ordinal));
+        var agents = new Dictionary<string, long?>(StringComparer.Ordinal);
+        foreach (var session in await sql.QueryAsync<SessionAgent>(_sessionAgents, P("@sessionIds", sessionIds)))
+        {
+            agents.TryAdd(session.SessionId, session.AgentId);
+        }
+        return answers.ConvertAll(answer => new AnswerTime { AgentId = agents.GetValueOrDefault(answer.SessionId), Seconds = answer.Seconds });
+    }
+
+    private sealed record SessionWait
+    {
+        public string SessionId { get; init; } = "";
+
+        public double Seconds { get; init; }
+    }
+
+    private sealed record SessionAgent
+    {
+        public string SessionId { get; init; } = "";
+
+        public long? AgentId { get; init; }
     }
 
     private sealed record DayTotals

@@ -89,6 +89,32 @@ public sealed class StatsTests
     }
 
     [Fact]
+    public async Task An_answer_keeps_its_agent_whatever_characters_its_session_id_holds()
+    {
+        // The agents are read once per session, the day's ids sent as one JSON array: ids that JSON must escape, which
+        // sessions made by older bridges or written by hand can have, still find their sessions.
+        using var app = new BridgeApp();
+        var now = Noonish(app);
+        var yesterday = now.Date.AddDays(-1).AddHours(9);
+        var athena = app.AddAgent("Athena");
+        var hermes = app.AddAgent("Hermes");
+        string[] odd = ["legacy \"quoted\" id", "back\\slash", "unicodé ☃ id", "tab\there"];
+        for (var i = 0; i < odd.Length; i++)
+        {
+            var chat = new ArrangedConversation(app, odd[i], i % 2 == 0 ? athena : hermes);
+            var asked = yesterday.AddMinutes(i);
+            chat.Answer(chat.Ask(asked), asked.AddSeconds(10 * (i + 1)));
+        }
+
+        var data = await (await app.Admin().GetAsync("/api/v1/stats?days=2")).DataAsync();
+
+        var agents = data.GetProperty("latency").GetProperty("agents").EnumerateArray().ToList();
+        Assert.Equal([athena, hermes], agents.Select(a => a.GetProperty("agent_id").GetInt64()));
+        Assert.Equal([(2L, 10.0, 30.0), (0L, null, null)], agents[0].GetProperty("daily").EnumerateArray().Select(Percentiles));
+        Assert.Equal([(2L, 20.0, 40.0), (0L, null, null)], agents[1].GetProperty("daily").EnumerateArray().Select(Percentiles));
+    }
+
+    [Fact]
     public async Task A_closed_day_is_counted_once_and_kept_while_today_is_counted_on_every_request()
     {
         using var app = new BridgeApp();

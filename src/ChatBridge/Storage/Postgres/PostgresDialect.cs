@@ -57,7 +57,10 @@ internal sealed class PostgresDialect : ISqlDialect
 
     public string DayOf(string column) => $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
 
-    public string SecondsBetween(string from, string to) => $"EXTRACT(EPOCH FROM {to} - {from})::float8";
+    // date_part stays in float8; EXTRACT computes in numeric since PostgreSQL 14, a third slower over a day's answers.
+    public string SecondsBetween(string from, string to) => $"date_part('epoch', {to} - {from})";
+
+    public string TextsOfJsonArray(string parameter) => $"SELECT json_array_elements_text(CAST({parameter} AS json))";
 
     public async Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now)
     {

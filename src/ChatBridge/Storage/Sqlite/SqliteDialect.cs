@@ -46,6 +46,8 @@ internal sealed class SqliteDialect : ISqlDialect
 
     public string SecondsBetween(string from, string to) => $"(julianday({to}) - julianday({from})) * 86400.0";
 
+    public string TextsOfJsonArray(string parameter) => $"SELECT value FROM json_each({parameter})";
+
     /// <summary>
     /// Short statements, each kept prepared on the writer's connection; a send that repeats a <c>client_message_id</c>
     /// reads back the message it repeats once the insert has refused it. One writer at a time, so nothing can slip in
