@@ -673,12 +673,21 @@ function describeAgent(agent) {
   updateTitle();
 }
 
-async function openConversation(agent, sessionId = sessionFor(agent)) {
+/**
+ * The conversation on screen is closing (another opens, or the page reopens as someone else's): nothing more is sent
+ * to it, and the page is not ready, until the next one is open.
+ */
+function closeConversation() {
   state.transport?.stop();
   state.transport = null;
   showTyping({ state: 'stop' });
   showConnectionState('connecting');
   updateComposer();
+  delete ui.transcript.dataset.ready;
+}
+
+async function openConversation(agent, sessionId = sessionFor(agent)) {
+  closeConversation();
   state.generation += 1;
   const generation = state.generation;
   // Uploads belong to the session they were made for.
@@ -693,7 +702,6 @@ async function openConversation(agent, sessionId = sessionFor(agent)) {
   ui.transcript.replaceChildren(systemNote(t('chat.talkingTo', { agent: agent.name })));
   ui.emptyState.classList.remove('d-none');
   ui.transcript.dataset.sessionId = state.sessionId;
-  delete ui.transcript.dataset.ready;
   const entry = localEntry(sessionId);
   setSessionToken(sessionId, entry?.token ?? null);
   describeAgent(agent);
@@ -1210,6 +1218,8 @@ async function submitSignIn() {
     if (embedded) {
       storeToken(data.session_token);
     }
+    // The page reopens as the user's: a message sent meanwhile would land in a conversation about to be left.
+    closeConversation();
     state.user = data.user;
     ui.password.value = '';
     ui.accountDialog.close();
@@ -1231,6 +1241,7 @@ async function submitSignOut() {
   await signOut();
   ui.signOut.disabled = false;
   ui.accountDialog.close();
+  closeConversation();
   state.user = null;
   state.conversations = [];
   if (embedded) {

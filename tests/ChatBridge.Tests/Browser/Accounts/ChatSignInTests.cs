@@ -46,6 +46,33 @@ public sealed class ChatSignInTests(BrowserFixture browser, LiveBridge app) : Br
     }
 
     [Fact]
+    public async Task Until_the_users_conversation_is_open_after_signing_in_the_page_is_not_ready_and_sends_nothing()
+    {
+        app.AddUser("finn_chat");
+        var chat = await ChatPage.OpenAsync(Browser, app);
+        var agentsAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The page reopens as the user's once it has their agents: held here, the window where it used to look ready.
+        await chat.Page.RouteAsync(url => url.Contains("action=agents", StringComparison.Ordinal), async route =>
+        {
+            agentsAsked.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+
+        await chat.Page.SignInAsync("finn_chat");
+        await agentsAsked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await Expect(chat.Page.AccountButton()).ToHaveTextAsync("finn_chat");
+        await Expect(chat.Transcript).Not.ToHaveAttributeAsync("data-ready", "true");
+        await Expect(chat.Page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true })).ToBeDisabledAsync();
+        release.SetResult();
+        await chat.WaitUntilReadyAsync();
+        await chat.SendAsync("Sent once the conversation is open");
+        await Expect(chat.StatusOf(chat.UserMessages.Last)).ToHaveTextAsync("Sent");
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_told_in_the_readers_words_and_the_form_stays_open()
     {
         app.AddUser("bob_chat");

@@ -33,6 +33,7 @@ public sealed class SignedInConversationTests(BrowserFixture browser, LiveBridge
         var phone = new ChatPage(await Browser.NewPageAsync(app.BaseUrl, width: 390, height: 800));
         await phone.GotoAsync();
         await phone.Page.SignInAsync("dana_list");
+        await Expect(phone.Page.AccountButton()).ToHaveTextAsync("dana_list");
         await phone.WaitUntilReadyAsync();
         await phone.Page.Locator("#conversations-toggle").ClickAsync();
         var phoneList = phone.Page.GetByRole(AriaRole.Complementary, new() { Name = "Conversations" });
