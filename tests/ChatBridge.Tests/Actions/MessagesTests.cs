@@ -79,6 +79,22 @@ public sealed class MessagesTests(BridgeApp app) : IClassFixture<BridgeApp>
         Assert.Equal(to, kept.GetProperty("session").GetProperty("agent_id").GetInt64());
     }
 
+    [SqliteFact]
+    public async Task A_session_another_program_left_with_an_agent_that_is_no_id_takes_the_messages_agent()
+    {
+        var agentId = app.AddAgent("Msg Legacy Agent");
+        // SQLite keeps text that is no number in an INTEGER column as text; an older writer may have left a name there.
+        app.ExecuteWithoutForeignKeys("""
+            INSERT INTO web_chat_sessions (session_id, agent_id, created_at, last_active)
+            VALUES ('session_msg_legacy_agent', 'athena', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')
+            """);
+
+        var sent = await app.Anonymous().PostJsonAsync("messages", new { session_id = "session_msg_legacy_agent", message = "hi", agent_id = agentId });
+
+        await sent.DataAsync();
+        Assert.Equal(agentId, app.Scalar("SELECT agent_id FROM web_chat_sessions WHERE session_id = 'session_msg_legacy_agent'"));
+    }
+
     [Theory]
     [InlineData("999999")]
     [InlineData("\"one\"")]
