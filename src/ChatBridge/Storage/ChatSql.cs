@@ -176,20 +176,34 @@ internal static class ChatSql
             (SELECT COUNT(*) FROM web_chat_messages m WHERE {ExhaustedMessage}) AS stuck
         """;
 
-    public const string MessageInSession =
-        "SELECT EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId)";
-
-    /// <summary>A message handed out before counts even when its lease has lapsed since: the agent may just be slow.</summary>
-    public const string OldestUnanswered = """
-        SELECT id FROM web_chat_messages
-        WHERE session_id = @sessionId AND (processed = 1 OR delivery_count > 0) AND answered_at IS NULL AND dropped_at IS NULL
-        ORDER BY id LIMIT 1
+    /// <summary>
+    /// A reply's first statement: its session is touched, which also locks the row where writers run concurrently (so
+    /// two replies to one session never both take the same message), and the session's live agent read. No row for an
+    /// unknown session. The agent is <see cref="LiveAgent"/> by the table's name: SQLite's RETURNING sees no alias.
+    /// </summary>
+    public const string TouchRepliedSession = """
+        UPDATE web_chat_sessions SET last_active = @now
+        WHERE session_id = @sessionId
+        RETURNING (SELECT ag.id FROM agents ag WHERE ag.id = web_chat_sessions.agent_id) AS agent_id
         """;
 
+    /// <summary>
+    /// The reply, linked to the message it names when the session holds it, or else to the session's oldest delivered,
+    /// unanswered message (none when there is none). No row when it names a message the session does not hold. A
+    /// message handed out before counts even when its lease has lapsed since: the agent may just be slow.
+    /// </summary>
     public const string InsertResponse = """
         INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp, author)
-        VALUES (@sessionId, @messageId, @text, @responseKey, 'sent', @now, @author)
-        RETURNING id
+        SELECT @sessionId, answered.id, @text, @responseKey, 'sent', @now, @author
+        FROM (SELECT CASE
+                WHEN @messageId IS NULL THEN (
+                    SELECT id FROM web_chat_messages
+                    WHERE session_id = @sessionId AND (processed = 1 OR delivery_count > 0) AND answered_at IS NULL AND dropped_at IS NULL
+                    ORDER BY id LIMIT 1)
+                ELSE (SELECT id FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId)
+            END AS id) AS answered
+        WHERE @messageId IS NULL OR answered.id IS NOT NULL
+        RETURNING id, message_id
         """;
 
     /// <summary>
@@ -203,8 +217,6 @@ internal static class ChatSql
             processed = CASE WHEN delivery_count > 0 THEN 1 ELSE processed END
         WHERE id = @messageId
         """;
-
-    public const string TouchAnsweredSession = "UPDATE web_chat_sessions SET last_active = @now WHERE session_id = @sessionId";
 
     public const string ResponseById =
         "SELECT session_id, id, response, timestamp, message_id, author FROM web_chat_responses WHERE id = @responseId";

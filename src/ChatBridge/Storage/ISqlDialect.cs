@@ -19,9 +19,6 @@ internal interface ISqlDialect
     /// </summary>
     string ClaimMessages { get; }
 
-    /// <summary>The session's agent, locking the session's row for the write where the engine has concurrent writers.</summary>
-    string LockSessionAgent { get; }
-
     /// <summary>Deletes every chat row and the counters that go with them.</summary>
     string DeleteAllChatData { get; }
 

@@ -9,47 +9,47 @@ namespace ChatBridge.Storage;
 /// <summary>
 /// Replies into conversations, an agent's or a person's. The rule that links a reply to its message lives here once:
 /// a reply that names its message answers that one, any other the session's oldest delivered, unanswered message,
-/// since Broca answers messages in the order it claims them. The session is locked for the write on an engine with
-/// concurrent writers, so two replies to one session never both take the same message.
+/// since Broca answers messages in the order it claims them. The session's touch comes first and locks its row on an
+/// engine with concurrent writers, so two replies to one session never both take the same message. Three statements:
+/// the touch, the reply, the answer.
 /// </summary>
-internal sealed class ReplyStore(IDatabase db, ISqlDialect dialect, TimeProvider time) : IReplyStore
+internal sealed class ReplyStore(IDatabase db, TimeProvider time) : IReplyStore
 {
-    public Task<Written<StoredResponse>> AddResponseAsync(NewResponse response, CancellationToken ct)
+    public async Task<Written<StoredResponse>> AddResponseAsync(NewResponse response, CancellationToken ct)
     {
         // Drawn before the write, as a new session's uid is (ConversationStore).
         var responseKey = ChatSql.NewResponseKey();
-        return db.WriteAsync(async sql =>
+        try
         {
-            var sessionId = response.SessionId;
-            var session = await sql.QueryAsync<SessionAgent>(dialect.LockSessionAgent, P("@sessionId", sessionId));
-            if (session.Count == 0)
+            return await db.WriteAsync(async sql =>
             {
-                return new StoredResponse(ResponseOutcome.UnknownSession);
-            }
-            if (response.OnlyAgent is { } onlyAgent && session[0].AgentId != onlyAgent)
-            {
-                return new StoredResponse(ResponseOutcome.OtherAgent);
-            }
-            var messageId = response.MessageId;
-            if (messageId is not null)
-            {
-                if (!await sql.ScalarAsync<bool>(ChatSql.MessageInSession, P("@messageId", messageId), P("@sessionId", sessionId)))
+                var sessionId = response.SessionId;
+                var now = Timestamps.Now(time);
+                var session = await sql.QueryAsync<SessionAgent>(ChatSql.TouchRepliedSession, P("@sessionId", sessionId), P("@now", now));
+                if (session.Count == 0)
                 {
-                    return new StoredResponse(ResponseOutcome.UnknownMessage);
+                    return new StoredResponse(ResponseOutcome.UnknownSession);
                 }
-            }
-            else
-            {
-                messageId = await sql.ScalarAsync<long?>(ChatSql.OldestUnanswered, P("@sessionId", sessionId));
-            }
-            var now = Timestamps.Now(time);
-            var id = await sql.ScalarAsync<long>(ChatSql.InsertResponse,
-                P("@sessionId", sessionId), P("@messageId", messageId), P("@text", response.Text),
-                P("@responseKey", responseKey), P("@now", now), P("@author", response.Author));
-            await sql.ExecuteAsync(ChatSql.MarkAnswered, P("@messageId", messageId), P("@now", now), P("@poller", response.Poller));
-            await sql.ExecuteAsync(ChatSql.TouchAnsweredSession, P("@sessionId", sessionId), P("@now", now));
-            return new StoredResponse(ResponseOutcome.Stored, id, now, messageId, session[0].AgentId);
-        }, Durability.Synced, ct);
+                // Refused after the touch: thrown, so the write (and the touch with it) is rolled back.
+                if (response.OnlyAgent is { } onlyAgent && session[0].AgentId != onlyAgent)
+                {
+                    throw new RefusedException(ResponseOutcome.OtherAgent);
+                }
+                var stored = await sql.FirstOrDefaultAsync<InsertedResponse>(ChatSql.InsertResponse,
+                    P("@sessionId", sessionId), P("@messageId", response.MessageId), P("@text", response.Text),
+                    P("@responseKey", responseKey), P("@now", now), P("@author", response.Author))
+                    ?? throw new RefusedException(ResponseOutcome.UnknownMessage);
+                if (stored.MessageId is { } messageId)
+                {
+                    await sql.ExecuteAsync(ChatSql.MarkAnswered, P("@messageId", messageId), P("@now", now), P("@poller", response.Poller));
+                }
+                return new StoredResponse(ResponseOutcome.Stored, stored.Id, now, stored.MessageId, session[0].AgentId);
+            }, Durability.Synced, ct);
+        }
+        catch (RefusedException refused)
+        {
+            return Written<StoredResponse>.Durably(new StoredResponse(refused.Outcome));
+        }
     }
 
     public Task<(string SessionId, ResponseItem Response)?> GetResponseAsync(long responseId, CancellationToken ct) =>
@@ -72,5 +72,17 @@ internal sealed class ReplyStore(IDatabase db, ISqlDialect dialect, TimeProvider
     private sealed record SessionAgent
     {
         public long? AgentId { get; init; }
+    }
+
+    private sealed record InsertedResponse
+    {
+        public long Id { get; init; }
+
+        public long? MessageId { get; init; }
+    }
+
+    private sealed class RefusedException(ResponseOutcome outcome) : Exception
+    {
+        public ResponseOutcome Outcome { get; } = outcome;
     }
 }

@@ -53,6 +53,22 @@ public sealed class OutboxTests(BridgeApp app) : IClassFixture<BridgeApp>
     }
 
     [Fact]
+    public async Task A_refused_reply_leaves_its_session_and_messages_as_they_were()
+    {
+        var mine = await (await app.Anonymous().PostMessageAsync("session_out_refused", "q")).DataAsync();
+        var theirs = await (await app.Anonymous().PostMessageAsync("session_out_refused_other", "q")).DataAsync();
+        var lastActive = app.Scalar("SELECT last_active FROM web_chat_sessions WHERE session_id = 'session_out_refused'");
+
+        var foreign = await app.Broca().PostJsonAsync("outbox", new { session_id = "session_out_refused", response = "a", message_id = theirs.GetProperty("message_id").GetInt64() });
+
+        await foreign.AssertErrorAsync(400, "Invalid message_id");
+        Assert.Equal(lastActive, app.Scalar("SELECT last_active FROM web_chat_sessions WHERE session_id = 'session_out_refused'"));
+        Assert.Equal(0L, app.Scalar("SELECT COUNT(*) FROM web_chat_responses WHERE session_id = 'session_out_refused'"));
+        Assert.Null(app.Scalar("SELECT answered_at FROM web_chat_messages WHERE id = $id", ("$id", theirs.GetProperty("message_id").GetInt64())));
+        Assert.Null(app.Scalar("SELECT answered_at FROM web_chat_messages WHERE id = $id", ("$id", mine.GetProperty("message_id").GetInt64())));
+    }
+
+    [Fact]
     public async Task Long_agent_replies_are_accepted_up_to_the_authenticated_body_limit()
     {
         await app.Anonymous().PostMessageAsync("session_out_long", "write me an essay");

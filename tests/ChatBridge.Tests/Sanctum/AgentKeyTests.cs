@@ -80,8 +80,10 @@ public sealed class AgentKeyTests
         await (await athenaBroca.PostJsonAsync("typing", new { session_id = "session_of_athena", state = "start" })).DataAsync();
         foreach (var other in new[] { "session_of_monday", "session_of_none" })
         {
+            var lastActive = app.Scalar("SELECT last_active FROM web_chat_sessions WHERE session_id = $s", ("$s", other));
             await (await athenaBroca.PostReplyAsync(other, "not mine")).AssertErrorAsync(403, "Session belongs to another agent");
             await (await athenaBroca.PostJsonAsync("typing", new { session_id = other, state = "start" })).AssertErrorAsync(403, "Session belongs to another agent");
+            Assert.Equal(lastActive, app.Scalar("SELECT last_active FROM web_chat_sessions WHERE session_id = $s", ("$s", other)));
         }
         await (await athenaBroca.PostReplyAsync("session_unknown", "hi")).AssertErrorAsync(400, "Invalid session");
         Assert.Equal(1L, app.Count("web_chat_responses"));

@@ -48,8 +48,6 @@ internal sealed class PostgresDialect : ISqlDialect
         RETURNING {ChatSql.ClaimedColumns}
         """;
 
-    public string LockSessionAgent => $"SELECT {ChatSql.LiveAgent} AS agent_id FROM web_chat_sessions s WHERE s.session_id = @sessionId FOR UPDATE OF s";
-
     /// <summary>Also the shared rate-limit windows, which only PostgreSQL keeps in the database.</summary>
     public string DeleteAllChatData => ChatSql.DeleteChatRows + "\nDELETE FROM bridge_rate_counters;";
 

@@ -39,8 +39,6 @@ internal sealed class SqliteDialect : ISqlDialect
         RETURNING {ChatSql.ClaimedColumns}
         """;
 
-    public string LockSessionAgent => $"SELECT {ChatSql.LiveAgent} AS agent_id FROM web_chat_sessions s WHERE s.session_id = @sessionId";
-
     public string DeleteAllChatData => ChatSql.DeleteChatRows;
 
     public string HourOf(string column) => $"substr({column}, 1, 13)";
