@@ -28,7 +28,7 @@ public class BridgeApp : WebApplicationFactory<Program>
     public static readonly bool OnPostgres = string.Equals(
         Environment.GetEnvironmentVariable("CHATBRIDGE_TEST_PROVIDER"), "Postgres", StringComparison.OrdinalIgnoreCase);
 
-    private readonly Lazy<Postgres.TestDatabase> _postgres = new(() => Postgres.PostgresServer.CreateDatabaseAsync().GetAwaiter().GetResult());
+    private readonly Lazy<Postgres.TestDatabase> _postgres = new(() => Postgres.PostgresServer.CreateMigratedDatabaseAsync().GetAwaiter().GetResult());
 
     public const string ApiKey = "test-api-key-0123456789";
     public const string AdminKey = "test-admin-key-0123456789";
