@@ -62,6 +62,16 @@ public sealed partial class AnswerFeedbackTests(BrowserFixture browser, LiveBrid
         await page.ReloadAsync();
         await chat.WaitUntilReadyAsync();
         await Expect(down).ToHaveAttributeAsync("aria-pressed", "true");
+        // A page reports a reply seen a second after showing it, which the reload may have cut short (the steps above
+        // can take less on a quiet machine); the reloaded page reports it again. The admin's transcript below shows
+        // what is stored when it opens, so it opens once the report is in.
+        using (var adminApi = app.Admin())
+        {
+            await Eventually.UntilAsync(
+                async () => (await (await adminApi.GetAsync($"/api/v1/?action=session_messages&session_id={session}")).DataAsync())
+                    .GetProperty("responses").EnumerateArray().Any(r => r.TryGetProperty("seen_at", out _)),
+                "the reply reported seen");
+        }
 
         // The admin's transcript shows the rating with its reason and that the visitor's page showed the reply, and
         // "Rated down" finds the session.
