@@ -44,10 +44,11 @@ internal static class AdminApi
             .WithName("admin_events")
             .WithSummary("Wait for changes across all sessions (admin long poll)")
             .WithDescription("What changed since `after` (the `cursor` of the previous answer): a user's `message`, a `response` (with its "
-                + "`author`), a delivery `status`. Without `after` it answers at once with no events and the current cursor, the place to "
-                + "start from. With `wait` (seconds, 0 to 30) and nothing new, the request is held until something happens or the wait ends. "
-                + "`reset: true` means the cursor cannot be continued (the bridge restarted, or over 1024 events passed): reload, then go on "
-                + "from the new cursor. The key goes in the Authorization header, never in the URL.")
+                + "`author`), a delivery `status`, a visitor's `feedback` on a reply or replies `seen` for the first time. Without `after` "
+                + "it answers at once with no events and the current cursor, the place to start from. With `wait` (seconds, 0 to 30) and "
+                + "nothing new, the request is held until something happens or the wait ends. `reset: true` means the cursor cannot be "
+                + "continued (the bridge restarted, or over 1024 events passed): reload, then go on from the new cursor. The key goes in the "
+                + "Authorization header, never in the URL.")
             .WithExamples(data: new AdminEventPage(
                 [new AdminEvent("response", "session_k3f9x2m4q8w1", MessageId: 42, ResponseId: 7, Author: ReplyAuthor.Agent)], "3f9a2c1b-18", Reset: false));
 

@@ -1,3 +1,4 @@
+using ChatBridge.Events;
 using ChatBridge.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -39,7 +40,8 @@ internal static class FeedbackApi
     }
 
     private static async Task<Results<Ok<Envelope<ReplyRating>>, BadRequest<ErrorEnvelope>, NotFound<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> PostFeedback(
-        Body<FeedbackRequest> body, HttpContext http, IFeedbackStore feedback, SessionGuard guard, TimeProvider time, CancellationToken ct)
+        Body<FeedbackRequest> body, HttpContext http, IFeedbackStore feedback, SessionGuard guard, IRealtimeBus bus, TimeProvider time,
+        CancellationToken ct)
     {
         var token = SessionToken.Read(http);
         if (token.Error is { } invalidToken)
@@ -54,11 +56,17 @@ internal static class FeedbackApi
         var stored = await feedback.RateAsync(
             sessionId, responseId, rating == "none" ? null : rating, reason.Length == 0 || rating == "none" ? null : reason,
             Timestamps.Now(time), ct);
-        return stored is null ? Envelope.NotFound(Errors.ResponseNotFound) : Envelope.Ok(stored);
+        if (stored is null)
+        {
+            return Envelope.NotFound(Errors.ResponseNotFound);
+        }
+        bus.Publish(new ReceiptEvent(sessionId, responseId, ReceiptEvent.Feedback));
+        return Envelope.Ok(stored);
     }
 
     private static async Task<Results<Ok<Envelope<SeenReplies>>, BadRequest<ErrorEnvelope>, NotFound<ErrorEnvelope>, JsonHttpResult<ErrorEnvelope>>> PostSeen(
-        Body<SeenRequest> body, HttpContext http, IFeedbackStore feedback, SessionGuard guard, TimeProvider time, CancellationToken ct)
+        Body<SeenRequest> body, HttpContext http, IFeedbackStore feedback, SessionGuard guard, IRealtimeBus bus, TimeProvider time,
+        CancellationToken ct)
     {
         var token = SessionToken.Read(http);
         if (token.Error is { } invalidToken)
@@ -70,8 +78,16 @@ internal static class FeedbackApi
         {
             return refused;
         }
-        var marked = await feedback.MarkSeenAsync(sessionId, responseId, Timestamps.Now(time), ct);
-        return marked is { } count ? Envelope.Ok(new SeenReplies(sessionId, responseId, count)) : Envelope.NotFound(Errors.ResponseNotFound);
+        if (await feedback.MarkSeenAsync(sessionId, responseId, Timestamps.Now(time), ct) is not { } marked)
+        {
+            return Envelope.NotFound(Errors.ResponseNotFound);
+        }
+        // A report of replies already seen changes nothing the console shows.
+        if (marked > 0)
+        {
+            bus.Publish(new ReceiptEvent(sessionId, responseId, ReceiptEvent.Seen));
+        }
+        return Envelope.Ok(new SeenReplies(sessionId, responseId, marked));
     }
 }
 

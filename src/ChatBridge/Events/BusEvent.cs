@@ -29,6 +29,17 @@ internal sealed record ReplyEvent(string SessionId, ResponseItem Response) : Bus
 internal sealed record TypingEvent(string SessionId, string State) : BusEvent;
 
 /// <summary>
+/// What a visitor's page said about its session's replies: <see cref="Feedback"/> (a reply rated, rated again or
+/// unrated) or <see cref="Seen"/> (replies up to <paramref name="ResponseId"/> shown). Only the admin console hears it.
+/// </summary>
+internal sealed record ReceiptEvent(string SessionId, long ResponseId, string Type) : BusEvent
+{
+    public const string Feedback = "feedback";
+
+    public const string Seen = "seen";
+}
+
+/// <summary>
 /// A setting (a key, a limit) was changed, by this bridge or, on PostgreSQL, by any program (a trigger announces every
 /// write to <c>system_config</c>): every instance reads the settings afresh on its next request.
 /// </summary>

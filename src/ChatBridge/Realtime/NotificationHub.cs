@@ -59,6 +59,9 @@ internal sealed class NotificationHub(AdminFeed adminFeed)
             case TypingEvent typing:
                 PublishToSession(typing.SessionId, RealtimeEvent.Typing(typing.State));
                 break;
+            case ReceiptEvent receipt:
+                PublishToAdmin(new AdminEvent(receipt.Type, receipt.SessionId, ResponseId: receipt.ResponseId));
+                break;
             case SettingsChangedEvent:
                 SettingsChanged?.Invoke();
                 break;

@@ -4,7 +4,7 @@ namespace ChatBridge.Tests.Conversations;
 
 public sealed class FeedbackTests
 {
-    private const string Token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    internal const string Token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     [Fact]
     public async Task A_rating_is_set_changed_and_taken_back()

@@ -1,5 +1,6 @@
 using ChatBridge.Realtime;
 using System.Text.Json;
+using ChatBridge.Tests.Conversations;
 using ChatBridge.Tests.Delivery;
 
 namespace ChatBridge.Tests.Realtime;
@@ -56,6 +57,25 @@ public sealed class AdminEventsTests(FrozenBridgeApp app) : IClassFixture<Frozen
 
         var next = await (await app.Admin().GetAsync($"/api/v1/?action=admin_events&after={data.GetProperty("cursor").GetString()}")).DataAsync();
         Assert.Empty(Events(next, session));
+    }
+
+    [Fact]
+    public async Task A_rating_and_replies_seen_for_the_first_time_are_events_and_a_repeated_report_is_none()
+    {
+        var session = Sessions.New();
+        var reply = await FeedbackTests.ConversationAsync(app, session);
+        var page = app.WithToken(FeedbackTests.Token);
+        var cursor = await CursorAsync();
+
+        (await page.PostJsonAsync("feedback", new { session_id = session, response_id = reply, rating = "down", reason = "wrong" })).EnsureSuccessStatusCode();
+        (await page.PostJsonAsync("seen", new { session_id = session, response_id = reply })).EnsureSuccessStatusCode();
+        (await page.PostJsonAsync("seen", new { session_id = session, response_id = reply })).EnsureSuccessStatusCode();
+        (await page.PostJsonAsync("feedback", new { session_id = session, response_id = reply, rating = "none" })).EnsureSuccessStatusCode();
+        var data = await (await app.Admin().GetAsync($"/api/v1/?action=admin_events&after={cursor}")).DataAsync();
+
+        var events = Events(data, session);
+        Assert.Equal(["feedback", "seen", "feedback"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.All(events, e => Assert.Equal(reply, e.GetProperty("response_id").GetInt64()));
     }
 
     [Fact]

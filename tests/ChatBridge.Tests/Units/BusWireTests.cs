@@ -17,6 +17,8 @@ public sealed class BusWireTests
         ["typing start"] = new TypingEvent("session_a1", TypingState.Start),
         ["typing stop"] = new TypingEvent("session_a1", TypingState.Stop),
         ["settings"] = SettingsChangedEvent.Instance,
+        ["rated"] = new ReceiptEvent("session_a1", 9001, ReceiptEvent.Feedback),
+        ["seen"] = new ReceiptEvent("session_b_2", 7, ReceiptEvent.Seen),
     };
 
     public static TheoryData<string> Kinds() => [.. Samples.Keys];
@@ -68,6 +70,9 @@ public sealed class BusWireTests
     [InlineData("r|1|2")]
     [InlineData("t|start")]
     [InlineData("t|start|session_a|x")]
+    [InlineData("v|liked|1|session_a")]
+    [InlineData("v|seen|one|session_a")]
+    [InlineData("v|seen|1")]
     [InlineData("c|")]
     [InlineData("M|1|session_a")]
     public void A_malformed_line_reads_as_nothing(string line)

@@ -457,6 +457,7 @@ internal static class BusWire
         InboxRefilledEvent => "i",
         ReplyEvent r => Invariant($"r|{r.Response.Id}"),
         TypingEvent t => $"t|{t.State}|{t.SessionId}",
+        ReceiptEvent v => Invariant($"v|{v.Type}|{v.ResponseId}|{v.SessionId}"),
         SettingsChangedEvent => "c",
         OverflowEvent o => Invariant($"g|{o.Since.ToUnixTimeMilliseconds()}"),
         _ => throw new ArgumentException($"No wire form for {evt.GetType().Name}.", nameof(evt)),
@@ -492,6 +493,8 @@ internal static class BusWire
             ("i", 1) => InboxRefilledEvent.Instance,
             ("r", 2) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id) => new ReplyIdEvent(id),
             ("t", 3) => new TypingEvent(fields[2], fields[1]),
+            ("v", 4) when fields[1] is ReceiptEvent.Feedback or ReceiptEvent.Seen
+                          && long.TryParse(fields[2], CultureInfo.InvariantCulture, out var id) => new ReceiptEvent(fields[3], id, fields[1]),
             ("c", 1) => SettingsChangedEvent.Instance,
             ("g", 2) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var ms) => new OverflowEvent(DateTimeOffset.FromUnixTimeMilliseconds(ms)),
             _ => null,
