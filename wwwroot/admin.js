@@ -340,7 +340,32 @@ async function loadSessions() {
     ]));
     return;
   }
-  ui.sessionsBody.replaceChildren(...data.sessions.map(sessionRow));
+  showSessionRows(data.sessions.map(sessionRow));
+}
+
+/**
+ * Puts the rows on screen, keeping every row and cell already shown that did not change. Live updates redraw the
+ * list often; a button swapped for an equal one between a press and its release would lose that click.
+ */
+function showSessionRows(fresh) {
+  const shown = new Map([...ui.sessionsBody.querySelectorAll('tr[data-session-id]')].map((row) => [row.dataset.sessionId, row]));
+  const rows = fresh.map((row) => {
+    const kept = shown.get(row.dataset.sessionId);
+    if (!kept) {
+      return row;
+    }
+    kept.className = row.className;
+    [...row.cells].forEach((cell, index) => {
+      if (!kept.cells[index].isEqualNode(cell)) {
+        kept.cells[index].replaceWith(cell);
+      }
+    });
+    return kept;
+  });
+  const body = ui.sessionsBody.children;
+  if (rows.length !== body.length || rows.some((row, index) => body[index] !== row)) {
+    ui.sessionsBody.replaceChildren(...rows);
+  }
 }
 
 function emptyText() {

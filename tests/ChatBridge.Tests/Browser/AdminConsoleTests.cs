@@ -171,6 +171,30 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
     }
 
     [Fact]
+    public async Task A_click_on_a_session_holds_when_a_live_update_redraws_the_list_under_it()
+    {
+        const string older = "session_click_older";
+        const string newer = "session_click_newer";
+        using var user = app.Anonymous();
+        await (await user.PostMessageAsync(older, "click: the older one")).DataAsync();
+        await (await user.PostMessageAsync(newer, "click: the newer one")).DataAsync();
+        var page = await SignInAsync();
+        var open = page.Locator($"tr[data-session-id='{older}']").GetByRole(AriaRole.Button, new() { Name = $"Open {older}" });
+        await open.ScrollIntoViewIfNeededAsync();
+        var box = (await open.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + (box.Width / 2), box.Y + (box.Height / 2));
+
+        // Pressed, then the list is redrawn by a live update (the newer session, still first, gains a message), then
+        // let go: the click opens the session, as a person's would.
+        await page.Mouse.DownAsync();
+        await (await user.PostMessageAsync(newer, "click: and a second one")).DataAsync();
+        await Expect(page.Locator($"tr[data-session-id='{newer}'] td").Nth(1)).ToHaveTextAsync("2");
+        await page.Mouse.UpAsync();
+
+        await Expect(page.Locator("#admin-transcript .bubble-text")).ToHaveTextAsync(["click: the older one"]);
+    }
+
+    [Fact]
     public async Task Changes_in_a_burst_are_asked_for_once_after_a_pause_not_once_each()
     {
         using var user = app.Anonymous();
