@@ -340,31 +340,36 @@ async function loadSessions() {
     ]));
     return;
   }
-  showSessionRows(data.sessions.map(sessionRow));
+  showKeepingUnchanged(ui.sessionsBody, data.sessions.map(sessionRow), (row) => row.dataset.sessionId);
 }
 
 /**
- * Puts the rows on screen, keeping every row and cell already shown that did not change. Live updates redraw the
- * list often; a button swapped for an equal one between a press and its release would lose that click.
+ * Puts fresh items (rows, list items) into a list, keeping each item already shown under the same key and, in it,
+ * each child element that did not change; items are moved only when their order changed. Live updates redraw the
+ * lists often, and a button removed or swapped for an equal one between a press and its release loses that click.
  */
-function showSessionRows(fresh) {
-  const shown = new Map([...ui.sessionsBody.querySelectorAll('tr[data-session-id]')].map((row) => [row.dataset.sessionId, row]));
-  const rows = fresh.map((row) => {
-    const kept = shown.get(row.dataset.sessionId);
-    if (!kept) {
-      return row;
+function showKeepingUnchanged(list, fresh, keyOf) {
+  const shown = new Map([...list.children].filter((node) => keyOf(node)).map((node) => [keyOf(node), node]));
+  const items = fresh.map((item) => {
+    const kept = shown.get(keyOf(item));
+    if (!kept || kept.children.length !== item.children.length) {
+      return item;
     }
-    kept.className = row.className;
-    [...row.cells].forEach((cell, index) => {
-      if (!kept.cells[index].isEqualNode(cell)) {
-        kept.cells[index].replaceWith(cell);
+    kept.className = item.className;
+    [...item.children].forEach((child, index) => {
+      if (!kept.children[index].isEqualNode(child)) {
+        kept.children[index].replaceWith(child);
       }
     });
     return kept;
   });
-  const body = ui.sessionsBody.children;
-  if (rows.length !== body.length || rows.some((row, index) => body[index] !== row)) {
-    ui.sessionsBody.replaceChildren(...rows);
+  items.forEach((item, index) => {
+    if (list.children[index] !== item) {
+      list.insertBefore(item, list.children[index] ?? null);
+    }
+  });
+  while (list.children.length > items.length) {
+    list.lastElementChild.remove();
   }
 }
 
@@ -529,7 +534,7 @@ async function loadBacklog() {
     ui.backlogList.replaceChildren(el('li', { className: 'list-group-item text-body-secondary', text: t('admin.nothingWaiting') }));
     return;
   }
-  ui.backlogList.replaceChildren(...data.messages.map(backlogItem));
+  showKeepingUnchanged(ui.backlogList, data.messages.map(backlogItem), (item) => item.dataset.messageId);
 }
 
 /** Each agent's Broca: polling or not (as the chat's presence line says), its last poll, and what waits for it. */

@@ -190,8 +190,19 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         await (await user.PostMessageAsync(newer, "click: and a second one")).DataAsync();
         await Expect(page.Locator($"tr[data-session-id='{newer}'] td").Nth(1)).ToHaveTextAsync("2");
         await page.Mouse.UpAsync();
-
         await Expect(page.Locator("#admin-transcript .bubble-text")).ToHaveTextAsync(["click: the older one"]);
+
+        // The same in the backlog, oldest first: the newer session's first message, while a message to the older
+        // session joins the end of the list.
+        var waiting = page.Locator(".backlog-item", new() { HasText = "click: the newer one" }).GetByRole(AriaRole.Button, new() { Name = $"Open {newer}" });
+        await waiting.ScrollIntoViewIfNeededAsync();
+        box = (await waiting.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + (box.Width / 2), box.Y + (box.Height / 2));
+        await page.Mouse.DownAsync();
+        await (await user.PostMessageAsync(older, "click: the older one again")).DataAsync();
+        await Expect(page.Locator(".backlog-item", new() { HasText = "click: the older one again" })).ToBeVisibleAsync();
+        await page.Mouse.UpAsync();
+        await Expect(page.Locator("#admin-transcript .bubble-text")).ToHaveTextAsync(["click: the newer one", "click: and a second one"]);
     }
 
     [Fact]
