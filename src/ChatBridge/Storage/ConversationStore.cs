@@ -25,7 +25,7 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
                 // another token, is caught here, and the write with it.
                 if (stored.SessionTokenHash is { } bound && !message.ByOwnership && !SessionToken.HashesMatch(bound, message.TokenHash))
                 {
-                    throw new RefusedException(MessageRefusal.InvalidSessionToken);
+                    throw new RefusedWriteException<MessageRefusal>(MessageRefusal.InvalidSessionToken);
                 }
                 if (stored.Duplicate)
                 {
@@ -37,16 +37,16 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
                     if (await sql.ExecuteAsync(AttachmentSql.Attach, P("@messageId", stored.MessageId), P("@position", position),
                         P("@publicId", attachments[position]), P("@sessionId", message.SessionId)) != 1)
                     {
-                        throw new RefusedException(MessageRefusal.InvalidAttachments);
+                        throw new RefusedWriteException<MessageRefusal>(MessageRefusal.InvalidAttachments);
                     }
                 }
                 return stored;
             }, Durability.Synced, ct), MessageRefusal.None);
         }
-        catch (RefusedException refused)
+        catch (RefusedWriteException<MessageRefusal> refused)
         {
             // Thrown inside the write, so the message went with it: the message and its attachments are stored together or not at all.
-            return (null, refused.Refusal);
+            return (null, refused.Reason);
         }
     }
 
@@ -100,12 +100,6 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
         var attachments = AttachmentStore.ByMessage(
             await sql.QueryAsync<AttachmentRow>(AttachmentSql.OfSession, P("@sessionId", sessionId), P("@afterId", afterId)));
         return ([.. messages.Select(m => attachments.Contains(m.Id) ? m with { Attachments = [.. attachments[m.Id]] } : m)], responses);
-    }
-
-    /// <summary>Rolls back a message's write when one of its attachments cannot be taken, or its session is another's.</summary>
-    private sealed class RefusedException(MessageRefusal refusal) : Exception
-    {
-        public MessageRefusal Refusal { get; } = refusal;
     }
 
     private sealed record SessionActivity

@@ -33,12 +33,12 @@ internal sealed class ReplyStore(IDatabase db, TimeProvider time) : IReplyStore
                 // Refused after the touch: thrown, so the write (and the touch with it) is rolled back.
                 if (response.OnlyAgent is { } onlyAgent && session[0].AgentId != onlyAgent)
                 {
-                    throw new RefusedException(ResponseOutcome.OtherAgent);
+                    throw new RefusedWriteException<ResponseOutcome>(ResponseOutcome.OtherAgent);
                 }
                 var stored = await sql.FirstOrDefaultAsync<InsertedResponse>(ChatSql.InsertResponse,
                     P("@sessionId", sessionId), P("@messageId", response.MessageId), P("@text", response.Text),
                     P("@responseKey", responseKey), P("@now", now), P("@author", response.Author))
-                    ?? throw new RefusedException(ResponseOutcome.UnknownMessage);
+                    ?? throw new RefusedWriteException<ResponseOutcome>(ResponseOutcome.UnknownMessage);
                 if (stored.MessageId is { } messageId)
                 {
                     await sql.ExecuteAsync(ChatSql.MarkAnswered, P("@messageId", messageId), P("@now", now), P("@poller", response.Poller));
@@ -46,9 +46,9 @@ internal sealed class ReplyStore(IDatabase db, TimeProvider time) : IReplyStore
                 return new StoredResponse(ResponseOutcome.Stored, stored.Id, now, stored.MessageId, session[0].AgentId);
             }, Durability.Synced, ct);
         }
-        catch (RefusedException refused)
+        catch (RefusedWriteException<ResponseOutcome> refused)
         {
-            return Written<StoredResponse>.Durably(new StoredResponse(refused.Outcome));
+            return Written<StoredResponse>.Durably(new StoredResponse(refused.Reason));
         }
     }
 
@@ -79,10 +79,5 @@ internal sealed class ReplyStore(IDatabase db, TimeProvider time) : IReplyStore
         public long Id { get; init; }
 
         public long? MessageId { get; init; }
-    }
-
-    private sealed class RefusedException(ResponseOutcome outcome) : Exception
-    {
-        public ResponseOutcome Outcome { get; } = outcome;
     }
 }
