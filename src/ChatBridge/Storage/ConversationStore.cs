@@ -16,6 +16,10 @@ internal sealed class ConversationStore(IDatabase db, ISqlDialect dialect, PollT
     {
         // Drawn before the write: the random bytes cost a system call, which the single writer need not wait for.
         var newUid = ChatSql.NewUid();
+        if (await dialect.TryStoreUsualMessageAsync(db, message, newUid, Timestamps.Now(time), ct) is { } usual)
+        {
+            return (usual, MessageRefusal.None);
+        }
         try
         {
             return (await db.WriteAsync(async sql =>

@@ -41,4 +41,12 @@ internal interface ISqlDialect
     /// hottest write there is, so each engine writes it in as few statements as it can.
     /// </summary>
     Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now);
+
+    /// <summary>
+    /// Where every commit is a round trip of its own (PostgreSQL), the usual message (no attachments; a new session, or
+    /// one that answers to the caller's token or owner; no retry) stored by one statement that commits by itself. Null
+    /// when the message is not the usual one, with nothing written: <see cref="StoreMessageAsync"/> then decides in a
+    /// transaction. Always null where a transaction costs no more (SQLite's writer runs in this process).
+    /// </summary>
+    Task<Written<StoredMessage>?> TryStoreUsualMessageAsync(IDatabase db, NewMessage message, string newUid, DateTimeOffset now, CancellationToken ct);
 }

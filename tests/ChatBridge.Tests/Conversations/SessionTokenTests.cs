@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
+using ChatBridge.Chat;
 using ChatBridge.Http;
 using ChatBridge.Tests.Attachments;
 using ChatBridge.Tests.Realtime;
 using ChatBridge.Tests.Sanctum;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests.Conversations;
 
@@ -112,6 +114,25 @@ public sealed class SessionTokenTests
         var bob = await app.SignedInAsync("bob");
         await (await bob.GetAsync("/api/v1/?action=history&session_id=session_tok_ada")).AssertErrorAsync(403, "Invalid session token");
         await (await bob.PostMessageAsync("session_tok_ada", "hijack")).AssertErrorAsync(403, "Invalid session token");
+    }
+
+    [Fact]
+    public async Task A_message_whose_session_was_bound_to_another_token_after_the_guard_let_it_in_is_refused_and_touches_nothing()
+    {
+        using var app = new BridgeApp();
+        (await app.WithToken(Mine).PostMessageAsync("session_tok_race", "first")).EnsureSuccessStatusCode();
+        const string ReadSession = "SELECT last_active || '/' || status FROM web_chat_sessions WHERE session_id = 'session_tok_race'";
+        var before = app.Scalar(ReadSession);
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        // The store as the message path reaches it when the guard found no session yet: the request's token decides there.
+        var (written, refusal) = await app.Services.GetRequiredService<ISessionStore>().AddMessageAsync(
+            new NewMessage("session_tok_race", "second", null, null, "127.0.0.1", "test", TokenHash: Hex(Theirs)), default);
+
+        Assert.Null(written);
+        Assert.Equal(MessageRefusal.InvalidSessionToken, refusal);
+        Assert.Equal(before, app.Scalar(ReadSession));
+        Assert.Equal(1L, app.Scalar("SELECT COUNT(*) FROM web_chat_messages WHERE session_id = 'session_tok_race'"));
     }
 
     [Fact]

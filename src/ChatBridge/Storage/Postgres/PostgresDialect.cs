@@ -28,6 +28,28 @@ internal sealed class PostgresDialect : ISqlDialect
             COALESCE((SELECT token_hash FROM created), (SELECT token_hash FROM touched)) AS token_hash
         """;
 
+    // StoreMessage for the usual message, committing by itself: the touch runs only for a session that answers to the
+    // caller (legacy, its token, or its owner let in by the guard), and the message goes in only when the session was
+    // created or touched. Anything else (another token, a session another instance is creating right now, a retry)
+    // writes nothing and returns no row, for StoreMessage's transaction to decide.
+    private const string StoreUsualMessage = """
+        WITH created AS (
+            INSERT INTO web_chat_sessions (session_id, uid, agent_id, user_id, ip_address, user_agent, metadata, status, created_at, last_active, token_hash)
+            VALUES (@sessionId, @uid, @agentId, @userId, @ipAddress, @userAgent, '{}', 'active', @now, @now, @tokenHash)
+            ON CONFLICT (session_id) DO NOTHING
+            RETURNING uid, token_hash),
+        touched AS (
+            UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id),
+                user_id = COALESCE(user_id, @userId)
+            WHERE session_id = @sessionId AND (token_hash IS NULL OR @byOwnership OR token_hash = @tokenHash)
+            RETURNING uid, token_hash),
+        session AS (SELECT uid, token_hash FROM created UNION ALL SELECT uid, token_hash FROM touched)
+        INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed, client_message_id)
+        SELECT @sessionId, @text, @now, @clientTimestamp, uid, 0, @clientMessageId FROM session
+        ON CONFLICT (session_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+        RETURNING id, uid, EXISTS (SELECT 1 FROM created) AS created, (SELECT token_hash FROM session) AS token_hash
+        """;
+
     // A message whose session another instance created in the same instant: its uid is read once that has committed.
     private const string SessionOfMessage = "SELECT uid, token_hash FROM web_chat_sessions WHERE session_id = @sessionId";
 
@@ -80,6 +102,23 @@ internal sealed class PostgresDialect : ISqlDialect
                 ? (session.Uid, session.TokenHash)
                 : (null, null);
         return new StoredMessage(row.Id, message.SessionId, uid ?? "", row.Created, now, message.ClientTimestamp, tokenHash);
+    }
+
+    /// <summary>One round trip instead of two (the statement with its <c>BEGIN</c>, then <c>COMMIT</c>).</summary>
+    public async Task<Written<StoredMessage>?> TryStoreUsualMessageAsync(IDatabase db, NewMessage message, string newUid, DateTimeOffset now, CancellationToken ct)
+    {
+        if (message.Attachments is { Count: > 0 })
+        {
+            return null;
+        }
+        var written = await db.WriteStatementAsync(sql => sql.FirstOrDefaultAsync<StoredRow>(StoreUsualMessage,
+            P("@sessionId", message.SessionId), P("@uid", newUid), P("@agentId", message.AgentId),
+            P("@ipAddress", message.IpAddress), P("@userAgent", message.UserAgent), P("@now", now),
+            P("@text", message.Text), P("@clientTimestamp", message.ClientTimestamp), P("@userId", message.UserId),
+            P("@tokenHash", message.TokenHash), P("@byOwnership", message.ByOwnership), P("@clientMessageId", message.ClientMessageId)), ct);
+        return written.Value is { } row
+            ? Written<StoredMessage>.Durably(new StoredMessage(row.Id, message.SessionId, row.Uid ?? "", row.Created, now, message.ClientTimestamp, row.TokenHash))
+            : null;
     }
 
     private sealed record StoredRow
