@@ -21,7 +21,7 @@ internal static class StatsBenchmark
     private const int Agents = 3;
     private const int WarmRuns = 5;
     private const string Usage =
-        $"Usage: dotnet run -c Release --project bench/ChatBridge.Bench -- {Mode} [--messages N] [--history-days N] [--provider sqlite|postgres] [--postgres CONNSTRING]";
+        $"Usage: dotnet run -c Release --project bench/ChatBridge.Bench -- {Mode} [--messages N] [--history-days N] [--provider sqlite|postgres] [--postgres CONNSTRING] [--host-dll PATH]";
 
     public static async Task<int> RunAsync(string hostDll, string[] args)
     {
@@ -45,6 +45,9 @@ internal static class StatsBenchmark
                     break;
                 case "--postgres" when !string.IsNullOrWhiteSpace(text):
                     admin = text;
+                    break;
+                case "--host-dll" when File.Exists(text):
+                    hostDll = Path.GetFullPath(text);
                     break;
                 default:
                     Console.Error.WriteLine(Usage);
