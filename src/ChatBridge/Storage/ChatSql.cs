@@ -188,18 +188,20 @@ internal static class ChatSql
         """;
 
     /// <summary>
-    /// The reply, linked to the message it names when the session holds it, or else to the session's oldest delivered,
-    /// unanswered message (none when there is none). No row when it names a message the session does not hold. A
-    /// message handed out before counts even when its lease has lapsed since: the agent may just be slow.
+    /// The messages of <c>@sessionId</c> a reply that names none may answer, the oldest first: handed out before (also
+    /// when its lease has lapsed since: the agent may just be slow), unanswered, not dropped.
     /// </summary>
-    public const string InsertResponse = """
+    public const string Answerable = "session_id = @sessionId AND (processed = 1 OR delivery_count > 0) AND answered_at IS NULL AND dropped_at IS NULL";
+
+    /// <summary>
+    /// The reply, linked to the message it names when the session holds it, or else to the session's oldest
+    /// <see cref="Answerable"/> message (none when there is none). No row when it names a message the session does not hold.
+    /// </summary>
+    public const string InsertResponse = $"""
         INSERT INTO web_chat_responses (session_id, message_id, response, response_id, status, timestamp, author)
         SELECT @sessionId, answered.id, @text, @responseKey, 'sent', @now, @author
         FROM (SELECT CASE
-                WHEN @messageId IS NULL THEN (
-                    SELECT id FROM web_chat_messages
-                    WHERE session_id = @sessionId AND (processed = 1 OR delivery_count > 0) AND answered_at IS NULL AND dropped_at IS NULL
-                    ORDER BY id LIMIT 1)
+                WHEN @messageId IS NULL THEN (SELECT id FROM web_chat_messages WHERE {Answerable} ORDER BY id LIMIT 1)
                 ELSE (SELECT id FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId)
             END AS id) AS answered
         WHERE @messageId IS NULL OR answered.id IS NOT NULL
@@ -207,16 +209,16 @@ internal static class ChatSql
         """;
 
     /// <summary>
-    /// An answer ends the lease; a message that went back to the inbox after it was handed out leaves it again. The
-    /// first answer records its Broca (<c>@poller</c>, null for a person), which the strike rule reads.
+    /// What an answer sets on its message: the lease ends; a message that went back to the inbox after it was handed out
+    /// leaves it again. The first answer records its Broca (<c>@poller</c>, null for a person), which the strike rule reads.
     /// </summary>
-    public const string MarkAnswered = """
-        UPDATE web_chat_messages
-        SET answered_at = COALESCE(answered_at, @now), claim_expires_at = NULL,
-            answered_by = CASE WHEN answered_at IS NULL THEN @poller ELSE answered_by END,
-            processed = CASE WHEN delivery_count > 0 THEN 1 ELSE processed END
-        WHERE id = @messageId
+    public const string AnswerMark = """
+        answered_at = COALESCE(answered_at, @now), claim_expires_at = NULL,
+        answered_by = CASE WHEN answered_at IS NULL THEN @poller ELSE answered_by END,
+        processed = CASE WHEN delivery_count > 0 THEN 1 ELSE processed END
         """;
+
+    public const string MarkAnswered = $"UPDATE web_chat_messages SET {AnswerMark} WHERE id = @messageId";
 
     public const string ResponseById =
         "SELECT session_id, id, response, timestamp, message_id, author FROM web_chat_responses WHERE id = @responseId";

@@ -49,4 +49,11 @@ internal interface ISqlDialect
     /// transaction. Always null where a transaction costs no more (SQLite's writer runs in this process).
     /// </summary>
     Task<Written<StoredMessage>?> TryStoreUsualMessageAsync(IDatabase db, NewMessage message, string newUid, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Likewise for a reply: the usual one (to a session of the key's agent, naming a message of that session or none)
+    /// stored, linked and its message marked answered by one statement that commits by itself. Null when it is not the
+    /// usual one, with nothing written, for <see cref="ReplyStore"/>'s transaction to decide; always null on SQLite.
+    /// </summary>
+    Task<Written<StoredResponse>?> TryStoreUsualReplyAsync(IDatabase db, NewResponse response, string responseKey, DateTimeOffset now, CancellationToken ct);
 }

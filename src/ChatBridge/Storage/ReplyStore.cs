@@ -11,14 +11,18 @@ namespace ChatBridge.Storage;
 /// a reply that names its message answers that one, any other the session's oldest delivered, unanswered message,
 /// since Broca answers messages in the order it claims them. The session's touch comes first and locks its row on an
 /// engine with concurrent writers, so two replies to one session never both take the same message. Three statements:
-/// the touch, the reply, the answer.
+/// the touch, the reply, the answer; on PostgreSQL the usual reply is one (<see cref="ISqlDialect.TryStoreUsualReplyAsync"/>).
 /// </summary>
-internal sealed class ReplyStore(IDatabase db, TimeProvider time) : IReplyStore
+internal sealed class ReplyStore(IDatabase db, ISqlDialect dialect, TimeProvider time) : IReplyStore
 {
     public async Task<Written<StoredResponse>> AddResponseAsync(NewResponse response, CancellationToken ct)
     {
         // Drawn before the write, as a new session's uid is (ConversationStore).
         var responseKey = ChatSql.NewResponseKey();
+        if (await dialect.TryStoreUsualReplyAsync(db, response, responseKey, Timestamps.Now(time), ct) is { } usual)
+        {
+            return usual;
+        }
         try
         {
             return await db.WriteAsync(async sql =>

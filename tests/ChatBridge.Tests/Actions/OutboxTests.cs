@@ -69,6 +69,24 @@ public sealed class OutboxTests(BridgeApp app) : IClassFixture<BridgeApp>
     }
 
     [Fact]
+    public async Task Replies_sent_at_once_to_one_session_each_answer_a_message_of_their_own()
+    {
+        const int Count = 8;
+        var asked = new List<long>();
+        for (var i = 0; i < Count; i++)
+        {
+            asked.Add((await (await app.Anonymous().PostMessageAsync("session_out_burst", $"question {i}")).DataAsync()).GetProperty("message_id").GetInt64());
+        }
+        (await app.Broca().GetAsync("/api/v1/?action=inbox&limit=100")).EnsureSuccessStatusCode();
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, Count).Select(async i =>
+            await (await app.Broca().PostReplyAsync("session_out_burst", $"answer {i}")).DataAsync()));
+
+        Assert.Equal(asked, replies.Select(r => r.GetProperty("message_id").GetInt64()).Order());
+        Assert.Equal(0L, app.Scalar("SELECT COUNT(*) FROM web_chat_messages WHERE session_id = 'session_out_burst' AND answered_at IS NULL"));
+    }
+
+    [Fact]
     public async Task Long_agent_replies_are_accepted_up_to_the_authenticated_body_limit()
     {
         await app.Anonymous().PostMessageAsync("session_out_long", "write me an essay");

@@ -41,13 +41,16 @@ internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
     /// </summary>
     private const int DeadlockAttempts = 3;
 
-    public async Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct)
+    public Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct) =>
+        RetriedOnDeadlockAsync(() => WriteOnceAsync(write, durability, ct));
+
+    private static async Task<Written<T>> RetriedOnDeadlockAsync<T>(Func<Task<Written<T>>> write)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await WriteOnceAsync(write, durability, ct);
+                return await write();
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < DeadlockAttempts)
             {
@@ -70,9 +73,11 @@ internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
         return Written<T>.Durably(result);
     }
 
-    public async Task<Written<T>> WriteStatementAsync<T>(Func<ISqlSession, Task<T>> statement, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return Written<T>.Durably(await statement(new PostgresSession(connection, transaction: null, ct)));
-    }
+    /// <summary>A statement that locks rows (a reply, its session and then its message) may meet a deadlock too.</summary>
+    public Task<Written<T>> WriteStatementAsync<T>(Func<ISqlSession, Task<T>> statement, CancellationToken ct) =>
+        RetriedOnDeadlockAsync(async () =>
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            return Written<T>.Durably(await statement(new PostgresSession(connection, transaction: null, ct)));
+        });
 }

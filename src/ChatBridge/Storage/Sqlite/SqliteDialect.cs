@@ -55,9 +55,12 @@ internal sealed class SqliteDialect : ISqlDialect
     /// between: a session the touch did not find is created, and one it found is given its agent and user only when
     /// they are not already the message's, so the usual message to a known session costs two statements.
     /// </summary>
-    /// <summary>The single writer commits groups of writes in this process, so a message's transaction costs nothing extra.</summary>
+    /// <summary>The single writer commits groups of writes in this process, so a message's or reply's transaction costs nothing extra.</summary>
     public Task<Written<StoredMessage>?> TryStoreUsualMessageAsync(IDatabase db, NewMessage message, string newUid, DateTimeOffset now, CancellationToken ct) =>
         Task.FromResult<Written<StoredMessage>?>(null);
+
+    public Task<Written<StoredResponse>?> TryStoreUsualReplyAsync(IDatabase db, NewResponse response, string responseKey, DateTimeOffset now, CancellationToken ct) =>
+        Task.FromResult<Written<StoredResponse>?>(null);
 
     public async Task<StoredMessage> StoreMessageAsync(ISqlSession sql, NewMessage message, string newUid, DateTimeOffset now)
     {

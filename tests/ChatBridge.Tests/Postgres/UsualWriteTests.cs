@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChatBridge.Chat;
 using ChatBridge.Http;
 using ChatBridge.Tests.Attachments;
@@ -7,14 +8,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatBridge.Tests.Postgres;
 
 /// <summary>
-/// On PostgreSQL a usual message is stored by one statement that commits by itself, one round trip to the server; a
-/// retry, a session bound to another token and a message with attachments are decided in a transaction.
+/// On PostgreSQL a usual message or reply is stored by one statement that commits by itself, one round trip to the
+/// server; a retry, a session bound to another token, a message with attachments and a refused reply are decided in a
+/// transaction.
 /// </summary>
-public sealed class UsualMessageTests
+public sealed class UsualWriteTests
 {
     private const string Mine = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private const string Theirs = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
     private const string StoresAMessage = "INSERT INTO web_chat_messages";
+
+    // Every reply's write starts with its session's touch, also one refused or for an unknown session.
+    private const string TouchesTheSession = "UPDATE web_chat_sessions SET last_active";
     private const string SendId = "6f1c2b9e-4d3a-4f8e-9b7c-0a1d2e3f4a5b";
 
     [PostgresFact]
@@ -59,6 +64,39 @@ public sealed class UsualMessageTests
             writes!.TakeKindsOf(StoresAMessage);
             (await send()).EnsureSuccessStatusCode();
             Assert.Equal(expected, writes.TakeKindsOf(StoresAMessage));
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_usual_reply_commits_by_itself_and_a_refused_one_is_decided_in_a_transaction()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        RecordingDatabase? writes = null;
+        using var app = Instances.On(db.ConnectionString, "usual-reply", RecordingDatabase.Around(found => writes = found));
+        var broca = app.Broca();
+        var asked = await (await app.Anonymous().PostMessageAsync("session_usual_reply", "question")).DataAsync();
+        var other = await (await app.Anonymous().PostMessageAsync("session_usual_other", "question")).DataAsync();
+        (await broca.GetAsync("/api/v1/?action=inbox&limit=10")).EnsureSuccessStatusCode();
+
+        var linked = await ReplyAsync(() => broca.PostReplyAsync("session_usual_reply", "the oldest one"), [WriteKind.Statement]);
+        await ReplyAsync(() => broca.PostJsonAsync("outbox", new { session_id = "session_usual_reply", response = "named", message_id = asked.GetProperty("message_id").GetInt64() }),
+            [WriteKind.Statement]);
+        await ReplyAsync(() => broca.PostJsonAsync("outbox", new { session_id = "session_usual_reply", response = "not its message", message_id = other.GetProperty("message_id").GetInt64() }),
+            [WriteKind.Statement, WriteKind.Transaction], refused: true);
+        await ReplyAsync(() => broca.PostReplyAsync("session_usual_nobody", "no such session"), [WriteKind.Statement, WriteKind.Transaction], refused: true);
+
+        Assert.Equal(asked.GetProperty("message_id").GetInt64(), linked.GetProperty("message_id").GetInt64());
+        Assert.Equal(2L, app.Scalar("SELECT COUNT(*) FROM web_chat_responses"));
+        Assert.NotNull(app.Scalar("SELECT answered_at FROM web_chat_messages WHERE session_id = 'session_usual_reply'"));
+        Assert.Null(app.Scalar("SELECT answered_at FROM web_chat_messages WHERE session_id = 'session_usual_other'"));
+
+        async Task<JsonElement> ReplyAsync(Func<Task<HttpResponseMessage>> send, WriteKind[] expected, bool refused = false)
+        {
+            writes!.TakeKindsOf(TouchesTheSession);
+            using var response = await send();
+            Assert.Equal(refused ? 400 : 200, (int)response.StatusCode);
+            Assert.Equal(expected, writes.TakeKindsOf(TouchesTheSession));
+            return refused ? await response.JsonAsync() : await response.DataAsync();
         }
     }
 }
