@@ -7,47 +7,51 @@ namespace ChatBridge.Storage.Postgres;
 /// <summary>PostgreSQL's side of the stores' SQL: many instances write at once, so claims and replies lock rows.</summary>
 internal sealed class PostgresDialect : ISqlDialect
 {
-    // One statement, one round trip: the session is created (or touched) and the message stored together. The touch
-    // sees the statement's snapshot, so for a new session it finds nothing and the new row's uid is taken instead. A
-    // repeated client_message_id stores no message (the unique index decides, across instances) and returns no row.
-    private const string StoreMessage = """
-        WITH created AS (
+    // A message's statement begins with its session created, or else touched: the touch sees the statement's snapshot,
+    // so for a new session it finds nothing and the new row's uid is taken instead.
+    private const string CreateSession = """
+        created AS (
             INSERT INTO web_chat_sessions (session_id, uid, agent_id, user_id, ip_address, user_agent, metadata, status, created_at, last_active, token_hash)
             VALUES (@sessionId, @uid, @agentId, @userId, @ipAddress, @userAgent, '{}', 'active', @now, @now, @tokenHash)
             ON CONFLICT (session_id) DO NOTHING
-            RETURNING uid, token_hash),
-        touched AS (
-            UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id),
-                user_id = COALESCE(user_id, @userId)
-            WHERE session_id = @sessionId
             RETURNING uid, token_hash)
+        """;
+
+    private const string TouchSession = """
+        UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id),
+            user_id = COALESCE(user_id, @userId)
+        """;
+
+    // A repeated client_message_id stores no message (the unique index decides, across instances) and returns no row.
+    private const string InsertMessageUnlessRepeated = """
         INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed, client_message_id)
-        VALUES (@sessionId, @text, @now, @clientTimestamp, COALESCE((SELECT uid FROM created), (SELECT uid FROM touched)), 0, @clientMessageId)
+        SELECT @sessionId, @text, @now, @clientTimestamp, session.uid, 0, @clientMessageId FROM session
         ON CONFLICT (session_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
-        RETURNING id, uid, EXISTS (SELECT 1 FROM created) AS created,
-            COALESCE((SELECT token_hash FROM created), (SELECT token_hash FROM touched)) AS token_hash
+        RETURNING id, uid, EXISTS (SELECT 1 FROM created) AS created, (SELECT token_hash FROM session) AS token_hash
+        """;
+
+    // One statement in the message's transaction: the session is created (or touched) and the message stored together.
+    // A session another instance created in the same instant is in neither part; the message is stored without its uid.
+    private const string StoreMessage = $"""
+        WITH {CreateSession},
+        touched AS ({TouchSession} WHERE session_id = @sessionId RETURNING uid, token_hash),
+        session AS (SELECT uid, token_hash FROM created UNION ALL SELECT uid, token_hash FROM touched
+                    UNION ALL SELECT NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM created) AND NOT EXISTS (SELECT 1 FROM touched))
+        {InsertMessageUnlessRepeated}
         """;
 
     // StoreMessage for the usual message, committing by itself: the touch runs only for a session that answers to the
     // caller (legacy, its token, or its owner let in by the guard), and the message goes in only when the session was
     // created or touched. Anything else (another token, a session another instance is creating right now, a retry)
     // writes nothing and returns no row, for StoreMessage's transaction to decide.
-    private const string StoreUsualMessage = """
-        WITH created AS (
-            INSERT INTO web_chat_sessions (session_id, uid, agent_id, user_id, ip_address, user_agent, metadata, status, created_at, last_active, token_hash)
-            VALUES (@sessionId, @uid, @agentId, @userId, @ipAddress, @userAgent, '{}', 'active', @now, @now, @tokenHash)
-            ON CONFLICT (session_id) DO NOTHING
-            RETURNING uid, token_hash),
+    private const string StoreUsualMessage = $"""
+        WITH {CreateSession},
         touched AS (
-            UPDATE web_chat_sessions SET last_active = @now, status = 'active', agent_id = COALESCE(@agentId, agent_id),
-                user_id = COALESCE(user_id, @userId)
+            {TouchSession}
             WHERE session_id = @sessionId AND (token_hash IS NULL OR @byOwnership OR token_hash = @tokenHash)
             RETURNING uid, token_hash),
         session AS (SELECT uid, token_hash FROM created UNION ALL SELECT uid, token_hash FROM touched)
-        INSERT INTO web_chat_messages (session_id, message, timestamp, client_timestamp, uid, processed, client_message_id)
-        SELECT @sessionId, @text, @now, @clientTimestamp, uid, 0, @clientMessageId FROM session
-        ON CONFLICT (session_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
-        RETURNING id, uid, EXISTS (SELECT 1 FROM created) AS created, (SELECT token_hash FROM session) AS token_hash
+        {InsertMessageUnlessRepeated}
         """;
 
     // The reply, its link and its message's answer in one statement that commits by itself. The session is touched
