@@ -11,8 +11,8 @@ namespace ChatBridge.Tests.Conversations;
 
 public sealed class SessionTokenTests
 {
-    private const string Mine = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    private const string Theirs = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+    internal const string Mine = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    internal const string Theirs = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
 
     [Fact]
     public async Task A_session_created_with_a_token_answers_only_to_that_token()

@@ -14,8 +14,8 @@ namespace ChatBridge.Tests.Postgres;
 /// </summary>
 public sealed class UsualWriteTests
 {
-    private const string Mine = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    private const string Theirs = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+    private const string Mine = SessionTokenTests.Mine;
+    private const string Theirs = SessionTokenTests.Theirs;
     private const string StoresAMessage = "INSERT INTO web_chat_messages";
 
     // Every reply's write starts with its session's touch, also one refused or for an unknown session.
