@@ -47,7 +47,8 @@ internal static class AdminApi
                 + "`author`), a delivery `status`, a visitor's `feedback` on a reply or replies `seen` for the first time. Without `after` "
                 + "it answers at once with no events and the current cursor, the place to start from. With `wait` (seconds, 0 to 30) and "
                 + "nothing new, the request is held until something happens or the wait ends. `reset: true` means the cursor cannot be "
-                + "continued (the bridge restarted, or over 1024 events passed): reload, then go on from the new cursor. The key goes in the "
+                + "continued (the bridge restarted, over 1024 events passed, or this instance may have missed other instances' events): reload, "
+                + "then go on from the new cursor. The key goes in the "
                 + "Authorization header, never in the URL.")
             .WithExamples(data: new AdminEventPage(
                 [new AdminEvent("response", "session_k3f9x2m4q8w1", MessageId: 42, ResponseId: 7, Author: ReplyAuthor.Agent)], "3f9a2c1b-18", Reset: false));

@@ -48,6 +48,17 @@ internal sealed record SettingsChangedEvent : BusEvent
     public static readonly SettingsChangedEvent Instance = new();
 }
 
+/// <summary>
+/// This instance read from the database what it may have missed of the other instances' events (its listener dropped,
+/// a sender's sequence skipped, a sender's queue overflowed). Replies and the inbox are caught up that way; the admin
+/// console's changes, which only the events carry, are not, so its consoles reload everything. Never sent between
+/// instances: each finds out for itself.
+/// </summary>
+internal sealed record CaughtUpEvent : BusEvent
+{
+    public static readonly CaughtUpEvent Instance = new();
+}
+
 /// <summary>Tells every instance, this one included, of a committed change. Publishing never blocks.</summary>
 internal interface IRealtimeBus
 {

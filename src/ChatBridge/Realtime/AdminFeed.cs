@@ -32,6 +32,19 @@ internal sealed class AdminFeed
     }
 
     /// <summary>
+    /// Forgets the kept events and moves the numbering on, so that every cursor handed out so far answers
+    /// <see cref="AdminEventPage.Reset"/>: for when this instance may have missed events it could not list.
+    /// </summary>
+    public void StartOver()
+    {
+        lock (_lock)
+        {
+            _recent.Clear();
+            _sequence++;
+        }
+    }
+
+    /// <summary>
     /// The events after <paramref name="cursor"/>; none (just the current cursor) when it is null, so a console starts
     /// from now. A cursor this feed cannot continue from answers <see cref="AdminEventPage.Reset"/>.
     /// </summary>

@@ -65,6 +65,10 @@ internal sealed class NotificationHub(AdminFeed adminFeed)
             case SettingsChangedEvent:
                 SettingsChanged?.Invoke();
                 break;
+            case CaughtUpEvent:
+                adminFeed.StartOver();
+                Publish(Snapshot(AdminTopic), RealtimeEvent.AdminChanged);
+                break;
         }
     }
 

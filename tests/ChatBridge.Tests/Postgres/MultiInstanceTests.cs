@@ -150,6 +150,28 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
     }
 
     [PostgresFact]
+    public async Task A_console_on_an_instance_whose_listener_dropped_is_told_to_reload_once_it_listens_again()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b");
+        Assert.Equal(200, await b.HealthAsync());
+        var cursor = (await (await a.Admin().GetAsync("/api/v1/?action=admin_events")).DataAsync()).GetProperty("cursor").GetString();
+        var listener = Assert.Single(await ListenerPidsAsync(db, "bridge-a"));
+
+        await TerminateAsync(db, listener);
+        // Stored while a's listener is down (it waits half a second before it listens again): a never hears of it.
+        await (await b.Anonymous().PostMessageAsync(Sessions.New(), "Hello")).DataAsync();
+        await Eventually.UntilAsync(
+            async () => await ListenerPidsAsync(db, "bridge-a") is [var pid] && pid != listener, Patience, "a listening again");
+
+        await Eventually.UntilAsync(
+            async () => (await (await a.Admin().GetAsync($"/api/v1/?action=admin_events&after={cursor}")).DataAsync()).GetProperty("reset").GetBoolean(),
+            Patience,
+            "a's console told to reload everything");
+    }
+
+    [PostgresFact]
     public async Task Notifications_that_fail_to_send_are_sent_again_and_every_reply_reaches_the_other_instances_socket_once()
     {
         await using var db = await PostgresServer.CreateDatabaseAsync();

@@ -52,6 +52,25 @@ public sealed class AdminFeedTests
     }
 
     [Fact]
+    public void After_it_starts_over_every_earlier_cursor_asks_for_a_reload_and_a_new_one_continues()
+    {
+        var feed = new AdminFeed();
+        var empty = Parse(feed.Read(null).Cursor);
+        feed.Append(Message("session_a", 1));
+        var latest = Parse(feed.Read(null).Cursor);
+
+        feed.StartOver();
+        var fresh = Parse(feed.Read(null).Cursor);
+        feed.Append(Message("session_a", 2));
+
+        Assert.True(feed.Read(empty).Reset);
+        Assert.True(feed.Read(latest).Reset);
+        var page = feed.Read(fresh);
+        Assert.False(page.Reset);
+        Assert.Equal(2, Assert.Single(page.Events).MessageId);
+    }
+
+    [Fact]
     public void A_cursor_of_another_feed_or_from_the_future_asks_for_a_reload()
     {
         var feed = new AdminFeed();

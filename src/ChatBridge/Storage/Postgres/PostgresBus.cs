@@ -235,9 +235,11 @@ internal sealed partial class PostgresBus(
                         hub.Deliver(new ReplyEvent(sessionId, response));
                     }
                 }
-                // Messages may have been stored or returned to the inbox, and settings changed: pollers claim, settings reload.
+                // Messages may have been stored or returned to the inbox, settings changed, and the admin console's
+                // changes missed: pollers claim, settings reload, consoles reload.
                 hub.Deliver(InboxRefilledEvent.Instance);
                 hub.Deliver(SettingsChangedEvent.Instance);
+                hub.Deliver(CaughtUpEvent.Instance);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
