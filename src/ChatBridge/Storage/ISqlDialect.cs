@@ -5,7 +5,8 @@ namespace ChatBridge.Storage;
 
 /// <summary>
 /// What an engine writes its own way. The stores in this folder hold every rule once and take from here only the SQL
-/// text that differs between SQLite and PostgreSQL, and the one write whose statements differ.
+/// text that differs between SQLite and PostgreSQL, and the writes whose statements differ: a message, and on
+/// PostgreSQL the usual message and the usual reply as one statement each.
 /// </summary>
 internal interface ISqlDialect
 {
