@@ -177,14 +177,20 @@ internal static class ChatSql
         """;
 
     /// <summary>
+    /// <see cref="LiveAgent"/> of the session row an <c>UPDATE web_chat_sessions</c> is writing, by the table's name:
+    /// SQLite's RETURNING sees no alias.
+    /// </summary>
+    public const string LiveAgentOfUpdatedSession = "(SELECT ag.id FROM agents ag WHERE ag.id = web_chat_sessions.agent_id)";
+
+    /// <summary>
     /// A reply's first statement: its session is touched, which also locks the row where writers run concurrently (so
     /// two replies to one session never both take the same message), and the session's live agent read. No row for an
-    /// unknown session. The agent is <see cref="LiveAgent"/> by the table's name: SQLite's RETURNING sees no alias.
+    /// unknown session.
     /// </summary>
-    public const string TouchRepliedSession = """
+    public const string TouchRepliedSession = $"""
         UPDATE web_chat_sessions SET last_active = @now
         WHERE session_id = @sessionId
-        RETURNING (SELECT ag.id FROM agents ag WHERE ag.id = web_chat_sessions.agent_id) AS agent_id
+        RETURNING {LiveAgentOfUpdatedSession} AS agent_id
         """;
 
     /// <summary>

@@ -64,9 +64,9 @@ internal sealed class PostgresDialect : ISqlDialect
         WITH touched AS (
             UPDATE web_chat_sessions SET last_active = @now
             WHERE session_id = @sessionId
-              AND (@onlyAgent IS NULL OR agent_id = @onlyAgent AND EXISTS (SELECT 1 FROM agents ag WHERE ag.id = @onlyAgent))
+              AND (@onlyAgent IS NULL OR {ChatSql.LiveAgentOfUpdatedSession} = @onlyAgent)
               AND (@messageId IS NULL OR EXISTS (SELECT 1 FROM web_chat_messages WHERE id = @messageId AND session_id = @sessionId))
-            RETURNING (SELECT ag.id FROM agents ag WHERE ag.id = web_chat_sessions.agent_id) AS agent_id),
+            RETURNING {ChatSql.LiveAgentOfUpdatedSession} AS agent_id),
         oldest AS MATERIALIZED (
             SELECT id FROM web_chat_messages
             WHERE @messageId IS NULL AND EXISTS (SELECT 1 FROM touched) AND {ChatSql.Answerable}
