@@ -27,8 +27,9 @@ internal interface IDatabase
     Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct);
 
     /// <summary>
-    /// A write of one statement, atomic by itself: where commits are durable as they return (PostgreSQL), it runs without
-    /// a transaction of its own, one round trip; elsewhere as <see cref="WriteAsync{T}"/>.
+    /// A write of one statement that returns rows, atomic by itself: where commits are durable as they return
+    /// (PostgreSQL), it runs without a transaction of its own, in one round trip with the statement writes waiting beside
+    /// it; elsewhere as <see cref="WriteAsync{T}"/>.
     /// </summary>
     Task<Written<T>> WriteStatementAsync<T>(Func<ISqlSession, Task<T>> statement, CancellationToken ct);
 }

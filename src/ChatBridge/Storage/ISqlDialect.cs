@@ -45,7 +45,7 @@ internal interface ISqlDialect
 
     /// <summary>
     /// Where every commit is a round trip of its own (PostgreSQL), the usual message (no attachments; a new session, or
-    /// one that answers to the caller's token or owner; no retry) stored by one statement that commits by itself. Null
+    /// one that answers to the caller's token or owner; no retry) stored by one statement without a transaction. Null
     /// when the message is not the usual one, with nothing written: <see cref="StoreMessageAsync"/> then decides in a
     /// transaction. Always null where a transaction costs no more (SQLite's writer runs in this process).
     /// </summary>
@@ -53,7 +53,7 @@ internal interface ISqlDialect
 
     /// <summary>
     /// Likewise for a reply: the usual one (to a session of the key's agent, naming a message of that session or none)
-    /// stored, linked and its message marked answered by one statement that commits by itself. Null when it is not the
+    /// stored, linked and its message marked answered by one statement without a transaction. Null when it is not the
     /// usual one, with nothing written, for <see cref="ReplyStore"/>'s transaction to decide; always null on SQLite.
     /// </summary>
     Task<Written<StoredResponse>?> TryStoreUsualReplyAsync(IDatabase db, NewResponse response, string responseKey, DateTimeOffset now, CancellationToken ct);

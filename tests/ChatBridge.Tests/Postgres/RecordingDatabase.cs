@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBridge.Tests.Postgres;
 
-/// <summary>How a statement ran: in a write's transaction, or as a write of its own that commits by itself.</summary>
+/// <summary>How a statement ran: in a write's transaction, or as a statement write without one.</summary>
 internal enum WriteKind { Transaction, Statement }
 
 /// <summary>The engine's <see cref="IDatabase"/>, noting the text of every statement each kind of write runs.</summary>

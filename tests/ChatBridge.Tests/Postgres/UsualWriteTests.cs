@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatBridge.Tests.Postgres;
 
 /// <summary>
-/// On PostgreSQL a usual message or reply is stored by one statement that commits by itself, one round trip to the
+/// On PostgreSQL a usual message or reply is stored by one statement without a transaction, one round trip to the
 /// server; a retry, a session bound to another token, a message with attachments and a refused reply are decided in a
 /// transaction.
 /// </summary>

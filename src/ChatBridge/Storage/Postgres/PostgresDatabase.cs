@@ -6,7 +6,8 @@ namespace ChatBridge.Storage.Postgres;
 
 /// <summary>
 /// PostgreSQL behind the stores' seam, shared by every instance: each read or write on a pooled connection, every
-/// write in a transaction of its own, durable as it commits unless it asked for less.
+/// write in a transaction of its own (statement writes in batches: <see cref="StatementBatches"/>), durable as it
+/// commits unless it asked for less.
 /// </summary>
 internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
 {
@@ -44,7 +45,7 @@ internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
     public Task<Written<T>> WriteAsync<T>(Func<ISqlSession, Task<T>> write, Durability durability, CancellationToken ct) =>
         RetriedOnDeadlockAsync(() => WriteOnceAsync(write, durability, ct));
 
-    private static async Task<Written<T>> RetriedOnDeadlockAsync<T>(Func<Task<Written<T>>> write)
+    public static async Task<T> RetriedOnDeadlockAsync<T>(Func<Task<T>> write)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -73,11 +74,15 @@ internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
         return Written<T>.Durably(result);
     }
 
-    /// <summary>A statement that locks rows (a reply, its session and then its message) may meet a deadlock too.</summary>
-    public Task<Written<T>> WriteStatementAsync<T>(Func<ISqlSession, Task<T>> statement, CancellationToken ct) =>
-        RetriedOnDeadlockAsync(async () =>
-        {
-            await using var connection = await db.OpenConnectionAsync(ct);
-            return Written<T>.Durably(await statement(new PostgresSession(connection, transaction: null, ct)));
-        });
+    private readonly StatementBatches _batches = new(db);
+
+    /// <summary>The batches statement writes went in, for tests to see them share round trips.</summary>
+    internal StatementBatches Batches => _batches;
+
+    /// <summary>
+    /// Goes with the statements waiting beside it, one round trip and one commit for them all; a statement on its way
+    /// is not called back when its caller gives up, as a sent statement could not be.
+    /// </summary>
+    public async Task<Written<T>> WriteStatementAsync<T>(Func<ISqlSession, Task<T>> statement, CancellationToken ct) =>
+        Written<T>.Durably(await statement(new BatchedStatementSession(_batches)));
 }

@@ -54,7 +54,7 @@ internal sealed class PostgresDialect : ISqlDialect
         {InsertMessageUnlessRepeated}
         """;
 
-    // The reply, its link and its message's answer in one statement that commits by itself. The session is touched
+    // The reply, its link and its message's answer in one statement, without a transaction. The session is touched
     // only when the reply will be stored (a session of the key's agent, holding the message the reply names) and before
     // any message is read, so replies to one session lock the session and then a message, always in that order. The
     // oldest answerable message is taken FOR UPDATE: a reply that took it first and committed since makes this one

@@ -18,9 +18,10 @@ internal sealed class PostgresRateCounterStore(IDatabase db) : IRateCounterStore
         RETURNING count
         """;
 
-    // Every window of the policy before this one goes.
-    private const string SweepEarlierWindows = """
-        DELETE FROM bridge_rate_counters WHERE policy = @policy AND window_start < @windowStart
+    // The take, after every window of the policy before this one goes: still one statement, as a batch takes them.
+    private const string SweepThenTake = $"""
+        WITH swept AS (DELETE FROM bridge_rate_counters WHERE policy = @policy AND window_start < @windowStart)
+        {Take}
         """;
 
     private const string Count = """
@@ -33,8 +34,7 @@ internal sealed class PostgresRateCounterStore(IDatabase db) : IRateCounterStore
     public async Task<bool> TryTakeAsync(string policy, string client, RateWindow window, int limit, CancellationToken ct)
     {
         var sweep = !_swept.TryGetValue(policy, out var swept) || swept != window.Start;
-        // The sweep rides in the same round trip, after the take whose count is the command's first result.
-        var count = (await db.WriteStatementAsync(sql => sql.ScalarAsync<long?>(sweep ? $"{Take};\n{SweepEarlierWindows}" : Take,
+        var count = (await db.WriteStatementAsync(sql => sql.ScalarAsync<long?>(sweep ? SweepThenTake : Take,
             P("@policy", policy), P("@client", client), P("@windowStart", window.Start), P("@limit", limit)), ct)).Value;
         if (sweep)
         {

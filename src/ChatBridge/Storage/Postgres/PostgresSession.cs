@@ -35,19 +35,22 @@ internal sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransac
     private NpgsqlCommand Command(string sql, SqlParam[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var (name, value, type) in parameters)
+        foreach (var parameter in parameters)
         {
-            command.Parameters.Add(value switch
-            {
-                // timestamptz takes only UTC instants; a point in time is always one.
-                DateTimeOffset time => new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = time.ToUniversalTime() },
-                ControlAppTime time => new NpgsqlParameter(name, NpgsqlDbType.Timestamp) { Value = time.UtcWithoutZone },
-                null => new NpgsqlParameter(name, TypeOf(type)) { Value = DBNull.Value },
-                _ => new NpgsqlParameter(name, value),
-            });
+            command.Parameters.Add(Parameter(parameter));
         }
         return command;
     }
+
+    /// <summary>A store's parameter as PostgreSQL takes it, in a command or in a batch.</summary>
+    public static NpgsqlParameter Parameter(SqlParam parameter) => parameter.Value switch
+    {
+        // timestamptz takes only UTC instants; a point in time is always one.
+        DateTimeOffset time => new NpgsqlParameter(parameter.Name, NpgsqlDbType.TimestampTz) { Value = time.ToUniversalTime() },
+        ControlAppTime time => new NpgsqlParameter(parameter.Name, NpgsqlDbType.Timestamp) { Value = time.UtcWithoutZone },
+        null => new NpgsqlParameter(parameter.Name, TypeOf(parameter.Type)) { Value = DBNull.Value },
+        var value => new NpgsqlParameter(parameter.Name, value),
+    };
 
     /// <summary>A NULL still needs a type: <c>@since IS NULL</c> alone does not tell PostgreSQL which.</summary>
     private static NpgsqlDbType TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
