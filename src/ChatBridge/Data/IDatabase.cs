@@ -11,6 +11,12 @@ internal interface IDatabase
     Task<T> ReadAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct);
 
     /// <summary>
+    /// A read of one statement that returns rows: where every query is a round trip (PostgreSQL), it goes with the reads
+    /// waiting beside it, one round trip for them all; elsewhere as <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    Task<T> ReadStatementAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct);
+
+    /// <summary>
     /// Runs <paramref name="read"/> on a connection opened for it alone, never one kept from before: for a probe (the
     /// health check), so a database that can no longer be opened says so.
     /// </summary>

@@ -42,6 +42,8 @@ internal sealed class RecordingDatabase(IDatabase inner) : IDatabase
 
     public Task<T> ReadAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) => inner.ReadAsync(read, ct);
 
+    public Task<T> ReadStatementAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) => inner.ReadStatementAsync(read, ct);
+
     public Task<T> ProbeAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) => inner.ProbeAsync(read, ct);
 
     public Task<T> ReadSnapshotAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) => inner.ReadSnapshotAsync(read, ct);

@@ -6,8 +6,9 @@ using static ChatBridge.Data.SqlParam;
 namespace ChatBridge.Tests.Postgres;
 
 /// <summary>
-/// Statement writes that arrive while a batch is on its way go to the server together, and each caller still gets
-/// its own statement's answer: rows, a refusal of its own, or the connection's failure (never a second send).
+/// Statement writes (and, apart from them, statement reads) that arrive while a batch is on its way go to the server
+/// together, and each caller still gets its own statement's answer: rows, a refusal of its own, or the connection's
+/// failure (never a second send).
 /// The first batch is held at the server by an advisory lock the test owns, so the others are sure to queue.
 /// </summary>
 public sealed class StatementBatchTests : IAsyncLifetime
@@ -49,8 +50,8 @@ public sealed class StatementBatchTests : IAsyncLifetime
 
         Assert.Equal(1L, (await first).Value);
         Assert.Equal(Enumerable.Range(1, 5).Select(i => $"message {i}"), (await Task.WhenAll(stored)).Select(w => w.Value));
-        Assert.Equal(2, _database.Batches.BatchesSent);
-        Assert.Equal(6, _database.Batches.StatementsSent);
+        Assert.Equal(2, _database.WriteBatches.BatchesSent);
+        Assert.Equal(6, _database.WriteBatches.StatementsSent);
         Assert.Equal(5L, await ScalarAsync("SELECT COUNT(*) FROM written"));
     }
 
@@ -70,7 +71,7 @@ public sealed class StatementBatchTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<PostgresException>(() => refused);
         Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
         // The three together (rolled back whole by the refusal), then each alone.
-        Assert.Equal(5, _database.Batches.BatchesSent);
+        Assert.Equal(5, _database.WriteBatches.BatchesSent);
         Assert.Equal("after,before", await ScalarAsync("SELECT string_agg(text, ',' ORDER BY text) FROM written"));
     }
 
@@ -90,8 +91,28 @@ public sealed class StatementBatchTests : IAsyncLifetime
         // Whether the server committed before the connection went is unknown to the sender, so neither runs again.
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => stored);
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => waiting);
-        Assert.Equal(2, _database.Batches.BatchesSent);
+        Assert.Equal(2, _database.WriteBatches.BatchesSent);
         Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM written"));
+    }
+
+    [PostgresFact]
+    public async Task Reads_go_in_batches_of_their_own_and_never_wait_behind_a_write()
+    {
+        var write = await HeldAtTheServerAsync();
+        await ExecuteAsync($"SELECT pg_advisory_lock({SecondLock})");
+        var heldRead = _database.ReadStatementAsync(s => s.ScalarAsync<long>($"SELECT 1 FROM (SELECT pg_advisory_xact_lock({SecondLock})) AS held"), default);
+        await WaiterAsync(SecondLock);
+        var reads = Enumerable.Range(1, 3).Select(i => _database.ReadStatementAsync(s => s.ScalarAsync<long>("SELECT @i::bigint", P("@i", i)), default)).ToList();
+
+        await ExecuteAsync($"SELECT pg_advisory_unlock({SecondLock})");
+
+        Assert.Equal(1L, await heldRead);
+        Assert.Equal(new long[] { 1, 2, 3 }, await Task.WhenAll(reads));
+        Assert.False(write.IsCompleted);
+        Assert.Equal(2, _database.ReadBatches.BatchesSent);
+        Assert.Equal(4, _database.ReadBatches.StatementsSent);
+        await ExecuteAsync($"SELECT pg_advisory_unlock({FirstLock})");
+        await write;
     }
 
     [PostgresFact]

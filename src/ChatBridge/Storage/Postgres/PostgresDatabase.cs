@@ -17,11 +17,22 @@ internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
     /// </summary>
     private const string RelaxDurability = "SET LOCAL synchronous_commit = off";
 
+    private readonly StatementBatches _reads = new(db);
+    private readonly StatementBatches _writes = new(db);
+
+    /// <summary>The batches statement reads and writes went in, for tests to see them share round trips.</summary>
+    internal StatementBatches ReadBatches => _reads;
+
+    internal StatementBatches WriteBatches => _writes;
+
     public async Task<T> ReadAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await read(new PostgresSession(connection, transaction: null, ct));
     }
+
+    /// <summary>Goes with the reads waiting beside it; reads wait for reads only, never behind a write's commit.</summary>
+    public Task<T> ReadStatementAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) => read(new BatchedStatementSession(_reads));
 
     /// <summary>Every read opens its connection from the pool, whose connections the server checks as it hands them out.</summary>
     public Task<T> ProbeAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) => ReadAsync(read, ct);
@@ -74,15 +85,10 @@ internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
         return Written<T>.Durably(result);
     }
 
-    private readonly StatementBatches _batches = new(db);
-
-    /// <summary>The batches statement writes went in, for tests to see them share round trips.</summary>
-    internal StatementBatches Batches => _batches;
-
     /// <summary>
     /// Goes with the statements waiting beside it, one round trip and one commit for them all; a statement on its way
     /// is not called back when its caller gives up, as a sent statement could not be.
     /// </summary>
     public async Task<Written<T>> WriteStatementAsync<T>(Func<ISqlSession, Task<T>> statement, CancellationToken ct) =>
-        Written<T>.Durably(await statement(new BatchedStatementSession(_batches)));
+        Written<T>.Durably(await statement(new BatchedStatementSession(_writes)));
 }

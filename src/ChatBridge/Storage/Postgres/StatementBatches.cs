@@ -4,11 +4,11 @@ using Npgsql;
 namespace ChatBridge.Storage.Postgres;
 
 /// <summary>
-/// Statement writes (the usual message, the usual reply, a rate-limit permit) that arrive while others are on their
-/// way to the server go together: one batch, one round trip and one commit for them all, as SQLite's writer commits a
-/// group. A statement that finds nothing on its way goes at once, alone, so a quiet service waits for nothing. A batch
-/// runs in one implicit transaction; when the server refuses one statement it rolls the whole batch back, and each
-/// statement then runs again on its own, so every caller gets its own statement's answer.
+/// Statements that arrive while others are on their way to the server go together: one batch, one round trip (and for
+/// writes, such as the usual message, the usual reply and a rate-limit permit, one commit) for them all, as SQLite's
+/// writer commits a group. A statement that finds nothing on its way goes at once, alone, so a quiet service waits for
+/// nothing. A batch runs in one implicit transaction; when the server refuses one statement it rolls the whole batch
+/// back, and each statement then runs again on its own, so every caller gets its own statement's answer.
 /// <para>
 /// One batch is on its way at a time: the statements that arrive meanwhile make the next one. On two cores shared with
 /// the server, w2 posted 2 800-3 500 messages a second this way against 2 000-2 400 with four batches at once and

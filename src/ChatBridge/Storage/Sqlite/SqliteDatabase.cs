@@ -18,6 +18,8 @@ internal sealed class SqliteDatabase(Db db, KeptReaders readers, WriteQueue writ
     public Task<T> ReadAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) =>
         readers.ReadAsync((reader, token) => read(reader.Session(token)), ct);
 
+    public Task<T> ReadStatementAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) => ReadAsync(read, ct);
+
     public Task<T> ReadSnapshotAsync<T>(Func<ISqlSession, Task<T>> read, CancellationToken ct) =>
         readers.ReadAsync((reader, token) => reader.InSnapshotAsync(read, token), ct);
 
