@@ -96,6 +96,25 @@ public sealed class StatementBatchTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task When_a_batchs_connection_fails_the_statements_waiting_behind_it_get_its_error_unsent()
+    {
+        var first = await HeldAtTheServerAsync();
+        var waiting = Enumerable.Range(1, 3).Select(i => Store($"waiting {i}")).ToList();
+        var pid = await WaiterAsync(FirstLock);
+
+        await ExecuteAsync($"SELECT pg_terminate_backend({pid})");
+
+        // An outage answers every waiting caller after one connection's failure, not one batch's failure after another.
+        var error = await Assert.ThrowsAnyAsync<NpgsqlException>(() => first);
+        foreach (var write in waiting)
+        {
+            Assert.Same(error, await Assert.ThrowsAnyAsync<NpgsqlException>(() => write));
+        }
+        Assert.Equal(1, _database.WriteBatches.StatementsSent);
+        Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM written"));
+    }
+
+    [PostgresFact]
     public async Task Reads_go_in_batches_of_their_own_and_never_wait_behind_a_write()
     {
         var write = await HeldAtTheServerAsync();

@@ -82,48 +82,62 @@ internal sealed class StatementBatches(NpgsqlDataSource db)
         }
     }
 
+    private List<QueuedStatement> TakeAllWaiting()
+    {
+        lock (_lock)
+        {
+            List<QueuedStatement> waiting = [.. _waiting];
+            _waiting.Clear();
+            return waiting;
+        }
+    }
+
     private async Task SendAsync(List<QueuedStatement> batch)
     {
-        if (batch.Count == 1)
-        {
-            await SendAloneAsync(batch[0]);
-            return;
-        }
         try
         {
-            await ExecuteAsync(batch);
+            await SendOrSplitAsync(batch);
         }
-        catch (Exception error) when (!PostgresDataSource.IsUnavailable(error))
+        catch (Exception error) when (PostgresDataSource.IsUnavailable(error))
         {
-            // The server (or the driver, before sending) refused the batch, so nothing of it was committed.
-            foreach (var statement in batch)
-            {
-                await SendAloneAsync(statement);
-            }
-        }
-        catch (Exception error)
-        {
-            // The connection failed: whether the commit happened is unknown, so nothing is sent twice.
-            foreach (var statement in batch)
+            // The connection failed, so whether the batch committed is unknown: none of it is sent again. The statements
+            // waiting behind it get the same answer now, rather than one batch's connection timeout after another.
+            foreach (var statement in batch.Concat(TakeAllWaiting()))
             {
                 statement.Fail(error);
             }
         }
     }
 
-    private async Task SendAloneAsync(QueuedStatement statement)
+    /// <summary>The batch, or when the server refuses it (so that nothing of it was committed) each statement alone.</summary>
+    private async Task SendOrSplitAsync(List<QueuedStatement> batch)
     {
-        try
+        if (batch.Count > 1)
         {
-            await PostgresDatabase.RetriedOnDeadlockAsync(async () =>
+            try
             {
-                await ExecuteAsync([statement]);
-                return statement;
-            });
+                await ExecuteAsync(batch);
+                return;
+            }
+            catch (Exception error) when (!PostgresDataSource.IsUnavailable(error))
+            {
+                // Refused by the server, or by the driver before sending: each statement runs again on its own below.
+            }
         }
-        catch (Exception error)
+        foreach (var statement in batch)
         {
-            statement.Fail(error);
+            try
+            {
+                await PostgresDatabase.RetriedOnDeadlockAsync(async () =>
+                {
+                    await ExecuteAsync([statement]);
+                    return statement;
+                });
+            }
+            catch (Exception error) when (!PostgresDataSource.IsUnavailable(error))
+            {
+                statement.Fail(error);
+            }
         }
     }
 
