@@ -76,6 +76,42 @@ public sealed class StatementBatchTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task Rows_a_caller_cannot_read_fail_that_caller_alone_and_the_batch_is_committed_once()
+    {
+        var first = await HeldAtTheServerAsync();
+        var before = Store("before");
+        var unreadable = Write("SELECT 'not a number'");
+        var after = Store("after");
+
+        await ExecuteAsync($"SELECT pg_advisory_unlock({FirstLock})");
+
+        await first;
+        Assert.Equal("before", (await before).Value);
+        Assert.Equal("after", (await after).Value);
+        await Assert.ThrowsAsync<FormatException>(() => unreadable);
+        // The server committed the batch before its rows were read, so none of it runs again.
+        Assert.Equal(2, _database.WriteBatches.BatchesSent);
+        Assert.Equal("after,before", await ScalarAsync("SELECT string_agg(text, ',' ORDER BY text) FROM written"));
+    }
+
+    [PostgresFact]
+    public async Task A_batch_that_fails_after_the_server_ran_it_is_not_sent_again()
+    {
+        var first = await HeldAtTheServerAsync();
+        var stored = Store("stored");
+        var rowless = Write("INSERT INTO written (text) VALUES ('without RETURNING')");
+
+        await ExecuteAsync($"SELECT pg_advisory_unlock({FirstLock})");
+
+        await first;
+        // The batch's answers cannot be told apart without the second statement's rows, but the server committed both.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => stored);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => rowless);
+        Assert.Equal(2, _database.WriteBatches.BatchesSent);
+        Assert.Equal("stored,without RETURNING", await ScalarAsync("SELECT string_agg(text, ',' ORDER BY id) FROM written"));
+    }
+
+    [PostgresFact]
     public async Task A_batch_whose_connection_fails_fails_every_statement_in_it_and_sends_none_again()
     {
         await ExecuteAsync($"SELECT pg_advisory_lock({SecondLock})");

@@ -8,12 +8,14 @@ namespace ChatBridge.Storage.Postgres;
 /// writes, such as the usual message, the usual reply and a rate-limit permit, one commit) for them all, as SQLite's
 /// writer commits a group. A statement that finds nothing on its way goes at once, alone, so a quiet service waits for
 /// nothing. A batch runs in one implicit transaction; when the server refuses one statement it rolls the whole batch
-/// back, and each statement then runs again on its own, so every caller gets its own statement's answer.
+/// back, and each statement then runs again on its own, so every caller gets its own statement's answer. A batch is
+/// never sent again once the server may have committed it: not after a failed connection, nor when a caller's rows
+/// cannot be read (that caller alone gets the error).
 /// <para>
 /// One batch is on its way at a time: the statements that arrive meanwhile make the next one. On two cores shared with
-/// the server, w2 posted 2 800-3 500 messages a second this way against 2 000-2 400 with four batches at once and
-/// 1 200-1 700 with none (docs/BENCHMARKS.md). The price is SQLite's writer's: a statement that waits for a row lock (a
-/// reply behind an admin's clean-up of its session) holds up the statement writes behind it for as long.
+/// the server, w2 posted 2 500-3 500 messages a second this way against 2 000-2 400 with four batches at once and
+/// 1 100-2 100 with no batches (docs/BENCHMARKS.md). The price is SQLite's writer's: a statement that waits for a row
+/// lock (a reply behind an admin's clean-up of its session) holds up the statements behind it for as long.
 /// </para>
 /// </summary>
 internal sealed class StatementBatches(NpgsqlDataSource db)
@@ -24,14 +26,13 @@ internal sealed class StatementBatches(NpgsqlDataSource db)
     private readonly Lock _lock = new();
     private readonly Queue<QueuedStatement> _waiting = new();
     private bool _sending;
+    private long _batchesSent;
+    private long _statementsSent;
 
     /// <summary>Batches sent and the statements in them, for tests to see the batching happen.</summary>
     public long BatchesSent => Interlocked.Read(ref _batchesSent);
 
     public long StatementsSent => Interlocked.Read(ref _statementsSent);
-
-    private long _batchesSent;
-    private long _statementsSent;
 
     /// <summary>Runs <paramref name="sql"/> with the next batch and returns its rows once that batch is committed.</summary>
     public async Task<List<T>> QueryAsync<T>(string sql, SqlParam[] parameters)
@@ -107,6 +108,14 @@ internal sealed class StatementBatches(NpgsqlDataSource db)
                 statement.Fail(error);
             }
         }
+        catch (Exception error)
+        {
+            // Not the server's refusal, so the batch may have committed: none of it is sent again.
+            foreach (var statement in batch)
+            {
+                statement.Fail(error);
+            }
+        }
     }
 
     /// <summary>The batch, or when the server refuses it (so that nothing of it was committed) each statement alone.</summary>
@@ -119,9 +128,9 @@ internal sealed class StatementBatches(NpgsqlDataSource db)
                 await ExecuteAsync(batch);
                 return;
             }
-            catch (Exception error) when (!PostgresDataSource.IsUnavailable(error))
+            catch (PostgresException error) when (!PostgresDataSource.IsUnavailable(error))
             {
-                // Refused by the server, or by the driver before sending: each statement runs again on its own below.
+                // Refused by the server, which rolled the whole batch back: each statement runs again on its own below.
             }
         }
         foreach (var statement in batch)
@@ -195,12 +204,32 @@ internal sealed class StatementBatches(NpgsqlDataSource db)
         // Callers go on in their own continuations, never on the thread sending the next batch.
         private readonly TaskCompletionSource<List<T>> _rows = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private List<T>? _read;
+        private Exception? _unreadable;
 
         public Task<List<T>> Rows => _rows.Task;
 
-        public override async Task ReadAsync(NpgsqlDataReader reader) => _read = await RowReader.ReadAllAsync<T>(reader, CancellationToken.None);
+        public override async Task ReadAsync(NpgsqlDataReader reader)
+        {
+            try
+            {
+                _read = await RowReader.ReadAllAsync<T>(reader, CancellationToken.None);
+            }
+            catch (Exception error) when (error is not NpgsqlException)
+            {
+                // Rows this caller cannot read (a value of another type) are its own error: the batch goes on and commits.
+                _unreadable = error;
+            }
+        }
 
-        public override void Complete() => _rows.TrySetResult(_read!);
+        public override void Complete()
+        {
+            if (_unreadable is not null)
+            {
+                _rows.TrySetException(_unreadable);
+                return;
+            }
+            _rows.TrySetResult(_read!);
+        }
 
         public override void Fail(Exception error) => _rows.TrySetException(error);
     }
