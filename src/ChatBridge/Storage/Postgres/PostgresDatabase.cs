@@ -6,8 +6,8 @@ namespace ChatBridge.Storage.Postgres;
 
 /// <summary>
 /// PostgreSQL behind the stores' seam, shared by every instance: each read or write on a pooled connection, every
-/// write in a transaction of its own (statement writes in batches: <see cref="StatementBatches"/>), durable as it
-/// commits unless it asked for less.
+/// write in a transaction of its own (statement reads and writes in batches: <see cref="StatementBatches"/>), durable as
+/// it commits unless it asked for less.
 /// </summary>
 internal sealed class PostgresDatabase(NpgsqlDataSource db) : IDatabase
 {
