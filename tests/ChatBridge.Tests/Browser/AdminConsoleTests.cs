@@ -180,27 +180,28 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         await (await user.PostMessageAsync(newer, "click: the newer one")).DataAsync();
         var page = await SignInAsync();
         var open = page.Locator($"tr[data-session-id='{older}']").GetByRole(AriaRole.Button, new() { Name = $"Open {older}" });
-        await open.ScrollIntoViewIfNeededAsync();
-        var box = (await open.BoundingBoxAsync())!;
-        await page.Mouse.MoveAsync(box.X + (box.Width / 2), box.Y + (box.Height / 2));
+        // Hovering waits for the button to stand still (the page may still be scrolling it into view); a position read
+        // once could be stale by the time the mouse goes down, and the press would land beside the button.
+        await open.HoverAsync();
 
         // Pressed, then the list is redrawn by a live update (the newer session, still first, gains a message), then
-        // let go: the click opens the session, as a person's would.
+        // let go over the same button: the click opens the session, as a person's would. Were the button replaced by
+        // an equal one, the release would be over another element than the press and no click would follow.
         await page.Mouse.DownAsync();
         await (await user.PostMessageAsync(newer, "click: and a second one")).DataAsync();
         await Expect(page.Locator($"tr[data-session-id='{newer}'] td").Nth(1)).ToHaveTextAsync("2");
+        await open.HoverAsync();
         await page.Mouse.UpAsync();
         await Expect(page.Locator("#admin-transcript .bubble-text")).ToHaveTextAsync(["click: the older one"]);
 
         // The same in the backlog, oldest first: the newer session's first message, while a message to the older
         // session joins the end of the list.
         var waiting = page.Locator(".backlog-item", new() { HasText = "click: the newer one" }).GetByRole(AriaRole.Button, new() { Name = $"Open {newer}" });
-        await waiting.ScrollIntoViewIfNeededAsync();
-        box = (await waiting.BoundingBoxAsync())!;
-        await page.Mouse.MoveAsync(box.X + (box.Width / 2), box.Y + (box.Height / 2));
+        await waiting.HoverAsync();
         await page.Mouse.DownAsync();
         await (await user.PostMessageAsync(older, "click: the older one again")).DataAsync();
         await Expect(page.Locator(".backlog-item", new() { HasText = "click: the older one again" })).ToBeVisibleAsync();
+        await waiting.HoverAsync();
         await page.Mouse.UpAsync();
         await Expect(page.Locator("#admin-transcript .bubble-text")).ToHaveTextAsync(["click: the newer one", "click: and a second one"]);
     }
