@@ -58,40 +58,22 @@ public sealed class StatementBatchTests : IAsyncLifetime
     [PostgresFact]
     public async Task A_statement_the_server_refuses_fails_alone_and_the_rest_of_its_batch_is_stored_once()
     {
-        var first = await HeldAtTheServerAsync();
-        var before = Store("before");
-        var refused = Write("SELECT 1 / @zero", P("@zero", 0));
-        var after = Store("after");
+        var refused = await BetweenTwoStoredRowsAsync("SELECT 1 / @zero", P("@zero", 0));
 
-        await ExecuteAsync($"SELECT pg_advisory_unlock({FirstLock})");
-
-        await first;
-        Assert.Equal("before", (await before).Value);
-        Assert.Equal("after", (await after).Value);
         var error = await Assert.ThrowsAsync<PostgresException>(() => refused);
         Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
         // The three together (rolled back whole by the refusal), then each alone.
         Assert.Equal(5, _database.WriteBatches.BatchesSent);
-        Assert.Equal("after,before", await ScalarAsync("SELECT string_agg(text, ',' ORDER BY text) FROM written"));
     }
 
     [PostgresFact]
     public async Task Rows_a_caller_cannot_read_fail_that_caller_alone_and_the_batch_is_committed_once()
     {
-        var first = await HeldAtTheServerAsync();
-        var before = Store("before");
-        var unreadable = Write("SELECT 'not a number'");
-        var after = Store("after");
+        var unreadable = await BetweenTwoStoredRowsAsync("SELECT 'not a number'");
 
-        await ExecuteAsync($"SELECT pg_advisory_unlock({FirstLock})");
-
-        await first;
-        Assert.Equal("before", (await before).Value);
-        Assert.Equal("after", (await after).Value);
         await Assert.ThrowsAsync<FormatException>(() => unreadable);
         // The server committed the batch before its rows were read, so none of it runs again.
         Assert.Equal(2, _database.WriteBatches.BatchesSent);
-        Assert.Equal("after,before", await ScalarAsync("SELECT string_agg(text, ',' ORDER BY text) FROM written"));
     }
 
     [PostgresFact]
@@ -188,6 +170,26 @@ public sealed class StatementBatchTests : IAsyncLifetime
     private Task<Written<string?>> Store(string text) => _database.WriteStatementAsync(s => s.ScalarAsync<string>(Insert, P("@text", text)), default);
 
     private Task<Written<long>> Write(string sql, params SqlParam[] parameters) => _database.WriteStatementAsync(s => s.ScalarAsync<long>(sql, parameters), default);
+
+    /// <summary>
+    /// Sends <paramref name="sql"/> in one batch between two stored rows and requires both rows stored once, each
+    /// caller with its own; returns the statement's write for the test to say how it ended.
+    /// </summary>
+    private async Task<Task<Written<long>>> BetweenTwoStoredRowsAsync(string sql, params SqlParam[] parameters)
+    {
+        var first = await HeldAtTheServerAsync();
+        var before = Store("before");
+        var between = Write(sql, parameters);
+        var after = Store("after");
+
+        await ExecuteAsync($"SELECT pg_advisory_unlock({FirstLock})");
+
+        await first;
+        Assert.Equal("before", (await before).Value);
+        Assert.Equal("after", (await after).Value);
+        Assert.Equal("after,before", await ScalarAsync("SELECT string_agg(text, ',' ORDER BY text) FROM written"));
+        return between;
+    }
 
     /// <summary>A statement write that the server holds until the test lets go of its advisory lock: the batch on its way.</summary>
     private async Task<Task<Written<long>>> HeldAtTheServerAsync()
