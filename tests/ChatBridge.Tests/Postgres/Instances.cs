@@ -25,6 +25,18 @@ internal static class Instances
         },
     };
 
+    /// <summary>
+    /// A new conversation begun on <paramref name="watcher"/> (a message posted) with a socket open on it there, once
+    /// <paramref name="other"/> answers /health 200: what the other instance does to it from then on reaches the socket.
+    /// </summary>
+    public static async Task<(string Session, EventSocket Socket)> WatchNewSessionAsync(this BridgeApp watcher, BridgeApp other)
+    {
+        Assert.Equal(200, await other.HealthAsync());
+        var session = Sessions.New();
+        await (await watcher.Anonymous().PostMessageAsync(session, "Hello")).DataAsync();
+        return (session, await EventSocket.ConnectAsync(watcher, session));
+    }
+
     public static async Task<int> HealthAsync(this BridgeApp app)
     {
         using var response = await app.Anonymous().GetAsync("/health");

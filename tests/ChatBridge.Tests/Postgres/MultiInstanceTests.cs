@@ -117,10 +117,8 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         await using var db = await PostgresServer.CreateDatabaseAsync();
         using var a = Instances.On(db.ConnectionString, "bridge-a");
         using var b = Instances.On(db.ConnectionString, "bridge-b");
-        var session = Sessions.New();
-        await (await a.Anonymous().PostMessageAsync(session, "Hello")).DataAsync();
-        await using var socket = await EventSocket.ConnectAsync(a, session);
-        Assert.Equal(200, await b.HealthAsync());
+        var (session, watching) = await a.WatchNewSessionAsync(b);
+        await using var socket = watching;
         const int Replies = 40;
         var posted = new ConcurrentQueue<long>();
 
@@ -172,29 +170,63 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
     }
 
     [PostgresFact]
-    public async Task Notifications_that_fail_to_send_are_sent_again_and_every_reply_reaches_the_other_instances_socket_once()
+    public async Task Notifications_that_fail_to_send_are_sent_again_and_every_event_reaches_the_other_instances_socket_once_in_order()
     {
         await using var db = await PostgresServer.CreateDatabaseAsync();
         var flaky = new FlakyNotifier(failures: 5);
         using var a = Instances.On(db.ConnectionString, "bridge-a");
-        using var b = Instances.On(db.ConnectionString, "bridge-b", services => services.AddSingleton<IBusNotifier>(sp =>
-            flaky.Around(ActivatorUtilities.CreateInstance<PoolNotifier>(sp))));
-        var session = Sessions.New();
-        await (await a.Anonymous().PostMessageAsync(session, "Hello")).DataAsync();
-        await using var socket = await EventSocket.ConnectAsync(a, session);
-        Assert.Equal(200, await b.HealthAsync());
-        const int Replies = 20;
-        List<long> posted = [];
+        using var b = Instances.On(db.ConnectionString, "bridge-b", flaky.Replace);
+        var (session, watching) = await a.WatchNewSessionAsync(b);
+        await using var socket = watching;
+        // Typing goes by the bus's own notifications alone: nothing is written, so no statement announces it.
+        var states = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? "start" : "stop").ToList();
 
         flaky.Arm();
+        foreach (var state in states)
+        {
+            await (await b.Broca().PostJsonAsync("typing", new { session_id = session, state })).DataAsync();
+        }
+
+        var pushed = new List<string>();
+        while (pushed.Count < states.Count)
+        {
+            var evt = await socket.NextOrNoneAsync(TimeSpan.FromSeconds(20))
+                ?? throw new Xunit.Sdk.XunitException($"Only {pushed.Count} of {states.Count} typing events were pushed");
+            if (evt.GetProperty("type").GetString() == "typing")
+            {
+                pushed.Add(evt.GetProperty("data").GetProperty("state").GetString()!);
+            }
+        }
+        Assert.Equal(states, pushed);
+        while (await socket.NextOrNoneAsync(TimeSpan.FromSeconds(2)) is { } late)
+        {
+            Assert.NotEqual("typing", late.GetProperty("type").GetString());
+        }
+        Assert.Equal(5, flaky.Failed);
+    }
+
+    [PostgresFact]
+    public async Task A_reply_is_announced_by_the_statement_that_stores_it_and_reaches_the_other_instances_socket_while_the_bus_cannot_send()
+    {
+        await using var db = await PostgresServer.CreateDatabaseAsync();
+        var refusing = new FlakyNotifier(failures: int.MaxValue);
+        using var a = Instances.On(db.ConnectionString, "bridge-a");
+        using var b = Instances.On(db.ConnectionString, "bridge-b", refusing.Replace);
+        var (session, watching) = await a.WatchNewSessionAsync(b);
+        await using var socket = watching;
+        const int Replies = 5;
+        List<long> posted = [];
+
+        refusing.Arm();
         for (var i = 0; i < Replies; i++)
         {
             posted.Add((await (await b.Broca().PostReplyAsync(session, $"reply {i}")).DataAsync()).GetProperty("response_id").GetInt64());
         }
 
+        // b's own notifications all fail and tell a of no gap, so only the replies' statements can have told it.
         var pushed = await RepliesPushedAsync(socket, Replies);
         Assert.Equal(posted, pushed);
-        Assert.Equal(5, flaky.Failed);
+        Assert.DoesNotContain(refusing.Payloads, payload => payload.Contains("\nr|", StringComparison.Ordinal));
     }
 
     [PostgresFact]
@@ -260,19 +292,26 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
     /// <summary>A notifier whose next sends fail, once armed, as a server that refuses NOTIFY for a while would.</summary>
     private sealed class FlakyNotifier(int failures)
     {
+        private readonly ConcurrentQueue<string> _payloads = new();
         private int _left;
         private int _failed;
 
         public int Failed => Volatile.Read(ref _failed);
 
+        /// <summary>Every notification it was asked to send, sent or not.</summary>
+        public IReadOnlyCollection<string> Payloads => _payloads;
+
         public void Arm() => Volatile.Write(ref _left, failures);
 
-        public IBusNotifier Around(IBusNotifier real) => new Failing(this, real);
+        /// <summary>Puts it in front of the instance's own notifier.</summary>
+        public void Replace(IServiceCollection services) =>
+            services.AddSingleton<IBusNotifier>(sp => new Failing(this, ActivatorUtilities.CreateInstance<PoolNotifier>(sp)));
 
         private sealed class Failing(FlakyNotifier owner, IBusNotifier real) : IBusNotifier
         {
             public Task NotifyAsync(string channel, string payload, CancellationToken ct)
             {
+                owner._payloads.Enqueue(payload);
                 if (Interlocked.Decrement(ref owner._left) < 0)
                 {
                     return real.NotifyAsync(channel, payload, ct);

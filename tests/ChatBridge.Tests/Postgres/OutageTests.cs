@@ -22,10 +22,8 @@ public sealed class OutageTests(ITestOutputHelper output)
         using var a = Instances.On(cluster.ConnectionString, "bridge-a");
         using var b = Instances.On(cluster.ConnectionString, "bridge-b");
         Assert.Equal(200, await a.HealthAsync());
-        Assert.Equal(200, await b.HealthAsync());
-        var session = Sessions.New();
-        await (await a.Anonymous().PostMessageAsync(session, "Hello")).DataAsync();
-        await using var socket = await EventSocket.ConnectAsync(a, session);
+        var (session, watching) = await a.WatchNewSessionAsync(b);
+        await using var socket = watching;
 
         var load = new Load();
         using var stopLoad = new CancellationTokenSource();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using ChatBridge.Chat;
@@ -19,12 +18,15 @@ namespace ChatBridge.Storage.Postgres;
 /// <para>
 /// Notifications leave from one sender, many events to a payload, after the writes they announce have committed, not
 /// inside the writing transactions: PostgreSQL serializes the commits of all transactions that notify (a lock for the
-/// whole cluster, taken at commit, keeps the notification queue in commit order), so a NOTIFY in every reply's
-/// transaction would queue each reply's commit behind every other instance's.
+/// whole cluster, taken at commit, keeps the notification queue in commit order), so a NOTIFY in every transaction would
+/// queue each commit behind every other instance's. The usual reply is the exception (<see cref="AnnouncedWrites"/>):
+/// its statement goes in one of the instance's write batches, one on its way at a time, so its NOTIFY holds that lock
+/// for one commit per batch, and the reply's push on the other instances saves the sender's round trip.
 /// </para>
 /// </summary>
 internal sealed partial class PostgresBus(
-    BusListener listener, IBusNotifier notifier, NotificationHub hub, IReplyStore replies, TimeProvider time, ILogger<PostgresBus> logger)
+    BusListener listener, IBusNotifier notifier, AnnouncedWrites announced, NotificationHub hub, IReplyStore replies, TimeProvider time,
+    ILogger<PostgresBus> logger)
     : BackgroundService, IRealtimeBus
 {
     public const string Channel = "chatbridge";
@@ -56,7 +58,7 @@ internal sealed partial class PostgresBus(
     /// </summary>
     private static readonly TimeSpan CatchUpMargin = TimeSpan.FromSeconds(10);
 
-    private readonly string _origin = RandomNumberGenerator.GetHexString(12, lowercase: true);
+    private readonly string _origin = announced.Origin;
     private readonly Channel<string> _outgoing = System.Threading.Channels.Channel.CreateBounded<string>(
         new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Channel<long> _repliesToRead = System.Threading.Channels.Channel.CreateBounded<long>(
@@ -81,6 +83,11 @@ internal sealed partial class PostgresBus(
             _deliveredReplies.Add(reply.Response.Id);
         }
         hub.Deliver(evt);
+        if (evt is ReplyEvent { Response.Id: var id } && announced.TakeAnnouncedReply(id))
+        {
+            // Its own statement told the others as it committed.
+            return;
+        }
         if (!_outgoing.Writer.TryWrite(BusWire.Write(evt)))
         {
             // The others will read what this was about from the database: the next notification tells them since when.
@@ -539,6 +546,15 @@ internal sealed class RecentIds(int capacity)
         lock (_lock)
         {
             return _ids.Contains(id);
+        }
+    }
+
+    /// <summary>Forgets the id now; false when it was not there. Its place in the order is freed as it ages out.</summary>
+    public bool Remove(long id)
+    {
+        lock (_lock)
+        {
+            return _ids.Remove(id);
         }
     }
 }

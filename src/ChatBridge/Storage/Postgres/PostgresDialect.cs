@@ -5,7 +5,7 @@ using static ChatBridge.Data.SqlParam;
 namespace ChatBridge.Storage.Postgres;
 
 /// <summary>PostgreSQL's side of the stores' SQL: many instances write at once, so claims and replies lock rows.</summary>
-internal sealed class PostgresDialect : ISqlDialect
+internal sealed class PostgresDialect(AnnouncedWrites announced) : ISqlDialect
 {
     // A message's statement begins with its session created, or else touched: the touch sees the statement's snapshot,
     // so for a new session it finds nothing and the new row's uid is taken instead.
@@ -59,7 +59,8 @@ internal sealed class PostgresDialect : ISqlDialect
     // any message is read, so replies to one session lock the session and then a message, always in that order. The
     // oldest answerable message is taken FOR UPDATE: a reply that took it first and committed since makes this one
     // re-check it, find it answered and take the next, as the transaction's later statements would. Anything else
-    // touches nothing and returns no row, for ReplyStore's transaction to decide.
+    // touches nothing and returns no row, for ReplyStore's transaction to decide. A stored reply is announced to the
+    // other instances in the same statement, so the notification commits with it (AnnouncedWrites).
     private const string StoreUsualReply = $"""
         WITH touched AS (
             UPDATE web_chat_sessions SET last_active = @now
@@ -80,7 +81,8 @@ internal sealed class PostgresDialect : ISqlDialect
         answered AS (
             UPDATE web_chat_messages SET {ChatSql.AnswerMark}
             WHERE id = (SELECT message_id FROM inserted))
-        SELECT inserted.id, inserted.message_id, (SELECT agent_id FROM touched) AS agent_id FROM inserted
+        SELECT inserted.id, inserted.message_id, (SELECT agent_id FROM touched) AS agent_id
+        FROM inserted CROSS JOIN LATERAL pg_notify(@channel, @announcement || inserted.id) AS announced
         """;
 
     // A message whose session another instance created in the same instant: its uid is read once that has committed.
@@ -154,16 +156,22 @@ internal sealed class PostgresDialect : ISqlDialect
             : null;
     }
 
-    /// <summary>One round trip instead of four (the touch with its <c>BEGIN</c>, the reply, the answer, <c>COMMIT</c>).</summary>
+    /// <summary>
+    /// One round trip instead of four (the touch with its <c>BEGIN</c>, the reply, the answer, <c>COMMIT</c>), and none
+    /// for the bus: the statement announces the reply itself.
+    /// </summary>
     public async Task<Written<StoredResponse>?> TryStoreUsualReplyAsync(IDatabase db, NewResponse response, string responseKey, DateTimeOffset now, CancellationToken ct)
     {
         var written = await db.WriteStatementAsync(sql => sql.FirstOrDefaultAsync<StoredReplyRow>(StoreUsualReply,
             P("@sessionId", response.SessionId), P("@messageId", response.MessageId), P("@onlyAgent", response.OnlyAgent),
             P("@text", response.Text), P("@responseKey", responseKey), P("@now", now), P("@author", response.Author),
-            P("@poller", response.Poller)), ct);
-        return written.Value is { } row
-            ? Written<StoredResponse>.Durably(new StoredResponse(ResponseOutcome.Stored, row.Id, now, row.MessageId, row.AgentId))
-            : null;
+            P("@poller", response.Poller), P("@channel", PostgresBus.Channel), P("@announcement", announced.ReplyPrefix)), ct);
+        if (written.Value is not { } row)
+        {
+            return null;
+        }
+        announced.ReplyAnnounced(row.Id);
+        return Written<StoredResponse>.Durably(new StoredResponse(ResponseOutcome.Stored, row.Id, now, row.MessageId, row.AgentId));
     }
 
     private sealed record StoredReplyRow

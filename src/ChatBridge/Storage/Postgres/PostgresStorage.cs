@@ -17,6 +17,7 @@ internal static class PostgresStorage
         services.AddSingleton(_ => PostgresDataSource.Create(connectionString));
         services.AddSingleton<IDatabaseMigrator, PostgresSchemaMigrator>();
         services.AddSingleton<IDatabase, PostgresDatabase>();
+        services.AddSingleton<AnnouncedWrites>();
         services.AddSingleton<ISqlDialect, PostgresDialect>();
         services.AddStores();
         services.AddSingleton<IRateCounterStore, PostgresRateCounterStore>();

@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+
+namespace ChatBridge.Storage.Postgres;
+
+/// <summary>
+/// This instance's name on the bus, and the usual replies announced to the other instances by the statement that stored
+/// them: a <c>NOTIFY</c> in the reply's own transaction reaches the other instances as it commits, a round trip (the
+/// bus's sender, then its own <c>NOTIFY</c>) sooner, and it cannot go missing while the reply is kept. The bus leaves
+/// those replies out of its own notifications.
+/// </summary>
+internal sealed class AnnouncedWrites
+{
+    /// <summary>Replies remembered at most between their statement and their publishing, which follows at once.</summary>
+    private const int Capacity = 4096;
+
+    private readonly RecentIds _replies = new(Capacity);
+
+    /// <summary>The name every notification of this instance carries, so that it ignores its own.</summary>
+    public string Origin { get; } = RandomNumberGenerator.GetHexString(12, lowercase: true);
+
+    /// <summary>
+    /// A reply's notification up to its id, which the statement appends: this instance without a sequence number (the
+    /// notification commits with its reply, so there is none to miss), then the reply's line.
+    /// </summary>
+    public string ReplyPrefix => $"{Origin}\nr|";
+
+    public void ReplyAnnounced(long id) => _replies.Add(id);
+
+    /// <summary>Whether the reply's own statement announced it (answered once: the bus asks as it publishes the reply).</summary>
+    public bool TakeAnnouncedReply(long id) => _replies.Remove(id);
+}
