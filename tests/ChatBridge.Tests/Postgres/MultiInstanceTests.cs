@@ -142,7 +142,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         await posting;
 
         var pushed = await RepliesPushedAsync(socket, Replies);
-        Assert.Equal(posted.Order(), pushed.Order());
+        Assert.Equal(posted.Order(), Ids(pushed).Order());
         Assert.True(postedBeforeKill < Replies, "the listener was killed after every reply was posted");
         output.WriteLine($"listener killed after {postedBeforeKill} of {Replies} replies; listening again with /health 200 {recovered.TotalMilliseconds:0} ms later");
     }
@@ -214,19 +214,24 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         using var b = Instances.On(db.ConnectionString, "bridge-b", refusing.Replace);
         var (session, watching) = await a.WatchNewSessionAsync(b);
         await using var socket = watching;
-        const int Replies = 5;
+        // Short replies travel in their notification; one too long for it (8 000 characters) is read by id, in its turn.
+        string[] texts = ["reply 0", "a | b\nc \"quoted\" \\ \u00e9\u4e2d\U0001F600", new string('x', 8000), "reply 3"];
         List<long> posted = [];
 
         refusing.Arm();
-        for (var i = 0; i < Replies; i++)
+        foreach (var text in texts)
         {
-            posted.Add((await (await b.Broca().PostReplyAsync(session, $"reply {i}")).DataAsync()).GetProperty("response_id").GetInt64());
+            posted.Add((await (await b.Broca().PostReplyAsync(session, text)).DataAsync()).GetProperty("response_id").GetInt64());
         }
 
         // b's own notifications all fail and tell a of no gap, so only the replies' statements can have told it.
-        var pushed = await RepliesPushedAsync(socket, Replies);
-        Assert.Equal(posted, pushed);
+        var pushed = await RepliesPushedAsync(socket, texts.Length);
+        Assert.Equal(posted, Ids(pushed));
+        Assert.Equal(texts, pushed.Select(reply => reply.GetProperty("response").GetString()));
         Assert.DoesNotContain(refusing.Payloads, payload => payload.Contains("\nr|", StringComparison.Ordinal));
+        // As a poll gives them: the same fields, the same values.
+        var polled = (await (await a.Anonymous().GetAsync($"/api/v1/?action=responses&session_id={session}")).DataAsync()).GetProperty("responses");
+        Assert.Equal(polled.EnumerateArray().Select(Fields), pushed.Select(Fields));
     }
 
     [PostgresFact]
@@ -267,10 +272,10 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The ids of the first <paramref name="count"/> replies the socket pushes, and then no other reply.</summary>
-    private static async Task<List<long>> RepliesPushedAsync(EventSocket socket, int count)
+    /// <summary>The first <paramref name="count"/> replies the socket pushes (each its <c>data</c>), and then no other reply.</summary>
+    private static async Task<List<JsonElement>> RepliesPushedAsync(EventSocket socket, int count)
     {
-        var pushed = new List<long>();
+        var pushed = new List<JsonElement>();
         while (pushed.Count < count)
         {
             // Replies come late by design (a notification sent again every half second, a listener reconnecting), and
@@ -279,7 +284,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
                 ?? throw new Xunit.Sdk.XunitException($"Only {pushed.Count} of {count} replies were pushed");
             if (evt.GetProperty("type").GetString() == "response")
             {
-                pushed.Add(evt.GetProperty("data").GetProperty("id").GetInt64());
+                pushed.Add(evt.GetProperty("data"));
             }
         }
         while (await socket.NextOrNoneAsync(TimeSpan.FromSeconds(2)) is { } late)
@@ -288,6 +293,11 @@ public sealed class MultiInstanceTests(ITestOutputHelper output)
         }
         return pushed;
     }
+
+    private static List<long> Ids(List<JsonElement> replies) => [.. replies.Select(reply => reply.GetProperty("id").GetInt64())];
+
+    /// <summary>A reply's fields and values, whichever way its JSON escaped them.</summary>
+    private static string Fields(JsonElement reply) => string.Join("\n", reply.EnumerateObject().Select(field => $"{field.Name}={field.Value}"));
 
     /// <summary>A notifier whose next sends fail, once armed, as a server that refuses NOTIFY for a while would.</summary>
     private sealed class FlakyNotifier(int failures)

@@ -45,6 +45,39 @@ public sealed class BusWireTests
         Assert.Equal(new ReplyIdEvent(9001), BusWire.Read(line));
     }
 
+    [Theory]
+    [InlineData("plain words")]
+    [InlineData("a | b\nc\r\n\"quoted\" \\ and \u00e9\u4e2d\U0001F600 </script>")]
+    [InlineData("")]
+    public void A_reply_its_statement_carries_reads_back_whole_on_one_line(string text)
+    {
+        var stamp = DateTimeOffset.FromUnixTimeMilliseconds(1_765_000_000_123);
+
+        var line = "r|9001|42" + BusWire.CarriedReply("session_a1", text, stamp, ReplyAuthor.Admin, room: 7000);
+
+        Assert.DoesNotContain('\n', line);
+        var read = Assert.IsType<ReplyEvent>(BusWire.Read(line));
+        Assert.Equal("session_a1", read.SessionId);
+        Assert.Equal(new ResponseItem { Id = 9001, Response = text, Timestamp = stamp, MessageId = 42, Author = ReplyAuthor.Admin }, read.Response);
+    }
+
+    [Fact]
+    public void A_carried_reply_that_answers_no_message_reads_back_without_one()
+    {
+        var line = "r|9001|" + BusWire.CarriedReply("session_a1", "hello", DateTimeOffset.UnixEpoch, ReplyAuthor.Agent, room: 7000);
+
+        Assert.Null(Assert.IsType<ReplyEvent>(BusWire.Read(line)).Response.MessageId);
+    }
+
+    [Fact]
+    public void A_reply_too_long_for_its_room_is_not_carried_and_reads_back_as_its_id()
+    {
+        var carried = BusWire.CarriedReply("session_a1", new string('\u00e9', 3000), DateTimeOffset.UnixEpoch, ReplyAuthor.Agent, room: 6000);
+
+        Assert.Equal("", carried);
+        Assert.Equal(new ReplyIdEvent(9001), BusWire.Read("r|9001|42" + carried));
+    }
+
     [Fact]
     public void An_event_without_a_wire_form_is_refused_when_written()
     {
@@ -65,9 +98,12 @@ public sealed class BusWireTests
     [InlineData("d|1|99999999999|pending|session_a")]
     [InlineData("i|1")]
     [InlineData("r")]
+    [InlineData("r|9001|42|1765000000123|agent|session_a|not json")]
+    [InlineData("r|9001|42|soon|agent|session_a|\"text\"")]
+    [InlineData("r|9001|42|1765000000123|agent|session_a|null")]
     [InlineData("r|")]
     [InlineData("r|1.5")]
-    [InlineData("r|1|2")]
+    [InlineData("r|1|x")]
     [InlineData("t|start")]
     [InlineData("t|start|session_a|x")]
     [InlineData("v|liked|1|session_a")]

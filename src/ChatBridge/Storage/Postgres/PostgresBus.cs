@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Threading.Channels;
 using ChatBridge.Chat;
 using ChatBridge.Events;
@@ -10,8 +12,8 @@ namespace ChatBridge.Storage.Postgres;
 
 /// <summary>
 /// The realtime bus between instances on one PostgreSQL database. An event reaches this instance's listeners at once
-/// and the other instances through <c>NOTIFY</c>: ids and short states only, never a reply's text, which the receiving
-/// instance reads by id, in batches. Nothing is dropped silently: a notification that fails is sent again until it
+/// and the other instances through <c>NOTIFY</c>: ids and short states, and a reply's text only where its own statement
+/// announces it (and it fits); any other reply the receiving instance reads by id, in batches. Nothing is dropped silently: a notification that fails is sent again until it
 /// goes; each carries its sender's sequence number, so a receiver that misses one (or hears that the sender's queue
 /// overflowed) reads what it missed from the database. The listening connection is one of its own, outside the pool,
 /// and watched; when it drops it is opened again and the replies committed meanwhile are read, each delivered once.
@@ -21,7 +23,8 @@ namespace ChatBridge.Storage.Postgres;
 /// whole cluster, taken at commit, keeps the notification queue in commit order), so a NOTIFY in every transaction would
 /// queue each commit behind every other instance's. The usual reply is the exception (<see cref="AnnouncedWrites"/>):
 /// its statement goes in one of the instance's write batches, one on its way at a time, so its NOTIFY holds that lock
-/// for one commit per batch, and the reply's push on the other instances saves the sender's round trip.
+/// for one commit per batch, and the reply's push on the other instances saves the sender's round trip and, when the
+/// notification carries the reply, their read of it.
 /// </para>
 /// </summary>
 internal sealed partial class PostgresBus(
@@ -35,7 +38,7 @@ internal sealed partial class PostgresBus(
     public const string SettingsChannel = "chatbridge_settings";
 
     /// <summary>PostgreSQL refuses a payload of 8000 bytes or more; events are packed into payloads below this.</summary>
-    private const int MaxPayloadBytes = 7000;
+    public const int MaxPayloadBytes = 7000;
 
     /// <summary>
     /// Events waiting to be sent, and announced replies waiting to be read, at most. Past it an event is not queued;
@@ -61,7 +64,7 @@ internal sealed partial class PostgresBus(
     private readonly string _origin = announced.Origin;
     private readonly Channel<string> _outgoing = System.Threading.Channels.Channel.CreateBounded<string>(
         new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Channel<long> _repliesToRead = System.Threading.Channels.Channel.CreateBounded<long>(
+    private readonly Channel<AnnouncedReply> _repliesToRead = System.Threading.Channels.Channel.CreateBounded<AnnouncedReply>(
         new BoundedChannelOptions(MaxQueued) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly RecentIds _deliveredReplies = new(capacity: 50_000);
     private readonly SenderPositions _senders = new();
@@ -173,10 +176,13 @@ internal sealed partial class PostgresBus(
         {
             switch (BusWire.Read(line))
             {
-                case ReplyIdEvent reply when !_repliesToRead.Writer.TryWrite(reply.ResponseId):
+                case ReplyIdEvent reply when !_repliesToRead.Writer.TryWrite(new AnnouncedReply(reply.ResponseId, Carried: null)):
                     _catchUps.Request(now);
                     break;
-                case ReplyIdEvent:
+                case ReplyEvent reply when !_repliesToRead.Writer.TryWrite(new AnnouncedReply(reply.Response.Id, reply)):
+                    _catchUps.Request(now);
+                    break;
+                case ReplyIdEvent or ReplyEvent:
                     break;
                 case OverflowEvent overflow:
                     _catchUps.Request(overflow.Since);
@@ -191,18 +197,27 @@ internal sealed partial class PostgresBus(
         }
     }
 
-    /// <summary>Replies other instances announced: read here in batches, each delivered once.</summary>
+    /// <summary>
+    /// Replies other instances announced, delivered once each in the order they were announced: those that came with
+    /// their notification as they are, the others read here in batches.
+    /// </summary>
     private async Task ReadRepliesAsync(CancellationToken ct)
     {
-        var batch = new List<long>(ReadBatch);
+        var batch = new List<AnnouncedReply>(ReadBatch);
+        var toRead = new List<long>(ReadBatch);
         while (await _repliesToRead.Reader.WaitToReadAsync(ct))
         {
             batch.Clear();
-            while (batch.Count < ReadBatch && _repliesToRead.Reader.TryRead(out var id))
+            toRead.Clear();
+            while (batch.Count < ReadBatch && _repliesToRead.Reader.TryRead(out var reply))
             {
-                if (!_deliveredReplies.Contains(id))
+                if (!_deliveredReplies.Contains(reply.Id))
                 {
-                    batch.Add(id);
+                    batch.Add(reply);
+                    if (reply.Carried is null)
+                    {
+                        toRead.Add(reply.Id);
+                    }
                 }
             }
             if (batch.Count == 0)
@@ -211,17 +226,20 @@ internal sealed partial class PostgresBus(
             }
             try
             {
-                foreach (var (sessionId, response) in await replies.GetResponsesAsync(batch, ct))
+                var read = toRead.Count == 0
+                    ? []
+                    : (await replies.GetResponsesAsync(toRead, ct)).ToDictionary(row => row.Response.Id, row => new ReplyEvent(row.SessionId, row.Response));
+                foreach (var reply in batch)
                 {
-                    if (_deliveredReplies.Add(response.Id))
+                    if ((reply.Carried ?? read.GetValueOrDefault(reply.Id)) is { } evt && _deliveredReplies.Add(reply.Id))
                     {
-                        hub.Deliver(new ReplyEvent(sessionId, response));
+                        hub.Deliver(evt);
                     }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogRepliesUnread(batch.Count, e);
+                LogRepliesUnread(toRead.Count, e);
                 _catchUps.Request(time.GetUtcNow());
                 await DelayAsync(ct);
             }
@@ -456,9 +474,27 @@ internal sealed record OverflowEvent(DateTimeOffset Since) : BusEvent;
 /// <summary>A reply another instance stored, known by id until its row is read.</summary>
 internal sealed record ReplyIdEvent(long ResponseId) : BusEvent;
 
-/// <summary>One event per line, fields split by <c>|</c>; session ids (<c>session_[A-Za-z0-9_]+</c>) contain neither.</summary>
+/// <summary>A reply another instance announced: with the reply itself when its notification carried it, else to be read by id.</summary>
+internal sealed record AnnouncedReply(long Id, ReplyEvent? Carried);
+
+/// <summary>
+/// One event per line, fields split by <c>|</c>; session ids (<c>session_[A-Za-z0-9_]+</c>) contain neither. A reply
+/// announced by its own statement may carry itself: its text comes last, as a JSON string, which holds no line break.
+/// </summary>
 internal static class BusWire
 {
+    private static readonly JsonSerializerOptions TextOnly = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// What follows a reply's <c>r|id|message_id</c> when its notification carries it: its time, author, session and
+    /// text. Empty when that would not fit in a notification, which then names the reply only.
+    /// </summary>
+    public static string CarriedReply(string sessionId, string text, DateTimeOffset timestamp, string author, int room)
+    {
+        var carried = Invariant($"|{timestamp.ToUnixTimeMilliseconds()}|{author}|{sessionId}|{JsonSerializer.Serialize(text, TextOnly)}");
+        return Encoding.UTF8.GetByteCount(carried) <= room ? carried : "";
+    }
+
     public static string Write(BusEvent evt) => evt switch
     {
         MessageStoredEvent m => Invariant($"m|{m.MessageId}|{m.SessionId}"),
@@ -493,7 +529,7 @@ internal static class BusWire
 
     public static BusEvent? Read(string line)
     {
-        var fields = line.Split('|');
+        var fields = line.Split('|', 7);
         return (fields[0], fields.Length) switch
         {
             ("m", 3) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id) => new MessageStoredEvent(fields[2], id),
@@ -501,6 +537,9 @@ internal static class BusWire
                           && int.TryParse(fields[2], CultureInfo.InvariantCulture, out var count) => new DeliveryEvent(fields[4], id, fields[3], count),
             ("i", 1) => InboxRefilledEvent.Instance,
             ("r", 2) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id) => new ReplyIdEvent(id),
+            ("r", 3) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id)
+                          && (fields[2].Length == 0 || long.TryParse(fields[2], CultureInfo.InvariantCulture, out _)) => new ReplyIdEvent(id),
+            ("r", 7) => ReadCarriedReply(fields),
             ("t", 3) => new TypingEvent(fields[2], fields[1]),
             ("v", 4) when fields[1] is ReceiptEvent.Feedback or ReceiptEvent.Seen
                           && long.TryParse(fields[2], CultureInfo.InvariantCulture, out var id) => new ReceiptEvent(fields[3], id, fields[1]),
@@ -508,6 +547,31 @@ internal static class BusWire
             ("g", 2) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var ms) => new OverflowEvent(DateTimeOffset.FromUnixTimeMilliseconds(ms)),
             _ => null,
         };
+    }
+
+    private static ReplyEvent? ReadCarriedReply(string[] fields)
+    {
+        if (!long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id)
+            || !long.TryParse(fields[3], CultureInfo.InvariantCulture, out var milliseconds))
+        {
+            return null;
+        }
+        long? messageId = long.TryParse(fields[2], CultureInfo.InvariantCulture, out var answered) ? answered : null;
+        string? text;
+        try
+        {
+            text = JsonSerializer.Deserialize<string>(fields[6]);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        return text is null
+            ? null
+            : new ReplyEvent(fields[5], new ResponseItem
+            {
+                Id = id, Response = text, Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), MessageId = messageId, Author = fields[4],
+            });
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -60,7 +60,8 @@ internal sealed class PostgresDialect(AnnouncedWrites announced) : ISqlDialect
     // oldest answerable message is taken FOR UPDATE: a reply that took it first and committed since makes this one
     // re-check it, find it answered and take the next, as the transaction's later statements would. Anything else
     // touches nothing and returns no row, for ReplyStore's transaction to decide. A stored reply is announced to the
-    // other instances in the same statement, so the notification commits with it (AnnouncedWrites).
+    // other instances in the same statement, so the notification commits with it, carrying the reply when it fits
+    // (AnnouncedWrites).
     private const string StoreUsualReply = $"""
         WITH touched AS (
             UPDATE web_chat_sessions SET last_active = @now
@@ -82,7 +83,7 @@ internal sealed class PostgresDialect(AnnouncedWrites announced) : ISqlDialect
             UPDATE web_chat_messages SET {ChatSql.AnswerMark}
             WHERE id = (SELECT message_id FROM inserted))
         SELECT inserted.id, inserted.message_id, (SELECT agent_id FROM touched) AS agent_id
-        FROM inserted CROSS JOIN LATERAL pg_notify(@channel, @announcement || inserted.id) AS announced
+        FROM inserted CROSS JOIN LATERAL pg_notify(@channel, @announcement || inserted.id || '|' || COALESCE(inserted.message_id::text, '') || @carried) AS announced
         """;
 
     // A message whose session another instance created in the same instant: its uid is read once that has committed.
@@ -165,7 +166,8 @@ internal sealed class PostgresDialect(AnnouncedWrites announced) : ISqlDialect
         var written = await db.WriteStatementAsync(sql => sql.FirstOrDefaultAsync<StoredReplyRow>(StoreUsualReply,
             P("@sessionId", response.SessionId), P("@messageId", response.MessageId), P("@onlyAgent", response.OnlyAgent),
             P("@text", response.Text), P("@responseKey", responseKey), P("@now", now), P("@author", response.Author),
-            P("@poller", response.Poller), P("@channel", PostgresBus.Channel), P("@announcement", announced.ReplyPrefix)), ct);
+            P("@poller", response.Poller), P("@channel", PostgresBus.Channel), P("@announcement", announced.ReplyPrefix),
+            P("@carried", announced.CarriedReply(response, now))), ct);
         if (written.Value is not { } row)
         {
             return null;
