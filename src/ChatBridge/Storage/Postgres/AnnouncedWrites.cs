@@ -32,8 +32,8 @@ internal sealed class AnnouncedWrites
     /// What the statement appends after the answered message's id: the reply itself, so the other instances push it
     /// without reading it, or nothing when it would not fit (they read it then).
     /// </summary>
-    public string CarriedReply(NewResponse response, DateTimeOffset now) =>
-        BusWire.CarriedReply(response.SessionId, response.Text, now, response.Author, room: PostgresBus.MaxPayloadBytes - ReplyPrefix.Length - IdsRoom);
+    public string CarriedReply(NewResponse response, DateTimeOffset now) => BusWire.CarriedReply(
+        response.SessionId, response.Text, now, response.Author, room: PostgresBus.MaxPayloadBytes - ReplyPrefix.Length - IdsRoom);
 
     public void ReplyAnnounced(long id) => _replies.Add(id);
 

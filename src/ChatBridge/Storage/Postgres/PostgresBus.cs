@@ -13,10 +13,11 @@ namespace ChatBridge.Storage.Postgres;
 /// <summary>
 /// The realtime bus between instances on one PostgreSQL database. An event reaches this instance's listeners at once
 /// and the other instances through <c>NOTIFY</c>: ids and short states, and a reply's text only where its own statement
-/// announces it (and it fits); any other reply the receiving instance reads by id, in batches. Nothing is dropped silently: a notification that fails is sent again until it
-/// goes; each carries its sender's sequence number, so a receiver that misses one (or hears that the sender's queue
-/// overflowed) reads what it missed from the database. The listening connection is one of its own, outside the pool,
-/// and watched; when it drops it is opened again and the replies committed meanwhile are read, each delivered once.
+/// announces it (and it fits); any other reply the receiving instance reads by id, in batches. Nothing is dropped
+/// silently: a notification that fails is sent again until it goes; each carries its sender's sequence number, so a
+/// receiver that misses one (or hears that the sender's queue overflowed) reads what it missed from the database. The
+/// listening connection is one of its own, outside the pool, and watched; when it drops it is opened again and the
+/// replies committed meanwhile are read, each delivered once.
 /// <para>
 /// Notifications leave from one sender, many events to a payload, after the writes they announce have committed, not
 /// inside the writing transactions: PostgreSQL serializes the commits of all transactions that notify (a lock for the
