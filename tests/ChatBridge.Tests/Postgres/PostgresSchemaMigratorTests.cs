@@ -163,7 +163,8 @@ public sealed class PostgresSchemaMigratorTests : IDisposable
     private async Task<SqliteSchema> SqliteSchemaAsync()
     {
         var path = Path.Combine(_folder, "sanctum_ui.db");
-        using (var app = new BridgeApp { DatabasePath = path })
+        // SQLite whichever provider the suite runs on.
+        using (var app = new BridgeApp { DatabasePath = path, Settings = { ["ChatBridge:Database:Provider"] = "Sqlite" } })
         {
             _ = app.Services;
         }
