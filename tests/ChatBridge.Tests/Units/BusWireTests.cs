@@ -42,7 +42,7 @@ public sealed class BusWireTests
         var line = BusWire.Write(reply);
 
         Assert.Equal("r|9001", line);
-        Assert.Equal(new ReplyIdEvent(9001), BusWire.Read(line));
+        Assert.Equal(new AnnouncedReplyEvent(9001), BusWire.Read(line));
     }
 
     [Theory]
@@ -56,7 +56,9 @@ public sealed class BusWireTests
         var line = "r|9001|42" + BusWire.CarriedReply("session_a1", text, stamp, ReplyAuthor.Admin, room: 7000);
 
         Assert.DoesNotContain('\n', line);
-        var read = Assert.IsType<ReplyEvent>(BusWire.Read(line));
+        var announced = Assert.IsType<AnnouncedReplyEvent>(BusWire.Read(line));
+        Assert.Equal(9001, announced.ResponseId);
+        var read = Assert.IsType<ReplyEvent>(announced.Carried);
         Assert.Equal("session_a1", read.SessionId);
         Assert.Equal(new ResponseItem { Id = 9001, Response = text, Timestamp = stamp, MessageId = 42, Author = ReplyAuthor.Admin }, read.Response);
     }
@@ -66,7 +68,7 @@ public sealed class BusWireTests
     {
         var line = "r|9001|" + BusWire.CarriedReply("session_a1", "hello", DateTimeOffset.UnixEpoch, ReplyAuthor.Agent, room: 7000);
 
-        Assert.Null(Assert.IsType<ReplyEvent>(BusWire.Read(line)).Response.MessageId);
+        Assert.Null(Assert.IsType<AnnouncedReplyEvent>(BusWire.Read(line)).Carried!.Response.MessageId);
     }
 
     [Fact]
@@ -75,13 +77,13 @@ public sealed class BusWireTests
         var carried = BusWire.CarriedReply("session_a1", new string('\u00e9', 3000), DateTimeOffset.UnixEpoch, ReplyAuthor.Agent, room: 6000);
 
         Assert.Equal("", carried);
-        Assert.Equal(new ReplyIdEvent(9001), BusWire.Read("r|9001|42" + carried));
+        Assert.Equal(new AnnouncedReplyEvent(9001), BusWire.Read("r|9001|42" + carried));
     }
 
     [Fact]
     public void An_event_without_a_wire_form_is_refused_when_written()
     {
-        Assert.Throws<ArgumentException>(() => BusWire.Write(new ReplyIdEvent(1)));
+        Assert.Throws<ArgumentException>(() => BusWire.Write(new AnnouncedReplyEvent(1)));
     }
 
     [Theory]

@@ -19,14 +19,20 @@ internal sealed class AnnouncedWrites
 
     private readonly RecentIds _replies = new(Capacity);
 
+    public AnnouncedWrites()
+    {
+        Origin = RandomNumberGenerator.GetHexString(12, lowercase: true);
+        ReplyPrefix = $"{Origin}\nr|";
+    }
+
     /// <summary>The name every notification of this instance carries, so that it ignores its own.</summary>
-    public string Origin { get; } = RandomNumberGenerator.GetHexString(12, lowercase: true);
+    public string Origin { get; }
 
     /// <summary>
     /// A reply's notification up to its id, which the statement appends with the message it answers: this instance
     /// without a sequence number (the notification commits with its reply, so there is none to miss), then the reply's line.
     /// </summary>
-    public string ReplyPrefix => $"{Origin}\nr|";
+    public string ReplyPrefix { get; }
 
     /// <summary>
     /// What the statement appends after the answered message's id: the reply itself, so the other instances push it

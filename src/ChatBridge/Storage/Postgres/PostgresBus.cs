@@ -65,7 +65,7 @@ internal sealed partial class PostgresBus(
     private readonly string _origin = announced.Origin;
     private readonly Channel<string> _outgoing = System.Threading.Channels.Channel.CreateBounded<string>(
         new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Channel<AnnouncedReply> _repliesToRead = System.Threading.Channels.Channel.CreateBounded<AnnouncedReply>(
+    private readonly Channel<AnnouncedReplyEvent> _repliesToRead = System.Threading.Channels.Channel.CreateBounded<AnnouncedReplyEvent>(
         new BoundedChannelOptions(MaxQueued) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly RecentIds _deliveredReplies = new(capacity: 50_000);
     private readonly SenderPositions _senders = new();
@@ -82,14 +82,16 @@ internal sealed partial class PostgresBus(
 
     public void Publish(BusEvent evt)
     {
+        // A reply its own statement announced has told the others as it committed.
+        var toldAlready = false;
         if (evt is ReplyEvent reply)
         {
             _deliveredReplies.Add(reply.Response.Id);
+            toldAlready = announced.TakeAnnouncedReply(reply.Response.Id);
         }
         hub.Deliver(evt);
-        if (evt is ReplyEvent { Response.Id: var id } && announced.TakeAnnouncedReply(id))
+        if (toldAlready)
         {
-            // Its own statement told the others as it committed.
             return;
         }
         if (!_outgoing.Writer.TryWrite(BusWire.Write(evt)))
@@ -177,13 +179,10 @@ internal sealed partial class PostgresBus(
         {
             switch (BusWire.Read(line))
             {
-                case ReplyIdEvent reply when !_repliesToRead.Writer.TryWrite(new AnnouncedReply(reply.ResponseId, Carried: null)):
+                case AnnouncedReplyEvent reply when !_repliesToRead.Writer.TryWrite(reply):
                     _catchUps.Request(now);
                     break;
-                case ReplyEvent reply when !_repliesToRead.Writer.TryWrite(new AnnouncedReply(reply.Response.Id, reply)):
-                    _catchUps.Request(now);
-                    break;
-                case ReplyIdEvent or ReplyEvent:
+                case AnnouncedReplyEvent:
                     break;
                 case OverflowEvent overflow:
                     _catchUps.Request(overflow.Since);
@@ -204,7 +203,7 @@ internal sealed partial class PostgresBus(
     /// </summary>
     private async Task ReadRepliesAsync(CancellationToken ct)
     {
-        var batch = new List<AnnouncedReply>(ReadBatch);
+        var batch = new List<AnnouncedReplyEvent>(ReadBatch);
         var toRead = new List<long>(ReadBatch);
         while (await _repliesToRead.Reader.WaitToReadAsync(ct))
         {
@@ -212,12 +211,12 @@ internal sealed partial class PostgresBus(
             toRead.Clear();
             while (batch.Count < ReadBatch && _repliesToRead.Reader.TryRead(out var reply))
             {
-                if (!_deliveredReplies.Contains(reply.Id))
+                if (!_deliveredReplies.Contains(reply.ResponseId))
                 {
                     batch.Add(reply);
                     if (reply.Carried is null)
                     {
-                        toRead.Add(reply.Id);
+                        toRead.Add(reply.ResponseId);
                     }
                 }
             }
@@ -232,7 +231,7 @@ internal sealed partial class PostgresBus(
                     : (await replies.GetResponsesAsync(toRead, ct)).ToDictionary(row => row.Response.Id, row => new ReplyEvent(row.SessionId, row.Response));
                 foreach (var reply in batch)
                 {
-                    if ((reply.Carried ?? read.GetValueOrDefault(reply.Id)) is { } evt && _deliveredReplies.Add(reply.Id))
+                    if ((reply.Carried ?? read.GetValueOrDefault(reply.ResponseId)) is { } evt && _deliveredReplies.Add(reply.ResponseId))
                     {
                         hub.Deliver(evt);
                     }
@@ -472,11 +471,11 @@ internal sealed class CatchUpRequests
 /// <summary>A sender's queue overflowed: events since then were not sent, and the receivers read them from the database.</summary>
 internal sealed record OverflowEvent(DateTimeOffset Since) : BusEvent;
 
-/// <summary>A reply another instance stored, known by id until its row is read.</summary>
-internal sealed record ReplyIdEvent(long ResponseId) : BusEvent;
-
-/// <summary>A reply another instance announced: with the reply itself when its notification carried it, else to be read by id.</summary>
-internal sealed record AnnouncedReply(long Id, ReplyEvent? Carried);
+/// <summary>
+/// A reply another instance stored: carried whole when its notification had room for it, else known by id until its
+/// row is read.
+/// </summary>
+internal sealed record AnnouncedReplyEvent(long ResponseId, ReplyEvent? Carried = null) : BusEvent;
 
 /// <summary>
 /// One event per line, fields split by <c>|</c>; session ids (<c>session_[A-Za-z0-9_]+</c>) contain neither. A reply
@@ -537,9 +536,9 @@ internal static class BusWire
             ("d", 5) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id)
                           && int.TryParse(fields[2], CultureInfo.InvariantCulture, out var count) => new DeliveryEvent(fields[4], id, fields[3], count),
             ("i", 1) => InboxRefilledEvent.Instance,
-            ("r", 2) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id) => new ReplyIdEvent(id),
+            ("r", 2) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id) => new AnnouncedReplyEvent(id),
             ("r", 3) when long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id)
-                          && (fields[2].Length == 0 || long.TryParse(fields[2], CultureInfo.InvariantCulture, out _)) => new ReplyIdEvent(id),
+                          && (fields[2].Length == 0 || long.TryParse(fields[2], CultureInfo.InvariantCulture, out _)) => new AnnouncedReplyEvent(id),
             ("r", 7) => ReadCarriedReply(fields),
             ("t", 3) => new TypingEvent(fields[2], fields[1]),
             ("v", 4) when fields[1] is ReceiptEvent.Feedback or ReceiptEvent.Seen
@@ -550,7 +549,7 @@ internal static class BusWire
         };
     }
 
-    private static ReplyEvent? ReadCarriedReply(string[] fields)
+    private static AnnouncedReplyEvent? ReadCarriedReply(string[] fields)
     {
         if (!long.TryParse(fields[1], CultureInfo.InvariantCulture, out var id)
             || !long.TryParse(fields[3], CultureInfo.InvariantCulture, out var milliseconds))
@@ -569,10 +568,10 @@ internal static class BusWire
         }
         return text is null
             ? null
-            : new ReplyEvent(fields[5], new ResponseItem
+            : new AnnouncedReplyEvent(id, new ReplyEvent(fields[5], new ResponseItem
             {
                 Id = id, Response = text, Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), MessageId = messageId, Author = fields[4],
-            });
+            }));
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
