@@ -178,7 +178,7 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         using var user = app.Anonymous();
         await (await user.PostMessageAsync(older, "click: the older one")).DataAsync();
         await (await user.PostMessageAsync(newer, "click: the newer one")).DataAsync();
-        var page = await SignInAsync();
+        var page = await SignInAsync(loaded: true);
         var open = page.Locator($"tr[data-session-id='{older}']").GetByRole(AriaRole.Button, new() { Name = $"Open {older}" });
         // Hovering waits for the button to stand still (the page may still be scrolling it into view); a position read
         // once could be stale by the time the mouse goes down, and the press would land beside the button.
@@ -188,6 +188,8 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         // let go over the same button: the click opens the session, as a person's would. Were the button replaced by
         // an equal one, the release would be over another element than the press and no click would follow.
         await page.Mouse.DownAsync();
+        // The press landed on the button (a pressed button takes the focus), before anything moved.
+        await Expect(open).ToBeFocusedAsync();
         await (await user.PostMessageAsync(newer, "click: and a second one")).DataAsync();
         await Expect(page.Locator($"tr[data-session-id='{newer}'] td").Nth(1)).ToHaveTextAsync("2");
         await open.HoverAsync();
@@ -199,6 +201,7 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         var waiting = page.Locator(".backlog-item", new() { HasText = "click: the newer one" }).GetByRole(AriaRole.Button, new() { Name = $"Open {newer}" });
         await waiting.HoverAsync();
         await page.Mouse.DownAsync();
+        await Expect(waiting).ToBeFocusedAsync();
         await (await user.PostMessageAsync(older, "click: the older one again")).DataAsync();
         await Expect(page.Locator(".backlog-item", new() { HasText = "click: the older one again" })).ToBeVisibleAsync();
         await waiting.HoverAsync();
@@ -312,7 +315,11 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
     }
 
     /// <param name="pausedClock">The page's timers stand still once it has signed in, until the test runs them.</param>
-    private async Task<IPage> SignInAsync(bool pausedClock = false)
+    /// <param name="loaded">
+    /// Also wait until every part of the dashboard has loaded and the page follows changes (its first live poll): the
+    /// service dashboard above the lists renders last and moves them down when it does.
+    /// </param>
+    private async Task<IPage> SignInAsync(bool pausedClock = false, bool loaded = false)
     {
         var page = await Browser.NewPageAsync(app.BaseUrl, width: 1280, height: 900);
         if (pausedClock)
@@ -324,9 +331,13 @@ public sealed class AdminConsoleTests(BrowserFixture browser, LiveBridge app) : 
         // Signed in once the first list has come: the dashboard shows before its lists load, and a test that counts
         // the page's requests must not count that first load.
         var listed = page.WaitForResponseAsync(r => r.Url.Contains("action=sessions", StringComparison.Ordinal));
+        var following = loaded
+            ? page.WaitForRequestAsync(r => r.Url.Contains("action=admin_events", StringComparison.Ordinal) && r.Url.Contains("after=", StringComparison.Ordinal))
+            : Task.CompletedTask;
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.Locator("#dashboard")).ToBeVisibleAsync();
         await listed;
+        await following;
         if (pausedClock)
         {
             await page.Clock.PauseSoonAsync();
