@@ -17,11 +17,17 @@ internal interface IStatsStore
     Task KeepClosedDaysAsync(IReadOnlyList<DayFigures> figures, CancellationToken ct);
 
     /// <summary>
-    /// The part that is counted on every request, in one read so that it describes one moment: activity per hour from
-    /// <paramref name="hourlyFrom"/>, activity and latency per day from <paramref name="liveFrom"/>, both up to
-    /// <paramref name="to"/> (the start of a day, as is <paramref name="liveFrom"/>), and the backlog.
+    /// The part that is read on every request, in one read so that it describes one moment: activity per hour from
+    /// <paramref name="hourlyFrom"/>, activity per day and the days' answers from <paramref name="liveFrom"/>, both up
+    /// to <paramref name="to"/> (the start of a day, as is <paramref name="liveFrom"/>), and the backlog. A day named in
+    /// <paramref name="answersSince"/> (by its start) gives only its answers from then on.
     /// </summary>
-    Task<LiveCounts> ReadLiveAsync(DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, CancellationToken ct);
+    Task<LiveCounts> ReadLiveAsync(
+        DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, IReadOnlyDictionary<DateTimeOffset, DateTimeOffset> answersSince,
+        CancellationToken ct);
+
+    /// <summary>Every answer of the day starting at <paramref name="start"/>, in a read of its own.</summary>
+    Task<OpenDayRead> ReadOpenDayAsync(DateTimeOffset start, CancellationToken ct);
 
     /// <summary>Ratings given from <paramref name="from"/> to <paramref name="to"/>, per day of the rating and session's agent.</summary>
     Task<IReadOnlyList<DailySatisfaction>> SatisfactionAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
@@ -53,7 +59,30 @@ internal sealed record StatsRows(
 /// <summary>Activity and latency of a range of days, as <see cref="StatsRows"/> lists them.</summary>
 internal sealed record DayCounts(IReadOnlyList<ActivityCount> Activity, IReadOnlyList<LatencyCount> Latency);
 
-internal sealed record LiveCounts(IReadOnlyList<ActivityCount> Hourly, DayCounts Days, BacklogCount Backlog, AttachmentStorage Attachments);
+internal sealed record LiveCounts(
+    IReadOnlyList<ActivityCount> Hourly,
+    IReadOnlyList<ActivityCount> Daily,
+    IReadOnlyList<OpenDayRead> OpenDays,
+    BacklogCount Backlog,
+    AttachmentStorage Attachments);
+
+/// <summary>
+/// A read of the day starting at <see cref="Start"/>, still open: <see cref="Answered"/> counts all its answers, and
+/// <see cref="Answers"/> holds those answered from <see cref="Since"/> on (every one when it is null).
+/// </summary>
+internal sealed record OpenDayRead(DateTimeOffset Start, long Answered, DateTimeOffset? Since, IReadOnlyList<OpenAnswer> Answers);
+
+/// <summary>An answer of a day still open: the message answered, when, its session's agent and how long it waited.</summary>
+internal sealed record OpenAnswer
+{
+    public long Id { get; init; }
+
+    public DateTimeOffset AnsweredAt { get; init; }
+
+    public long? AgentId { get; init; }
+
+    public double Seconds { get; init; }
+}
 
 /// <summary>Attachments kept, and the bytes they take (in the database, or in the attachments folder).</summary>
 internal sealed record AttachmentStorage

@@ -16,42 +16,84 @@ internal sealed record AnswerTime
 internal static class LatencyPercentiles
 {
     /// <summary>The day's figures over all its answers, then one per agent that has any, in the agents' order; none for a day without answers.</summary>
-    public static IReadOnlyList<LatencyCount> Count(string day, IReadOnlyList<AnswerTime> answers)
+    public static IReadOnlyList<LatencyCount> Count(string day, IReadOnlyList<AnswerTime> answers) => LatencyTally.Of(answers).Counts(day);
+}
+
+/// <summary>
+/// Waits kept sorted, over all answers and per agent, so that a day still open takes its new answers one by one and
+/// ranks them without sorting the day again.
+/// </summary>
+internal sealed class LatencyTally
+{
+    private readonly List<double> _all;
+    private readonly SortedDictionary<long, List<double>> _byAgent = [];
+
+    private LatencyTally(List<double> all) => _all = all;
+
+    public long Answered => _all.Count;
+
+    /// <summary>A day's answers at once: appended, then each list sorted once.</summary>
+    public static LatencyTally Of(IReadOnlyList<AnswerTime> answers)
     {
-        if (answers.Count == 0)
+        var tally = new LatencyTally(new List<double>(answers.Count));
+        foreach (var answer in answers)
+        {
+            tally._all.Add(answer.Seconds);
+            if (answer.AgentId is { } agent)
+            {
+                tally.Waits(agent).Add(answer.Seconds);
+            }
+        }
+        tally._all.Sort();
+        foreach (var waits in tally._byAgent.Values)
+        {
+            waits.Sort();
+        }
+        return tally;
+    }
+
+    public void Add(AnswerTime answer)
+    {
+        Insert(_all, answer.Seconds);
+        if (answer.AgentId is { } agent)
+        {
+            Insert(Waits(agent), answer.Seconds);
+        }
+    }
+
+    /// <summary>The day's figures over all its answers, then one per agent that has any, in the agents' order; none for a day without answers.</summary>
+    public IReadOnlyList<LatencyCount> Counts(string day)
+    {
+        if (_all.Count == 0)
         {
             return [];
         }
-        var all = new double[answers.Count];
-        var byAgent = new SortedDictionary<long, List<double>>();
-        for (var i = 0; i < answers.Count; i++)
-        {
-            var (agentId, seconds) = (answers[i].AgentId, answers[i].Seconds);
-            all[i] = seconds;
-            if (agentId is { } agent)
-            {
-                if (!byAgent.TryGetValue(agent, out var waits))
-                {
-                    byAgent[agent] = waits = [];
-                }
-                waits.Add(seconds);
-            }
-        }
-        List<LatencyCount> counts = [Of(day, null, all)];
-        counts.AddRange(byAgent.Select(agent => Of(day, agent.Key, [.. agent.Value])));
+        List<LatencyCount> counts = [Of(day, null, _all)];
+        counts.AddRange(_byAgent.Select(agent => Of(day, agent.Key, agent.Value)));
         return counts;
     }
 
-    private static LatencyCount Of(string day, long? agentId, double[] seconds)
+    private List<double> Waits(long agent)
     {
-        Array.Sort(seconds);
-        return new LatencyCount
+        if (!_byAgent.TryGetValue(agent, out var waits))
         {
-            Day = day, AgentId = agentId, Answered = seconds.Length,
-            P50Seconds = NearestRank(seconds, 50), P95Seconds = NearestRank(seconds, 95),
-        };
+            _byAgent[agent] = waits = [];
+        }
+        return waits;
     }
 
+    private static void Insert(List<double> sorted, double seconds)
+    {
+        var at = sorted.BinarySearch(seconds);
+        sorted.Insert(at < 0 ? ~at : at, seconds);
+    }
+
+    private static LatencyCount Of(string day, long? agentId, List<double> sorted) => new()
+    {
+        Day = day, AgentId = agentId, Answered = sorted.Count,
+        P50Seconds = NearestRank(sorted, 50), P95Seconds = NearestRank(sorted, 95),
+    };
+
     /// <summary>Percentile p of n sorted values is the one at rank ceil(p·n/100), counting from one; in integers, no rounding.</summary>
-    private static double NearestRank(double[] sorted, int percentile) => sorted[(((sorted.Length * percentile) + 99) / 100) - 1];
+    private static double NearestRank(List<double> sorted, int percentile) => sorted[(((sorted.Count * percentile) + 99) / 100) - 1];
 }

@@ -18,7 +18,7 @@ internal sealed record ServiceStats(
     /// How long after midnight a day still counts as open. A write takes its timestamp a moment before it commits, so a
     /// reply stamped 23:59:59.999 may become visible just after midnight; a day is kept only once that cannot happen.
     /// </summary>
-    private static readonly TimeSpan ClosingDelay = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan ClosingDelay = TimeSpan.FromMinutes(1);
 
     /// <summary>The hourly series ends with the current hour, the daily ones with today.</summary>
     public static StatsWindow Window(DateTimeOffset now, int hours, int days)

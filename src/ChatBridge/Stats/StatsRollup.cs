@@ -7,23 +7,58 @@ namespace ChatBridge.Stats;
 /// and replies are counted by the time they were stored, its latency by the time of the first reply. So a closed day
 /// is counted from the chat tables by the first request whose window holds it and kept in <c>stats_daily</c>; every
 /// request after that reads it back, and counts only the days still open (today, and for a moment after midnight
-/// yesterday too) and the hourly window.
+/// yesterday too) and the hourly window; the open days' answers are kept too (<see cref="OpenDayTally"/>), so a
+/// request reads only those since the last.
 /// </summary>
-internal sealed class StatsRollup(IStatsStore store)
+internal sealed class StatsRollup(IStatsStore store) : IDisposable
 {
+    /// <summary>One request at a time brings the open days' tallies up to date: they are kept for the next one.</summary>
+    private readonly SemaphoreSlim _openDaysLock = new(1, 1);
+    private IReadOnlyList<OpenDayTally> _openDays = [];
+
     /// <summary>The stored timestamp's day prefix for the day starting at <paramref name="start"/>: how buckets and <c>stats_daily</c> name days.</summary>
     public static string DayKey(DateTimeOffset start) => start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public async Task<StatsRows> ReadAsync(StatsWindow window, CancellationToken ct)
     {
         var closed = await ClosedDaysAsync(window.DailyFrom, window.LiveFrom, ct);
-        var live = await store.ReadLiveAsync(window.HourlyFrom, window.LiveFrom, window.Until, ct);
-        return new StatsRows(
-            live.Hourly,
-            [.. closed.Where(f => f.AgentId == DayFigures.Service).Select(Activity), .. live.Days.Activity],
-            [.. closed.Select(Latency).OfType<LatencyCount>(), .. live.Days.Latency],
-            live.Backlog,
-            live.Attachments);
+        await _openDaysLock.WaitAsync(ct);
+        try
+        {
+            var since = _openDays
+                .Where(day => day.ReadFrom is not null)
+                .ToDictionary(day => day.Start, day => day.ReadFrom!.Value);
+            var live = await store.ReadLiveAsync(window.HourlyFrom, window.LiveFrom, window.Until, since, ct);
+            List<OpenDayTally> openDays = [];
+            foreach (var read in live.OpenDays)
+            {
+                openDays.Add(await TallyAsync(read, ct));
+            }
+            _openDays = openDays;
+            return new StatsRows(
+                live.Hourly,
+                [.. closed.Where(f => f.AgentId == DayFigures.Service).Select(Activity), .. live.Daily],
+                [.. closed.Select(Latency).OfType<LatencyCount>(), .. openDays.SelectMany(day => day.Counts())],
+                live.Backlog,
+                live.Attachments);
+        }
+        finally
+        {
+            _openDaysLock.Release();
+        }
+    }
+
+    public void Dispose() => _openDaysLock.Dispose();
+
+    /// <summary>The open day's tally after <paramref name="read"/>: the kept one brought up to date, or one made from the whole day.</summary>
+    private async Task<OpenDayTally> TallyAsync(OpenDayRead read, CancellationToken ct)
+    {
+        if (read.Since is null)
+        {
+            return OpenDayTally.Of(read);
+        }
+        var kept = _openDays.Single(day => day.Start == read.Start);
+        return kept.TryAdd(read) ? kept : OpenDayTally.Of(await store.ReadOpenDayAsync(read.Start, ct));
     }
 
     /// <summary>Every closed day from <paramref name="from"/> to <paramref name="until"/>: kept ones read, the others counted and kept.</summary>

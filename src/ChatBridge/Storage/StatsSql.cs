@@ -64,6 +64,20 @@ internal static class StatsSql
         WHERE m.answered_at >= @from AND m.answered_at < @to
         """;
 
+    /// <summary>
+    /// The answers of a day still open from <c>@from</c> to <c>@to</c>, as <see cref="AnswerTimes"/> with what tells one
+    /// from another: the message's id and when it was answered. Kept between requests, so a request reads the answers
+    /// since the last (<see cref="Stats.OpenDayTally"/>).
+    /// </summary>
+    public static string OpenAnswers(ISqlDialect dialect) => $"""
+        SELECT m.id AS Id, m.session_id AS SessionId, m.answered_at AS AnsweredAt, {dialect.SecondsBetween("m.timestamp", "m.answered_at")} AS Seconds
+        FROM web_chat_messages m
+        WHERE m.answered_at >= @from AND m.answered_at < @to
+        """;
+
+    /// <summary>The messages answered from <c>@from</c> to <c>@to</c>, counted in the partial index of answered messages.</summary>
+    public const string AnsweredCount = "SELECT COUNT(*) FROM web_chat_messages WHERE answered_at >= @from AND answered_at < @to";
+
     /// <summary>The agent (or none) of each session in <c>@sessionIds</c>, a JSON array of ids: one seek each.</summary>
     public static string SessionAgents(ISqlDialect dialect) => $"""
         SELECT s.session_id AS SessionId, s.agent_id AS AgentId

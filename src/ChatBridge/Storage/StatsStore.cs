@@ -13,6 +13,7 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
 {
     private readonly string _hourly = StatsSql.HourlyActivity(dialect);
     private readonly string _answerTimes = StatsSql.AnswerTimes(dialect);
+    private readonly string _openAnswers = StatsSql.OpenAnswers(dialect);
     private readonly string _sessionAgents = StatsSql.SessionAgents(dialect);
 
     public Task<IReadOnlyList<DayFigures>> ReadClosedDaysAsync(string fromDay, string toDay, CancellationToken ct) =>
@@ -49,15 +50,45 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
             ORDER BY 1, 2
             """, P("@from", from), P("@to", to)), ct);
 
-    public Task<LiveCounts> ReadLiveAsync(DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, CancellationToken ct) =>
+    public Task<LiveCounts> ReadLiveAsync(
+        DateTimeOffset hourlyFrom, DateTimeOffset liveFrom, DateTimeOffset to, IReadOnlyDictionary<DateTimeOffset, DateTimeOffset> answersSince,
+        CancellationToken ct) =>
         db.ReadSnapshotAsync(async sql =>
         {
             var hourly = await sql.QueryAsync<ActivityCount>(_hourly, P("@from", hourlyFrom), P("@to", to));
-            var days = await CountDaysAsync(sql, liveFrom, to);
+            List<ActivityCount> daily = [];
+            List<OpenDayRead> openDays = [];
+            for (var day = liveFrom; day < to; day = day.AddDays(1))
+            {
+                if (await ActivityAsync(sql, day) is { } activity)
+                {
+                    daily.Add(activity);
+                }
+                openDays.Add(await ReadOpenDayAsync(sql, day, answersSince.TryGetValue(day, out var since) ? since : null));
+            }
             var backlog = (await sql.FirstOrDefaultAsync<BacklogCount>(StatsSql.Backlog))!;
             var attachments = (await sql.FirstOrDefaultAsync<AttachmentStorage>(AttachmentSql.Totals))!;
-            return new LiveCounts(hourly, days, backlog, attachments);
+            return new LiveCounts(hourly, daily, openDays, backlog, attachments);
         }, ct);
+
+    public Task<OpenDayRead> ReadOpenDayAsync(DateTimeOffset start, CancellationToken ct) =>
+        db.ReadAsync(sql => ReadOpenDayAsync(sql, start, since: null), ct);
+
+    /// <summary>
+    /// The day's answers from <paramref name="since"/> (all of them when null), each with its session's agent, and the
+    /// count of all of them, which the partial index of answered messages gives without reading a row.
+    /// </summary>
+    private async Task<OpenDayRead> ReadOpenDayAsync(ISqlSession sql, DateTimeOffset start, DateTimeOffset? since)
+    {
+        var end = start.AddDays(1);
+        var answers = await sql.QueryAsync<OpenWait>(_openAnswers, P("@from", since > start ? since.Value : start), P("@to", end));
+        var agents = await AgentsAsync(sql, answers.Select(answer => answer.SessionId));
+        var answered = since is null ? answers.Count : await sql.ScalarAsync<long>(StatsSql.AnsweredCount, P("@from", start), P("@to", end));
+        return new OpenDayRead(start, answered, since, answers.ConvertAll(answer => new OpenAnswer
+        {
+            Id = answer.Id, AnsweredAt = answer.AnsweredAt, AgentId = agents.GetValueOrDefault(answer.SessionId), Seconds = answer.Seconds,
+        }));
+    }
 
     /// <summary>Day by day, so that one day's answers are all that is held at once, however long the range.</summary>
     private async Task<DayCounts> CountDaysAsync(ISqlSession sql, DateTimeOffset from, DateTimeOffset to)
@@ -66,38 +97,53 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
         List<LatencyCount> latency = [];
         for (var day = from; day < to; day = day.AddDays(1))
         {
-            var key = StatsRollup.DayKey(day);
-            var range = new[] { P("@from", day), P("@to", day.AddDays(1)) };
-            if (await sql.FirstOrDefaultAsync<DayTotals>(StatsSql.DayActivity, range) is { } totals && (totals.Messages > 0 || totals.Replies > 0))
+            if (await ActivityAsync(sql, day) is { } counted)
             {
-                activity.Add(new ActivityCount { Bucket = key, Messages = totals.Messages, Replies = totals.Replies });
+                activity.Add(counted);
             }
-            latency.AddRange(LatencyPercentiles.Count(key, await WithAgentsAsync(sql, await sql.QueryAsync<SessionWait>(_answerTimes, range))));
+            var answers = await sql.QueryAsync<SessionWait>(_answerTimes, P("@from", day), P("@to", day.AddDays(1)));
+            var agents = await AgentsAsync(sql, answers.Select(answer => answer.SessionId));
+            latency.AddRange(LatencyPercentiles.Count(StatsRollup.DayKey(day),
+                answers.ConvertAll(answer => new AnswerTime { AgentId = agents.GetValueOrDefault(answer.SessionId), Seconds = answer.Seconds })));
         }
         return new DayCounts(activity, latency);
     }
 
-    /// <summary>Each answer with its session's agent, read once for all of the day's sessions.</summary>
-    private async Task<List<AnswerTime>> WithAgentsAsync(ISqlSession sql, List<SessionWait> answers)
+    /// <summary>The day's messages and replies, or null when it has neither.</summary>
+    private static async Task<ActivityCount?> ActivityAsync(ISqlSession sql, DateTimeOffset day) =>
+        await sql.FirstOrDefaultAsync<DayTotals>(StatsSql.DayActivity, P("@from", day), P("@to", day.AddDays(1))) is { } totals
+            && (totals.Messages > 0 || totals.Replies > 0)
+            ? new ActivityCount { Bucket = StatsRollup.DayKey(day), Messages = totals.Messages, Replies = totals.Replies }
+            : null;
+
+    /// <summary>The agent of each of the sessions, read once per session.</summary>
+    private async Task<Dictionary<string, long?>> AgentsAsync(ISqlSession sql, IEnumerable<string> sessionIds)
     {
-        if (answers.Count == 0)
-        {
-            return [];
-        }
-        var sessionIds = JsonSerializer.Serialize(answers.Select(answer => answer.SessionId).Distinct(StringComparer.Ordinal));
         var agents = new Dictionary<string, long?>(StringComparer.Ordinal);
-        foreach (var session in await sql.QueryAsync<SessionAgent>(_sessionAgents, P("@sessionIds", sessionIds)))
+        var ids = sessionIds.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return agents;
+        }
+        foreach (var session in await sql.QueryAsync<SessionAgent>(_sessionAgents, P("@sessionIds", JsonSerializer.Serialize(ids))))
         {
             agents.TryAdd(session.SessionId, session.AgentId);
         }
-        return answers.ConvertAll(answer => new AnswerTime { AgentId = agents.GetValueOrDefault(answer.SessionId), Seconds = answer.Seconds });
+        return agents;
     }
 
-    private sealed record SessionWait
+    private record SessionWait
     {
         public string SessionId { get; init; } = "";
 
         public double Seconds { get; init; }
+    }
+
+    private sealed record OpenWait : SessionWait
+    {
+        public long Id { get; init; }
+
+        public DateTimeOffset AnsweredAt { get; init; }
     }
 
     private sealed record SessionAgent

@@ -146,6 +146,42 @@ public sealed class StatsTests
     }
 
     [Fact]
+    public async Task Today_s_latency_follows_new_answers_late_ones_and_deletions_from_one_request_to_the_next()
+    {
+        // Today's answers are kept between requests and each reads those since the last (with a minute's overlap): what
+        // that cannot see coming, an answer stamped long before the last one kept or a deleted one, must show too.
+        using var app = new BridgeApp();
+        var today = Noonish(app).Date;
+        var athena = new ArrangedConversation(app, "session_stats_open_athena", app.AddAgent("Athena"));
+        var nobody = new ArrangedConversation(app, "session_stats_open_nobody", agentId: null);
+        void Answer(ArrangedConversation chat, DateTimeOffset answered, int waited) =>
+            chat.Answer(chat.Ask(answered.AddSeconds(-waited)), answered);
+        async Task<((long, double?, double?) Overall, (long, double?, double?) Athena)> TodayAsync()
+        {
+            var latency = (await (await app.Admin().GetAsync("/api/v1/stats?days=1")).DataAsync()).GetProperty("latency");
+            return (Percentiles(latency.GetProperty("overall")[0]),
+                Percentiles(latency.GetProperty("agents").EnumerateArray().Single().GetProperty("daily")[0]));
+        }
+        Answer(athena, today.AddHours(11).AddSeconds(10), 10);
+        Answer(nobody, today.AddHours(11).AddSeconds(20), 20);
+        Assert.Equal(((2L, 10.0, 20.0), (1L, 10.0, 10.0)), await TodayAsync());
+
+        Answer(athena, today.AddHours(11.5).AddSeconds(40), 40);
+        Assert.Equal(((3L, 20.0, 40.0), (2L, 10.0, 40.0)), await TodayAsync());
+
+        // Stamped 30 s before the latest answer the last request read, as a write that committed after it.
+        Answer(athena, today.AddHours(11.5).AddSeconds(10), 30);
+        Assert.Equal(((4L, 20.0, 40.0), (3L, 30.0, 40.0)), await TodayAsync());
+
+        // Stamped an hour and a half before it, as the control app's writers may stamp a reply.
+        Answer(athena, today.AddHours(10), 5);
+        Assert.Equal(((5L, 20.0, 40.0), (4L, 10.0, 40.0)), await TodayAsync());
+
+        app.Execute("DELETE FROM web_chat_messages WHERE session_id = 'session_stats_open_nobody'");
+        Assert.Equal(((4L, 10.0, 40.0), (4L, 10.0, 40.0)), await TodayAsync());
+    }
+
+    [Fact]
     public async Task Days_without_a_message_are_kept_too_and_a_wider_window_counts_only_the_days_it_adds()
     {
         using var app = new BridgeApp();
