@@ -580,12 +580,15 @@ internal static class BusWire
 /// <summary>One notification: who sent it, its place in that sender's sequence, its events one per line.</summary>
 internal sealed record Notification(string Origin, long? Sequence, IReadOnlyList<string> Lines);
 
-/// <summary>The latest ids seen, up to a capacity; the oldest are forgotten first.</summary>
+/// <summary>
+/// The latest ids seen, up to a capacity; the oldest are forgotten first. Its whole size is taken at the start, so it
+/// does not grow (nor leave the copies of its growing on the large-object heap) as it fills.
+/// </summary>
 internal sealed class RecentIds(int capacity)
 {
     private readonly Lock _lock = new();
-    private readonly HashSet<long> _ids = [];
-    private readonly Queue<long> _order = new();
+    private readonly HashSet<long> _ids = new(capacity + 1);
+    private readonly Queue<long> _order = new(capacity + 1);
 
     /// <summary>False when the id was already there.</summary>
     public bool Add(long id)
