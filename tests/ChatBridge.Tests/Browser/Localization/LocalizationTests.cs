@@ -150,6 +150,9 @@ public sealed partial class LocalizationTests(BrowserFixture browser, LiveBridge
         await panel.Page.GotoAsync($"/widget/?locale={locale}&session=session_axe_panel_{locale}&title=Northwind");
         await panel.WaitUntilReadyAsync();
         await Expect(panel.Page.Locator("#send-label")).ToHaveTextAsync(send);
+        // A new conversation's session is created by the page's connection (the socket or the first poll), so Broca can
+        // answer it only once the page is live; on a busy machine the page is ready well before that.
+        await panel.WaitUntilLiveAsync();
         using (var broca = app.Broca())
         {
             await (await broca.PostReplyAsync($"session_axe_panel_{locale}", Reply)).DataAsync();
