@@ -67,7 +67,8 @@ internal static class StatsSql
     /// <summary>
     /// The answers of a day still open from <c>@from</c> to <c>@to</c>, as <see cref="AnswerTimes"/> with what tells one
     /// from another: the message's id and when it was answered. Kept between requests, so a request reads the answers
-    /// since the last (<see cref="Stats.OpenDayTally"/>).
+    /// since the last (<see cref="Stats.OpenDayTally"/>). Closed days do without them: PostgreSQL's index of answered
+    /// messages lacks the id, and a month of closed days would read every row's page for it.
     /// </summary>
     public static string OpenAnswers(ISqlDialect dialect) => $"""
         SELECT m.id AS Id, m.session_id AS SessionId, m.answered_at AS AnsweredAt, {dialect.SecondsBetween("m.timestamp", "m.answered_at")} AS Seconds

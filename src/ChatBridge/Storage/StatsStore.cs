@@ -71,8 +71,9 @@ internal sealed class StatsStore(IDatabase db, ISqlDialect dialect) : IStatsStor
             return new LiveCounts(hourly, daily, openDays, backlog, attachments);
         }, ct);
 
+    /// <summary>In one snapshot, so that every answer read finds its session's agent.</summary>
     public Task<OpenDayRead> ReadOpenDayAsync(DateTimeOffset start, CancellationToken ct) =>
-        db.ReadAsync(sql => ReadOpenDayAsync(sql, start, since: null), ct);
+        db.ReadSnapshotAsync(sql => ReadOpenDayAsync(sql, start, since: null), ct);
 
     /// <summary>
     /// The day's answers from <paramref name="since"/> (all of them when null), each with its session's agent, and the
