@@ -12,6 +12,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
 {
     private readonly string? _adminConnectionString;
     private readonly string? _name;
+    private int _ended;
 
     private BenchDatabase(IReadOnlyList<string> hostArgs, string? adminConnectionString = null, string? name = null, string? connectionString = null)
     {
@@ -36,12 +37,20 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var name = $"chatbridge_bench_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
         await ExecuteAsync(admin, $"CREATE DATABASE {name}");
         var target = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
-        return new BenchDatabase(
+        var database = new BenchDatabase(
             ["--ChatBridge:Database:Provider=Postgres", $"--ChatBridge:Database:ConnectionString={target}"], admin, name, target);
+        Leftovers.Hold(database);
+        return database;
     }
 
+    /// <summary>Once, by whichever comes first: the run's own <c>await using</c> or <see cref="Leftovers"/> on a signal.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _ended, 1) == 1)
+        {
+            return;
+        }
+        Leftovers.Release(this);
         if (_name is not null)
         {
             // The hosts have exited; FORCE only ends connections a killed host may have left behind on the server.

@@ -16,6 +16,7 @@ internal sealed class HostProcess : IMeasuredHost, IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _folder;
+    private int _ended;
 
     private HostProcess(Process process, string folder, Uri baseAddress, string apiKey, string adminKey)
     {
@@ -85,6 +86,7 @@ internal sealed class HostProcess : IMeasuredHost, IAsyncDisposable
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the host");
         var host = new HostProcess(process, folder, new Uri($"http://127.0.0.1:{port}/"), apiKey, adminKey);
+        Leftovers.Hold(host);
         try
         {
             await host.WaitUntilHealthyAsync();
@@ -125,8 +127,14 @@ internal sealed class HostProcess : IMeasuredHost, IAsyncDisposable
         return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
+    /// <summary>Once, by whichever comes first: the run's own <c>await using</c> or <see cref="Leftovers"/> on a signal.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _ended, 1) == 1)
+        {
+            return;
+        }
+        Leftovers.Release(this);
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
