@@ -65,8 +65,7 @@ internal sealed partial class PostgresBus(
     private readonly string _origin = announced.Origin;
     private readonly Channel<string> _outgoing = System.Threading.Channels.Channel.CreateBounded<string>(
         new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Channel<AnnouncedReplyEvent> _repliesToRead = System.Threading.Channels.Channel.CreateBounded<AnnouncedReplyEvent>(
-        new BoundedChannelOptions(MaxQueued) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly AnnouncedReplies _announcedReplies = new(MaxQueued);
     private readonly RecentIds _deliveredReplies = new(capacity: 50_000);
     private readonly SenderPositions _senders = new();
     private readonly CatchUpRequests _catchUps = new();
@@ -179,10 +178,16 @@ internal sealed partial class PostgresBus(
         {
             switch (BusWire.Read(line))
             {
-                case AnnouncedReplyEvent reply when !_repliesToRead.Writer.TryWrite(reply):
-                    _catchUps.Request(now);
-                    break;
-                case AnnouncedReplyEvent:
+                case AnnouncedReplyEvent reply:
+                    switch (_announcedReplies.Add(reply))
+                    {
+                        case AnnouncedReply.DeliverNow when _deliveredReplies.Add(reply.ResponseId):
+                            hub.Deliver(reply.Carried!);
+                            break;
+                        case AnnouncedReply.QueueFull:
+                            _catchUps.Request(now);
+                            break;
+                    }
                     break;
                 case OverflowEvent overflow:
                     _catchUps.Request(overflow.Since);
@@ -198,32 +203,19 @@ internal sealed partial class PostgresBus(
     }
 
     /// <summary>
-    /// Replies other instances announced, delivered once each in the order they were announced: those that came with
-    /// their notification as they are, the others read here in batches.
+    /// The announced replies the listener queued (<see cref="AnnouncedReplies"/>), delivered once each in the order they
+    /// were announced: those that came with their notification as they are, the others read here in batches.
     /// </summary>
     private async Task ReadRepliesAsync(CancellationToken ct)
     {
         var batch = new List<AnnouncedReplyEvent>(ReadBatch);
         var toRead = new List<long>(ReadBatch);
-        while (await _repliesToRead.Reader.WaitToReadAsync(ct))
+        while (await _announcedReplies.WaitToTakeAsync(ct))
         {
             batch.Clear();
+            _announcedReplies.Take(batch, ReadBatch);
             toRead.Clear();
-            while (batch.Count < ReadBatch && _repliesToRead.Reader.TryRead(out var reply))
-            {
-                if (!_deliveredReplies.Contains(reply.ResponseId))
-                {
-                    batch.Add(reply);
-                    if (reply.Carried is null)
-                    {
-                        toRead.Add(reply.ResponseId);
-                    }
-                }
-            }
-            if (batch.Count == 0)
-            {
-                continue;
-            }
+            toRead.AddRange(batch.Where(reply => reply.Carried is null && !_deliveredReplies.Contains(reply.ResponseId)).Select(reply => reply.ResponseId));
             try
             {
                 var read = toRead.Count == 0
@@ -242,6 +234,10 @@ internal sealed partial class PostgresBus(
                 LogRepliesUnread(toRead.Count, e);
                 _catchUps.Request(time.GetUtcNow());
                 await DelayAsync(ct);
+            }
+            finally
+            {
+                _announcedReplies.Handled(batch.Count);
             }
         }
     }
