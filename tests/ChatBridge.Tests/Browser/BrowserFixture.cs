@@ -76,7 +76,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             _open.Add(context);
         }
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(10_000);
+        // An action's patience: a click waits until its element is visible, enabled and stable, which takes the
+        // renderer a frame or two. In the first minute of a CI run (both passes starting hosts, the release build
+        // compiling beside them) a renderer went 10 s without drawing one. Waiting longer changes no assertion.
+        page.SetDefaultTimeout(20_000);
         return page;
     }
 
